@@ -1,0 +1,38 @@
+# OpsLake: build, demo, tests and benchmarks. See scripts/ for the details.
+SHELL := /bin/bash
+
+# Swift lives in /opt/swift on the build machines; use it when not on PATH.
+ifeq ($(shell command -v swift 2>/dev/null),)
+export PATH := /opt/swift/usr/bin:$(PATH)
+endif
+
+OPSLAKE := ./.build/release/opslake
+
+.PHONY: all deps build demo test bench clean distclean
+
+all: build
+
+deps:
+	scripts/install-deps.sh
+
+build: deps
+	swift build -c release
+
+demo: build
+	$(OPSLAKE) init --lake lake
+	$(OPSLAKE) catalog --lake lake
+
+test:
+	scripts/test.sh
+
+bench: build
+	$(OPSLAKE) bench format
+
+# Build output and demo data; lake/README.md stays.
+clean:
+	rm -rf .build
+	find lake -mindepth 1 -maxdepth 1 -not -name README.md -exec rm -rf {} + 2>/dev/null || true
+
+# Also the Python virtual environment.
+distclean: clean
+	rm -rf .venv

@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "opslake",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "opslake", targets: ["OpsLakeCLI"]),
+        .library(name: "LakeFormat", targets: ["LakeFormat"]),
+        .library(name: "LakeCatalog", targets: ["LakeCatalog"]),
+        .library(name: "TableSchema", targets: ["TableSchema"]),
+        .library(name: "PostgresSync", targets: ["PostgresSync"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // System libraries: one thin module map each, nothing else.
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // Layers, lowest first. Dependencies point downwards only.
+        .target(name: "LakeFormat", dependencies: ["CZstd", "CCrypto"]),
+        .target(name: "TableSchema", dependencies: ["LakeFormat"]),
+        .target(
+            name: "LakeCatalog",
+            dependencies: ["LakeFormat", "TableSchema", "CSQLite", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "PostgresSync",
+            dependencies: ["LakeFormat", "TableSchema", "LakeCatalog", "CLibPQ", .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "OpsLakeCLI",
+            dependencies: [
+                "LakeFormat", "LakeCatalog", "TableSchema", "PostgresSync",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .target(name: "TestSupport", dependencies: ["LakeFormat", "TableSchema", "LakeCatalog"], path: "Tests/TestSupport"),
+        .testTarget(name: "LakeFormatTests", dependencies: ["LakeFormat", "TestSupport"]),
+        .testTarget(name: "TableSchemaTests", dependencies: ["TableSchema", "TestSupport"]),
+        .testTarget(name: "LakeCatalogTests", dependencies: ["LakeCatalog", "TestSupport"]),
+        .testTarget(name: "PostgresSyncTests", dependencies: ["PostgresSync", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "LakeFormat", "LakeCatalog"]),
+    ]
+)
+
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    target.swiftSettings = settings
+}

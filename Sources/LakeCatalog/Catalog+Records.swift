@@ -1,0 +1,274 @@
+public import LakeFormat
+import Foundation
+
+/// One file of a committed partition.
+public struct FileRecord: Hashable, Sendable, Codable {
+    public var format: FileFormat
+    public var part: Int
+    /// Relative to the lake root.
+    public var path: String
+    public var bytes: Int64
+    public var uncompressedBytes: Int64
+    public var sha256: String
+    public var rows: Int
+}
+
+/// One committed partition with its files.
+public struct PartitionRecord: Hashable, Sendable, Codable {
+    public var dataset: DatasetName
+    public var dt: String
+    public var rows: Int
+    public var runID: Int64?
+    public var seed: String?
+    public var schemaHash: String
+    public var committedAt: String
+    public var files: [FileRecord]
+
+    public var key: PartitionKey { PartitionKey(dataset, LakeDate(dt)!) }
+    public var bytes: Int64 { files.reduce(0) { $0 + $1.bytes } }
+    public var uncompressedBytes: Int64 { files.reduce(0) { $0 + $1.uncompressedBytes } }
+}
+
+/// A dataset with totals over its partitions.
+public struct DatasetSummary: Hashable, Sendable, Codable {
+    public var name: DatasetName
+    public var schemaVersion: Int
+    public var schemaHash: String
+    public var partitionKind: String
+    public var partitions: Int
+    public var rows: Int64
+    public var bytes: Int64
+    public var uncompressedBytes: Int64
+    public var firstDt: String?
+    public var lastDt: String?
+    /// Uncompressed bytes per stored byte.
+    public var compressionRatio: Double { bytes > 0 ? Double(uncompressedBytes) / Double(bytes) : 0 }
+}
+
+/// A command's run, as `opslake catalog --runs` shows it.
+public struct RunRecord: Hashable, Sendable, Codable {
+    public var id: Int64
+    public var command: String
+    public var arguments: String
+    public var status: String
+    public var partitions: Int
+    public var rows: Int64
+    public var bytes: Int64
+    public var startedAt: String
+    public var seconds: Double?
+    public var error: String?
+}
+
+/// What a commit will install, written to the journal before any file is renamed.
+struct CommitManifest: Codable {
+    var dataset: DatasetName
+    var dt: String
+    var schemaHash: String
+    var runID: Int64?
+    var seed: String?
+    var written: WrittenPartition
+}
+
+extension Catalog {
+    /// Every dataset with its totals, by name.
+    public func datasets() throws -> [DatasetSummary] {
+        try locked {
+            try db.query("""
+                SELECT d.name, d.schema_version, d.schema_hash, d.partition_kind,
+                       COUNT(p.dt), COALESCE(SUM(p.rows), 0),
+                       COALESCE((SELECT SUM(bytes) FROM files f WHERE f.dataset = d.name), 0),
+                       COALESCE((SELECT SUM(uncompressed_bytes) FROM files f WHERE f.dataset = d.name), 0),
+                       MIN(p.dt), MAX(p.dt)
+                FROM datasets d LEFT JOIN partitions p ON p.dataset = d.name
+                GROUP BY d.name ORDER BY d.name
+                """).map { r in
+                DatasetSummary(name: DatasetName(r[0].string!)!, schemaVersion: Int(r[1].int!), schemaHash: r[2].string!,
+                               partitionKind: r[3].string!, partitions: Int(r[4].int!), rows: r[5].int!, bytes: r[6].int!,
+                               uncompressedBytes: r[7].int!, firstDt: r[8].string, lastDt: r[9].string)
+            }
+        }
+    }
+
+    /// Committed partitions, optionally of one dataset, by dataset and date.
+    public func partitions(of dataset: DatasetName? = nil) throws -> [PartitionRecord] {
+        try locked {
+            let filter = dataset.map { [SQLValue.text($0.description)] } ?? []
+            let files = try db.query("""
+                SELECT dataset, dt, format, part, path, bytes, uncompressed_bytes, sha256, rows FROM files
+                \(dataset == nil ? "" : "WHERE dataset = ?") ORDER BY dataset, dt, part, format
+                """, filter)
+            var byPartition: [String: [FileRecord]] = [:]
+            for r in files {
+                byPartition[r[0].string! + "|" + r[1].string!, default: []].append(
+                    FileRecord(format: FileFormat(rawValue: r[2].string!)!, part: Int(r[3].int!), path: r[4].string!,
+                               bytes: r[5].int!, uncompressedBytes: r[6].int!, sha256: r[7].string!, rows: Int(r[8].int!)))
+            }
+            return try db.query("""
+                SELECT dataset, dt, rows, run_id, seed, schema_hash, committed_at FROM partitions
+                \(dataset == nil ? "" : "WHERE dataset = ?") ORDER BY dataset, dt
+                """, filter).map { r in
+                PartitionRecord(dataset: DatasetName(r[0].string!)!, dt: r[1].string!, rows: Int(r[2].int!), runID: r[3].int,
+                                seed: r[4].string, schemaHash: r[5].string!, committedAt: r[6].string!,
+                                files: byPartition[r[0].string! + "|" + r[1].string!] ?? [])
+            }
+        }
+    }
+
+    /// One committed partition, nil when the catalogue does not hold it.
+    public func partition(_ key: PartitionKey) throws -> PartitionRecord? {
+        try partitions(of: key.dataset).first { $0.dt == key.dt.description }
+    }
+
+    /// Column statistics of one partition, in column order.
+    public func columnStats(_ key: PartitionKey) throws -> [ColumnStats] {
+        try locked {
+            try db.query("""
+                SELECT column_name, null_count, min_value, max_value FROM column_stats
+                WHERE dataset = ? AND dt = ? ORDER BY column_index
+                """, [.text(key.dataset.description), .text(key.dt.description)]).map {
+                ColumnStats(column: $0[0].string!, nullCount: Int($0[1].int!), min: $0[2].string, max: $0[3].string)
+            }
+        }
+    }
+
+    /// The newest runs first.
+    public func runs(limit: Int = 20) throws -> [RunRecord] {
+        try locked {
+            try db.query("""
+                SELECT id, command, arguments, status, partitions, rows, bytes, started_at, seconds, error
+                FROM runs ORDER BY id DESC LIMIT ?
+                """, [.integer(Int64(limit))]).map {
+                RunRecord(id: $0[0].int!, command: $0[1].string!, arguments: $0[2].string!, status: $0[3].string!,
+                          partitions: Int($0[4].int!), rows: $0[5].int!, bytes: $0[6].int!, startedAt: $0[7].string!,
+                          seconds: $0[8].double, error: $0[9].string)
+            }
+        }
+    }
+
+    /// Records a run's start; returns its id.
+    public func beginRun(command: String, arguments: [String], window: ClosedRange<LakeDate>? = nil) throws -> Int64 {
+        try locked {
+            try db.query("""
+                INSERT INTO runs(command, arguments, window_from, window_to, status, started_at, pid)
+                VALUES (?, ?, ?, ?, 'running', ?, ?)
+                """, [.text(command), .text(arguments.joined(separator: " ")), SQLValue(window?.lowerBound.description),
+                      SQLValue(window?.upperBound.description), .text(Self.now()), SQLValue(Int(ProcessInfo.processInfo.processIdentifier))])
+            return db.lastInsertRowID
+        }
+    }
+
+    /// Records a run's end with its totals; `error` nil means it succeeded.
+    public func finishRun(_ id: Int64, partitions: Int, rows: Int64, bytes: Int64, seconds: Double, error: String?) throws {
+        try locked {
+            try db.query("""
+                UPDATE runs SET status = ?, partitions = ?, rows = ?, bytes = ?, finished_at = ?, seconds = ?, error = ?
+                WHERE id = ?
+                """, [.text(error == nil ? "succeeded" : "failed"), SQLValue(partitions), .integer(rows), .integer(bytes),
+                      .text(Self.now()), .real(seconds), SQLValue(error), .integer(id)])
+        }
+    }
+
+    /// A scheduled task's high-water mark: the last date it completed.
+    public func cursor(_ task: String) throws -> LakeDate? {
+        try locked {
+            try db.query("SELECT high_water FROM cursors WHERE task = ?", [.text(task)]).first?[0].string.flatMap(LakeDate.init)
+        }
+    }
+
+    public func setCursor(_ task: String, to date: LakeDate) throws {
+        try locked {
+            try db.query("""
+                INSERT INTO cursors(task, high_water, updated_at) VALUES (?, ?, ?)
+                ON CONFLICT(task) DO UPDATE SET high_water = excluded.high_water, updated_at = excluded.updated_at
+                """, [.text(task), .text(date.description), .text(Self.now())])
+        }
+    }
+
+    /// Commits journalled but not yet applied (left by a crash mid-commit).
+    func pendingCommits() throws -> [(id: Int64, manifest: CommitManifest)] {
+        try locked {
+            try db.query("SELECT id, manifest FROM pending_commits ORDER BY id").map {
+                ($0[0].int!, try JSONDecoder().decode(CommitManifest.self, from: Data($0[1].string!.utf8)))
+            }
+        }
+    }
+
+    /// Step 1 of a commit: the manifest is durable before any file moves.
+    func journal(_ manifest: CommitManifest) throws -> Int64 {
+        let json = String(decoding: try JSONEncoder().encode(manifest), as: UTF8.self)
+        return try locked {
+            try db.query("INSERT INTO pending_commits(dataset, dt, manifest, created_at) VALUES (?, ?, ?, ?)",
+                         [.text(manifest.dataset.description), .text(manifest.dt), .text(json), .text(Self.now())])
+            return db.lastInsertRowID
+        }
+    }
+
+    /// Last step of a commit: in one transaction, the partition's rows, files and
+    /// statistics replace the old ones and the journal entry goes. Returns the
+    /// paths of old files that the new commit no longer uses.
+    func apply(_ id: Int64, _ m: CommitManifest, schemaJSON: String?, schemaVersion: Int, partitionKind: String) throws -> [String] {
+        try locked {
+            try db.transaction {
+                let ds = SQLValue.text(m.dataset.description), dt = SQLValue.text(m.dt)
+                if let json = schemaJSON {
+                    try upsertDataset(m.dataset, hash: m.schemaHash, version: schemaVersion, kind: partitionKind, json: json)
+                } else if try db.query("SELECT 1 FROM datasets WHERE name = ?", [ds]).isEmpty {
+                    try upsertDataset(m.dataset, hash: m.schemaHash, version: schemaVersion, kind: partitionKind, json: "{}")
+                }
+                let old = try db.query("SELECT path FROM files WHERE dataset = ? AND dt = ?", [ds, dt]).compactMap { $0[0].string }
+                try db.query("DELETE FROM partitions WHERE dataset = ? AND dt = ?", [ds, dt])
+                try db.query("""
+                    INSERT INTO partitions(dataset, dt, rows, run_id, seed, schema_hash, committed_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """, [ds, dt, SQLValue(m.written.rows), m.runID.map(SQLValue.integer) ?? .null, SQLValue(m.seed),
+                          .text(m.schemaHash), .text(Self.now())])
+                let insertFile = try db.prepare("""
+                    INSERT INTO files(dataset, dt, format, part, path, bytes, uncompressed_bytes, sha256, rows)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                for f in m.written.files {
+                    try insertFile.run([ds, dt, .text(f.format.rawValue), SQLValue(f.part), .text(f.finalPath), .integer(f.bytes),
+                                        .integer(f.uncompressedBytes), .text(f.sha256), SQLValue(f.rows)])
+                }
+                let insertStats = try db.prepare("""
+                    INSERT INTO column_stats(dataset, dt, column_index, column_name, null_count, min_value, max_value)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """)
+                for (i, s) in m.written.stats.enumerated() {
+                    try insertStats.run([ds, dt, SQLValue(i), .text(s.column), SQLValue(s.nullCount), SQLValue(s.min), SQLValue(s.max)])
+                }
+                try db.query("DELETE FROM pending_commits WHERE id = ?", [.integer(id)])
+                let kept = Set(m.written.files.map(\.finalPath))
+                return old.filter { !kept.contains($0) }
+            }
+        }
+    }
+
+    /// Records a dataset and its schema, or updates them when the schema changed.
+    public func register(_ dataset: DatasetName, hash: String, version: Int, kind: String, json: String) throws {
+        try locked { try db.transaction { try upsertDataset(dataset, hash: hash, version: version, kind: kind, json: json) } }
+    }
+
+    func upsertDataset(_ dataset: DatasetName, hash: String, version: Int, kind: String, json: String) throws {
+        try db.query("""
+            INSERT INTO datasets(name, schema_version, schema_hash, partition_kind, schema_json, registered_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT(name) DO UPDATE SET schema_version = excluded.schema_version, schema_hash = excluded.schema_hash,
+                partition_kind = excluded.partition_kind, schema_json = excluded.schema_json
+            WHERE datasets.schema_hash <> excluded.schema_hash
+            """, [.text(dataset.description), SQLValue(version), .text(hash), .text(kind), .text(json), .text(Self.now())])
+    }
+
+    /// Drops a journal entry that cannot be rolled forward.
+    func discardPending(_ id: Int64) throws {
+        try locked { _ = try db.query("DELETE FROM pending_commits WHERE id = ?", [.integer(id)]) }
+    }
+
+    /// Schema document and hash as registered for `dataset`, if it is.
+    public func registeredSchema(_ dataset: DatasetName) throws -> (hash: String, json: String)? {
+        try locked {
+            try db.query("SELECT schema_hash, schema_json FROM datasets WHERE name = ?", [.text(dataset.description)])
+                .first.map { ($0[0].string!, $0[1].string!) }
+        }
+    }
+}

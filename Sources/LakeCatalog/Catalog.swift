@@ -1,0 +1,149 @@
+import LakeFormat
+import Foundation
+
+/// The lake's manifest: `_catalog.sqlite` in WAL mode.
+///
+/// The catalogue is the truth about the lake: a file it does not list does not
+/// exist for OpsLake. It holds datasets, partitions, files with checksums and
+/// column statistics, runs, scheduler cursors and the commit journal. Its
+/// `user_version` is the schema version; opening migrates it forward.
+public final class Catalog: @unchecked Sendable {
+    let db: SQLiteDatabase
+    /// Serialises use of the connection by concurrent partition jobs.
+    let mutex = NSLock()
+    public let path: String
+
+    /// Opens (creating if needed) and migrates the catalogue at `path`.
+    public init(path: String) throws {
+        self.path = path
+        db = try SQLiteDatabase(path: path)
+        try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+        try migrate()
+    }
+
+    @discardableResult
+    func locked<T>(_ body: () throws -> T) rethrows -> T {
+        mutex.lock()
+        defer { mutex.unlock() }
+        return try body()
+    }
+
+    /// The schema version this build writes.
+    public static let schemaVersion = Catalog.migrations.count
+
+    /// Forward-only migrations; entry `i` takes `user_version` from `i` to `i + 1`.
+    static let migrations: [String] = [
+        """
+        CREATE TABLE lake (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE datasets (
+            name TEXT PRIMARY KEY,
+            schema_version INTEGER NOT NULL,
+            schema_hash TEXT NOT NULL,
+            partition_kind TEXT NOT NULL,
+            schema_json TEXT NOT NULL,
+            registered_at TEXT NOT NULL
+        );
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            command TEXT NOT NULL,
+            arguments TEXT NOT NULL,
+            window_from TEXT,
+            window_to TEXT,
+            status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+            partitions INTEGER NOT NULL DEFAULT 0,
+            rows INTEGER NOT NULL DEFAULT 0,
+            bytes INTEGER NOT NULL DEFAULT 0,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            seconds REAL,
+            error TEXT,
+            pid INTEGER NOT NULL
+        );
+        CREATE TABLE partitions (
+            dataset TEXT NOT NULL REFERENCES datasets(name),
+            dt TEXT NOT NULL,
+            rows INTEGER NOT NULL,
+            run_id INTEGER REFERENCES runs(id),
+            seed TEXT,
+            schema_hash TEXT NOT NULL,
+            committed_at TEXT NOT NULL,
+            PRIMARY KEY (dataset, dt)
+        );
+        CREATE TABLE files (
+            dataset TEXT NOT NULL,
+            dt TEXT NOT NULL,
+            format TEXT NOT NULL CHECK (format IN ('csv', 'ndjson')),
+            part INTEGER NOT NULL,
+            path TEXT NOT NULL UNIQUE,
+            bytes INTEGER NOT NULL,
+            uncompressed_bytes INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            rows INTEGER NOT NULL,
+            PRIMARY KEY (dataset, dt, format, part),
+            FOREIGN KEY (dataset, dt) REFERENCES partitions(dataset, dt) ON DELETE CASCADE
+        );
+        CREATE TABLE column_stats (
+            dataset TEXT NOT NULL,
+            dt TEXT NOT NULL,
+            column_index INTEGER NOT NULL,
+            column_name TEXT NOT NULL,
+            null_count INTEGER NOT NULL,
+            min_value TEXT,
+            max_value TEXT,
+            PRIMARY KEY (dataset, dt, column_index),
+            FOREIGN KEY (dataset, dt) REFERENCES partitions(dataset, dt) ON DELETE CASCADE
+        );
+        CREATE TABLE pending_commits (
+            id INTEGER PRIMARY KEY,
+            dataset TEXT NOT NULL,
+            dt TEXT NOT NULL,
+            manifest TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE cursors (
+            task TEXT PRIMARY KEY,
+            high_water TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        """,
+    ]
+
+    func migrate() throws {
+        try locked {
+            try db.transaction {
+                let current = Int(try db.query("PRAGMA user_version")[0][0].int ?? 0)
+                guard current <= Self.migrations.count else {
+                    throw CatalogError("the catalogue \(path) has schema version \(current), newer than this opslake (\(Self.migrations.count)); upgrade opslake")
+                }
+                for version in current..<Self.migrations.count {
+                    try db.execute(Self.migrations[version])
+                    try db.execute("PRAGMA user_version = \(version + 1)")
+                }
+                if current == 0 {
+                    try db.query("INSERT INTO lake(key, value) VALUES ('id', ?), ('created_at', ?)",
+                                 [.text(UUID().uuidString.lowercased()), .text(Self.now())])
+                }
+            }
+        }
+    }
+
+    /// The lake's identity, made when the catalogue was created.
+    public var lakeID: String {
+        get throws { try locked { try db.query("SELECT value FROM lake WHERE key = 'id'")[0][0].string ?? "" } }
+    }
+
+    public var userVersion: Int {
+        get throws { try locked { Int(try db.query("PRAGMA user_version")[0][0].int ?? 0) } }
+    }
+
+    static func now() -> String {
+        ISO8601DateFormatter().string(from: Date())
+    }
+}
+
+/// A catalogue fault or misuse, described in one line.
+public struct CatalogError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

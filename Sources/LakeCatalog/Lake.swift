@@ -1,0 +1,130 @@
+public import LakeFormat
+public import TableSchema
+import Foundation
+
+/// A lake folder and its catalogue: where partitions are written, committed,
+/// verified and repaired.
+///
+/// Open it `.read` to look, `.write` to change it; a writer holds the lake's lock
+/// for as long as the `Lake` lives, so two writers never interleave. One `Lake`
+/// may commit partitions from several threads at once.
+public final class Lake: @unchecked Sendable {
+    public enum Access: Sendable { case read, write }
+
+    public let root: String
+    public let catalog: Catalog
+    let lock: LakeLock?
+
+    /// Opens an existing lake; `create` makes the folder and catalogue first (harmless if they exist).
+    public init(root: String, access: Access, command: String = "opslake", create: Bool = false) throws {
+        self.root = root
+        let catalogPath = root + "/" + LakeLayout.catalogFile
+        if create {
+            try FileIO.makeDirectories(root)
+        } else if !FileIO.exists(catalogPath) {
+            throw LakeMissingError(root: root)
+        }
+        lock = access == .write || create ? try LakeLock(root: root, command: command) : nil
+        catalog = try Catalog(path: catalogPath)
+    }
+
+    /// Writes one partition from `rows`, validating every record, and commits it.
+    ///
+    /// `rows` receives a sink; each `append` validates and encodes one row. If
+    /// `rows` or a validation throws, the temporary files are removed and the lake
+    /// is as it was.
+    @discardableResult
+    public func writePartition(schema: TableSchema, dt: LakeDate, runID: Int64? = nil, seed: String? = nil,
+                               level: Int = 3, workers: Int = 1,
+                               rows: (PartitionSink) throws -> Void) throws -> PartitionRecord {
+        let key = PartitionKey(schema.dataset, dt)
+        let writer = try PartitionWriter(lakeRoot: root, key: key, columns: schema.columns, level: level, workers: workers)
+        let sink = PartitionSink(writer: writer, validator: try RecordValidator(schema: schema))
+        do {
+            try rows(sink)
+            let written = try writer.finish()
+            return try commit(written, key: key, schema: schema, runID: runID, seed: seed)
+        } catch {
+            writer.abort()
+            throw error
+        }
+    }
+
+    /// Installs a written partition by the commit protocol:
+    ///
+    /// 1. the files are already durable under temporary names (`PartitionWriter.finish`);
+    /// 2. a manifest of the commit goes into the catalogue's journal (durable);
+    /// 3. each file is renamed over its final name and the folder is fsynced;
+    /// 4. one transaction replaces the partition's catalogue rows and clears the journal.
+    ///
+    /// A crash before 2 leaves only temporary files, which `repair` removes; a crash
+    /// after 2 leaves a journalled commit that `repair` rolls forward.
+    public func commit(_ written: WrittenPartition, key: PartitionKey, schema: TableSchema,
+                       runID: Int64? = nil, seed: String? = nil) throws -> PartitionRecord {
+        precondition(lock != nil, "commit needs a lake opened for writing")
+        FaultPoint.hit(.afterTemporaryFiles)
+        let manifest = CommitManifest(dataset: key.dataset, dt: key.dt.description, schemaHash: schema.hash,
+                                      runID: runID, seed: seed, written: written)
+        let id = try catalog.journal(manifest)
+        FaultPoint.hit(.afterJournal)
+        try rollForward(id, manifest, schema: schema)
+        return try catalog.partition(key)!
+    }
+
+    /// Steps 3 and 4 of a commit, for a fresh commit and for `repair` alike.
+    func rollForward(_ id: Int64, _ m: CommitManifest, schema: TableSchema?) throws {
+        for (i, file) in m.written.files.enumerated() {
+            let temporary = root + "/" + file.temporaryPath
+            if FileIO.exists(temporary) {
+                try FileIO.rename(temporary, to: root + "/" + file.finalPath)
+                if i == 0 { FaultPoint.hit(.afterFirstRename) }
+            }
+        }
+        for directory in Set(m.written.files.map { ($0.finalPath as NSString).deletingLastPathComponent }) {
+            try FileIO.syncDirectory(root + "/" + directory)
+        }
+        FaultPoint.hit(.afterRenames)
+        let stale = try catalog.apply(id, m, schemaJSON: schema?.canonicalJSON, schemaVersion: schema?.version ?? 1,
+                                      partitionKind: schema?.partition.rawValue ?? "event")
+        FaultPoint.hit(.afterApply)
+        for path in stale { try FileIO.remove(root + "/" + path) }
+    }
+}
+
+/// Writes validated rows into a partition; handed to the closure of `Lake.writePartition`.
+public final class PartitionSink {
+    let writer: PartitionWriter
+    let validator: RecordValidator
+
+    init(writer: PartitionWriter, validator: RecordValidator) {
+        self.writer = writer
+        self.validator = validator
+    }
+
+    /// Rows appended so far.
+    public var rows: Int { writer.rows }
+
+    /// Validates `row` against the schema and appends it.
+    public func append(_ row: [Value]) throws {
+        do {
+            try validator.validate(row)
+        } catch {
+            throw InvalidRecordError(partition: writer.key, row: writer.rows + 1, violation: error)
+        }
+        try writer.append(row)
+    }
+}
+
+/// A command pointed at a folder that holds no lake.
+public struct LakeMissingError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var root: String
+    public var description: String { "no lake at \(root) (no \(LakeLayout.catalogFile)); create it with `opslake init --lake \(root)`" }
+}
+
+extension Lake {
+    /// Records a dataset's schema in the catalogue (at `init`, before any partition).
+    public func register(_ schema: TableSchema) throws {
+        try catalog.register(schema.dataset, hash: schema.hash, version: schema.version, kind: schema.partition.rawValue,
+                             json: schema.canonicalJSON)
+    }
+}

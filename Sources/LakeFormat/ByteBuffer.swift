@@ -1,0 +1,107 @@
+/// A growable byte buffer for the encoders' hot path.
+///
+/// Encoding a row appends a few dozen small pieces; `[UInt8]` pays a uniqueness
+/// check and bounds checks on each of them. This buffer owns one allocation, grows
+/// geometrically and is drained (not reallocated) between chunks, so steady-state
+/// encoding allocates nothing.
+public final class ByteBuffer {
+    var base: UnsafeMutablePointer<UInt8>
+    var capacity: Int
+    /// Number of bytes written and not yet drained.
+    public private(set) var count: Int = 0
+
+    public init(capacity: Int = 1 << 16) {
+        self.capacity = max(capacity, 64)
+        self.base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    var end: UnsafeMutablePointer<UInt8> { base + count }
+
+    func grow(toFit extra: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity < count + extra { newCapacity *= 2 }
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.update(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    /// Makes room for `extra` bytes and returns where they go; call `commit(_:)` after writing.
+    public func reserve(_ extra: Int) -> UnsafeMutablePointer<UInt8> {
+        if count + extra > capacity { grow(toFit: extra) }
+        return base + count
+    }
+
+    public func commit(_ written: Int) { count += written }
+
+    public func append(_ byte: UInt8) {
+        if count == capacity { grow(toFit: 1) }
+        base[count] = byte
+        count += 1
+    }
+
+    public func append(_ bytes: UnsafeRawBufferPointer) {
+        let n = bytes.count
+        guard n > 0 else { return }
+        let p = reserve(n)
+        p.update(from: bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), count: n)
+        count += n
+    }
+
+    public func append(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { append($0) }
+    }
+
+    /// Appends the UTF-8 bytes of `string` without bridging or copying it.
+    public func append(utf8 string: String) {
+        var s = string
+        s.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The bytes written so far.
+    public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+    /// Forgets the contents, keeping the allocation.
+    public func removeAll() { count = 0 }
+
+    /// A copy of the contents, for tests and small outputs.
+    public var array: [UInt8] { Array(bytes) }
+}
+
+extension ByteBuffer {
+    /// Appends the decimal digits of `value`.
+    public func append(decimal value: Int64) {
+        let p = reserve(20)
+        var magnitude = value.magnitude
+        var tmp = (UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0),
+                   UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0))
+        var n = 0
+        withUnsafeMutableBytes(of: &tmp) { t in
+            repeat {
+                t[19 - n] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 48
+                magnitude /= 10
+                n += 1
+            } while magnitude != 0
+            var i = 0
+            if value < 0 { p[0] = UInt8(ascii: "-"); i = 1 }
+            for k in 0..<n { p[i + k] = t[20 - n + k] }
+            count += i + n
+        }
+    }
+
+    /// Appends `value` as exactly `width` digits, zero-padded (`value` must fit).
+    public func append(digits value: Int, width: Int) {
+        let p = reserve(width)
+        var v = value
+        var i = width - 1
+        while i >= 0 {
+            p[i] = UInt8(truncatingIfNeeded: v % 10) &+ 48
+            v /= 10
+            i -= 1
+        }
+        count += width
+    }
+}

@@ -1,0 +1,97 @@
+/// A pull-based stream of bytes: files, zstd frames, memory.
+///
+/// `read(into:)` fills some prefix of the buffer and returns its length;
+/// 0 means the stream has ended.
+public protocol ByteSource: AnyObject {
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+}
+
+/// Bytes held in memory, handed out in chunks of at most `chunkSize` (tests use 1
+/// to exercise every buffer boundary).
+public final class MemorySource: ByteSource {
+    let bytes: [UInt8]
+    let chunkSize: Int
+    var offset = 0
+
+    public init(_ bytes: [UInt8], chunkSize: Int = .max) {
+        self.bytes = bytes
+        self.chunkSize = max(1, chunkSize)
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = min(buffer.count, chunkSize, bytes.count - offset)
+        guard n > 0 else { return 0 }
+        bytes.withUnsafeBytes { src in
+            buffer.baseAddress!.copyMemory(from: src.baseAddress! + offset, byteCount: n)
+        }
+        offset += n
+        return n
+    }
+}
+
+extension ByteSource {
+    /// Reads the whole stream; for tests and small inputs only.
+    public func readAll() throws -> [UInt8] {
+        var result: [UInt8] = []
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
+        defer { chunk.deallocate() }
+        while true {
+            let n = try read(into: chunk)
+            if n == 0 { return result }
+            result.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
+        }
+    }
+
+    /// Passes the stream to `body` chunk by chunk without holding more than one chunk.
+    public func forEachChunk(size: Int = 1 << 17, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 1)
+        defer { chunk.deallocate() }
+        while true {
+            let n = try read(into: chunk)
+            if n == 0 { return }
+            try body(UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
+        }
+    }
+}
+
+/// Byte-at-a-time access to a `ByteSource` through a refilled buffer, for the decoders.
+final class BufferedBytes {
+    let source: any ByteSource
+    let buffer: UnsafeMutableRawBufferPointer
+    var position = 0
+    var limit = 0
+    var atEnd = false
+
+    init(_ source: any ByteSource, capacity: Int = 1 << 16) {
+        self.source = source
+        buffer = .allocate(byteCount: capacity, alignment: 1)
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// The next byte, or nil at the end of the stream.
+    @inline(__always) func next() throws -> UInt8? {
+        if position == limit {
+            guard try refill() else { return nil }
+        }
+        let b = buffer[position]
+        position += 1
+        return b
+    }
+
+    /// The next byte without consuming it.
+    @inline(__always) func peek() throws -> UInt8? {
+        if position == limit {
+            guard try refill() else { return nil }
+        }
+        return buffer[position]
+    }
+
+    func refill() throws -> Bool {
+        if atEnd { return false }
+        position = 0
+        limit = try source.read(into: buffer)
+        if limit == 0 { atEnd = true }
+        return limit > 0
+    }
+}

@@ -1,0 +1,91 @@
+/// Reads CSV records as written by `CSVEncoder`, and RFC 4180 CSV in general.
+///
+/// A field is `nil` when it was empty and unquoted (NULL) and `""` when it was
+/// quoted and empty. CRLF line ends are accepted. Records may span lines inside
+/// quotes; `line` tracks the physical line for error messages.
+public final class CSVReader {
+    let input: BufferedBytes
+    /// The physical line (1-based) where the last record returned began.
+    public private(set) var line = 0
+    var nextLine = 1
+    var field: [UInt8] = []
+
+    public init(source: any ByteSource) {
+        input = BufferedBytes(source)
+        field.reserveCapacity(256)
+    }
+
+    /// The next record, or nil at the end of input.
+    public func next() throws -> [String?]? {
+        var record: [String?] = []
+        let found = try parse { bytes, quoted in
+            record.append(bytes.isEmpty && !quoted ? nil : String(decoding: bytes, as: UTF8.self))
+        }
+        return found ? record : nil
+    }
+
+    /// Counts the remaining records without building strings.
+    public func countRecords() throws -> Int {
+        var n = 0
+        while try parse({ _, _ in }) { n += 1 }
+        return n
+    }
+
+    /// Parses one record, handing each field to `emit`; false at the end of input.
+    func parse(_ emit: ([UInt8], Bool) -> Void) throws -> Bool {
+        guard try input.peek() != nil else { return false }
+        line = nextLine
+        while true {
+            field.removeAll(keepingCapacity: true)
+            var quoted = false
+            var b = try input.next()
+            if b == 0x22 {
+                quoted = true
+                let openedAt = nextLine
+                while true {
+                    guard let c = try input.next() else {
+                        throw FormatError(.csv, "unterminated quoted field opened on line \(openedAt)")
+                    }
+                    if c == 0x22 {
+                        if try input.peek() == 0x22 {
+                            _ = try input.next()
+                            field.append(0x22)
+                        } else {
+                            break
+                        }
+                    } else {
+                        if c == 0x0A { nextLine += 1 }
+                        field.append(c)
+                    }
+                }
+                b = try input.next()
+                if let c = b, c != 0x2C, c != 0x0A, c != 0x0D {
+                    throw FormatError(.csv, "unexpected character after a closing quote on line \(nextLine)")
+                }
+            } else {
+                while let c = b, c != 0x2C, c != 0x0A, c != 0x0D {
+                    if c == 0x22 {
+                        throw FormatError(.csv, "a quote inside an unquoted field on line \(nextLine); quote the whole field")
+                    }
+                    field.append(c)
+                    b = try input.next()
+                }
+            }
+            emit(field, quoted)
+            switch b {
+            case 0x2C: continue
+            case 0x0D:
+                guard try input.next() == 0x0A else {
+                    throw FormatError(.csv, "a bare carriage return on line \(nextLine); end lines with LF or CRLF")
+                }
+                nextLine += 1
+                return true
+            case 0x0A:
+                nextLine += 1
+                return true
+            default:
+                return true  // end of input after the last field
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import LakeFormat
+import LakeCatalog
+import TableSchema
+import Foundation
+
+/// sysexits(3) codes, as ARCHITECTURE's error contract uses them.
+enum ExitStatus: Int32 {
+    case usage = 64, dataError = 65, noInput = 66, unavailable = 69, cannotCreate = 73, ioError = 74, tempFailure = 75
+}
+
+/// Runs a command body; any error becomes one line on stderr and a sysexits code.
+func guarded(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
+        let (status, message) = classify(error)
+        FileHandle.standardError.write(Data("opslake: error: \(message)\n".utf8))
+        throw ExitCode(status.rawValue)
+    }
+}
+
+func classify(_ error: any Error) -> (ExitStatus, String) {
+    switch error {
+    case let e as LakeMissingError: return (.noInput, e.description)
+    case let e as LakeBusyError: return (.tempFailure, e.description)
+    case let e as SchemaError: return (.dataError, e.description + (e.message.contains("no schemas folder") ? "" : ""))
+    case let e as InvalidRecordError: return (.dataError, "\(e); nothing was written")
+    case let e as FormatError: return (e.kind == .io ? .ioError : .dataError, e.description)
+    case let e as InputError: return (e.status, e.message)
+    case let e as SQLiteError: return (.ioError, "catalogue: \(e)")
+    case let e as CatalogError: return (.ioError, e.description)
+    default: return (.ioError, "\(error)")
+    }
+}
+
+/// A problem with what the user handed us, with the exit code it deserves.
+struct InputError: Error {
+    var status: ExitStatus
+    var message: String
+    init(_ status: ExitStatus, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+}
+
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+/// JSON for `--json` output: sorted keys, so output is stable.
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+func humanBytes(_ n: Int64) -> String {
+    let units = ["B", "KB", "MB", "GB", "TB"]
+    var value = Double(n)
+    var unit = 0
+    while value >= 1000 && unit < units.count - 1 {
+        value /= 1000
+        unit += 1
+    }
+    return unit == 0 ? "\(n) B" : String(format: "%.1f %@", value, units[unit])
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import LakeCatalog
+import LakeFormat
+import TableSchema
+import Foundation
+
+extension OpsLake {
+    struct Ingest: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write one partition from a CSV or NDJSON file you already have (optionally .zst), validated against the dataset's schema.",
+            discussion: "CSV needs a header naming the schema's fields in order; NDJSON objects need the same keys in order. The partition is replaced whole, or not at all."
+        )
+
+        @OptionGroup var options: LakeOptions
+        @Argument(help: "The dataset, e.g. petshop.order_items.") var dataset: String
+        @Option(help: "The partition date, YYYY-MM-DD.") var date: String
+        @Argument(help: "The input: .csv, .ndjson or .jsonl, each optionally .zst.") var file: String
+        @Option(help: "zstd level, 1-19.") var level: Int = 3
+
+        func validate() throws {
+            guard DatasetName(dataset) != nil else { throw ValidationError("'\(dataset)' is not a dataset name; write schema.table, e.g. petshop.orders") }
+            guard LakeDate(date) != nil else { throw ValidationError("--date \(date) is not a date; write YYYY-MM-DD") }
+            guard (1...19).contains(level) else { throw ValidationError("--level must be 1...19") }
+        }
+
+        func run() throws {
+            try guarded {
+                let name = DatasetName(dataset)!, dt = LakeDate(date)!
+                let schema = try SchemaRegistry(directory: SchemaRegistry.locate(explicit: options.schemas)).schema(for: name)
+                guard FileIO.exists(file) else { throw InputError(.noInput, "cannot read \(file): no such file") }
+                var base = file
+                let compressed = base.hasSuffix(".zst")
+                if compressed { base.removeLast(4) }
+                let isCSV = base.hasSuffix(".csv")
+                guard isCSV || base.hasSuffix(".ndjson") || base.hasSuffix(".jsonl") else {
+                    throw InputError(.usage, "cannot tell the format of \(file); name it .csv, .ndjson or .jsonl (optionally .zst)")
+                }
+                let started = Date()
+                let lake = try Lake(root: options.lake, access: .write, command: "ingest \(name) \(dt)")
+                let runID = try lake.catalog.beginRun(command: "ingest", arguments: [dataset, date, file], window: dt...dt)
+                do {
+                    var source: any ByteSource = try FileSource(path: file)
+                    if compressed { source = try ZstdReader(source: source, name: file) }
+                    let decoder = RowDecoder(columns: schema.columns)
+                    let record = try lake.writePartition(schema: schema, dt: dt, runID: runID, level: level) { sink in
+                        if isCSV {
+                            let reader = CSVReader(source: source)
+                            guard let header = try reader.next() else { throw InputError(.dataError, "\(file) is empty; it needs a header line") }
+                            try decoder.checkHeader(header)
+                            while let fields = try reader.next() {
+                                do { try sink.append(try decoder.decode(csv: fields)) } catch let e as FormatError {
+                                    throw FormatError(e.kind, "\(file) line \(reader.line): \(e.message)")
+                                }
+                            }
+                        } else {
+                            let reader = NDJSONReader(source: source)
+                            while let members = try reader.next() {
+                                do { try sink.append(try decoder.decode(json: members)) } catch let e as FormatError {
+                                    throw FormatError(e.kind, "\(file) line \(reader.line): \(e.message)")
+                                }
+                            }
+                        }
+                    }
+                    let seconds = Date().timeIntervalSince(started)
+                    try lake.catalog.finishRun(runID, partitions: 1, rows: Int64(record.rows), bytes: record.bytes, seconds: seconds, error: nil)
+                    print("ingested \(name) dt=\(dt): \(record.rows) rows, \(humanBytes(record.bytes)) in \(String(format: "%.2f", seconds)) s")
+                } catch {
+                    try? lake.catalog.finishRun(runID, partitions: 0, rows: 0, bytes: 0, seconds: Date().timeIntervalSince(started),
+                                                error: classify(error).1)
+                    throw error
+                }
+            }
+        }
+    }
+}

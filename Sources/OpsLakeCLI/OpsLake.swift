@@ -1,0 +1,27 @@
+import ArgumentParser
+
+/// `opslake`: realistic operational data in a local lake, synced into PostgreSQL.
+@main
+struct OpsLake: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "opslake",
+        abstract: "Generate operational data into a local lake of zstd-compressed CSV and NDJSON, and sync it into PostgreSQL.",
+        discussion: """
+            Exit codes: 0 ok, 64 usage, 65 bad data, 66 missing input, 69 service unavailable, \
+            73 cannot create, 74 I/O error, 75 temporary failure (try again).
+            """,
+        version: version,
+        subcommands: [Init.self, Catalog.self, Verify.self, Repair.self, Ingest.self, Schema.self, Bench.self]
+    )
+}
+
+/// Flags every lake command shares.
+struct LakeOptions: ParsableArguments {
+    @Option(help: "The lake folder.")
+    var lake: String = "lake"
+
+    @Option(help: "The table schemas folder (default: $OPSLAKE_SCHEMAS, ./schemas, or the installed copy).")
+    var schemas: String?
+}

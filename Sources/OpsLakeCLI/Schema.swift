@@ -1,0 +1,42 @@
+import ArgumentParser
+import LakeFormat
+import TableSchema
+
+extension OpsLake {
+    struct Schema: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Inspect the table schemas.",
+            subcommands: [DDL.self, List.self]
+        )
+
+        struct DDL: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Print the PostgreSQL DDL of a dataset (schema.table).")
+            @OptionGroup var options: LakeOptions
+            @Argument(help: "The dataset, e.g. petshop.order_items.") var dataset: String
+
+            func run() throws {
+                try guarded {
+                    guard let name = DatasetName(dataset) else {
+                        throw InputError(.usage, "'\(dataset)' is not a dataset name; write schema.table in lowercase, e.g. petshop.orders")
+                    }
+                    let registry = try SchemaRegistry(directory: SchemaRegistry.locate(explicit: options.schemas))
+                    print(try registry.schema(for: name).postgresDDL(), terminator: "")
+                }
+            }
+        }
+
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List the datasets that schemas/ defines, checking every file.")
+            @OptionGroup var options: LakeOptions
+
+            func run() throws {
+                try guarded {
+                    let registry = try SchemaRegistry(directory: SchemaRegistry.locate(explicit: options.schemas))
+                    for s in registry.schemas.values.sorted(by: { $0.dataset < $1.dataset }) {
+                        print("\(s.dataset)\t\(s.fields.count) fields\t\(s.partition.rawValue)\tv\(s.version)\t\(s.hash.prefix(12))")
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import LakeCatalog
+import Foundation
+
+extension OpsLake {
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check every catalogued file (present, SHA-256, size, rows) and find interrupted commits, temporary and orphan files.",
+            discussion: "Exits 0 when the lake is sound and 65 when anything is wrong; `opslake repair` fixes what is marked repairable."
+        )
+
+        @OptionGroup var options: LakeOptions
+        @Flag(help: "Print JSON for machines.") var json = false
+
+        func run() throws {
+            try guarded {
+                let lake = try Lake(root: options.lake, access: .read)
+                let report = try lake.verify()
+                if json {
+                    try printJSON(report)
+                } else {
+                    for fault in report.faults {
+                        print("\(fault)\(fault.repairable ? "" : " (not repairable: regenerate or restore the partition)")")
+                    }
+                    print("verified \(report.partitions) partitions, \(report.files) files, \(humanBytes(report.bytes)): "
+                          + (report.ok ? "ok" : "\(report.faults.count) faults"))
+                }
+                if !report.ok {
+                    if !json { printError("opslake: error: the lake has \(report.faults.count) faults; run `opslake repair --lake \(options.lake)`") }
+                    throw ExitCode(ExitStatus.dataError.rawValue)
+                }
+            }
+        }
+    }
+
+    struct Repair: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Roll interrupted commits forward, remove temporary files and move orphans to _quarantine/.",
+            discussion: "Takes the lake's lock. Damaged catalogued files are reported, not touched: regenerate those partitions. Exits 65 if anything is left unresolved."
+        )
+
+        @OptionGroup var options: LakeOptions
+        @Flag(help: "Print JSON for machines.") var json = false
+
+        func run() throws {
+            try guarded {
+                let lake = try Lake(root: options.lake, access: .write, command: "repair")
+                let report = try lake.repair()
+                if json {
+                    try printJSON(report)
+                } else {
+                    for p in report.rolledForward { print("rolled forward \(p)") }
+                    for p in report.removedTemporary { print("removed temporary \(p)") }
+                    for p in report.quarantined { print("quarantined \(p)") }
+                    for f in report.unresolved { print("unresolved \(f)") }
+                    print("repair: \(report.rolledForward.count) commits rolled forward, \(report.removedTemporary.count) temporary files removed, "
+                          + "\(report.quarantined.count) orphans quarantined, \(report.unresolved.count) unresolved")
+                }
+                if !report.unresolved.isEmpty { throw ExitCode(ExitStatus.dataError.rawValue) }
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+public import LakeFormat
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A record that breaks its schema: the field and what is wrong with it. The caller
+/// adds dataset, dt and row number (see `InvalidRecordError`).
+public struct FieldViolation: Error, Hashable, Sendable, CustomStringConvertible {
+    public var field: String
+    public var message: String
+    public var description: String { "field \(field): \(message)" }
+}
+
+/// A record that breaks its schema, located by dataset, dt and row.
+public struct InvalidRecordError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var partition: PartitionKey
+    /// 1-based row number within the partition.
+    public var row: Int
+    public var violation: FieldViolation
+    public init(partition: PartitionKey, row: Int, violation: FieldViolation) {
+        self.partition = partition
+        self.row = row
+        self.violation = violation
+    }
+    public var description: String { "\(partition.dataset) dt=\(partition.dt) row \(row): \(violation)" }
+}
+
+/// Checks records against one schema on the write path.
+///
+/// Everything that can be is prepared once: enum sets, typed bounds, compiled
+/// patterns. A check then costs a switch and a comparison or two per field.
+/// Patterns are POSIX extended regular expressions (plus `\d`), anchored at both
+/// ends as Table Schema patterns are. One validator per thread: glibc serialises
+/// concurrent use of a compiled pattern.
+public final class RecordValidator {
+    public let schema: TableSchema
+    let checks: [Check]
+
+    struct Check {
+        let field: TableSchema.Field
+        let enumSet: Set<Value>?
+        let pattern: UnsafeMutablePointer<regex_t>?
+    }
+
+    public init(schema: TableSchema) throws {
+        self.schema = schema
+        checks = try schema.fields.map { field in
+            var compiled: UnsafeMutablePointer<regex_t>? = nil
+            if let p = field.pattern {
+                let translated = "^(" + p.replacingAll("\\d", with: "[0-9]") + ")$"
+                let regex = UnsafeMutablePointer<regex_t>.allocate(capacity: 1)
+                let rc = regcomp(regex, translated, REG_EXTENDED | REG_NOSUB)
+                guard rc == 0 else {
+                    regex.deallocate()
+                    throw SchemaError(file: "schemas/\(schema.dataset.schema)/\(schema.dataset.table).json",
+                                      "field \(field.name): pattern \(p) is not a POSIX extended regular expression")
+                }
+                compiled = regex
+            }
+            let enumSet = field.enumValues.map { Set($0.compactMap { RowDecoder.parse($0, as: field.type) }) }
+            return Check(field: field, enumSet: enumSet, pattern: compiled)
+        }
+    }
+
+    deinit {
+        for c in checks {
+            if let r = c.pattern { regfree(r); r.deallocate() }
+        }
+    }
+
+    /// Throws the first violation in `row` (one value per field, in order).
+    public func validate(_ row: [Value]) throws(FieldViolation) {
+        guard row.count == checks.count else {
+            throw FieldViolation(field: "*", message: "\(row.count) values for \(checks.count) fields")
+        }
+        for i in 0..<row.count {
+            try check(row[i], checks[i])
+        }
+    }
+
+    func check(_ value: Value, _ c: Check) throws(FieldViolation) {
+        let f = c.field
+        func fail(_ message: String) -> FieldViolation { FieldViolation(field: f.name, message: message) }
+        switch (value, f.type) {
+        case (.null, _):
+            if f.required { throw fail("is required but null") }
+            return
+        case (.string(let s), .string):
+            var s = s
+            let utf8Count = s.utf8.count
+            if let max = f.maxLength, utf8Count > max, s.unicodeScalars.count > max {
+                throw fail("is \(s.unicodeScalars.count) characters, more than maxLength \(max)")
+            }
+            if let min = f.minLength, s.unicodeScalars.count < min {
+                throw fail("is \(s.unicodeScalars.count) characters, fewer than minLength \(min)")
+            }
+            let hasNul = s.withUTF8 { $0.contains(0) }
+            if hasNul { throw fail("contains a NUL character, which PostgreSQL text cannot hold") }
+            if let r = c.pattern, s.withCString({ regexec(r, $0, 0, nil, 0) }) != 0 {
+                throw fail("\"\(s)\" does not match pattern \(f.pattern!)")
+            }
+        case (.int, .integer), (.decimal, .decimal), (.bool, .boolean), (.date, .date), (.timestamp, .datetime):
+            break
+        case (.double(let d), .number):
+            if !d.isFinite { throw fail("is \(d); only finite numbers are allowed") }
+        default:
+            throw fail("holds \(value.text) where the schema wants \(f.type.rawValue)")
+        }
+        if let set = c.enumSet, !set.contains(value) {
+            throw fail("\(value.text) is not one of \(f.enumValues!.joined(separator: ", "))")
+        }
+        if let min = f.minimum, Self.less(value, min) { throw fail("\(value.text) is below minimum \(min.text)") }
+        if let max = f.maximum, Self.less(max, value) { throw fail("\(value.text) is above maximum \(max.text)") }
+    }
+
+    /// Orders a value against a bound of a compatible type.
+    static func less(_ a: Value, _ b: Value) -> Bool {
+        switch (a, b) {
+        case let (.int(x), .int(y)): return x < y
+        case let (.date(x), .date(y)): return x < y
+        case let (.timestamp(x), .timestamp(y)): return x < y
+        case let (.decimal(x), .decimal(y)): return x < y
+        default:
+            guard let x = a.doubleValue, let y = b.doubleValue else { return false }
+            return x < y
+        }
+    }
+}
+
+extension Value {
+    var doubleValue: Double? {
+        switch self {
+        case .int(let i): return Double(i)
+        case .double(let d): return d
+        case .decimal(let d): return Double(d.units) / Double(FixedDecimal.pow10(d.scale))
+        default: return nil
+        }
+    }
+}
+
+extension String {
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

@@ -1,0 +1,48 @@
+import LakeFormat
+
+/// Renders PostgreSQL DDL for a schema. Every identifier is quoted; descriptions
+/// become comments with their quotes doubled, so nothing from a file is spliced raw.
+extension TableSchema {
+    /// The PostgreSQL type of a field.
+    public static func postgresType(_ field: Field) -> String {
+        switch field.type {
+        case .string: return "text"
+        case .integer: return "bigint"
+        case .number: return "double precision"
+        case .decimal: return "numeric(18,\(field.scale ?? 0))"
+        case .boolean: return "boolean"
+        case .date: return "date"
+        case .datetime: return "timestamptz"
+        }
+    }
+
+    /// `CREATE SCHEMA`, `CREATE TABLE` (with `dt` first and in the primary key) and comments.
+    public func postgresDDL(table tableName: String? = nil) -> String {
+        let table = "\(quoteIdentifier(dataset.schema)).\(quoteIdentifier(tableName ?? dataset.table))"
+        var columns = ["  \(quoteIdentifier("dt")) date NOT NULL"]
+        for f in fields {
+            columns.append("  \(quoteIdentifier(f.name)) \(Self.postgresType(f))\(f.required ? " NOT NULL" : "")")
+        }
+        if !primaryKey.isEmpty {
+            columns.append("  PRIMARY KEY (\((["dt"] + primaryKey).map(quoteIdentifier).joined(separator: ", ")))")
+        }
+        var sql = "CREATE SCHEMA IF NOT EXISTS \(quoteIdentifier(dataset.schema));\n"
+        sql += "CREATE TABLE IF NOT EXISTS \(table) (\n\(columns.joined(separator: ",\n"))\n);\n"
+        if let d = description ?? title { sql += "COMMENT ON TABLE \(table) IS \(quoteLiteral(d));\n" }
+        sql += "COMMENT ON COLUMN \(table).\(quoteIdentifier("dt")) IS 'partition date (Asia/Taipei business day)';\n"
+        for f in fields {
+            if let d = f.description { sql += "COMMENT ON COLUMN \(table).\(quoteIdentifier(f.name)) IS \(quoteLiteral(d));\n" }
+        }
+        return sql
+    }
+}
+
+/// `"name"` with inner quotes doubled: a PostgreSQL identifier that cannot break out.
+public func quoteIdentifier(_ name: String) -> String {
+    "\"" + name.replacingAll("\"", with: "\"\"") + "\""
+}
+
+/// `'text'` with inner quotes doubled: a PostgreSQL string literal (standard_conforming_strings on).
+public func quoteLiteral(_ text: String) -> String {
+    "'" + text.replacingAll("'", with: "''") + "'"
+}
