@@ -5,10 +5,13 @@
 /// geometrically and is drained (not reallocated) between chunks, so steady-state
 /// encoding allocates nothing.
 public final class ByteBuffer {
-    var base: UnsafeMutablePointer<UInt8>
-    var capacity: Int
+    // Exclusivity is checked by hand here: the buffer is never shared between
+    // threads or accessed re-entrantly, and the runtime checks cost more than
+    // the appends they guard.
+    @exclusivity(unchecked) var base: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) var capacity: Int
     /// Number of bytes written and not yet drained.
-    public private(set) var count: Int = 0
+    @exclusivity(unchecked) public private(set) var count: Int = 0
 
     public init(capacity: Int = 1 << 16) {
         self.capacity = max(capacity, 64)
@@ -95,11 +98,12 @@ extension ByteBuffer {
     /// Appends `value` as exactly `width` digits, zero-padded (`value` must fit).
     public func append(digits value: Int, width: Int) {
         let p = reserve(width)
-        var v = value
+        var v = UInt(bitPattern: value)
         var i = width - 1
         while i >= 0 {
-            p[i] = UInt8(truncatingIfNeeded: v % 10) &+ 48
-            v /= 10
+            let (q, r) = v.quotientAndRemainder(dividingBy: 10)
+            p[i] = UInt8(truncatingIfNeeded: r) &+ 48
+            v = q
             i -= 1
         }
         count += width

@@ -37,7 +37,6 @@ public final class PartitionWriter {
     let lakeRoot: String
     let columns: [Column]
     let csv: CSVEncoder
-    let ndjson: NDJSONEncoder
     let level: Int
     let workers: Int
     let rowsPerFile: Int
@@ -48,7 +47,7 @@ public final class PartitionWriter {
     var part = 0
     var rowsInPart = 0
     var finished: [WrittenFile] = []
-    var stats: [ColumnStatsAccumulator]
+    var encoder: PartitionEncoder
     public private(set) var rows = 0
 
     /// Encoded bytes are handed to zstd in chunks of about this size.
@@ -65,11 +64,10 @@ public final class PartitionWriter {
         self.key = key
         self.columns = columns
         csv = CSVEncoder(columns: columns)
-        ndjson = NDJSONEncoder(columns: columns)
         self.level = level
         self.workers = workers
         self.rowsPerFile = max(1, rowsPerFile)
-        stats = columns.map { ColumnStatsAccumulator(column: $0.name) }
+        encoder = PartitionEncoder(columns: columns)
         var random = SystemRandomNumberGenerator()
         token = "\(getpid())-" + String(random.next() as UInt64, radix: 36)
         try FileIO.makeDirectories(lakeRoot + "/" + LakeLayout.partitionDirectory(key))
@@ -94,9 +92,7 @@ public final class PartitionWriter {
             try startPart()
         }
         guard let c = csvStream, let n = ndjsonStream else { preconditionFailure("append after finish") }
-        csv.encode(row, into: c.encoded)
-        ndjson.encode(row, into: n.encoded)
-        for i in row.indices { stats[i].add(row[i]) }
+        encoder.encode(row, csv: c.encoded, json: n.encoded)
         rowsInPart += 1
         rows += 1
         if c.encoded.count >= Self.flushThreshold { try c.flush() }
@@ -114,7 +110,7 @@ public final class PartitionWriter {
     /// Ends every stream, fsyncs the files and returns what was written.
     public func finish() throws -> WrittenPartition {
         try finishPart()
-        return WrittenPartition(files: finished, rows: rows, stats: stats.map(\.stats))
+        return WrittenPartition(files: finished, rows: rows, stats: zip(encoder.stats, columns).map { $0.stats($1.type) })
     }
 
     /// Removes every temporary file written so far; harmless after `finish()` once the

@@ -1,7 +1,143 @@
 import ArgumentParser
+import LakeFormat
+import Foundation
 
 extension OpsLake {
     struct Bench: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Benchmarks, each printed beside its reference.", subcommands: [])
+        static let configuration = CommandConfiguration(
+            abstract: "Benchmarks, each printed beside the reference it is compared with.",
+            subcommands: [Format.self]
+        )
+
+        struct Format: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Encode an order-line table to CSV + NDJSON + zstd, beside the zstd CLI compressing the same bytes."
+            )
+
+            @Option(help: "Rows in the table.") var rows = 1_000_000
+            @Option(help: "zstd level for both.") var level = 3
+            @Option(help: "Scratch folder (default: a new temporary folder, removed afterwards).") var scratch: String?
+
+            func run() throws {
+                try guarded {
+                    let dir = scratch ?? NSTemporaryDirectory() + "opslake-bench-\(getpid())"
+                    try FileIO.makeDirectories(dir)
+                    defer { if scratch == nil { try? FileManager.default.removeItem(atPath: dir) } }
+                    let columns = OrderLines.columns
+                    let table = OrderLines.make(rows: rows)
+                    let key = PartitionKey(DatasetName("petshop.order_items")!, LakeDate(year: 2026, month: 11, day: 21))
+
+                    print("bench format: \(rows) order-line rows (\(columns.count) columns), zstd level \(level)")
+                    var results: [(String, Double, Int64)] = []
+                    for workers in [0, 1] {
+                        let start = Date()
+                        let writer = try PartitionWriter(lakeRoot: dir, key: key, columns: columns, level: level, workers: workers)
+                        for row in table { try writer.append(row) }
+                        let written = try writer.finish()
+                        let seconds = Date().timeIntervalSince(start)
+                        writer.abort()
+                        let raw = written.files.reduce(0) { $0 + $1.uncompressedBytes }
+                        let stored = written.files.reduce(0) { $0 + $1.bytes }
+                        results.append(("opslake, \(workers == 0 ? "compressing inline" : "1 zstd worker per file")", seconds, raw))
+                        report(results.last!.0, rows: rows, bytes: raw, seconds: seconds, extra: "→ \(humanBytes(stored)) stored")
+                    }
+
+                    // The reference: the same uncompressed bytes, compressed by the zstd command line.
+                    var files: [String] = []
+                    for format in FileFormat.allCases {
+                        let path = "\(dir)/reference.\(format.rawValue)"
+                        let out = ByteBuffer(capacity: 1 << 20)
+                        let fd = try FileIO.createExclusive(path)
+                        if format == .csv { CSVEncoder(columns: columns).encodeHeader(into: out) }
+                        let csv = CSVEncoder(columns: columns), ndjson = NDJSONEncoder(columns: columns)
+                        for row in table {
+                            if format == .csv { csv.encode(row, into: out) } else { ndjson.encode(row, into: out) }
+                            if out.count > 1 << 20 { try FileIO.writeAll(fd, out.bytes, path: path); out.removeAll() }
+                        }
+                        try FileIO.writeAll(fd, out.bytes, path: path)
+                        close(fd)
+                        files.append(path)
+                    }
+                    let raw = files.reduce(Int64(0)) { $0 + (FileIO.size($1) ?? 0) }
+                    let start = Date()
+                    for file in files {
+                        let p = Process()
+                        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                        p.arguments = ["zstd", "-\(level)", "-q", "-f", file, "-o", file + ".zst"]
+                        try p.run()
+                        p.waitUntilExit()
+                        guard p.terminationStatus == 0 else { throw InputError(.unavailable, "the zstd command failed; install the zstd package") }
+                    }
+                    let seconds = Date().timeIntervalSince(start)
+                    report("zstd -\(level) CLI, same bytes (reference)", rows: rows, bytes: raw, seconds: seconds, extra: "")
+                    let referenceRate = Double(raw) / seconds
+                    for (name, s, bytes) in results {
+                        print(String(format: "  %@: %.0f%% of the zstd CLI's throughput (target ≥ 60%%)", name,
+                                     100 * Double(bytes) / s / referenceRate))
+                    }
+                }
+            }
+
+            func report(_ name: String, rows: Int, bytes: Int64, seconds: Double, extra: String) {
+                print(String(format: "  %-45@ %10.0f rows/s  %7.1f MB/s  %6.2f s  %@ raw %@", name, Double(rows) / seconds,
+                             Double(bytes) / seconds / 1e6, seconds, humanBytes(bytes), extra))
+            }
+        }
+    }
+}
+
+/// An order-line table like `petshop.order_items`, made deterministically for benchmarks.
+enum OrderLines {
+    static let columns: [Column] = [
+        Column("order_id", .string), Column("line_no", .integer), Column("product_id", .string),
+        Column("product_name", .string), Column("category", .string), Column("quantity", .integer),
+        Column("unit_price", .integer), Column("line_total", .integer), Column("ordered_at", .datetime),
+    ]
+
+    static func make(rows: Int) -> [[Value]] {
+        var random = SplitMix64(seed: 20261121)
+        let brands = ["皇家", "希爾思", "渴望", "愛肯拿", "汪喵星球", "陪心寵糧", "Nutro 美士", "倍力", "寵物王國", "法米納"]
+        let categories = ["飼料", "罐頭", "尿布墊", "貓砂", "零食", "潔牙骨", "保健食品", "凍乾零食", "玩具", "用品"]
+        let products: [(String, String, Int64)] = (0..<2000).map { i in
+            let category = categories[i % categories.count]
+            let brand = brands[Int(random.next() % UInt64(brands.count))]
+            let size = [1, 2, 3, 5, 7, 10][Int(random.next() % 6)]
+            return ("\(brand) \(category) \(size)kg 第\(i)款", category, Int64(50 + random.next() % 2000))
+        }
+        let day = LakeDate(year: 2026, month: 11, day: 21)
+        var table: [[Value]] = []
+        table.reserveCapacity(rows)
+        var order = 0, line = 0, linesInOrder = 0
+        while table.count < rows {
+            if line == linesInOrder {
+                order += 1
+                line = 0
+                linesInOrder = 1 + Int(random.next() % 5)
+            }
+            line += 1
+            let p = Int(random.next() % UInt64(products.count))
+            let quantity = Int64(1 + random.next() % 6)
+            let id = String(order)
+            table.append([
+                .string("O20261121" + String(repeating: "0", count: 7 - id.count) + id), .int(Int64(line)),
+                .string("P" + String(format: "%06d", p)), .string(products[p].0), .string(products[p].1),
+                .int(quantity), .int(products[p].2), .int(quantity * products[p].2),
+                .timestamp(Timestamp(date: day, secondOfDay: Int(random.next() % 86_400), offsetMinutes: 480)),
+            ])
+        }
+        return table
+    }
+}
+
+/// SplitMix64: a tiny, fast, well-known generator; deterministic on every machine.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

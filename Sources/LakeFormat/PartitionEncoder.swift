@@ -1,0 +1,145 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Encodes each row into CSV and NDJSON at once and keeps the column statistics,
+/// for `PartitionWriter`'s hot path.
+///
+/// `CSVEncoder` and `NDJSONEncoder` define the two dialects; this type produces
+/// the same bytes (the tests hold it to that) but looks at each value once: one
+/// switch, one scan of a string's UTF-8 for both dialects' special bytes, one
+/// formatting of a number or timestamp copied into both outputs, and statistics
+/// compared on raw bytes and integers rather than on `Value`s.
+struct PartitionEncoder {
+    let keyPrefixes: [[UInt8]]
+    var stats: [FastStats]
+
+    init(columns: [Column]) {
+        keyPrefixes = NDJSONEncoder(columns: columns).keyPrefixes
+        stats = columns.map { FastStats(column: $0.name) }
+    }
+
+    mutating func encode(_ row: [Value], csv: ByteBuffer, json: ByteBuffer) {
+        for i in 0..<row.count {
+            if i > 0 { csv.append(UInt8(ascii: ",")) }
+            keyPrefixes[i].withUnsafeBytes { json.append($0) }
+            switch row[i] {
+            case .null:
+                json.append(utf8: "null")
+                stats[i].nullCount += 1
+            case .int(let v):
+                let start = csv.count
+                csv.append(decimal: v)
+                json.append(UnsafeRawBufferPointer(start: csv.base + start, count: csv.count - start))
+                stats[i].add(int: v)
+            case .string(var s):
+                s.withUTF8 { u in
+                    appendString(u, csv: csv, json: json)
+                    stats[i].add(bytes: u)
+                }
+            case .timestamp(let t):
+                json.append(UInt8(ascii: "\""))
+                let start = json.count
+                json.append(timestamp: t)
+                csv.append(UnsafeRawBufferPointer(start: json.base + start, count: json.count - start))
+                json.append(UInt8(ascii: "\""))
+                stats[i].add(int: t.secondsSinceEpoch, value: row[i])
+            case .date(let d):
+                json.append(UInt8(ascii: "\""))
+                let start = json.count
+                json.append(date: d)
+                csv.append(UnsafeRawBufferPointer(start: json.base + start, count: json.count - start))
+                json.append(UInt8(ascii: "\""))
+                stats[i].add(int: Int64(d.daysSinceEpoch), value: row[i])
+            case let other:
+                CSVEncoder.append(other, into: csv)
+                NDJSONEncoder.append(other, into: json)
+                stats[i].add(other: other)
+            }
+        }
+        csv.append(UInt8(ascii: "\n"))
+        json.append(UInt8(ascii: "}"))
+        json.append(UInt8(ascii: "\n"))
+    }
+
+    func appendString(_ u: UnsafeBufferPointer<UInt8>, csv: ByteBuffer, json: ByteBuffer) {
+        // One scan for both dialects: CSV quotes on , " CR LF; JSON escapes " \ and controls.
+        var special = false
+        for b in u where b < 0x20 || b == 0x22 || b == 0x2C || b == 0x5C {
+            special = true
+            break
+        }
+        let raw = UnsafeRawBufferPointer(u)
+        if !special && !u.isEmpty {
+            csv.append(raw)
+            json.append(UInt8(ascii: "\""))
+            json.append(raw)
+            json.append(UInt8(ascii: "\""))
+        } else {
+            let s = String(decoding: u, as: UTF8.self)
+            CSVEncoder.appendText(s, into: csv)
+            NDJSONEncoder.appendString(s, into: json)
+        }
+    }
+}
+
+/// Column statistics kept on integers and raw bytes; `ColumnStatsAccumulator` for the rest.
+struct FastStats {
+    var nullCount = 0
+    var minInt = Int64.max, maxInt = Int64.min
+    var minValue: Value = .null, maxValue: Value = .null
+    var minBytes: [UInt8]? = nil, maxBytes: [UInt8]? = nil
+    var other: ColumnStatsAccumulator
+
+    init(column: String) { other = ColumnStatsAccumulator(column: column) }
+
+    @inline(__always) mutating func add(int v: Int64) {
+        if v < minInt { minInt = v }
+        if v > maxInt { maxInt = v }
+    }
+
+    /// An ordered value with an integer key (timestamps, dates): keep the value at the extremes.
+    @inline(__always) mutating func add(int v: Int64, value: Value) {
+        if v < minInt { minInt = v; minValue = value }
+        if v > maxInt { maxInt = v; maxValue = value }
+    }
+
+    @inline(__always) mutating func add(bytes u: UnsafeBufferPointer<UInt8>) {
+        guard let lo = minBytes, let hi = maxBytes else {
+            minBytes = Array(u)
+            maxBytes = minBytes
+            return
+        }
+        if Self.compare(u, lo) < 0 { minBytes = Array(u) } else if Self.compare(u, hi) > 0 { maxBytes = Array(u) }
+    }
+
+    mutating func add(other v: Value) { other.add(v) }
+
+    static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Int {
+        b.withUnsafeBufferPointer { b in
+            let n = min(a.count, b.count)
+            let c = n == 0 ? 0 : Int(memcmp(a.baseAddress!, b.baseAddress!, n))
+            return c != 0 ? c : a.count - b.count
+        }
+    }
+
+    func stats(_ type: ColumnType) -> ColumnStats {
+        var s = other.stats
+        s.nullCount += nullCount
+        switch type {
+        case .integer where minInt <= maxInt:
+            s.min = String(minInt)
+            s.max = String(maxInt)
+        case .string where minBytes != nil:
+            s.min = String(decoding: minBytes!, as: UTF8.self)
+            s.max = String(decoding: maxBytes!, as: UTF8.self)
+        case .date, .datetime:
+            if !minValue.isNull {
+                s.min = minValue.text
+                s.max = maxValue.text
+            }
+        default: break
+        }
+        return s
+    }
+}

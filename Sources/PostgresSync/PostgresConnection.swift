@@ -1,0 +1,104 @@
+internal import CLibPQ
+public import LakeFormat
+
+/// A PostgreSQL failure: what was being done and the server's message, never the
+/// connection string (which may hold a password).
+public struct PostgresError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The SQLSTATE code when the server sent one.
+    public var sqlState: String?
+    public var message: String
+    public var description: String { message + (sqlState.map { " (SQLSTATE \($0))" } ?? "") }
+}
+
+/// One libpq connection. Settings follow libpq: a DSN or URI, and the standard
+/// `PG*` variables and `.pgpass` for whatever it leaves out.
+public final class PostgresConnection {
+    let handle: OpaquePointer
+
+    /// Connects; `conninfo` "" uses only the environment, as `psql` does.
+    public init(conninfo: String = "") throws {
+        guard let conn = PQconnectdb(conninfo) else { throw PostgresError(message: "libpq could not allocate a connection") }
+        guard PQstatus(conn) == CONNECTION_OK else {
+            let message = Self.firstLine(PQerrorMessage(conn))
+            PQfinish(conn)
+            throw PostgresError(message: "cannot connect to PostgreSQL: \(message)")
+        }
+        handle = conn
+    }
+
+    deinit { PQfinish(handle) }
+
+    static func firstLine(_ text: UnsafePointer<CChar>?) -> String {
+        let s = text.map { String(cString: $0) } ?? "unknown error"
+        return String(s.split(separator: "\n").first ?? "unknown error").trimmingCharacters(in: .whitespaces)
+    }
+
+    /// The one place a `PGresult` status is checked: returns the result or throws.
+    func check(_ result: OpaquePointer?, _ doing: String) throws -> OpaquePointer {
+        guard let result else {
+            throw PostgresError(message: "\(doing): \(Self.firstLine(PQerrorMessage(handle)))")
+        }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_COPY_IN, PGRES_COPY_OUT:
+            return result
+        default:
+            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+            let message = Self.firstLine(PQresultErrorMessage(result))
+            PQclear(result)
+            throw PostgresError(sqlState: state, message: "\(doing): \(message)")
+        }
+    }
+
+    /// Runs SQL without parameters (one or more statements).
+    public func execute(_ sql: String) throws {
+        PQclear(try check(PQexec(handle, sql), "executing \(sql.prefix(60))"))
+    }
+
+    /// Runs a query with text parameters ($1, $2, …) and returns every row as text (nil for NULL).
+    public func query(_ sql: String, _ parameters: [String?] = []) throws -> [[String?]] {
+        let cStrings = parameters.map { $0.map { strdup($0) } ?? nil }
+        defer { cStrings.forEach { free($0) } }
+        var pointers = cStrings.map { UnsafePointer($0) }
+        let result = try check(PQexecParams(handle, sql, Int32(parameters.count), nil, &pointers, nil, nil, 0),
+                               "querying \(sql.prefix(60))")
+        defer { PQclear(result) }
+        return (0..<PQntuples(result)).map { r in
+            (0..<PQnfields(result)).map { c in
+                PQgetisnull(result, r, c) == 1 ? nil : String(cString: PQgetvalue(result, r, c))
+            }
+        }
+    }
+
+    /// Streams `source` through `COPY … FROM STDIN`; `copySQL` is the whole COPY
+    /// statement. If reading the source throws, the COPY is aborted with CopyFail
+    /// and the error rethrown. Returns the rows the server reports copied.
+    @discardableResult
+    public func copy(_ copySQL: String, from source: any ByteSource) throws -> Int {
+        PQclear(try check(PQexec(handle, copySQL), "starting \(copySQL.prefix(60))"))
+        do {
+            try source.forEachChunk(size: 1 << 18) { chunk in
+                let rc = chunk.withMemoryRebound(to: CChar.self) { PQputCopyData(handle, $0.baseAddress, Int32($0.count)) }
+                guard rc == 1 else { throw PostgresError(message: "sending COPY data: \(Self.firstLine(PQerrorMessage(handle)))") }
+            }
+        } catch {
+            _ = PQputCopyEnd(handle, "the source failed: \(error)")
+            while let r = PQgetResult(handle) { PQclear(r) }
+            throw error
+        }
+        guard PQputCopyEnd(handle, nil) == 1 else {
+            throw PostgresError(message: "ending COPY: \(Self.firstLine(PQerrorMessage(handle)))")
+        }
+        var copied = 0
+        while let r = PQgetResult(handle) {
+            let result = try check(r, "finishing COPY")
+            copied = Int(String(cString: PQcmdTuples(result))) ?? copied
+            PQclear(result)
+        }
+        return copied
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation

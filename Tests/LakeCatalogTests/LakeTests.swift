@@ -1,0 +1,144 @@
+import Testing
+import Foundation
+import LakeFormat
+import LakeCatalog
+import TableSchema
+import TestSupport
+
+@Suite struct LakeTests {
+    static let schema = try! SchemaRegistry(directory: schemasDirectory).schema(for: DatasetName("petshop.order_items")!)
+    static let day = LakeDate(year: 2026, month: 11, day: 21)
+
+    static func row(_ i: Int, name: String = "皇家 貓飼料, 2kg") -> [Value] {
+        [.string("O20261121" + String(format: "%07d", i)), .int(1), .string("P000001"), .string(name), .string("飼料"),
+         .int(2), .int(300), .int(600), .timestamp(Timestamp(date: day, secondOfDay: 3600 + i, offsetMinutes: 480))]
+    }
+
+    @discardableResult
+    static func write(_ lake: Lake, rows: Int, dt: LakeDate = day, name: String = "x") throws -> PartitionRecord {
+        try lake.writePartition(schema: schema, dt: dt) { sink in
+            for i in 0..<rows { try sink.append(row(i, name: name)) }
+        }
+    }
+
+    @Test("a written partition is catalogued with files, checksums and statistics, and verifies")
+    func writeAndVerify() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let lake = try Lake(root: dir.path, access: .write, create: true)
+        let record = try Self.write(lake, rows: 1000)
+        #expect(record.rows == 1000)
+        #expect(record.files.map(\.format).sorted { $0.rawValue < $1.rawValue } == [.csv, .ndjson])
+        #expect(record.files.allSatisfy { $0.path.hasPrefix("petshop/order_items/dt=2026-11-21/part-00000.") })
+        let stats = try lake.catalog.columnStats(record.key)
+        #expect(stats.first == ColumnStats(column: "order_id", nullCount: 0, min: "O202611210000000", max: "O202611210000999"))
+        let report = try lake.verify()
+        #expect(report.ok, "\(report.faults)")
+        #expect(report.files == 2)
+        #expect(try lake.catalog.datasets().first?.rows == 1000)
+    }
+
+    @Test("rewriting a partition replaces it whole")
+    func replace() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let lake = try Lake(root: dir.path, access: .write, create: true)
+        try Self.write(lake, rows: 10)
+        let second = try Self.write(lake, rows: 3, name: "new")
+        #expect(try lake.catalog.partitions().map(\.rows) == [3])
+        #expect(second.rows == 3)
+        #expect(try lake.verify().ok)
+    }
+
+    @Test("a record that breaks its schema fails the partition: nothing committed, no file left")
+    func invalidRecord() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let lake = try Lake(root: dir.path, access: .write, create: true)
+        let error = #expect(throws: InvalidRecordError.self) {
+            try lake.writePartition(schema: Self.schema, dt: Self.day) { sink in
+                try sink.append(Self.row(1))
+                var bad = Self.row(2)
+                bad[5] = .int(0)
+                try sink.append(bad)
+            }
+        }
+        #expect(error?.description == "petshop.order_items dt=2026-11-21 row 2: field quantity: 0 is below minimum 1")
+        #expect(try lake.catalog.partitions().isEmpty)
+        #expect(try lake.verify().ok)
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/petshop/order_items/dt=2026-11-21/part-00000.csv.zst"))
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: dir.path + "/petshop/order_items/dt=2026-11-21")) == [])
+    }
+
+    @Test("a second writer is refused while the first holds the lake; readers are not")
+    func lock() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let first = try Lake(root: dir.path, access: .write, command: "generate", create: true)
+        let error = #expect(throws: LakeBusyError.self) { try Lake(root: dir.path, access: .write, command: "other") }
+        #expect(error?.description.contains("in use by another opslake (pid \(getpid()): generate)") == true)
+        _ = try Lake(root: dir.path, access: .read)
+        _ = first
+    }
+
+    @Test("opening creates and migrates once; reopening keeps the lake's identity")
+    func reopen() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let id = try Lake(root: dir.path, access: .write, create: true).catalog.lakeID
+        let again = try Lake(root: dir.path, access: .write, create: true)
+        #expect(try again.catalog.lakeID == id)
+        #expect(try again.catalog.userVersion == Catalog.schemaVersion)
+        #expect(throws: LakeMissingError.self) { try Lake(root: dir.path + "/nowhere", access: .read) }
+    }
+
+    @Test("verify names damaged, missing, orphan and temporary files; repair fixes what it can")
+    func faults() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let lake = try Lake(root: dir.path, access: .write, create: true)
+        let a = try Self.write(lake, rows: 500, dt: Self.day)
+        let b = try Self.write(lake, rows: 500, dt: Self.day.adding(days: 1))
+        // Damage one byte of a's CSV, delete b's NDJSON, and add an orphan and a temporary file.
+        let csv = dir.path + "/" + a.files.first { $0.format == .csv }!.path
+        var bytes = [UInt8](FileManager.default.contents(atPath: csv)!)
+        bytes[bytes.count / 2] ^= 1
+        try Data(bytes).write(to: URL(fileURLWithPath: csv))
+        try FileManager.default.removeItem(atPath: dir.path + "/" + b.files.first { $0.format == .ndjson }!.path)
+        let partitionDir = dir.path + "/petshop/order_items/dt=2026-11-21"
+        try Data("stray".utf8).write(to: URL(fileURLWithPath: partitionDir + "/part-00007.csv.zst"))
+        try Data("half".utf8).write(to: URL(fileURLWithPath: partitionDir + "/.part-00000.csv.zst.1-abc.tmp"))
+
+        let report = try lake.verify()
+        let kinds = Dictionary(grouping: report.faults, by: \.kind).mapValues { $0.map(\.path) }
+        #expect(kinds[.damagedFile] == [a.files.first { $0.format == .csv }!.path])
+        #expect(kinds[.missingFile] == [b.files.first { $0.format == .ndjson }!.path])
+        #expect(kinds[.orphanFile] == ["petshop/order_items/dt=2026-11-21/part-00007.csv.zst"])
+        #expect(kinds[.temporaryFile] == ["petshop/order_items/dt=2026-11-21/.part-00000.csv.zst.1-abc.tmp"])
+
+        let repaired = try lake.repair()
+        #expect(repaired.removedTemporary.count == 1)
+        #expect(repaired.quarantined == ["petshop/order_items/dt=2026-11-21/part-00007.csv.zst"])
+        #expect(Set(repaired.unresolved.map(\.kind)) == [.damagedFile, .missingFile])
+        #expect(Set(try lake.verify().faults.map(\.kind)) == [.damagedFile, .missingFile])
+    }
+
+    @Test("a partition larger than rowsPerFile is split into parts and read back whole")
+    func parts() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let key = PartitionKey(Self.schema.dataset, Self.day)
+        let writer = try PartitionWriter(lakeRoot: dir.path, key: key, columns: Self.schema.columns, rowsPerFile: 40)
+        for i in 0..<100 { try writer.append(Self.row(i)) }
+        let written = try writer.finish()
+        let lake = try Lake(root: dir.path, access: .write, create: true)
+        let record = try lake.commit(written, key: key, schema: Self.schema)
+        #expect(record.files.count == 6)
+        #expect(record.files.filter { $0.format == .csv }.map(\.rows) == [40, 40, 20])
+        #expect(try lake.verify().ok)
+        // Rewriting with fewer parts removes the old parts' files.
+        try Self.write(lake, rows: 5)
+        #expect(try lake.verify().ok)
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/petshop/order_items/dt=2026-11-21/part-00002.csv.zst"))
+    }
+}

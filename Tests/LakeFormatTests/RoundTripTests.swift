@@ -1,0 +1,134 @@
+import Testing
+import Foundation
+import LakeFormat
+import TestSupport
+
+/// Rows → CSV and NDJSON → zstd → back give the same rows.
+@Suite struct RoundTripTests {
+    func readBack(_ dir: String, _ file: WrittenFile, columns: [Column], chunk: Int) throws -> [[Value]] {
+        let bytes = try ZstdReader(source: FileSource(path: dir + "/" + file.temporaryPath), name: file.temporaryPath).readAll()
+        let decoder = RowDecoder(columns: columns)
+        var rows: [[Value]] = []
+        switch file.format {
+        case .csv:
+            let reader = CSVReader(source: MemorySource(bytes, chunkSize: chunk))
+            try decoder.checkHeader(try #require(try reader.next()))
+            while let fields = try reader.next() { rows.append(try decoder.decode(csv: fields)) }
+        case .ndjson:
+            let reader = NDJSONReader(source: MemorySource(bytes, chunkSize: chunk))
+            while let members = try reader.next() { rows.append(try decoder.decode(json: members)) }
+        }
+        return rows
+    }
+
+    @Test("random awkward rows survive CSV and NDJSON through zstd", arguments: 1...12)
+    func roundTrip(seed: UInt64) throws {
+        var g = SplitMix64(seed: seed)
+        let spec = RandomRows.columns(using: &g)
+        let columns = spec.map(\.0)
+        let rows = (0..<Int(g.next() % 400)).map { _ in spec.map { RandomRows.value($0.0.type, nullable: $0.nullable, using: &g) } }
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let key = PartitionKey(DatasetName("test.rows")!, LakeDate(year: 2026, month: 11, day: 21))
+        let writer = try PartitionWriter(lakeRoot: dir.path, key: key, columns: columns, workers: Int(seed % 2),
+                                         rowsPerFile: seed % 3 == 0 ? 37 : 1_000_000)
+        for row in rows { try writer.append(row) }
+        let written = try writer.finish()
+        #expect(written.rows == rows.count)
+        for format in FileFormat.allCases {
+            let files = written.files.filter { $0.format == format }.sorted { $0.part < $1.part }
+            var back: [[Value]] = []
+            for f in files { back += try readBack(dir.path, f, columns: columns, chunk: [1, 7, 1 << 16][Int(seed % 3)]) }
+            #expect(back == rows, "format \(format.rawValue)")
+        }
+        // The recorded sizes and checksums describe the bytes on disk.
+        for f in written.files {
+            let (sha, bytes) = try SHA256.hash(FileSource(path: dir.path + "/" + f.temporaryPath))
+            #expect(sha == f.sha256)
+            #expect(bytes == f.bytes)
+        }
+        writer.abort()
+    }
+
+    @Test("the writer's fused encoder writes exactly what CSVEncoder and NDJSONEncoder write", arguments: 100...105)
+    func fusedEncoderMatchesReference(seed: UInt64) throws {
+        var g = SplitMix64(seed: seed)
+        let spec = RandomRows.columns(using: &g)
+        let columns = spec.map(\.0)
+        let rows = (0..<200).map { _ in spec.map { RandomRows.value($0.0.type, nullable: $0.nullable, using: &g) } }
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let writer = try PartitionWriter(lakeRoot: dir.path, key: PartitionKey(DatasetName("t.x")!, LakeDate(daysSinceEpoch: 0)),
+                                         columns: columns, workers: 0)
+        for row in rows { try writer.append(row) }
+        let written = try writer.finish()
+        let csv = ByteBuffer(), json = ByteBuffer()
+        CSVEncoder(columns: columns).encodeHeader(into: csv)
+        for row in rows {
+            CSVEncoder(columns: columns).encode(row, into: csv)
+            NDJSONEncoder(columns: columns).encode(row, into: json)
+        }
+        for f in written.files {
+            let back = try ZstdReader(source: FileSource(path: dir.path + "/" + f.temporaryPath), name: "x").readAll()
+            #expect(back == (f.format == .csv ? csv.array : json.array))
+        }
+        writer.abort()
+    }
+
+    @Test("column statistics hold the true minimum, maximum and null count")
+    func statistics() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let columns = [Column("n", .integer), Column("s", .string), Column("t", .datetime)]
+        let writer = try PartitionWriter(lakeRoot: dir.path, key: PartitionKey(DatasetName("t.x")!, LakeDate(daysSinceEpoch: 0)),
+                                         columns: columns)
+        let ts = { (s: Int64) in Value.timestamp(Timestamp(secondsSinceEpoch: s, offsetMinutes: 480)) }
+        for row: [Value] in [[.int(5), .string("貓"), ts(100)], [.int(-3), .null, ts(50)], [.null, .string("A"), ts(900)]] {
+            try writer.append(row)
+        }
+        let stats = try writer.finish().stats
+        writer.abort()
+        #expect(stats[0] == ColumnStats(column: "n", nullCount: 1, min: "-3", max: "5"))
+        #expect(stats[1] == ColumnStats(column: "s", nullCount: 1, min: "A", max: "貓"))
+        #expect(stats[2] == ColumnStats(column: "t", nullCount: 0, min: "1970-01-01T08:00:50+08:00", max: "1970-01-01T08:15:00+08:00"))
+    }
+
+    @Test("NULL and the empty string stay distinct in CSV, as PostgreSQL's COPY reads them")
+    func nullAndEmpty() {
+        let out = ByteBuffer()
+        CSVEncoder(columns: [Column("a", .string), Column("b", .string), Column("c", .string)])
+            .encode([.null, .string(""), .string("x,\"y\"")], into: out)
+        #expect(String(decoding: out.bytes, as: UTF8.self) == ",\"\",\"x,\"\"y\"\"\"\n")
+    }
+
+    @Test("every control character is escaped in JSON and read back")
+    func controlCharacters() throws {
+        let text = String((0..<32).map { Character(Unicode.Scalar(UInt8($0))) }) + "\"\\/"
+        let out = ByteBuffer()
+        NDJSONEncoder(columns: [Column("s", .string)]).encode([.string(text)], into: out)
+        let line = String(decoding: out.bytes, as: UTF8.self)
+        #expect(line.hasPrefix("{\"s\":\"\\u0000\\u0001"))
+        #expect(line.contains("\\b\\t\\n\\u000b\\f\\r"))
+        #expect(!line.dropLast().contains("\n"))
+        let back = try NDJSONReader(source: MemorySource(out.array)).next()
+        #expect(back?.first?.value == .string(text))
+    }
+
+    @Test("dates and timestamps format and parse back", arguments: [-700_000, -1, 0, 1, 19_000, 20_413, 2_932_896])
+    func calendar(days: Int32) {
+        let d = LakeDate(daysSinceEpoch: days)
+        #expect(LakeDate(d.description) == d)
+        let t = Timestamp(date: d, secondOfDay: 86_399, offsetMinutes: -570)
+        #expect(Timestamp(t.description) == t)
+        #expect(t.local.date == d)
+    }
+
+    @Test func knownDates() {
+        #expect(LakeDate(year: 2026, month: 11, day: 23).description == "2026-11-23")
+        #expect(LakeDate(year: 2026, month: 11, day: 23).isoWeekday == 1)  // a Monday
+        #expect(LakeDate("2026-02-29") == nil)
+        #expect(LakeDate("2024-02-29") != nil)
+        #expect(Timestamp("2026-11-21T19:05:00+08:00")?.secondsSinceEpoch == 1_795_259_100)
+        #expect(Timestamp("2026-11-21T11:05:00Z")?.secondsSinceEpoch == 1_795_259_100)
+    }
+}

@@ -1,0 +1,103 @@
+import Testing
+import Foundation
+import LakeFormat
+import TableSchema
+import TestSupport
+
+@Suite struct TableSchemaTests {
+    static func schema(_ fields: String, extra: String = "") throws -> TableSchema {
+        let json = "{\"name\": \"t\", \"fields\": [\(fields)]\(extra)}"
+        return try TableSchema(dataset: DatasetName("s.t")!, json: Data(json.utf8), file: "schemas/s/t.json")
+    }
+
+    @Test("every schema in schemas/ loads, renders DDL and has a primary key of real fields")
+    func repositorySchemas() throws {
+        let registry = try SchemaRegistry(directory: schemasDirectory)
+        #expect(!registry.schemas.isEmpty)
+        for schema in registry.schemas.values {
+            #expect(!schema.primaryKey.isEmpty, "\(schema.dataset) needs a primary key for idempotent loads")
+            let ddl = schema.postgresDDL()
+            #expect(ddl.contains("PRIMARY KEY (\"dt\""))
+            _ = try RecordValidator(schema: schema)
+        }
+    }
+
+    @Test("schema files that cannot be used are refused with the file and field named", arguments: [
+        ("{\"name\": \"a\", \"type\": \"money\"}", "", "field a: unknown type \"money\""),
+        ("{\"name\": \"A b\"}", "", "field 1 needs a \"name\""),
+        ("{\"name\": \"dt\", \"type\": \"date\"}", "", "field dt is reserved"),
+        ("{\"name\": \"a\"}, {\"name\": \"a\"}", "", "field a appears twice"),
+        ("{\"name\": \"a\"}", ", \"primaryKey\": [\"b\"]", "primaryKey names b"),
+        ("{\"name\": \"a\", \"constraints\": {\"exclusiveMinimum\": 1}}", "", "unknown constraint \"exclusiveMinimum\""),
+        ("{\"name\": \"a\", \"type\": \"integer\", \"constraints\": {\"pattern\": \"x\"}}", "", "apply to strings only"),
+        ("{\"name\": \"a\"}", ", \"opslake\": {\"partition\": \"hourly\"}", "opslake.partition must be"),
+    ])
+    func badSchemas(fields: String, extra: String, message: String) {
+        let error = #expect(throws: SchemaError.self) { try Self.schema(fields, extra: extra) }
+        #expect(error?.description.hasPrefix("schemas/s/t.json: ") == true)
+        #expect(error?.message.contains(message) == true, "\(String(describing: error))")
+    }
+
+    @Test("the hash ignores formatting but not content")
+    func hash() throws {
+        let a = try Self.schema("{\"name\": \"a\", \"type\": \"integer\"}")
+        let b = try TableSchema(dataset: DatasetName("s.t")!, json: Data("{\"fields\":[{\"type\":\"integer\",\"name\":\"a\"}],\"name\":\"t\"}".utf8), file: "x")
+        let c = try Self.schema("{\"name\": \"a\", \"type\": \"string\"}")
+        #expect(a.hash == b.hash)
+        #expect(a.hash != c.hash)
+    }
+
+    static let validatorSchema = """
+        {"name": "id", "type": "string", "constraints": {"required": true, "pattern": "C\\\\d{3}"}},
+        {"name": "qty", "type": "integer", "constraints": {"minimum": 1, "maximum": 10}},
+        {"name": "kind", "type": "string", "constraints": {"enum": ["飼料", "罐頭"]}},
+        {"name": "note", "type": "string", "constraints": {"maxLength": 3}},
+        {"name": "rate", "type": "number", "opslake": {"scale": 2}, "constraints": {"maximum": 1}},
+        {"name": "day", "type": "date", "constraints": {"minimum": "2020-01-01"}}
+        """
+
+    static let good: [Value] = [.string("C123"), .int(3), .string("飼料"), .string("貓貓貓"),
+                                .decimal(FixedDecimal(units: 85, scale: 2)), .date(LakeDate(year: 2026, month: 1, day: 1))]
+
+    @Test("a valid record passes")
+    func valid() throws {
+        let v = try RecordValidator(schema: Self.schema(Self.validatorSchema))
+        try v.validate(Self.good)
+        var nullable = Self.good
+        nullable[1] = .null
+        nullable[5] = .null
+        try v.validate(nullable)
+    }
+
+    @Test("each broken rule is reported with its field", arguments: [
+        (0, Value.null, "id", "is required but null"),
+        (0, Value.string("C12"), "id", "does not match pattern"),
+        (0, Value.string("xC123"), "id", "does not match pattern"),
+        (0, Value.int(5), "id", "where the schema wants string"),
+        (1, Value.int(0), "qty", "below minimum 1"),
+        (1, Value.int(11), "qty", "above maximum 10"),
+        (2, Value.string("玩具"), "kind", "is not one of 飼料, 罐頭"),
+        (3, Value.string("貓貓貓貓"), "note", "more than maxLength 3"),
+        (3, Value.string("a\u{0}b"), "note", "NUL"),
+        (4, Value.decimal(FixedDecimal(units: 101, scale: 2)), "rate", "above maximum 1"),
+        (5, Value.date(LakeDate(year: 2019, month: 12, day: 31)), "day", "below minimum 2020-01-01"),
+    ])
+    func violations(index: Int, value: Value, field: String, message: String) throws {
+        let v = try RecordValidator(schema: Self.schema(Self.validatorSchema))
+        var row = Self.good
+        row[index] = value
+        let error = #expect(throws: FieldViolation.self) { try v.validate(row) }
+        #expect(error?.field == field)
+        #expect(error?.message.contains(message) == true, "\(String(describing: error))")
+    }
+
+    @Test("DDL quotes every identifier and literal")
+    func ddl() throws {
+        let s = try Self.schema("{\"name\": \"a\", \"type\": \"datetime\", \"description\": \"it's\", \"constraints\": {\"required\": true}}",
+                                extra: ", \"primaryKey\": \"a\"")
+        let ddl = s.postgresDDL()
+        #expect(ddl.contains("CREATE TABLE IF NOT EXISTS \"s\".\"t\" (\n  \"dt\" date NOT NULL,\n  \"a\" timestamptz NOT NULL,\n  PRIMARY KEY (\"dt\", \"a\")\n);"))
+        #expect(ddl.contains("IS 'it''s';"))
+        #expect(quoteIdentifier("a\"b") == "\"a\"\"b\"")
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+public import LakeFormat
+
+/// A fresh folder under the system's temporary directory, removed by `remove()`.
+public struct TemporaryDirectory: Sendable {
+    public let path: String
+    public init(_ label: String = "opslake-test") {
+        path = NSTemporaryDirectory() + "\(label)-\(UUID().uuidString.prefix(8))"
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    public func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// The repository's root, found from this file's place in it.
+public let repositoryRoot: String = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+/// `schemas/` of the repository.
+public let schemasDirectory = repositoryRoot + "/schemas"
+
+/// The `opslake` executable built beside the test bundle.
+public let opslakeBinary: String = {
+    let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for candidate in [dir, dir.deletingLastPathComponent()] {
+        let path = candidate.appendingPathComponent("opslake").path
+        if FileManager.default.isExecutableFile(atPath: path) { return path }
+    }
+    return repositoryRoot + "/.build/debug/opslake"
+}()
+
+/// What a finished process printed and how it ended.
+public struct ProcessResult: Sendable {
+    public var status: Int32
+    /// True when the process was killed by a signal (`status` is then the signal).
+    public var signaled: Bool
+    public var stdout: String
+    public var stderr: String
+}
+
+/// Runs `executable` with `arguments` and extra environment, waiting for it.
+@discardableResult
+public func runProcess(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                       cwd: String? = nil) throws -> ProcessResult {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = arguments
+    p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    // Read both pipes while the process runs, so a chatty child never blocks.
+    nonisolated(unsafe) var errData = Data()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async {
+        errData = err.fileHandleForReading.readDataToEndOfFile()
+        group.leave()
+    }
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    p.waitUntilExit()
+    return ProcessResult(status: p.terminationStatus, signaled: p.terminationReason == .uncaughtSignal,
+                         stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// Runs the built `opslake` with `arguments`, with the repository's schemas.
+@discardableResult
+public func opslake(_ arguments: String..., environment: [String: String] = [:]) throws -> ProcessResult {
+    try runProcess(opslakeBinary, arguments, environment: ["OPSLAKE_SCHEMAS": schemasDirectory].merging(environment) { $1 })
+}
+
+/// True when the test command says this run must have PostgreSQL and Python readers (CI).
+public var requiredByCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+
+/// SplitMix64: small and deterministic, for reproducible random tests.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Random rows with every awkward thing a cell can hold: commas, quotes, CR, LF,
+/// tabs, every control character, emoji, Traditional Chinese, empty strings, NULLs.
+public enum RandomRows {
+    public static let awkward: [String] = [
+        "", ",", "\"", "\"\"", "a,b", "line\nbreak", "cr\rhere", "crlf\r\n", "\t tab", "  spaced  ", "反斜線\\", "/slash",
+        "臺北市大安區忠孝東路四段 1 號", "陳怡君", "🐶🐱 emoji 🦴", "null", "NULL", "=1+2", "-120", "\u{1}\u{1f}\u{7f}", "é̃ combining",
+        "\u{2028}sep", "'single'", "x\u{0}y".replacingOccurrences(of: "\u{0}", with: ""),
+    ]
+
+    public static func value(_ type: ColumnType, nullable: Bool, using g: inout SplitMix64) -> Value {
+        if nullable && g.next() % 7 == 0 { return .null }
+        switch type {
+        case .string:
+            switch g.next() % 4 {
+            case 0: return .string(awkward[Int(g.next() % UInt64(awkward.count))])
+            case 1:
+                let scalars = (0..<Int(g.next() % 12)).map { _ in
+                    Character(Unicode.Scalar(UInt32(g.next() % 0x20))!)  // control characters
+                }
+                return .string(String(scalars) + "z")
+            case 2:
+                let pool = Array("甲乙丙丁犬貓飼料罐頭零食,\"\n\r\tabc XYZ0123😀")
+                return .string(String((0..<Int(g.next() % 20)).map { _ in pool[Int(g.next() % UInt64(pool.count))] }))
+            default: return .string("s\(g.next() % 1000)")
+            }
+        case .integer: return .int(Int64(bitPattern: g.next()) >> Int64(g.next() % 60))
+        case .decimal: return .decimal(FixedDecimal(units: Int64(bitPattern: g.next()) >> 20, scale: Int8(g.next() % 5)))
+        case .number:
+            let d = Double(Int64(bitPattern: g.next()) >> 11) / Double(1 << UInt64(g.next() % 40))
+            return .double(d)
+        case .boolean: return .bool(g.next() % 2 == 0)
+        case .date: return .date(LakeDate(daysSinceEpoch: Int32(g.next() % 60_000) - 10_000))
+        case .datetime:
+            return .timestamp(Timestamp(secondsSinceEpoch: Int64(g.next() % 4_000_000_000) - 500_000_000,
+                                        offsetMinutes: Int16(Int(g.next() % 57) * 30 - 840) / 30 * 30))
+        }
+    }
+
+    /// Columns of every type, some nullable, in a random order.
+    public static func columns(using g: inout SplitMix64) -> [(Column, nullable: Bool)] {
+        var result: [(Column, nullable: Bool)] = []
+        for (i, type) in ColumnType.allCases.enumerated() {
+            result.append((Column("c\(i)_\(type.rawValue)", type), g.next() % 2 == 0))
+        }
+        result.append((Column("extra_text", .string), true))
+        return result.shuffled(using: &g)
+    }
+}
