@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "TableSchemaTests", dependencies: ["TableSchema", "TestSupport"]),
         .testTarget(name: "LakeCatalogTests", dependencies: ["LakeCatalog", "TestSupport"]),
         .testTarget(name: "PostgresSyncTests", dependencies: ["PostgresSync", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "LakeFormat", "LakeCatalog"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "LakeFormat", "LakeCatalog", "TableSchema"]),
     ]
 )
 

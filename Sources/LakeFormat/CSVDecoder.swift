@@ -9,9 +9,12 @@ public final class CSVReader {
     public private(set) var line = 0
     var nextLine = 1
     var field: [UInt8] = []
+    /// The longest field accepted, so a hostile file cannot grow one field without end.
+    let maxFieldBytes: Int
 
-    public init(source: any ByteSource) {
+    public init(source: any ByteSource, maxFieldBytes: Int = 16 << 20) {
         input = BufferedBytes(source)
+        self.maxFieldBytes = maxFieldBytes
         field.reserveCapacity(256)
     }
 
@@ -29,6 +32,10 @@ public final class CSVReader {
         var n = 0
         while try parse({ _, _ in }) { n += 1 }
         return n
+    }
+
+    func tooLong() -> FormatError {
+        FormatError(.csv, "a field longer than \(maxFieldBytes >> 20) MiB on line \(line); is this really CSV?")
     }
 
     /// Parses one record, handing each field to `emit`; false at the end of input.
@@ -56,6 +63,7 @@ public final class CSVReader {
                     } else {
                         if c == 0x0A { nextLine += 1 }
                         field.append(c)
+                        if field.count > maxFieldBytes { throw tooLong() }
                     }
                 }
                 b = try input.next()
@@ -68,6 +76,7 @@ public final class CSVReader {
                         throw FormatError(.csv, "a quote inside an unquoted field on line \(nextLine); quote the whole field")
                     }
                     field.append(c)
+                    if field.count > maxFieldBytes { throw tooLong() }
                     b = try input.next()
                 }
             }

@@ -139,6 +139,7 @@ public final class NDJSONReader {
                 throw error("a raw control character in a string; escape it")
             default:
                 scratch.append(c)
+                if scratch.count > 16 << 20 { throw error("a string longer than 16 MiB") }
             }
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `opslake`: realistic operational data in a local lake, synced into PostgreSQL.
 @main
@@ -15,6 +16,21 @@ struct OpsLake: ParsableCommand {
         version: version,
         subcommands: [Init.self, Catalog.self, Verify.self, Repair.self, Ingest.self, Schema.self, Bench.self]
     )
+
+    /// Like `ParsableCommand.main()`, but usage errors are one line on stderr (exit 64),
+    /// as every other error is; `--help` and `--version` print as usual.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || error is ExitCode { exit(withError: error) }
+            let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid usage"
+            printError("opslake: error: \(message) (see `opslake --help`)")
+            Foundation.exit(code.rawValue)
+        }
+    }
 }
 
 /// Flags every lake command shares.

@@ -99,7 +99,9 @@ public final class RecordValidator {
             if let r = c.pattern, s.withCString({ regexec(r, $0, 0, nil, 0) }) != 0 {
                 throw fail("\"\(s)\" does not match pattern \(f.pattern!)")
             }
-        case (.int, .integer), (.decimal, .decimal), (.bool, .boolean), (.date, .date), (.timestamp, .datetime):
+        case (.decimal(let d), .decimal):
+            if Int(d.scale) > f.scale ?? 0 { throw fail("\(value.text) has \(d.scale) decimals; the schema allows \(f.scale ?? 0)") }
+        case (.int, .integer), (.bool, .boolean), (.date, .date), (.timestamp, .datetime):
             break
         case (.double(let d), .number):
             if !d.isFinite { throw fail("is \(d); only finite numbers are allowed") }

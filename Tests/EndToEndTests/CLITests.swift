@@ -1,0 +1,143 @@
+import Testing
+import Foundation
+import LakeFormat
+import TestSupport
+
+/// The built `opslake` binary: exit codes, one-line errors, output.
+@Suite struct CLITests {
+    @Test func version() throws {
+        let r = try opslake("--version")
+        #expect(r.status == 0)
+        #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+    }
+
+    @Test("every command has --help", arguments: [
+        [], ["init"], ["catalog"], ["verify"], ["repair"], ["ingest"], ["schema"], ["schema", "ddl"], ["schema", "list"],
+        ["bench"], ["bench", "format"],
+    ])
+    func help(command: [String]) throws {
+        let r = try runProcess(opslakeBinary, command + ["--help"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("USAGE:"))
+    }
+
+    @Test("init twice is harmless; catalog shows the registered datasets, also as JSON")
+    func initAndCatalog() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let lake = dir.path + "/lake"
+        let first = try opslake("init", "--lake", lake)
+        let second = try opslake("init", "--lake", lake)
+        #expect(first.status == 0 && second.status == 0)
+        #expect(first.stdout == second.stdout)
+        let csv = dir.path + "/in.csv"
+        try OrderItemsCSV.write(csv, rows: 30)
+        #expect(try opslake("ingest", "--lake", lake, "petshop.order_items", "--date", "2026-11-21", csv).status == 0)
+        let table = try opslake("catalog", "--lake", lake)
+        #expect(table.stdout.contains("petshop.order_items           1    30"))
+        let json = try opslake("catalog", "--lake", lake, "--json")
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let datasets = object?["datasets"] as? [[String: Any]]
+        #expect(datasets?.first?["rows"] as? Int == 30)
+        #expect((object?["partitions"] as? [Any])?.count == 1)
+        #expect(try opslake("verify", "--lake", lake).status == 0)
+    }
+
+    @Test("the DDL command prints PostgreSQL DDL")
+    func ddl() throws {
+        let r = try opslake("schema", "ddl", "petshop.order_items")
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("PRIMARY KEY (\"dt\", \"order_id\", \"line_no\")"))
+    }
+
+    struct BadInput: Sendable, CustomStringConvertible {
+        var name: String
+        var setup: @Sendable (String) throws -> [String]
+        var status: Int32
+        var message: String
+        var description: String { name }
+    }
+
+    static let badInputs: [BadInput] = [
+        BadInput(name: "no lake", setup: { ["catalog", "--lake", $0 + "/none"] }, status: 66, message: "no lake at"),
+        BadInput(name: "bad date", setup: { ["ingest", "--lake", $0 + "/lake", "petshop.order_items", "--date", "2026-02-30", "x.csv"] },
+                 status: 64, message: "is not a date"),
+        BadInput(name: "unknown dataset", setup: { d in
+            try OrderItemsCSV.write(d + "/in.csv", rows: 1)
+            return ["ingest", "--lake", d + "/lake", "petshop.nothing", "--date", "2026-11-21", d + "/in.csv"]
+        }, status: 65, message: "no schema for dataset petshop.nothing"),
+        BadInput(name: "missing input", setup: { ["ingest", "--lake", $0 + "/lake", "petshop.order_items", "--date", "2026-11-21", $0 + "/nope.csv"] },
+                 status: 66, message: "no such file"),
+        BadInput(name: "unterminated quote", setup: { d in
+            try Data((OrderItemsCSV.header + "O202611210000001,1,P000001,\"open,飼料,1,1,1,2026-11-21T00:00:00+08:00\n").utf8)
+                .write(to: URL(fileURLWithPath: d + "/bad.csv"))
+            return ["ingest", "--lake", d + "/lake", "petshop.order_items", "--date", "2026-11-21", d + "/bad.csv"]
+        }, status: 65, message: "unterminated quoted field opened on line 2"),
+        BadInput(name: "truncated zstd", setup: { d in
+            try OrderItemsCSV.write(d + "/in.csv", rows: 5000)
+            try runProcess("/usr/bin/env", ["zstd", "-q", "-f", d + "/in.csv", "-o", d + "/in.csv.zst"])
+            let data = try Data(contentsOf: URL(fileURLWithPath: d + "/in.csv.zst"))
+            try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: d + "/cut.csv.zst"))
+            return ["ingest", "--lake", d + "/lake", "petshop.order_items", "--date", "2026-11-21", d + "/cut.csv.zst"]
+        }, status: 65, message: "is truncated"),
+        BadInput(name: "zstd bomb", setup: { d in
+            // 2 GiB of one byte: a single endless CSV field after decompression.
+            try runProcess("/bin/sh", ["-c", "head -c 2147483648 /dev/zero | tr '\\0' a | zstd -q -19 -o \(d)/bomb.csv.zst"])
+            return ["ingest", "--lake", d + "/lake", "petshop.order_items", "--date", "2026-11-21", d + "/bomb.csv.zst"]
+        }, status: 65, message: "a field longer than 16 MiB"),
+        BadInput(name: "invalid record", setup: { d in
+            try Data((OrderItemsCSV.header + "O202611210000001,1,P000001,x,飼料,0,1,1,2026-11-21T00:00:00+08:00\n").utf8)
+                .write(to: URL(fileURLWithPath: d + "/bad.csv"))
+            return ["ingest", "--lake", d + "/lake", "petshop.order_items", "--date", "2026-11-21", d + "/bad.csv"]
+        }, status: 65, message: "petshop.order_items dt=2026-11-21 row 1: field quantity: 0 is below minimum 1; nothing was written"),
+        BadInput(name: "schema with an unknown type", setup: { d in
+            try FileManager.default.createDirectory(atPath: d + "/schemas/x", withIntermediateDirectories: true)
+            try Data("{\"fields\": [{\"name\": \"a\", \"type\": \"money\"}]}".utf8).write(to: URL(fileURLWithPath: d + "/schemas/x/t.json"))
+            return ["schema", "list", "--schemas", d + "/schemas"]
+        }, status: 65, message: "field a: unknown type \"money\""),
+        BadInput(name: "bad dataset name", setup: { _ in ["schema", "ddl", "Petshop"] }, status: 64, message: "is not a dataset name"),
+    ]
+
+    @Test("bad input: one line on stderr, a sysexits code, nothing written", arguments: badInputs)
+    func badInput(_ bad: BadInput) throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        #expect(try opslake("init", "--lake", dir.path + "/lake").status == 0)
+        let before = try opslake("catalog", "--lake", dir.path + "/lake", "--json").stdout
+        let r = try runProcess(opslakeBinary, try bad.setup(dir.path), environment: ["OPSLAKE_SCHEMAS": schemasDirectory])
+        #expect(r.status == bad.status, "\(r.stderr)")
+        #expect(r.stderr.contains(bad.message), "\(r.stderr)")
+        #expect(r.stderr.filter { $0 == "\n" }.count == 1, "one line: \(r.stderr)")
+        #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("Stack"))
+        let after = try opslake("catalog", "--lake", dir.path + "/lake", "--json").stdout
+        #expect(before == after)
+        #expect(try opslake("verify", "--lake", dir.path + "/lake").status == 0)
+    }
+
+    @Test("a second writer gets a clear message and exit 75")
+    func busy() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let lake = dir.path + "/lake"
+        #expect(try opslake("init", "--lake", lake).status == 0)
+        try OrderItemsCSV.write(dir.path + "/big.csv", rows: 300_000)
+        try OrderItemsCSV.write(dir.path + "/small.csv", rows: 10)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: opslakeBinary)
+        p.arguments = ["ingest", "--lake", lake, "petshop.order_items", "--date", "2026-11-21", dir.path + "/big.csv"]
+        p.environment = ["OPSLAKE_SCHEMAS": schemasDirectory]
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        // Wait until the first writer holds the lock (its lock file names it).
+        let lockFile = lake + "/_lock"
+        for _ in 0..<200 where !((try? String(contentsOfFile: lockFile, encoding: .utf8))?.contains("pid \(p.processIdentifier)") ?? false) {
+            usleep(10_000)
+        }
+        let r = try opslake("ingest", "--lake", lake, "petshop.order_items", "--date", "2026-11-22", dir.path + "/small.csv")
+        p.waitUntilExit()
+        #expect(r.status == 75)
+        #expect(r.stderr.contains("is in use by another opslake (pid \(p.processIdentifier): ingest petshop.order_items 2026-11-21)"))
+        #expect(p.terminationStatus == 0)
+        #expect(try opslake("verify", "--lake", lake).status == 0)
+    }
+}
