@@ -45,7 +45,7 @@ public struct DatasetSummary: Hashable, Sendable, Codable {
     public var compressionRatio: Double { bytes > 0 ? Double(uncompressedBytes) / Double(bytes) : 0 }
 }
 
-/// A command's run, as `opslake catalog --runs` shows it.
+/// A command's run: what it was asked, how it ended, what it wrote.
 public struct RunRecord: Hashable, Sendable, Codable {
     public var id: Int64
     public var command: String
@@ -165,6 +165,15 @@ extension Catalog {
                 WHERE id = ?
                 """, [.text(error == nil ? "succeeded" : "failed"), SQLValue(partitions), .integer(rows), .integer(bytes),
                       .text(Self.now()), .real(seconds), SQLValue(error), .integer(id)])
+        }
+    }
+
+    /// Marks runs left `running` by a process that died as failed; called under the
+    /// lake's lock, when no other run can be live.
+    func markInterruptedRuns() throws {
+        try locked {
+            try db.query("UPDATE runs SET status = 'failed', error = 'interrupted: the process stopped before finishing', "
+                         + "finished_at = ? WHERE status = 'running'", [.text(Self.now())])
         }
     }
 

@@ -106,10 +106,7 @@ extension Lake {
         var report = RepairReport()
         for (id, m) in try catalog.pendingCommits() {
             let where_ = "\(m.dataset) dt=\(m.dt)"
-            let installable = m.written.files.allSatisfy { f in
-                FileIO.exists(root + "/" + f.temporaryPath) || check(FileRecord(written: f)) == nil
-            }
-            if installable {
+            if installable(m) {
                 try rollForward(id, m, schema: nil)
                 report.rolledForward.append(where_)
             } else {

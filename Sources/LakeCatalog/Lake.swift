@@ -26,6 +26,25 @@ public final class Lake: @unchecked Sendable {
         }
         lock = access == .write || create ? try LakeLock(root: root, command: command) : nil
         catalog = try Catalog(path: catalogPath)
+        if lock != nil { try recover() }
+    }
+
+    /// Finishes what a crashed writer left, before this writer changes anything: its
+    /// journalled commits are rolled forward (so a newer write can never be undone by
+    /// an older one later) and its runs are marked interrupted. Temporary files and
+    /// orphans wait for `repair`.
+    func recover() throws {
+        for (id, m) in try catalog.pendingCommits() where installable(m) {
+            try rollForward(id, m, schema: nil)
+        }
+        try catalog.markInterruptedRuns()
+    }
+
+    /// True when every file of a journalled commit is still on disk, under its temporary or final name.
+    func installable(_ m: CommitManifest) -> Bool {
+        m.written.files.allSatisfy { f in
+            FileIO.exists(root + "/" + f.temporaryPath) || check(FileRecord(written: f)) == nil
+        }
     }
 
     /// Writes one partition from `rows`, validating every record, and commits it.
@@ -40,14 +59,17 @@ public final class Lake: @unchecked Sendable {
         let key = PartitionKey(schema.dataset, dt)
         let writer = try PartitionWriter(lakeRoot: root, key: key, columns: schema.columns, level: level, workers: workers)
         let sink = PartitionSink(writer: writer, validator: try RecordValidator(schema: schema))
+        let written: WrittenPartition
         do {
             try rows(sink)
-            let written = try writer.finish()
-            return try commit(written, key: key, schema: schema, runID: runID, seed: seed)
+            written = try writer.finish()
         } catch {
             writer.abort()
             throw error
         }
+        // From here the files belong to the commit: once journalled, a failure leaves
+        // them for recovery to install, so they must not be removed.
+        return try commit(written, key: key, schema: schema, runID: runID, seed: seed)
     }
 
     /// Installs a written partition by the commit protocol:

@@ -16,6 +16,7 @@ public struct SchemaRegistry: Sendable {
         for schemaDir in FileIO.list(directory) where FileIO.isDirectory("\(directory)/\(schemaDir)") {
             for file in FileIO.list("\(directory)/\(schemaDir)") where file.hasSuffix(".json") {
                 let schema = try TableSchema(contentsOf: "\(directory)/\(schemaDir)/\(file)")
+                _ = try RecordValidator(schema: schema)  // compiles the patterns: a bad one fails here, not mid-write
                 found[schema.dataset] = schema
             }
         }

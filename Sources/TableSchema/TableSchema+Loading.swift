@@ -47,6 +47,9 @@ extension TableSchema {
         for key in primaryKey where !seen.contains(key) {
             throw fail("primaryKey names \(key), which is not a field")
         }
+        for key in primaryKey where !(fields.first { $0.name == key }!.required) {
+            throw fail("primary key field \(key) must have \"constraints\": {\"required\": true}")
+        }
         foreignKeys = try (doc["foreignKeys"] as? [[String: Any]] ?? []).map { raw in
             let fields = raw["fields"] as? [String] ?? (raw["fields"] as? String).map { [$0] } ?? []
             guard let ref = raw["reference"] as? [String: Any], let table = ref["resource"] as? String,

@@ -57,6 +57,22 @@ import TestSupport
         #expect(try checkAndRepair(lake) == expectedRows)
     }
 
+    @Test("a write after a crash, without repair in between, is never undone by the crashed commit")
+    func newerWriteWins() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let lake = try prepare(dir)
+        let crashed = try opslake("ingest", "--lake", lake, "petshop.order_items", "--date", "2026-11-21", dir.path + "/new.csv",
+                                  environment: ["OPSLAKE_CRASH_AT": "after-journal"])
+        #expect(crashed.signaled)
+        try OrderItemsCSV.write(dir.path + "/newest.csv", rows: 7, variant: 2)
+        #expect(try opslake("ingest", "--lake", lake, "petshop.order_items", "--date", "2026-11-21", dir.path + "/newest.csv").status == 0)
+        #expect(try checkAndRepair(lake) == 7)
+        let runs = try Lake(root: lake, access: .read).catalog.runs()
+        #expect(runs.map(\.status) == ["succeeded", "failed", "succeeded"])
+        #expect(runs[1].error?.hasPrefix("interrupted") == true)
+    }
+
     @Test("SIGKILL at random moments of a write")
     func crashAtRandomMoments() throws {
         let dir = TemporaryDirectory()

@@ -51,7 +51,7 @@ con = duckdb.connect()
 
 # DuckDB, CSV as text: quoting, NULL (unquoted empty) and "" (empty string) exactly.
 rel = con.execute(
-    f"SELECT * FROM read_csv('{glob_csv}', hive_partitioning=true, all_varchar=true, header=true)"
+    f"SELECT * FROM read_csv('{glob_csv}', hive_partitioning=true, all_varchar=true, header=true, allow_quoted_nulls=false)"
 )
 names = [d[0] for d in rel.description]
 rows = [dict(zip(names, r)) for r in rel.fetchall()]

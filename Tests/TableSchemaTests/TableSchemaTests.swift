@@ -31,6 +31,7 @@ import TestSupport
         ("{\"name\": \"a\", \"constraints\": {\"exclusiveMinimum\": 1}}", "", "unknown constraint \"exclusiveMinimum\""),
         ("{\"name\": \"a\", \"type\": \"integer\", \"constraints\": {\"pattern\": \"x\"}}", "", "apply to strings only"),
         ("{\"name\": \"a\"}", ", \"opslake\": {\"partition\": \"hourly\"}", "opslake.partition must be"),
+        ("{\"name\": \"a\"}", ", \"primaryKey\": [\"a\"]", "primary key field a must have"),
     ])
     func badSchemas(fields: String, extra: String, message: String) {
         let error = #expect(throws: SchemaError.self) { try Self.schema(fields, extra: extra) }

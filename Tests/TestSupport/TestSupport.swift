@@ -104,7 +104,7 @@ public enum RandomRows {
             case 0: return .string(awkward[Int(g.next() % UInt64(awkward.count))])
             case 1:
                 let scalars = (0..<Int(g.next() % 12)).map { _ in
-                    Character(Unicode.Scalar(UInt32(g.next() % 0x20))!)  // control characters
+                    Character(Unicode.Scalar(UInt32(1 + g.next() % 0x1F))!)  // control characters (NUL is refused by validation)
                 }
                 return .string(String(scalars) + "z")
             case 2:
