@@ -5,6 +5,7 @@ with the rows OpsLake meant to write (an uncompressed NDJSON file of them).
 
 Exits 0 when every reader returns the same rows; prints the first difference otherwise.
 """
+import datetime
 import glob as globmod
 import json
 import math
@@ -16,8 +17,10 @@ import pandas as pd
 lake, dataset, expected_path = sys.argv[1:4]
 schema, table = dataset.split(".")
 with open(expected_path, encoding="utf-8") as f:
-    # Numbers keep their exact text, as the CSV holds them.
-    expected = [json.loads(line, parse_int=str, parse_float=str) for line in f]
+    lines = [line for line in f.read().split("\n") if line]
+# Numbers keep their exact text, as the CSV holds them; `typed` keeps JSON's own types.
+expected = [json.loads(line, parse_int=str, parse_float=str) for line in lines]
+typed = [json.loads(line) for line in lines]
 columns = list(expected[0].keys()) if expected else []
 
 
@@ -72,14 +75,21 @@ names = [d[0] for d in rel.description]
 rows = [dict(zip(names, r)) for r in rel.fetchall()]
 
 
-string_columns = [c for c in columns if all(isinstance(r[c], (str, type(None))) for r in expected)]
+string_columns = [c for c in columns if all(isinstance(r[c], (str, type(None))) for r in typed)]
+integer_columns = [c for c in columns if all(isinstance(r[c], (int, type(None))) and not isinstance(r[c], bool) for r in typed)]
 if len(rows) != len(expected):
     failures.append(f"duckdb read_json: {len(rows)} rows, expected {len(expected)}")
 else:
     for i, (got, want) in enumerate(zip(rows, expected)):
-        for c in string_columns:
-            if got[c] != want[c]:
-                failures.append(f"duckdb read_json: row {i + 1} column {c}: got {got[c]!r}, expected {want[c]!r}")
+        for c in string_columns + integer_columns:
+            w = typed[i][c]
+            g = got[c]
+            if isinstance(g, datetime.datetime) and w is not None:
+                g, w = g.timestamp(), datetime.datetime.fromisoformat(w).timestamp()
+            elif isinstance(g, datetime.date):
+                g = g.isoformat()
+            if g != w and not (c in string_columns and isinstance(g, (int, float))):
+                failures.append(f"duckdb read_json: row {i + 1} column {c}: got {got[c]!r}, expected {w!r}")
                 break
 
 # pandas: every cell as text. pandas reads NULL and "" alike as missing.
