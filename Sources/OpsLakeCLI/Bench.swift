@@ -79,8 +79,9 @@ extension OpsLake {
             }
 
             func report(_ name: String, rows: Int, bytes: Int64, seconds: Double, extra: String) {
-                print(String(format: "  %-45@ %10.0f rows/s  %7.1f MB/s  %6.2f s  %@ raw %@", name, Double(rows) / seconds,
-                             Double(bytes) / seconds / 1e6, seconds, humanBytes(bytes), extra))
+                let padded = name.padding(toLength: 42, withPad: " ", startingAt: 0)
+                print("  " + padded + String(format: " %10.0f rows/s  %7.1f MB/s  %6.2f s  ", Double(rows) / seconds,
+                                             Double(bytes) / seconds / 1e6, seconds) + "\(humanBytes(bytes)) raw \(extra)")
             }
         }
     }
