@@ -3,7 +3,6 @@ import PackageDescription
 
 let package = Package(
     name: "opslake",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "opslake", targets: ["OpsLakeCLI"]),
         .library(name: "LakeFormat", targets: ["LakeFormat"]),

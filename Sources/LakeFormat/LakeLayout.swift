@@ -3,7 +3,8 @@ public struct DatasetName: Hashable, Sendable, Comparable, Codable, CustomString
     public let schema: String
     public let table: String
 
-    /// Parses `schema.table`; each part a lowercase identifier (`[a-z_][a-z0-9_]*`, at most 63 bytes).
+    /// Parses `schema.table`; each part a lowercase identifier (`[a-z][a-z0-9_]*`, at most 63 bytes).
+    /// A leading `_` is reserved for the lake's own files (`_catalog.sqlite`, `_quarantine/`).
     public init?(_ text: String) {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, Self.isIdentifier(parts[0]), Self.isIdentifier(parts[1]) else { return nil }
@@ -19,7 +20,7 @@ public struct DatasetName: Hashable, Sendable, Comparable, Codable, CustomString
 
     public static func isIdentifier(_ s: Substring) -> Bool {
         guard let first = s.utf8.first, s.utf8.count <= 63,
-              first == UInt8(ascii: "_") || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first) else { return false }
+              (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first) else { return false }
         return s.utf8.allSatisfy { $0 == UInt8(ascii: "_") || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0)
             || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
     }
