@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Per-column statistics of a partition file, kept in the catalogue as Iceberg and
 /// DuckLake keep them: a reader can skip partitions by range without opening them.
 public struct ColumnStats: Hashable, Sendable, Codable {
@@ -19,7 +15,8 @@ public struct ColumnStats: Hashable, Sendable, Codable {
     }
 }
 
-/// Tracks minimum, maximum and null count of one column while rows stream past.
+/// Tracks minimum, maximum and null count of one column while rows stream past; the
+/// writer's hot path keeps integers, dates, timestamps and strings in `FastStats` instead.
 struct ColumnStatsAccumulator {
     let column: String
     var nullCount = 0
@@ -38,13 +35,7 @@ struct ColumnStatsAccumulator {
     static func less(_ a: Value, _ b: Value) -> Bool {
         switch (a, b) {
         case let (.int(x), .int(y)): return x < y
-        case let (.string(x), .string(y)):
-            var x = x, y = y
-            return x.withUTF8 { xb in y.withUTF8 { yb in
-                let n = Swift.min(xb.count, yb.count)
-                let c = n == 0 ? 0 : memcmp(xb.baseAddress!, yb.baseAddress!, n)
-                return c != 0 ? c < 0 : xb.count < yb.count
-            } }
+        case let (.string(x), .string(y)): return Array(x.utf8).lexicographicallyPrecedes(Array(y.utf8))
         case let (.date(x), .date(y)): return x < y
         case let (.timestamp(x), .timestamp(y)): return x < y
         case let (.decimal(x), .decimal(y)): return x < y

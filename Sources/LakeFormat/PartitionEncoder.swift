@@ -38,18 +38,10 @@ struct PartitionEncoder {
                     stats[i].add(bytes: u)
                 }
             case .timestamp(let t):
-                json.append(UInt8(ascii: "\""))
-                let start = json.count
-                json.append(timestamp: t)
-                csv.append(UnsafeRawBufferPointer(start: json.base + start, count: json.count - start))
-                json.append(UInt8(ascii: "\""))
+                appendQuotedInJSON(csv: csv, json: json) { $0.append(timestamp: t) }
                 stats[i].add(int: t.secondsSinceEpoch, value: row[i])
             case .date(let d):
-                json.append(UInt8(ascii: "\""))
-                let start = json.count
-                json.append(date: d)
-                csv.append(UnsafeRawBufferPointer(start: json.base + start, count: json.count - start))
-                json.append(UInt8(ascii: "\""))
+                appendQuotedInJSON(csv: csv, json: json) { $0.append(date: d) }
                 stats[i].add(int: Int64(d.daysSinceEpoch), value: row[i])
             case let other:
                 CSVEncoder.append(other, into: csv)
@@ -60,6 +52,15 @@ struct PartitionEncoder {
         csv.append(UInt8(ascii: "\n"))
         json.append(UInt8(ascii: "}"))
         json.append(UInt8(ascii: "\n"))
+    }
+
+    /// Formats a value once into the JSON output, inside quotes, and copies the same text to the CSV.
+    @inline(__always) func appendQuotedInJSON(csv: ByteBuffer, json: ByteBuffer, _ format: (ByteBuffer) -> Void) {
+        json.append(UInt8(ascii: "\""))
+        let start = json.count
+        format(json)
+        csv.append(UnsafeRawBufferPointer(start: json.base + start, count: json.count - start))
+        json.append(UInt8(ascii: "\""))
     }
 
     func appendString(_ u: UnsafeBufferPointer<UInt8>, csv: ByteBuffer, json: ByteBuffer) {
