@@ -27,12 +27,13 @@ test:
 
 bench: build
 	$(OPSLAKE) bench format
+	scripts/bench-generate.sh
 
 # Build output and demo data; lake/README.md stays.
 clean:
 	rm -rf .build
 	find lake -mindepth 1 -maxdepth 1 -not -name README.md -exec rm -rf {} + 2>/dev/null || true
 
-# Also the Python virtual environment.
+# Also the Python virtual environments.
 distclean: clean
-	rm -rf .venv
+	rm -rf .venv .venv-bench

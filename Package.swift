@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "LakeCatalog", targets: ["LakeCatalog"]),
         .library(name: "TableSchema", targets: ["TableSchema"]),
         .library(name: "PostgresSync", targets: ["PostgresSync"]),
+        .library(name: "PetShop", targets: ["PetShop"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -28,6 +29,15 @@ let package = Package(
             name: "LakeCatalog",
             dependencies: ["LakeFormat", "TableSchema", "CSQLite", .product(name: "Logging", package: "swift-log")]
         ),
+        .target(name: "Configuration", dependencies: ["LakeFormat"]),
+        .target(name: "GeneratorKit", dependencies: ["LakeFormat", "TableSchema", "LakeCatalog"]),
+        // The Taiwan reference data is compiled in, so generation never depends on
+        // files installed beside the binary.
+        .target(
+            name: "PetShop",
+            dependencies: ["LakeFormat", "Configuration", "GeneratorKit"],
+            resources: ["surnames", "given_names", "divisions", "contact", "pet_catalogue"].map { .embedInCode("Resources/\($0).json") }
+        ),
         .target(
             name: "PostgresSync",
             dependencies: ["LakeFormat", "TableSchema", "LakeCatalog", "CLibPQ", .product(name: "Logging", package: "swift-log")]
@@ -35,16 +45,17 @@ let package = Package(
         .executableTarget(
             name: "OpsLakeCLI",
             dependencies: [
-                "LakeFormat", "LakeCatalog", "TableSchema", "PostgresSync",
+                "LakeFormat", "LakeCatalog", "TableSchema", "PostgresSync", "Configuration", "GeneratorKit", "PetShop",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
-        .target(name: "TestSupport", dependencies: ["LakeFormat", "TableSchema", "LakeCatalog"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["LakeFormat", "TableSchema", "LakeCatalog", "GeneratorKit"], path: "Tests/TestSupport"),
         .testTarget(name: "LakeFormatTests", dependencies: ["LakeFormat", "TestSupport"]),
         .testTarget(name: "TableSchemaTests", dependencies: ["TableSchema", "TestSupport"]),
         .testTarget(name: "LakeCatalogTests", dependencies: ["LakeCatalog", "TestSupport"]),
+        .testTarget(name: "GeneratorTests", dependencies: ["Configuration", "GeneratorKit", "PetShop", "LakeFormat", "TableSchema", "TestSupport"]),
         .testTarget(name: "PostgresSyncTests", dependencies: ["PostgresSync", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "LakeFormat", "LakeCatalog", "TableSchema"]),
     ]

@@ -56,20 +56,44 @@ public final class Lake: @unchecked Sendable {
     public func writePartition(schema: TableSchema, dt: LakeDate, runID: Int64? = nil, seed: String? = nil,
                                level: Int = 3, workers: Int = 1,
                                rows: (PartitionSink) throws -> Void) throws -> PartitionRecord {
-        let key = PartitionKey(schema.dataset, dt)
-        let writer = try PartitionWriter(lakeRoot: root, key: key, columns: schema.columns, level: level, workers: workers)
-        let sink = PartitionSink(writer: writer, validator: try RecordValidator(schema: schema))
-        let written: WrittenPartition
+        try writePartitions(schemas: [schema], dt: dt, runID: runID, seed: seed, level: level, workers: workers) {
+            try rows($0[0])
+        }[0]
+    }
+
+    /// Writes several partitions of one day at once (datasets a generator makes in
+    /// one pass), then commits each. Nothing is committed unless every partition was
+    /// written whole.
+    public func writePartitions(schemas: [TableSchema], dt: LakeDate, runID: Int64? = nil, seed: String? = nil,
+                                level: Int = 3, workers: Int = 1,
+                                rows: ([PartitionSink]) throws -> Void) throws -> [PartitionRecord] {
+        var writers: [PartitionWriter] = []
         do {
-            try rows(sink)
-            written = try writer.finish()
+            var sinks: [PartitionSink] = []
+            for schema in schemas {
+                let writer = try PartitionWriter(lakeRoot: root, key: PartitionKey(schema.dataset, dt), columns: schema.columns,
+                                                 level: level, workers: workers)
+                writers.append(writer)
+                sinks.append(PartitionSink(writer: writer, validator: try RecordValidator(schema: schema)))
+            }
+            try rows(sinks)
         } catch {
-            writer.abort()
+            for w in writers { w.abort() }
             throw error
         }
-        // From here the files belong to the commit: once journalled, a failure leaves
+        var written: [WrittenPartition] = []
+        for (i, w) in writers.enumerated() {
+            do { written.append(try w.finish()) } catch {
+                for later in writers[(i + 1)...] { later.abort() }
+                for earlier in written { for f in earlier.files { try? FileIO.remove(root + "/" + f.temporaryPath) } }
+                throw error
+            }
+        }
+        // From here the files belong to the commits: once journalled, a failure leaves
         // them for recovery to install, so they must not be removed.
-        return try commit(written, key: key, schema: schema, runID: runID, seed: seed)
+        return try zip(schemas, written).map { schema, w in
+            try commit(w, key: PartitionKey(schema.dataset, dt), schema: schema, runID: runID, seed: seed)
+        }
     }
 
     /// Installs a written partition by the commit protocol:
@@ -114,7 +138,7 @@ public final class Lake: @unchecked Sendable {
 }
 
 /// Writes validated rows into a partition; handed to the closure of `Lake.writePartition`.
-public final class PartitionSink {
+public final class PartitionSink: RowSink {
     let writer: PartitionWriter
     let validator: RecordValidator
 
@@ -125,6 +149,8 @@ public final class PartitionSink {
 
     /// Rows appended so far.
     public var rows: Int { writer.rows }
+
+    public var key: PartitionKey { writer.key }
 
     /// Validates `row` against the schema and appends it.
     public func append(_ row: [Value]) throws {
@@ -140,6 +166,7 @@ public final class PartitionSink {
 /// A command pointed at a folder that holds no lake.
 public struct LakeMissingError: Error, Hashable, Sendable, CustomStringConvertible {
     public var root: String
+    public init(root: String) { self.root = root }
     public var description: String { "no lake at \(root) (no \(LakeLayout.catalogFile)); create it with `opslake init --lake \(root)`" }
 }
 

@@ -76,6 +76,25 @@ public enum FileIO {
         }
     }
 
+    /// Replaces `path` with `bytes` whole or not at all: a temporary file, fsynced,
+    /// renamed over the name, and the folder fsynced.
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8]) throws {
+        let temporary = path + ".\(getpid()).tmp"
+        let fd = try createExclusive(temporary)
+        do {
+            try bytes.withUnsafeBytes { try writeAll(fd, $0, path: temporary) }
+            try sync(fd, path: temporary)
+            close(fd)
+            try rename(temporary, to: path)
+        } catch {
+            close(fd)
+            try? remove(temporary)
+            throw error
+        }
+        let slash = path.lastIndex(of: "/")
+        try syncDirectory(slash.map { String(path[..<$0]) } ?? ".")
+    }
+
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
     public static func isDirectory(_ path: String) -> Bool {

@@ -1,0 +1,162 @@
+public import LakeFormat
+public import LakeCatalog
+public import TableSchema
+import Foundation
+
+/// `--shard K/N`: machine K of N takes the days whose number (days since
+/// 1970-01-01) is K-1 modulo N. The split depends on the day alone, so the shards of
+/// any ranges are disjoint and together cover every partition.
+public struct Shard: Hashable, Sendable, CustomStringConvertible {
+    public var index: Int
+    public var count: Int
+
+    /// Parses `K/N` with 1 ≤ K ≤ N.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(k) else { return nil }
+        index = k
+        count = n
+    }
+
+    public func owns(_ dt: LakeDate) -> Bool {
+        let r = Int(dt.daysSinceEpoch) % count
+        return (r < 0 ? r + count : r) == index - 1
+    }
+
+    public var description: String { "\(index)/\(count)" }
+}
+
+/// One day's partitions, made in one pass of the generator.
+public struct GenerationUnit: Hashable, Sendable {
+    public var dt: LakeDate
+    public var datasets: [DatasetName]
+    public init(dt: LakeDate, datasets: [DatasetName]) {
+        self.dt = dt
+        self.datasets = datasets
+    }
+}
+
+/// What a generation wrote (or, in a dry run, would write).
+public struct GenerationSummary: Codable, Sendable {
+    public var partitions = 0
+    public var rows: Int64 = 0
+    /// Bytes written (compressed); zero in a dry run.
+    public var bytes: Int64 = 0
+    /// Bytes before compression, CSV and NDJSON together (in a dry run, CSV only).
+    public var rawBytes: Int64 = 0
+    public var seconds = 0.0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case partitions, rows, bytes, rawBytes = "raw_bytes", seconds
+    }
+}
+
+/// Drives a domain generator over dates: plans the partitions, runs days on
+/// `jobs` threads, validates every row and commits each partition through the lake.
+public final class Generation: @unchecked Sendable {
+    public let generator: any DomainGenerator
+    public let schemas: [DatasetName: TableSchema]
+
+    public init(generator: any DomainGenerator, schemas: SchemaRegistry) throws {
+        self.generator = generator
+        var byName: [DatasetName: TableSchema] = [:]
+        for name in generator.datasets { byName[name] = try schemas.schema(for: name) }
+        self.schemas = byName
+    }
+
+    /// The units for `datasets` over `from...to`, restricted to `shard`, by date.
+    public func plan(datasets: Set<DatasetName>, from: LakeDate, to: LakeDate, shard: Shard?) throws -> [GenerationUnit] {
+        var byDay: [LakeDate: Set<DatasetName>] = [:]
+        for key in try generator.partitions(of: datasets, from: from, to: to) where shard?.owns(key.dt) ?? true {
+            byDay[key.dt, default: []].insert(key.dataset)
+        }
+        return byDay.keys.sorted().map { dt in
+            GenerationUnit(dt: dt, datasets: generator.datasets.filter { byDay[dt]!.contains($0) })
+        }
+    }
+
+    /// Generates `units`, `jobs` at a time. With a `lake`, each partition is written
+    /// and committed; without one (dry run), rows are only validated and counted.
+    /// On the first error the other threads stop after their current day; days
+    /// already committed stay, each whole.
+    public func run(_ units: [GenerationUnit], lake: Lake?, runID: Int64?, seed: String, jobs: Int, level: Int = 3,
+                    progress: (@Sendable (_ done: Int, _ total: Int, _ rows: Int64) -> Void)? = nil) throws -> GenerationSummary {
+        let started = Date()
+        let state = SharedState()
+        let workers = max(1, min(jobs, units.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let unit = state.take(units) {
+                do {
+                    let s = try generate(unit, lake: lake, runID: runID, seed: seed, level: level)
+                    let (done, rows) = state.add(s)
+                    progress?(done, units.count, rows)
+                } catch {
+                    state.fail(error)
+                }
+            }
+        }
+        if let error = state.error { throw error }
+        var summary = state.summary
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    func generate(_ unit: GenerationUnit, lake: Lake?, runID: Int64?, seed: String, level: Int) throws -> GenerationSummary {
+        let schemas = unit.datasets.map { self.schemas[$0]! }
+        var s = GenerationSummary()
+        if let lake {
+            let records = try lake.writePartitions(schemas: schemas, dt: unit.dt, runID: runID, seed: seed, level: level) { sinks in
+                try generator.generate(dt: unit.dt, datasets: unit.datasets, into: sinks)
+            }
+            for r in records {
+                s.partitions += 1
+                s.rows += Int64(r.rows)
+                s.bytes += r.bytes
+                s.rawBytes += r.uncompressedBytes
+            }
+        } else {
+            let sinks = try schemas.map { try DryRunSink(schema: $0, dt: unit.dt) }
+            try generator.generate(dt: unit.dt, datasets: unit.datasets, into: sinks)
+            for sink in sinks {
+                sink.finish()
+                s.partitions += 1
+                s.rows += Int64(sink.rows)
+                s.rawBytes += sink.csvBytes
+            }
+        }
+        return s
+    }
+
+    final class SharedState: @unchecked Sendable {
+        let lock = NSLock()
+        var next = 0
+        var done = 0
+        var summary = GenerationSummary()
+        var error: (any Error)?
+
+        func take(_ units: [GenerationUnit]) -> GenerationUnit? {
+            lock.withLock {
+                guard error == nil, next < units.count else { return nil }
+                defer { next += 1 }
+                return units[next]
+            }
+        }
+
+        func add(_ s: GenerationSummary) -> (Int, Int64) {
+            lock.withLock {
+                done += 1
+                summary.partitions += s.partitions
+                summary.rows += s.rows
+                summary.bytes += s.bytes
+                summary.rawBytes += s.rawBytes
+                return (done, summary.rows)
+            }
+        }
+
+        func fail(_ e: any Error) {
+            lock.withLock { if error == nil { error = e } }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import ArgumentParser
+import Configuration
+import GeneratorKit
+import LakeCatalog
+import LakeFormat
+import PetShop
+import TableSchema
+import Foundation
+
+extension OpsLake {
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Generate pet-shop partitions for a day or a date range (history backfill), replacing what the lake held for them.",
+            discussion: """
+                Each partition is a pure function of (configuration, seed, dataset, day): generating it again gives \
+                byte-identical files, in any order, with any --jobs or --shard. A range also brings the weekly catalogue \
+                and the monthly campaigns in force on its first day. Every row is validated against its schema before \
+                it is written; a partition is committed whole or not at all.
+                """
+        )
+
+        @OptionGroup var options: LakeOptions
+        @OptionGroup var configOptions: ConfigOptions
+        @Option(help: "One day, YYYY-MM-DD.") var date: String?
+        @Option(help: "First day of a range, YYYY-MM-DD.") var from: String?
+        @Option(help: "Last day of a range, YYYY-MM-DD (inclusive).") var to: String?
+        @Option(help: "Datasets to generate: names or globs, comma-separated (default: all of petshop).") var datasets: [String] = []
+        @Option(help: "Days generated in parallel.") var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+        @Option(help: "Take share K of N of the days (K/N), so N machines can split a backfill.") var shard: String?
+        @Option(help: "Seed of the random streams (overrides the configuration's seed).") var seed: Int64?
+        @Option(help: "Multiply every volume by this factor, for load tests.") var scale: Double?
+        @Option(help: "zstd level, 1-19.") var level: Int = 3
+        @Flag(help: "Generate and validate, write nothing; print what would be written.") var dryRun = false
+        @Flag(help: "Print the summary as JSON on stdout.") var json = false
+
+        func validate() throws {
+            guard (date == nil) != (from == nil && to == nil) else {
+                throw ValidationError("give --date D, or --from D1 --to D2")
+            }
+            if date == nil && (from == nil || to == nil) { throw ValidationError("give both --from and --to") }
+            for (flag, text) in [("--date", date), ("--from", from), ("--to", to)] {
+                if let text, LakeDate(text) == nil { throw ValidationError("\(flag) \(text) is not a date; write YYYY-MM-DD") }
+            }
+            if let f = from.flatMap(LakeDate.init), let t = to.flatMap(LakeDate.init), t < f {
+                throw ValidationError("--from \(from!) is after --to \(to!); the range is inverted")
+            }
+            guard jobs >= 1 && jobs <= 256 else { throw ValidationError("--jobs must be 1...256") }
+            if let shard, Shard(shard) == nil { throw ValidationError("--shard \(shard) must be K/N with 1 ≤ K ≤ N, e.g. 2/3") }
+            guard (1...19).contains(level) else { throw ValidationError("--level must be 1...19") }
+            if let seed, seed < 0 { throw ValidationError("--seed must be 0 or more") }
+            if let scale, !(scale > 0) { throw ValidationError("--scale must be above 0") }
+        }
+
+        var flags: [(flag: String, key: String, value: TOMLValue)] {
+            var out: [(flag: String, key: String, value: TOMLValue)] = []
+            if let seed { out.append(("--seed", "seed", .integer(seed))) }
+            if let scale { out.append(("--scale", "scale", .float(scale))) }
+            return out
+        }
+
+        func run() throws {
+            try guarded {
+                let first = LakeDate(date ?? from!)!, last = LakeDate(date ?? to!)!
+                let context = try PetShopContext(lake: options.lake, config: configOptions.config, flags: flags)
+                let registry = try SchemaRegistry(directory: SchemaRegistry.locate(explicit: options.schemas))
+                let generation = try Generation(generator: context.generator, schemas: registry)
+                let chosen = try selectDatasets(datasets, from: context.generator.datasets)
+                let units = try generation.plan(datasets: chosen, from: first, to: last, shard: shard.flatMap(Shard.init))
+                if dryRun {
+                    let summary = try generation.run(units, lake: nil, runID: nil, seed: context.seedLabel, jobs: jobs,
+                                                     progress: progressReporter(label: "validating"))
+                    if json { try printJSON(summary) } else {
+                        print(summaryLine("dry run: would write", summary) + "; nothing was written")
+                    }
+                    return
+                }
+                guard FileIO.exists(options.lake + "/" + LakeLayout.catalogFile) else { throw LakeMissingError(root: options.lake) }
+                let lake = try Lake(root: options.lake, access: .write, command: "generate \(first)...\(last)")
+                for schema in generation.schemas.values { try lake.register(schema) }
+                let summary = try recordRun(lake, command: "generate", arguments: CommandLine.arguments.dropFirst().map { $0 },
+                                            window: first...last) { runID in
+                    try generation.run(units, lake: lake, runID: runID, seed: context.seedLabel, jobs: jobs, level: level,
+                                       progress: progressReporter(label: "generating"))
+                }
+                if json { try printJSON(summary) } else { print(summaryLine("generated", summary)) }
+            }
+        }
+    }
+}
+
+/// Runs `body` as a catalogue run: begun before, finished with its figures or its error.
+func recordRun(_ lake: Lake, command: String, arguments: [String], window: ClosedRange<LakeDate>?,
+               _ body: (Int64) throws -> GenerationSummary) throws -> GenerationSummary {
+    let started = Date()
+    let runID = try lake.catalog.beginRun(command: command, arguments: arguments, window: window)
+    do {
+        let s = try body(runID)
+        try lake.catalog.finishRun(runID, partitions: s.partitions, rows: s.rows, bytes: s.bytes, seconds: s.seconds, error: nil)
+        return s
+    } catch {
+        try? lake.catalog.finishRun(runID, partitions: 0, rows: 0, bytes: 0, seconds: Date().timeIntervalSince(started),
+                                    error: classify(error).1)
+        throw error
+    }
+}

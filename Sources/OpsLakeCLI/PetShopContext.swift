@@ -1,0 +1,91 @@
+import ArgumentParser
+import Configuration
+import GeneratorKit
+import LakeCatalog
+import LakeFormat
+import PetShop
+import TableSchema
+import Foundation
+
+/// Flags of the commands that read the configuration.
+struct ConfigOptions: ParsableArguments {
+    @Option(help: "A TOML configuration file applied over the lake's opslake.toml (default: $OPSLAKE_CONFIG).")
+    var config: String?
+}
+
+/// Everything a pet-shop command needs: the effective settings and where each came
+/// from, the checked configuration, imported catalogues, and the schemas.
+struct PetShopContext {
+    static let lakeFileName = "opslake.toml"
+    static let importsFolder = "_reference/petshop"
+
+    var settings: Settings
+    var config: PetShopConfig
+    var imports: [ImportedCatalogue]
+
+    /// defaults < `<lake>/opslake.toml` < `--config`/`$OPSLAKE_CONFIG` < `OPSLAKE_*` < flags.
+    static func settings(lake: String, config: String?, flags: [(flag: String, key: String, value: TOMLValue)]) throws -> Settings {
+        var settings = Settings(PetShopConfig.settings)
+        try settings.apply(file: lake + "/" + lakeFileName, optional: true)
+        let environment = ProcessInfo.processInfo.environment
+        if let path = config ?? environment["OPSLAKE_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            try settings.apply(file: path)
+        }
+        try settings.apply(environment: environment)
+        for f in flags { try settings.apply(flag: f.flag, f.key, f.value) }
+        return settings
+    }
+
+    init(lake: String, config: String?, flags: [(flag: String, key: String, value: TOMLValue)] = []) throws {
+        settings = try Self.settings(lake: lake, config: config, flags: flags)
+        self.config = try PetShopConfig(settings)
+        imports = try ProductImport.load(folder: lake + "/" + Self.importsFolder)
+    }
+
+    var generator: PetShop { PetShop(config: config, imports: imports) }
+
+    /// The seed as the catalogue records it beside each partition.
+    var seedLabel: String { "seed=\(config.seed) scale=\(config.scale)" }
+}
+
+/// Today in Asia/Taipei (UTC+8, no daylight saving), or `$OPSLAKE_TODAY` when set,
+/// so tests and replays can fix the date.
+func taipeiToday() throws -> LakeDate {
+    if let text = ProcessInfo.processInfo.environment["OPSLAKE_TODAY"], !text.isEmpty {
+        guard let d = LakeDate(text) else { throw InputError(.usage, "OPSLAKE_TODAY=\(text) is not a date; write YYYY-MM-DD or unset it") }
+        return d
+    }
+    let seconds = Int64(Date().timeIntervalSince1970) + 8 * 3600
+    return LakeDate(daysSinceEpoch: Int32((seconds - (seconds % 86_400 + 86_400) % 86_400) / 86_400))
+}
+
+/// Shows progress on stderr when it is a terminal: one line, rewritten in place.
+func progressReporter(label: String) -> (@Sendable (Int, Int, Int64) -> Void)? {
+    guard isatty(2) == 1 else { return nil }
+    return { done, total, rows in
+        let line = "\r\(label): \(done)/\(total) days, \(rows) rows"
+        FileHandle.standardError.write(Data(line.utf8))
+        if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
+
+/// The one-line summary every generating command ends with.
+func summaryLine(_ verb: String, _ s: GenerationSummary) -> String {
+    let rate = s.seconds > 0 ? Double(s.rows) / s.seconds : 0
+    return "\(verb) \(s.partitions) partitions, \(s.rows) rows, \(humanBytes(s.bytes)) "
+        + "(\(humanBytes(s.rawBytes)) raw) in \(String(format: "%.2f", s.seconds)) s, \(String(format: "%.0f", rate)) rows/s"
+}
+
+/// Resolves `--datasets` (names or globs such as `petshop.*`, comma-separated) against the generator's datasets.
+func selectDatasets(_ patterns: [String], from all: [DatasetName]) throws -> Set<DatasetName> {
+    if patterns.isEmpty { return Set(all) }
+    var chosen = Set<DatasetName>()
+    for pattern in patterns.flatMap({ $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }) {
+        let matches = all.filter { fnmatch(pattern, $0.description, 0) == 0 }
+        guard !matches.isEmpty else {
+            throw InputError(.usage, "unknown dataset \(pattern); the datasets are \(all.map(\.description).joined(separator: ", "))")
+        }
+        chosen.formUnion(matches)
+    }
+    return chosen
+}

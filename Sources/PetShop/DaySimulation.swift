@@ -1,0 +1,152 @@
+import LakeFormat
+import GeneratorKit
+
+/// One day of the shop: sessions of members browsing the week's catalogue, some
+/// ending in a checkout. Writes behaviour events, orders and order lines together,
+/// so every order line has its purchase event.
+///
+/// All random draws happen whichever datasets are asked for, so a dataset's
+/// partition is the same whether or not the others are written with it.
+struct DaySimulation {
+    let config: PetShopConfig
+    let dt: LakeDate
+    let catalogue: Catalogue
+    let campaigns: CampaignSet
+    let members: Int
+
+    init(config: PetShopConfig, imports: [ImportedCatalogue], dt: LakeDate) {
+        self.config = config
+        self.dt = dt
+        catalogue = Catalogue(config: config, imports: imports, week: dt)
+        campaigns = CampaignSet(config: config, month: dt)
+        members = People(config: config).firstMember(on: dt) - 1
+    }
+
+    /// Writes the day into whichever sinks are given.
+    func run(events: (any RowSink)?, orders: (any RowSink)?, items: (any RowSink)?) throws {
+        let type = config.promotion(on: dt)
+        let behaviour = config.behaviour[type]!
+        var rng = SplitMix64(seed: config.seed, label: "petshop.day", day: dt.daysSinceEpoch)
+        let orderCount = members == 0 ? 0 : Int((Double(rng.int(in: behaviour.ordersPerDay)) * config.scale).rounded())
+        let browseCount = Int((Double(orderCount) * config.browseSessionsPerOrder).rounded())
+        var sessionsLeft = orderCount + browseCount
+        var purchasesLeft = orderCount
+        var clock = DailyClock(count: sessionsLeft, hourlyWeights: config.hourlyWeights, rng: &rng)
+        let categories = WeightedChoice(weights: behaviour.categories)
+        let day = DayDigits(dt)
+        let payments = DaySimulation.paymentChoice
+
+        var eventNo = 0, sessionNo = 0, orderNo = 0
+        var event = [Value](repeating: .null, count: 8)
+        var order = [Value](repeating: .null, count: 13)
+        var item = [Value](repeating: .null, count: 9)
+        var basket: [(product: Int, quantity: Int)] = []
+
+        func emit(_ session: Value, _ customer: Value, _ type: String, _ second: Int, _ product: Int,
+                  _ quantity: Int?, _ orderID: Value) throws {
+            eventNo += 1
+            guard let events else { return }
+            event[0] = .string(Identifier.make("E", day, eventNo, width: 8))
+            event[1] = session
+            event[2] = customer
+            event[3] = .string(type)
+            event[4] = .timestamp(taipei(dt, second))
+            event[5] = .string(catalogue.products[product].id)
+            event[6] = quantity.map { .int(Int64($0)) } ?? .null
+            event[7] = orderID
+            try events.append(event)
+        }
+
+        while let start = clock.next(&rng) {
+            let purchasing = rng.below(sessionsLeft) < purchasesLeft
+            sessionsLeft -= 1
+            if purchasing { purchasesLeft -= 1 }
+            sessionNo += 1
+            let session = Value.string(Identifier.make("S", day, sessionNo, width: 7))
+            let customer = Value.string(Identifier.make("C", 1 + rng.below(members), width: 8))
+            var t = start
+            func step() -> Int {
+                t = min(86_399, t + 15 + rng.below(150))
+                return t
+            }
+            if !purchasing {
+                // Browsing: a few views, some put in the cart and left there.
+                var views = 1
+                while views < 12 && rng.chance(0.65) { views += 1 }
+                for _ in 0..<views {
+                    let p = catalogue.draw(category: categories.draw(&rng), &rng)
+                    try emit(session, customer, "view", step(), p, nil, .null)
+                    if rng.chance(config.cartRate) {
+                        try emit(session, customer, "add_to_cart", step(), p, rng.int(in: behaviour.quantityPerLine), .null)
+                    }
+                }
+                continue
+            }
+            // Buying: view and add each line, glance at a few others, then check out.
+            basket.removeAll(keepingCapacity: true)
+            let lines = rng.int(in: behaviour.itemsPerOrder)
+            var tries = 0
+            while basket.count < lines && tries < lines * 4 {
+                tries += 1
+                let p = catalogue.draw(category: categories.draw(&rng), &rng)
+                if basket.contains(where: { $0.product == p }) { continue }
+                let q = rng.int(in: behaviour.quantityPerLine)
+                try emit(session, customer, "view", step(), p, nil, .null)
+                if rng.chance(0.3) {
+                    try emit(session, customer, "view", step(), catalogue.draw(category: categories.draw(&rng), &rng), nil, .null)
+                }
+                try emit(session, customer, "add_to_cart", step(), p, q, .null)
+                basket.append((p, q))
+            }
+            let checkoutTime = step()
+            orderNo += 1
+            let orderID = Value.string(Identifier.make("O", day, orderNo, width: 7))
+            var subtotal = 0, quantity = 0
+            for line in basket {
+                subtotal += line.quantity * catalogue.products[line.product].price
+                quantity += line.quantity
+            }
+            let result = campaigns.checkout(type: type, subtotal: subtotal, quantity: quantity)
+            let payment = DaySimulation.payments[payments.draw(&rng)]
+            for line in basket {
+                try emit(session, customer, "purchase", checkoutTime, line.product, line.quantity, orderID)
+            }
+            let orderedAt = Value.timestamp(taipei(dt, checkoutTime))
+            if let orders {
+                order[0] = orderID
+                order[1] = customer
+                order[2] = orderedAt
+                order[3] = .string(type.rawValue)
+                order[4] = .int(Int64(basket.count))
+                order[5] = .int(Int64(quantity))
+                order[6] = .int(Int64(subtotal))
+                order[7] = result.campaign.map { .string($0.id) } ?? .null
+                order[8] = .int(Int64(result.discount))
+                order[9] = .int(Int64(result.shipping))
+                order[10] = .int(Int64(result.total))
+                order[11] = result.campaign?.tier.gift.map { .string($0) } ?? .null
+                order[12] = .string(payment)
+                try orders.append(order)
+            }
+            if let items {
+                for (n, line) in basket.enumerated() {
+                    let p = catalogue.products[line.product]
+                    item[0] = orderID
+                    item[1] = .int(Int64(n + 1))
+                    item[2] = .string(p.id)
+                    item[3] = .string(p.name)
+                    item[4] = .string(Reference.shared.categories[p.category].name)
+                    item[5] = .int(Int64(line.quantity))
+                    item[6] = .int(Int64(p.price))
+                    item[7] = .int(Int64(line.quantity * p.price))
+                    item[8] = orderedAt
+                    try items.append(item)
+                }
+            }
+        }
+    }
+
+    /// Payment methods of Taiwanese online shops and their shares (an estimate).
+    static let payments = ["credit_card", "line_pay", "jko_pay", "atm_transfer", "cash_on_delivery"]
+    static let paymentChoice = WeightedChoice(weights: [0.42, 0.20, 0.08, 0.10, 0.20])
+}

@@ -1,0 +1,184 @@
+import LakeFormat
+import GeneratorKit
+
+/// Members: names with Taiwan's surname frequencies, contact details in Taiwan's
+/// formats and addresses weighted by population; and the changes they make later.
+struct People {
+    let reference = Reference.shared
+    let config: PetShopConfig
+
+    /// Members who joined on `dt`; the opening base is the partition of the day before opening.
+    func newMembers(on dt: LakeDate) -> Int {
+        if dt == config.opened.adding(days: -1) { return scaled(config.openingMembers) }
+        guard dt >= config.opened else { return 0 }
+        var rng = SplitMix64(seed: config.seed, label: "petshop.customers.count", day: dt.daysSinceEpoch)
+        return scaled(rng.int(in: config.newMembersPerDay))
+    }
+
+    /// The number of the first member who joined on `dt`: members registered before
+    /// `dt` are 1 ..< firstMember(dt).
+    func firstMember(on dt: LakeDate) -> Int {
+        var n = 1
+        var day = config.opened.adding(days: -1)
+        while day < dt {
+            n += newMembers(on: day)
+            day = day.adding(days: 1)
+        }
+        return n
+    }
+
+    func scaled(_ n: Int) -> Int { Int((Double(n) * config.scale).rounded()) }
+
+    /// Writes the members who joined on `dt`.
+    func writeCustomers(on dt: LakeDate, into sink: any RowSink) throws {
+        let count = newMembers(on: dt)
+        let first = firstMember(on: dt)
+        var rng = SplitMix64(seed: config.seed, label: "petshop.customers", day: dt.daysSinceEpoch)
+        var clock = DailyClock(count: count, hourlyWeights: config.hourlyWeights, rng: &rng)
+        var row = [Value](repeating: .null, count: 11)
+        var i = 0
+        while let second = clock.next(&rng) {
+            let female = rng.chance(0.58)
+            let (name, surname) = self.name(female: female, &rng)
+            let birthday = self.birthday(on: dt, &rng)
+            let place = address(&rng)
+            row[0] = .string(Identifier.make("C", first + i, width: 8))
+            row[1] = .string(name)
+            row[2] = .string(female ? "F" : "M")
+            row[3] = .date(birthday)
+            row[4] = .string(mobile(&rng))
+            row[5] = .string(email(surname: surname, female: female, birthYear: birthday.components.year, &rng))
+            row[6] = .string(place.city)
+            row[7] = .string(place.district)
+            row[8] = .string(place.zip)
+            row[9] = .string(place.street)
+            row[10] = .timestamp(taipei(dt, second))
+            try sink.append(row)
+            i += 1
+        }
+    }
+
+    /// Writes the day's changes of mobile, e-mail or address by members registered before `dt`.
+    func writeChanges(on dt: LakeDate, into sink: any RowSink) throws {
+        let members = firstMember(on: dt) - 1
+        guard dt >= config.opened, members > 0 else { return }
+        var rng = SplitMix64(seed: config.seed, label: "petshop.customer_changes", day: dt.daysSinceEpoch)
+        let expected = Double(members) * config.contactChangesPer1000 / 1000 * (0.8 + 0.4 * rng.unit())
+        let count = Int(expected) + (rng.unit() < expected - Double(Int(expected)) ? 1 : 0)
+        var clock = DailyClock(count: count, hourlyWeights: config.hourlyWeights, rng: &rng)
+        let day = DayDigits(dt)
+        var row = [Value](repeating: .null, count: 10)
+        var i = 0
+        while let second = clock.next(&rng) {
+            for j in 3..<10 { row[j] = .null }
+            row[0] = .string(Identifier.make("CC", day, i + 1, width: 5))
+            row[1] = .string(Identifier.make("C", 1 + rng.below(members), width: 8))
+            row[2] = .timestamp(taipei(dt, second))
+            let kind = rng.below(10)
+            if kind < 3 {
+                row[3] = .string("mobile")
+                row[4] = .string(mobile(&rng))
+            } else if kind < 6 {
+                row[3] = .string("email")
+                let (_, surname) = name(female: rng.chance(0.58), &rng)
+                row[5] = .string(email(surname: surname, female: rng.chance(0.58), birthYear: 1960 + rng.below(45), &rng))
+            } else {
+                row[3] = .string("address")
+                let place = address(&rng)
+                row[6] = .string(place.city)
+                row[7] = .string(place.district)
+                row[8] = .string(place.zip)
+                row[9] = .string(place.street)
+            }
+            try sink.append(row)
+            i += 1
+        }
+    }
+
+
+    /// A full name and the index of its surname.
+    func name(female: Bool, _ rng: inout SplitMix64) -> (String, Int) {
+        let s = reference.surnameChoice.draw(&rng)
+        let sex = female ? 0 : 1
+        let roll = rng.below(100)
+        var name = reference.surnames[s]
+        if roll < 12 {
+            name += reference.givenNames[sex][reference.givenNameChoice[sex].draw(&rng)]
+        } else if roll < 15 {
+            name += reference.givenChars[sex][reference.givenCharChoice[sex].draw(&rng)]
+        } else {
+            let a = reference.givenCharChoice[sex].draw(&rng)
+            var b = reference.givenCharChoice[sex].draw(&rng)
+            if b == a { b = (a + 1 + rng.below(reference.givenChars[sex].count - 1)) % reference.givenChars[sex].count }
+            name += reference.givenChars[sex][a]
+            name += reference.givenChars[sex][b]
+        }
+        return (name, s)
+    }
+
+    /// An adult's birthday: ages 18-75, most between 25 and 44 (pet owners).
+    func birthday(on dt: LakeDate, _ rng: inout SplitMix64) -> LakeDate {
+        let band = People.ageBands[People.ageChoice.draw(&rng)]
+        let age = rng.int(in: band)
+        return dt.adding(days: -(age * 365 + age / 4) - rng.below(365))
+    }
+
+    static let ageBands: [ClosedRange<Int>] = [18...24, 25...34, 35...44, 45...54, 55...64, 65...75]
+    static let ageChoice = WeightedChoice(weights: [0.12, 0.30, 0.28, 0.17, 0.09, 0.04])
+
+    /// `09XX-XXX-XXX` from the consumer mobile blocks.
+    func mobile(_ rng: inout SplitMix64) -> String {
+        let prefix = reference.mobilePrefixes[rng.below(reference.mobilePrefixes.count)]
+        let n = rng.below(1_000_000)
+        return prefix + "-" + three(n / 1000) + "-" + three(n % 1000)
+    }
+
+    func three(_ n: Int) -> String {
+        String(unsafeUninitializedCapacity: 3) { out in
+            out[0] = UInt8(48 + n / 100)
+            out[1] = UInt8(48 + n / 10 % 10)
+            out[2] = UInt8(48 + n % 10)
+            return 3
+        }
+    }
+
+    /// Local parts as Taiwanese addresses look: a romanized surname with a birth year
+    /// or digits, or an English nickname with digits (the patterns contact.json lists).
+    func email(surname: Int, female: Bool, birthYear: Int, _ rng: inout SplitMix64) -> String {
+        let roman = reference.surnameRomanizations[surname]
+        let nick = (female ? People.femaleNicknames : People.maleNicknames)
+        var local: String
+        switch rng.below(4) {
+        case 0 where !roman.isEmpty: local = roman + String(birthYear)
+        case 1 where !roman.isEmpty: local = nick[rng.below(nick.count)] + "." + roman
+        case 2: local = nick[rng.below(nick.count)] + String(birthYear % 100 + 100 * rng.below(10))
+        default: local = nick[rng.below(nick.count)] + String(1000 + rng.below(9000))
+        }
+        return local + "@" + reference.emailDomains[reference.emailDomainChoice.draw(&rng)]
+    }
+
+    /// English names common among Taiwanese users; compiled by hand (an estimate).
+    static let femaleNicknames = ["amy", "angel", "annie", "betty", "cindy", "claire", "daisy", "emily", "grace", "iris", "ivy", "jenny",
+                                  "joyce", "judy", "karen", "kelly", "linda", "lily", "mandy", "nina", "peggy", "sandy", "tina",
+                                  "vivian", "wendy", "yuki", "zoe"]
+    static let maleNicknames = ["alan", "andy", "ben", "chris", "david", "eric", "frank", "gary", "jack", "jason", "jerry", "kevin",
+                                "leo", "mark", "max", "peter", "ray", "sam", "steven", "tony", "vincent", "wayne", "allen"]
+
+    /// City, district, zip3 and street address, weighted by population.
+    func address(_ rng: inout SplitMix64) -> (city: String, district: String, zip: String, street: String) {
+        let division = reference.divisions[reference.divisionChoice.draw(&rng)]
+        let town = division.townships[division.townshipChoice.draw(&rng)]
+        var street = reference.roads[reference.roadChoice.draw(&rng)]
+        if street.hasSuffix("路"), rng.chance(0.25) { street += People.numerals[rng.below(4)] + "段" }
+        if rng.chance(0.45) {
+            street += String(1 + Int(pow3(rng.unit()) * 599)) + "巷"
+            if rng.chance(0.3) { street += String(1 + rng.below(30)) + "弄" }
+        }
+        street += String(1 + Int(rng.unit() * rng.unit() * 399))
+        street += rng.chance(0.1) ? "號之" + String(1 + rng.below(5)) : "號"
+        if rng.chance(0.6) { street += String(1 + Int(rng.unit() * rng.unit() * 24)) + "樓" }
+        return (division.name, town.name, town.zip3, street)
+    }
+
+    static let numerals = ["一", "二", "三", "四", "五", "六", "七"]
+}

@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# Generation benchmark: OpsLake's pet-shop generator beside a Python reference
+# (Faker zh_TW + a Pydantic model per row, bench/reference/customers_faker.py).
+# See bench/README.md. Prints machine facts, then one table.
+#
+# Environment:
+#   BENCH_PY_ROWS  rows for the Python reference (default 30000)
+#   BENCH_JOBS     --jobs for opslake generate (default 2)
+#   BENCH_JSON     also write the figures as JSON to this file
+#   OPSLAKE        the opslake binary (default .build/release/opslake, built when missing)
+#   TMPDIR         where the temporary lakes go (default /tmp)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+case ${1:-} in
+  -h|--help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
+  "") ;;
+  *) echo "bench-generate: unknown argument: $1 (settings are environment variables; see --help)" >&2; exit 2 ;;
+esac
+
+PY_ROWS=${BENCH_PY_ROWS:-30000}
+JOBS=${BENCH_JOBS:-2}
+OPSLAKE=${OPSLAKE:-$ROOT/.build/release/opslake}
+REQ=$ROOT/bench/reference/requirements.txt
+VENV=$ROOT/.venv-bench
+PY=$VENV/bin/python
+YEAR_FROM=2025-01-01
+YEAR_TO=2025-12-31
+
+for n in "$PY_ROWS" "$JOBS"; do
+  [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "bench-generate: BENCH_PY_ROWS and BENCH_JOBS must be positive integers (got $n)" >&2; exit 2; }
+done
+
+# --- the reference's virtual environment --------------------------------------
+sum=$(sha256sum "$REQ" | cut -d' ' -f1)
+if [[ -f $VENV/.stamp && $(<"$VENV/.stamp") == "$sum" ]] && "$PY" -c 'import faker, pydantic' 2>/dev/null; then
+  :
+else
+  echo "bench-generate: setting up .venv-bench from ${REQ#"$ROOT"/}" >&2
+  rm -f "$VENV/.stamp"
+  if [[ -e $VENV ]] && ! "$PY" -c '' 2>/dev/null; then
+    python3 -m venv --clear "$VENV"
+  else
+    python3 -m venv "$VENV" || { echo "bench-generate: python3 cannot create a virtual environment; run scripts/install-deps.sh" >&2; exit 1; }
+  fi
+  "$PY" -m pip install --quiet --disable-pip-version-check -r "$REQ"
+  echo "$sum" >"$VENV/.stamp"
+fi
+
+# --- the opslake binary --------------------------------------------------------
+if [[ ! -x $OPSLAKE ]]; then
+  if [[ $OPSLAKE != "$ROOT/.build/release/opslake" ]]; then
+    echo "bench-generate: OPSLAKE=$OPSLAKE is not an executable file" >&2; exit 1
+  fi
+  if ! command -v swift >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; then
+    export PATH=/opt/swift/usr/bin:$PATH
+  fi
+  echo "bench-generate: $OPSLAKE is missing; building it (swift build -c release)" >&2
+  swift build -c release >&2
+fi
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/opslake-bench.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+
+# --- machine facts ---------------------------------------------------------------
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+[[ -n $cpu ]] || cpu=unknown
+cores=$(nproc)
+opslake_version=$("$OPSLAKE" --version)
+read -r py_version faker_version pydantic_version < <("$PY" -c '
+import platform
+from importlib.metadata import version
+print(platform.python_version(), version("faker"), version("pydantic"))')
+
+echo "bench generate"
+echo "  cores:    $cores"
+echo "  cpu:      $cpu"
+echo "  opslake:  $opslake_version ($OPSLAKE)"
+echo "  python:   $py_version, faker $faker_version, pydantic $pydantic_version"
+echo "  jobs:     $JOBS"
+echo
+
+# Prints the JSON object of the last line of stdout of a command that printed one.
+last_json() {
+  local out
+  out=$("$@") || { echo "bench-generate: failed: $*" >&2; exit 1; }
+  printf '%s\n' "$out" | tail -n1
+}
+
+# --- a. the Python reference -------------------------------------------------------
+echo "bench-generate: Python reference, $PY_ROWS customers ..." >&2
+ref_json=$(last_json "$PY" "$ROOT/bench/reference/customers_faker.py" --rows "$PY_ROWS" --out "$T/ref.csv" --seed 1)
+rm -f "$T/ref.csv"
+
+# --- b. OpsLake, customers alone -----------------------------------------------------
+echo "bench-generate: opslake, petshop.customers at scale 100 ..." >&2
+"$OPSLAKE" init --lake "$T/c" --opened "$YEAR_FROM" --seed 1 >/dev/null
+cust_json=$(last_json "$OPSLAKE" generate --lake "$T/c" --from "$YEAR_FROM" --to "$YEAR_TO" \
+  --datasets petshop.customers --scale 100 --jobs "$JOBS" --json)
+rm -rf "$T/c"
+
+# --- c. OpsLake, the full year --------------------------------------------------------
+echo "bench-generate: opslake, every dataset for $YEAR_FROM..$YEAR_TO ..." >&2
+"$OPSLAKE" init --lake "$T/y" --opened "$YEAR_FROM" --seed 1 >/dev/null
+year_json=$(last_json "$OPSLAKE" generate --lake "$T/y" --from "$YEAR_FROM" --to "$YEAR_TO" --jobs "$JOBS" --json)
+rm -rf "$T/y"
+
+# --- the table (and BENCH_JSON) ------------------------------------------------------
+REF_JSON=$ref_json CUST_JSON=$cust_json YEAR_JSON=$year_json \
+CPU=$cpu CORES=$cores OPSLAKE_VERSION=$opslake_version JOBS=$JOBS \
+PY_VERSION=$py_version FAKER_VERSION=$faker_version PYDANTIC_VERSION=$pydantic_version \
+BENCH_JSON=${BENCH_JSON:-} python3 - <<'PY'
+import json, os, sys
+
+def load(var, keys):
+    who = {"REF_JSON": "the Python reference", "CUST_JSON": "opslake generate (customers)",
+           "YEAR_JSON": "opslake generate (full year)"}[var]
+    try:
+        obj = json.loads(os.environ[var])
+    except ValueError as e:
+        sys.exit(f"bench-generate: {who} printed no JSON object: {e}")
+    if not isinstance(obj, dict):
+        sys.exit(f"bench-generate: {who} printed no JSON object: {os.environ[var]}")
+    missing = [k for k in keys if k not in obj]
+    if missing:
+        sys.exit(f"bench-generate: the JSON of {who} lacks {', '.join(missing)}: {os.environ[var]}")
+    if not obj["seconds"] > 0:
+        sys.exit(f"bench-generate: {who} reported {obj['seconds']} seconds")
+    return obj
+
+ref = load("REF_JSON", ["rows", "seconds", "bytes"])
+cust = load("CUST_JSON", ["rows", "seconds", "bytes", "raw_bytes"])
+year = load("YEAR_JSON", ["rows", "seconds", "bytes", "raw_bytes"])
+
+def per_s(n, s):
+    return n / s
+
+ref_rps = per_s(ref["rows"], ref["seconds"])
+results = []
+
+def add(workload, o, raw, written, target, passed, ratio):
+    rps = per_s(o["rows"], o["seconds"])
+    results.append({
+        "workload": workload, "rows": o["rows"], "seconds": o["seconds"], "rows_per_s": rps,
+        "raw_bytes": raw, "bytes": written,
+        "mb_per_s_raw": per_s(raw, o["seconds"]) / 1e6, "mb_per_s_written": per_s(written, o["seconds"]) / 1e6,
+        "reference_rows_per_s": None if ratio is None else ref_rps,
+        "ratio": None if ratio is None else rps / ref_rps,
+        "target": target, "result": None if passed is None else ("PASS" if passed(rps) else "MISS"),
+    })
+
+# The reference writes plain CSV: its raw and written bytes are the same.
+add("python reference (faker zh_TW + pydantic)", ref, ref["bytes"], ref["bytes"], "-", None, None)
+add("opslake petshop.customers", cust, cust["raw_bytes"], cust["bytes"],
+    "≥ 100× the Python reference", lambda r: r >= 100 * ref_rps, True)
+add("opslake full year, all datasets", year, year["raw_bytes"], year["bytes"],
+    "≥ 1,000,000 rows/s", lambda r: r >= 1_000_000, True)
+
+head = ["workload", "rows", "seconds", "rows/s", "MB/s raw", "MB/s written", "reference rows/s", "ratio", "target", ""]
+right = {1, 2, 3, 4, 5, 6, 7}
+rows = []
+for r in results:
+    rows.append([
+        r["workload"], f"{r['rows']:,}", f"{r['seconds']:.2f}", f"{r['rows_per_s']:,.0f}",
+        f"{r['mb_per_s_raw']:.1f}", f"{r['mb_per_s_written']:.1f}",
+        "-" if r["reference_rows_per_s"] is None else f"{r['reference_rows_per_s']:,.0f}",
+        "-" if r["ratio"] is None else f"{r['ratio']:,.0f}×",
+        r["target"], r["result"] or "",
+    ])
+widths = [max(len(str(x[i])) for x in [head] + rows) for i in range(len(head))]
+for line in [head] + rows:
+    cells = [str(c).rjust(w) if i in right else str(c).ljust(w) for i, (c, w) in enumerate(zip(line, widths))]
+    print("  ".join(cells).rstrip())
+print()
+print("MB = 10^6 bytes. raw: uncompressed bytes (opslake: CSV + NDJSON); written: bytes on disk "
+      "(opslake: zstd; the reference writes plain CSV). ratio: rows/s over the reference's rows/s.")
+
+path = os.environ.get("BENCH_JSON")
+if path:
+    doc = {
+        "machine": {"cores": int(os.environ["CORES"]), "cpu": os.environ["CPU"]},
+        "opslake": {"version": os.environ["OPSLAKE_VERSION"], "jobs": int(os.environ["JOBS"])},
+        "reference": {"python": os.environ["PY_VERSION"], "faker": os.environ["FAKER_VERSION"],
+                      "pydantic": os.environ["PYDANTIC_VERSION"]},
+        "results": results,
+    }
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(doc, f, ensure_ascii=False, indent=2)
+        f.write("\n")
+    print(f"figures written to {path}")
+PY

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Install opslake and its systemd timers for the scheduled pet-shop generator.
+# Run as root from the checkout, after `swift build -c release`:
+#   sudo scripts/install-service.sh
+# Safe to run again: it replaces the binary, schemas and units, and keeps an
+# existing /etc/opslake/opslake.toml and lake. It does not enable the timers.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILT=$ROOT/.build/release/opslake
+BIN=/usr/local/bin/opslake
+SHARE=/usr/local/share/opslake
+SCHEMAS=$SHARE/schemas
+CONF_DIR=/etc/opslake
+CONF=$CONF_DIR/opslake.toml
+UNIT_DIR=/etc/systemd/system
+STATE=/var/lib/opslake
+LAKE=$STATE/lake
+ACCOUNT=opslake
+UNITS=(opslake-petshop-daily.service opslake-petshop-daily.timer
+       opslake-petshop-weekly.service opslake-petshop-weekly.timer)
+TIMERS=(opslake-petshop-daily.timer opslake-petshop-weekly.timer)
+
+for arg in "$@"; do
+  case $arg in
+    -h|--help) sed -n '2,6s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    *) echo "install-service: unknown option: $arg" >&2; exit 2 ;;
+  esac
+done
+
+say() { printf 'install-service: %s\n' "$*"; }
+die() { printf 'install-service: %s\n' "$*" >&2; exit 1; }
+
+[[ $(id -u) -eq 0 ]] || die "run as root (sudo $0)"
+[[ -x $BUILT ]] || die "no $BUILT; build it first: swift build -c release"
+[[ -d $ROOT/schemas ]] || die "no $ROOT/schemas"
+
+# --- system user and group ----------------------------------------------------
+if getent group "$ACCOUNT" >/dev/null; then
+  say "group $ACCOUNT exists"
+else
+  say "creating system group $ACCOUNT"
+  groupadd -r "$ACCOUNT"
+fi
+if getent passwd "$ACCOUNT" >/dev/null; then
+  say "user $ACCOUNT exists"
+else
+  say "creating system user $ACCOUNT (no home, no login shell)"
+  useradd -r -M -d /nonexistent -s /usr/sbin/nologin -g "$ACCOUNT" -c "OpsLake generator" "$ACCOUNT"
+fi
+
+# --- binary ---------------------------------------------------------------------
+# Copied beside the target and renamed over it, so a running opslake keeps its file.
+if cmp -s "$BUILT" "$BIN"; then
+  say "$BIN is up to date"
+else
+  say "installing $BIN"
+  install -d -m 0755 "$(dirname "$BIN")"
+  install -m 0755 "$BUILT" "$BIN.new"
+  mv -f "$BIN.new" "$BIN"
+fi
+
+# --- schemas --------------------------------------------------------------------
+# opslake looks for ../share/opslake/schemas beside its binary. The folder is
+# replaced whole, so schemas removed from the checkout go too.
+if [[ -d $SCHEMAS ]] && diff -r -q "$ROOT/schemas" "$SCHEMAS" >/dev/null 2>&1; then
+  say "$SCHEMAS is up to date"
+else
+  say "installing $SCHEMAS"
+  install -d -m 0755 "$SHARE"
+  staging=$(mktemp -d "$SHARE/.schemas.XXXXXX")
+  cp -R "$ROOT/schemas/." "$staging/"
+  chmod -R u=rwX,go=rX "$staging"
+  rm -rf "$SCHEMAS"
+  mv "$staging" "$SCHEMAS"
+fi
+
+# --- configuration --------------------------------------------------------------
+# Readable by the service's group, not by other users.
+install -d -m 0750 -o root -g "$ACCOUNT" "$CONF_DIR"
+if [[ -e $CONF ]]; then
+  say "keeping $CONF (owner root:$ACCOUNT, mode 0640)"
+  chown "root:$ACCOUNT" "$CONF"
+  chmod 0640 "$CONF"
+else
+  say "installing $CONF from deploy/opslake.toml.example"
+  install -m 0640 -o root -g "$ACCOUNT" "$ROOT/deploy/opslake.toml.example" "$CONF"
+fi
+
+# --- systemd units --------------------------------------------------------------
+sources=()
+for unit in "${UNITS[@]}"; do sources+=("$ROOT/deploy/systemd/$unit"); done
+if command -v systemd-analyze >/dev/null 2>&1; then
+  # Checked before they are installed; ExecStart needs $BIN, installed above.
+  say "checking the units: systemd-analyze verify"
+  systemd-analyze verify "${sources[@]}" || die "systemd-analyze verify failed; units not installed"
+else
+  say "systemd-analyze not found; units not checked"
+fi
+for unit in "${UNITS[@]}"; do
+  if cmp -s "$ROOT/deploy/systemd/$unit" "$UNIT_DIR/$unit"; then
+    say "$UNIT_DIR/$unit is up to date"
+  else
+    say "installing $UNIT_DIR/$unit"
+    install -m 0644 "$ROOT/deploy/systemd/$unit" "$UNIT_DIR/$unit"
+  fi
+done
+if [[ -d /run/systemd/system ]]; then
+  say "systemctl daemon-reload"
+  systemctl daemon-reload
+else
+  say "systemd is not running here; skipped systemctl daemon-reload"
+fi
+
+# --- the lake -------------------------------------------------------------------
+# The services' StateDirectory=opslake; created here too, so init can run now.
+install -d -m 0750 -o "$ACCOUNT" -g "$ACCOUNT" "$STATE"
+if [[ -e $LAKE/_catalog.sqlite ]]; then
+  say "lake $LAKE exists; left as it is"
+else
+  say "creating the lake $LAKE as user $ACCOUNT"
+  # The environment the services get: no OPSLAKE_* variables but OPSLAKE_CONFIG,
+  # the same umask, and / as the working folder (so ./schemas is not picked up).
+  (
+    cd /
+    umask 0027
+    runuser -u "$ACCOUNT" -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin OPSLAKE_CONFIG="$CONF" \
+      "$BIN" init --lake "$LAKE"
+  )
+fi
+
+say "done. The timers are not enabled; enable them with:"
+for timer in "${TIMERS[@]}"; do
+  printf '  systemctl enable --now %s\n' "$timer"
+done
