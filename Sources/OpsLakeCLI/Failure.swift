@@ -2,11 +2,13 @@ import ArgumentParser
 import LakeFormat
 import LakeCatalog
 import TableSchema
+import Configuration
+import PetShop
 import Foundation
 
 /// sysexits(3) codes, as ARCHITECTURE's error contract uses them.
 enum ExitStatus: Int32 {
-    case usage = 64, dataError = 65, noInput = 66, unavailable = 69, cannotCreate = 73, ioError = 74, tempFailure = 75
+    case usage = 64, dataError = 65, noInput = 66, unavailable = 69, cannotCreate = 73, ioError = 74, tempFailure = 75, config = 78
 }
 
 /// Runs a command body; any error becomes one line on stderr and a sysexits code.
@@ -30,6 +32,8 @@ func classify(_ error: any Error) -> (ExitStatus, String) {
     case let e as InvalidRecordError: return (.dataError, "\(e); nothing was written")
     case let e as FormatError: return (e.kind == .io ? .ioError : .dataError, e.description)
     case let e as InputError: return (e.status, e.message)
+    case let e as ConfigurationError: return (.config, "configuration: \(e.message)")
+    case let e as PetShopError: return (.usage, e.description)
     case let e as SQLiteError: return (.ioError, "catalogue: \(e)")
     case let e as CatalogError: return (.ioError, e.description)
     default: return (.ioError, "\(error)")

@@ -31,13 +31,13 @@ struct CampaignSet: Sendable {
         shippingFee = config.shippingFee
     }
 
-    /// `滿1500折150`, `任選3件95折`, `滿999免運送潔牙骨試吃包`.
+    /// `滿1500折150`, `任選3件打95折`, `滿999免運送潔牙骨試吃包`.
     static func describe(_ t: CampaignTier) -> String {
         var s = t.thresholdAmount.map { "滿\($0)" } ?? "任選\(t.thresholdQuantity!)件"
         if let off = t.discountAmount { s += "折\(off)" }
         if let pct = t.discountPercent {
             let keep = 100 - pct
-            s += keep % 10 == 0 ? "\(keep / 10)折" : "\(keep)折"
+            s += keep % 10 == 0 ? "打\(keep / 10)折" : "打\(keep)折"
         }
         if t.freeShipping { s += "免運" }
         if let gift = t.gift { s += "送\(gift)" }

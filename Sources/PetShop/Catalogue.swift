@@ -104,14 +104,21 @@ struct Catalogue: Sendable {
             let popularity = 0.02 + pow3(rng.unit())
             guard week >= introduced, week < retired else { continue }
             let id = Identifier.make("P", k + 1, width: 6)
-            let petWord = pet == "cat" ? "貓" : "犬"
-            let name = kind.contains(petWord) || kind.contains("貓") || kind.contains("犬")
-                ? "\(brand) \(kind)\(c.name) \(pack)" : "\(brand) \(petWord)用\(kind)\(c.name == kind ? "" : c.name) \(pack)"
+            let name = productName(brand: brand, pet: pet, kind: kind, category: c, pack: pack)
             let price = weeklyPrice(config: config, list: nicePrice(base), current: nil, product: id, week: week)
             out.append(Product(id: id, name: name, brand: brand, category: category, pet: pet, pack: pack,
                                listPrice: price.list, price: price.sale, popularity: popularity))
         }
         return out
+    }
+
+    /// `法國皇家 幼犬飼料 2kg`, `貓後苑 貓用豆腐砂貓砂 7L`, `KONG 犬用啃咬玩具 單入`: the category
+    /// word is added where the kind alone does not say what the product is.
+    static func productName(brand: String, pet: String, kind: String, category: Reference.Category, pack: String) -> String {
+        let addsCategory = ["feed", "canned", "pee_pads", "cat_litter", "snacks", "supplements"].contains(category.key)
+            && !kind.contains(category.name) && !kind.hasSuffix("罐")
+        let saysPet = kind.contains("貓") || kind.contains("犬")
+        return "\(brand) \(saysPet ? "" : (pet == "cat" ? "貓用" : "犬用"))\(kind)\(addsCategory ? category.name : "") \(pack)"
     }
 
     /// The week's list and sale price: list prices rise 3 % every 26 weeks; in any

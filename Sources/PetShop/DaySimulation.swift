@@ -88,7 +88,12 @@ struct DaySimulation {
             var tries = 0
             while basket.count < lines && tries < lines * 4 {
                 tries += 1
-                let p = catalogue.draw(category: categories.draw(&rng), &rng)
+                var p = catalogue.draw(category: categories.draw(&rng), &rng)
+                if type == .thresholdDiscount {
+                    // Reaching for the threshold: of two products of the category, the dearer.
+                    let other = catalogue.draw(category: catalogue.products[p].category, &rng)
+                    if catalogue.products[other].price > catalogue.products[p].price { p = other }
+                }
                 if basket.contains(where: { $0.product == p }) { continue }
                 let q = rng.int(in: behaviour.quantityPerLine)
                 try emit(session, customer, "view", step(), p, nil, .null)

@@ -36,17 +36,40 @@ public final class RecordValidator {
     public let schema: TableSchema
     let checks: [Check]
 
-    struct Check {
+    /// A field's checks, prepared: a class so the hot loop reads it without copying
+    /// the field's strings.
+    final class Check {
         let field: TableSchema.Field
+        let type: ColumnType
+        let required: Bool
+        let maxLength: Int?
+        let minLength: Int?
         let enumSet: Set<Value>?
+        let simple: SimplePattern?
         let pattern: UnsafeMutablePointer<regex_t>?
+        let minimum: Value?
+        let maximum: Value?
+
+        init(field: TableSchema.Field, enumSet: Set<Value>?, simple: SimplePattern?, pattern: UnsafeMutablePointer<regex_t>?) {
+            self.field = field
+            type = field.type
+            required = field.required
+            maxLength = field.maxLength
+            minLength = field.minLength
+            self.enumSet = enumSet
+            self.simple = simple
+            self.pattern = pattern
+            minimum = field.minimum
+            maximum = field.maximum
+        }
     }
 
     public init(schema: TableSchema) throws {
         self.schema = schema
         checks = try schema.fields.map { field in
             var compiled: UnsafeMutablePointer<regex_t>? = nil
-            if let p = field.pattern {
+            let simple = field.pattern.flatMap { SimplePattern($0) }
+            if let p = field.pattern, simple == nil {
                 let translated = "^(" + p.replacingAll("\\d", with: "[0-9]") + ")$"
                 let regex = UnsafeMutablePointer<regex_t>.allocate(capacity: 1)
                 let rc = regcomp(regex, translated, REG_EXTENDED | REG_NOSUB)
@@ -58,7 +81,7 @@ public final class RecordValidator {
                 compiled = regex
             }
             let enumSet = field.enumValues.map { Set($0.compactMap { RowDecoder.parse($0, as: field.type) }) }
-            return Check(field: field, enumSet: enumSet, pattern: compiled)
+            return Check(field: field, enumSet: enumSet, simple: simple, pattern: compiled)
         }
     }
 
@@ -73,46 +96,49 @@ public final class RecordValidator {
         guard row.count == checks.count else {
             throw FieldViolation(field: "*", message: "\(row.count) values for \(checks.count) fields")
         }
-        for i in 0..<row.count {
-            try check(row[i], checks[i])
+        try row.withUnsafeBufferPointer { values throws(FieldViolation) in
+            try checks.withUnsafeBufferPointer { checks throws(FieldViolation) in
+                for i in 0..<values.count { try check(values[i], checks[i]) }
+            }
         }
     }
 
     func check(_ value: Value, _ c: Check) throws(FieldViolation) {
-        let f = c.field
-        func fail(_ message: String) -> FieldViolation { FieldViolation(field: f.name, message: message) }
-        switch (value, f.type) {
+        func fail(_ message: String) -> FieldViolation { FieldViolation(field: c.field.name, message: message) }
+        switch (value, c.type) {
         case (.null, _):
-            if f.required { throw fail("is required but null") }
+            if c.required { throw fail("is required but null") }
             return
-        case (.string(let s), .string):
-            var s = s
+        case (.string(var s), .string):
             let utf8Count = s.utf8.count
-            if let max = f.maxLength, utf8Count > max, s.unicodeScalars.count > max {
+            if let max = c.maxLength, utf8Count > max, s.unicodeScalars.count > max {
                 throw fail("is \(s.unicodeScalars.count) characters, more than maxLength \(max)")
             }
-            if let min = f.minLength, s.unicodeScalars.count < min {
+            if let min = c.minLength, utf8Count < 4 * min, s.unicodeScalars.count < min {
                 throw fail("is \(s.unicodeScalars.count) characters, fewer than minLength \(min)")
             }
-            let hasNul = s.withUTF8 { $0.contains(0) }
+            let (hasNul, matches) = s.withUTF8 { bytes in
+                (bytes.contains(0), c.simple.map { $0.matches(bytes) })
+            }
             if hasNul { throw fail("contains a NUL character, which PostgreSQL text cannot hold") }
+            if matches == false { throw fail("\"\(s)\" does not match pattern \(c.field.pattern!)") }
             if let r = c.pattern, s.withCString({ regexec(r, $0, 0, nil, 0) }) != 0 {
-                throw fail("\"\(s)\" does not match pattern \(f.pattern!)")
+                throw fail("\"\(s)\" does not match pattern \(c.field.pattern!)")
             }
         case (.decimal(let d), .decimal):
-            if Int(d.scale) > f.scale ?? 0 { throw fail("\(value.text) has \(d.scale) decimals; the schema allows \(f.scale ?? 0)") }
+            if Int(d.scale) > c.field.scale ?? 0 { throw fail("\(value.text) has \(d.scale) decimals; the schema allows \(c.field.scale ?? 0)") }
         case (.int, .integer), (.bool, .boolean), (.date, .date), (.timestamp, .datetime):
             break
         case (.double(let d), .number):
             if !d.isFinite { throw fail("is \(d); only finite numbers are allowed") }
         default:
-            throw fail("holds \(value.text) where the schema wants \(f.type.rawValue)")
+            throw fail("holds \(value.text) where the schema wants \(c.type.rawValue)")
         }
         if let set = c.enumSet, !set.contains(value) {
-            throw fail("\(value.text) is not one of \(f.enumValues!.joined(separator: ", "))")
+            throw fail("\(value.text) is not one of \(c.field.enumValues!.joined(separator: ", "))")
         }
-        if let min = f.minimum, Self.less(value, min) { throw fail("\(value.text) is below minimum \(min.text)") }
-        if let max = f.maximum, Self.less(max, value) { throw fail("\(value.text) is above maximum \(max.text)") }
+        if let min = c.minimum, Self.less(value, min) { throw fail("\(value.text) is below minimum \(min.text)") }
+        if let max = c.maximum, Self.less(max, value) { throw fail("\(value.text) is above maximum \(max.text)") }
     }
 
     /// Orders a value against a bound of a compatible type.

@@ -1,0 +1,138 @@
+import Testing
+import Foundation
+import Configuration
+import GeneratorKit
+import LakeFormat
+import PetShop
+import TableSchema
+import TestSupport
+
+/// Collects rows in memory, encoded as CSV, for comparisons.
+final class CollectingSink: RowSink {
+    let buffer = ByteBuffer()
+    let encoder: CSVEncoder
+    let validator: RecordValidator
+    var rows: [[Value]] = []
+    init(_ schema: TableSchema) throws {
+        encoder = CSVEncoder(columns: schema.columns)
+        validator = try RecordValidator(schema: schema)
+    }
+    func append(_ row: [Value]) throws {
+        try validator.validate(row)
+        encoder.encode(row, into: buffer)
+        rows.append(row)
+    }
+}
+
+@Suite("generator kit and pet shop")
+struct GeneratorTests {
+    static let registry = try! SchemaRegistry(directory: schemasDirectory)
+    static func config(_ changes: [(String, TOMLValue)] = []) throws -> PetShopConfig {
+        var s = Settings(PetShopConfig.settings)
+        try s.apply(flag: "--opened", "petshop.opened", .date(LakeDate(year: 2026, month: 1, day: 1)))
+        for (k, v) in changes { try s.apply(flag: "--test", k, v) }
+        return try PetShopConfig(s)
+    }
+
+    func day(_ shop: PetShop, _ dt: LakeDate, _ datasets: [DatasetName]) throws -> [CollectingSink] {
+        let sinks = try datasets.map { try CollectingSink(Self.registry.schema(for: $0)) }
+        try shop.generate(dt: dt, datasets: datasets, into: sinks)
+        return sinks
+    }
+
+    @Test("a partition is the same whether generated alone or with the others, first or last")
+    func partitionsAreIndependent() throws {
+        let shop = PetShop(config: try Self.config())
+        let dt = LakeDate(year: 2026, month: 2, day: 6)
+        let all = try day(shop, dt, shop.datasets)
+        _ = try day(shop, dt.adding(days: 3), shop.datasets)
+        for (i, name) in shop.datasets.enumerated() {
+            let alone = try day(shop, dt, [name])[0]
+            #expect(alone.buffer.array == all[i].buffer.array, "\(name)")
+        }
+    }
+
+    @Test("volumes follow the configuration and --scale")
+    func volumes() throws {
+        let dt = LakeDate(year: 2026, month: 2, day: 7)  // a Saturday
+        let base = try day(PetShop(config: try Self.config()), dt, [PetShop.orders, PetShop.customers])
+        #expect((420...500).contains(base[0].rows.count))
+        #expect((20...60).contains(base[1].rows.count))
+        let doubled = try day(PetShop(config: try Self.config([("scale", .float(2))])), dt, [PetShop.orders])
+        #expect((840...1000).contains(doubled[0].rows.count))
+        let fixed = try day(PetShop(config: try Self.config([("petshop.free_shipping_gift.orders_per_day", .array([.integer(17), .integer(17)]))])), dt, [PetShop.orders])
+        #expect(fixed[0].rows.count == 17)
+    }
+
+    @Test("the opening member base is the day before opening; later members number on from it")
+    func members() throws {
+        let shop = PetShop(config: try Self.config())
+        let base = try day(shop, LakeDate(year: 2025, month: 12, day: 31), [PetShop.customers])[0]
+        #expect(base.rows.count == 5000)
+        #expect(base.rows.first?[0] == .string("C00000001"))
+        let next = try day(shop, LakeDate(year: 2026, month: 1, day: 1), [PetShop.customers])[0]
+        #expect(next.rows.first?[0] == .string("C00005001"))
+        // Mobile numbers, postal codes and cities look Taiwanese.
+        for row in base.rows.prefix(200) {
+            guard case .string(let mobile) = row[4], case .string(let city) = row[6] else { Issue.record("bad row"); continue }
+            #expect(mobile.hasPrefix("09") && mobile.count == 12)
+            #expect(city.hasSuffix("市") || city.hasSuffix("縣"))
+        }
+        let cities = Dictionary(grouping: base.rows, by: { $0[6] }).mapValues(\.count)
+        #expect(cities[.string("新北市")]! > cities[.string("臺東縣")]! * 5)
+        let surnames = Dictionary(grouping: base.rows, by: { row -> Character in
+            if case .string(let n) = row[1] { return n.first! } else { return " " }
+        }).mapValues(\.count)
+        #expect(surnames.max { $0.value < $1.value }?.key == "陳")
+    }
+
+    @Test("shards are disjoint and cover every day")
+    func shards() {
+        let days = (0..<400).map { LakeDate(year: 2026, month: 1, day: 1).adding(days: $0) }
+        for n in 1...5 {
+            let shards = (1...n).map { Shard("\($0)/\(n)")! }
+            for d in days { #expect(shards.filter { $0.owns(d) }.count == 1) }
+        }
+        #expect(Shard("0/3") == nil && Shard("4/3") == nil && Shard("x") == nil)
+    }
+
+    @Test("weighted choice draws in proportion to the weights")
+    func weighted() {
+        let choice = WeightedChoice(weights: [1, 0, 3, 6])
+        var rng = GeneratorKit.SplitMix64(seed: 9)
+        var counts = [0, 0, 0, 0]
+        for _ in 0..<100_000 { counts[choice.draw(&rng)] += 1 }
+        #expect(counts[1] == 0)
+        #expect(abs(Double(counts[0]) / 100_000 - 0.1) < 0.01)
+        #expect(abs(Double(counts[3]) / 100_000 - 0.6) < 0.01)
+    }
+}
+
+@Suite("simple patterns")
+struct SimplePatternTests {
+    /// The validator's fast matcher agrees with POSIX regexec on random strings.
+    @Test("fast pattern matching agrees with regexec", arguments: [
+        "C[0-9]{8}", "09[0-9]{2}-[0-9]{3}-[0-9]{3}", "[a-z0-9._]+@[a-z0-9.-]+\\.[a-z]{2,}", "CC[0-9]{13}", "[^@ ]+x?y*", "a{2,3}b{0,}",
+    ])
+    func agrees(pattern: String) throws {
+        let fast = try TableSchema(dataset: DatasetName("t.fast")!, json: Data("""
+            {"fields": [{"name": "v", "type": "string", "constraints": {"pattern": \(String(reflecting: pattern).replacingOccurrences(of: "\\\\", with: "\\\\"))}}]}
+            """.utf8), file: "t.json")
+        let validator = try RecordValidator(schema: fast)
+        var regex = regex_t()
+        #expect(regcomp(&regex, "^(" + pattern + ")$", REG_EXTENDED | REG_NOSUB) == 0)
+        defer { regfree(&regex) }
+        let alphabet = Array("aCc09-.@_xyz b1".unicodeScalars)
+        var rng = TestSupport.SplitMix64(seed: 1)
+        var samples = ["C12345678", "0912-345-678", "amy.chen@gmail.com", "CC2026112200001", "a@b.c", "aab", "aaab"]
+        for _ in 0..<3000 {
+            let n = Int(rng.next() % 20)
+            samples.append(String(String.UnicodeScalarView((0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] })))
+        }
+        for s in samples {
+            let expected = regexec(&regex, s, 0, nil, 0) == 0
+            let got = (try? validator.validate([.string(s)])) != nil
+            #expect(got == expected, "\(pattern) on \(s)")
+        }
+    }
+}

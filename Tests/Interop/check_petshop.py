@@ -1,0 +1,153 @@
+"""Checks a generated pet-shop lake with DuckDB, reading the files as any analyst would
+(Hive partitioning on dt), against the catalogue and the domain's rules.
+
+    check_petshop.py LAKE counts      # every dataset's row count equals the catalogue's
+    check_petshop.py LAKE invariants  # every order, line and event obeys the checkout rules; keys resolve
+    check_petshop.py LAKE patterns    # the weekday promotion behaviour, with margins
+
+Prints one line per check and exits 1 on the first failure, naming it.
+"""
+import sqlite3
+import sys
+
+import duckdb
+
+lake, mode = sys.argv[1], sys.argv[2]
+con = duckdb.connect()
+con.execute("SET TimeZone = 'Asia/Taipei'")
+
+
+def view(name):
+    con.execute(f"""
+        CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_csv('{lake}/petshop/{name}/dt=*/part-*.csv.zst',
+            hive_partitioning = true, header = true, allow_quoted_nulls = false, auto_detect = true,
+            hive_types = {{'dt': 'DATE'}})""")
+
+
+DATASETS = ["customers", "customer_changes", "products", "promotion_calendar", "campaigns",
+            "behavior_events", "orders", "order_items"]
+for d in DATASETS:
+    view(d)
+
+
+def one(sql):
+    return con.execute(sql).fetchall()[0][0]
+
+
+def check(label, ok, detail=""):
+    print(("ok    " if ok else "FAIL  ") + label + (f": {detail}" if detail else ""))
+    if not ok:
+        sys.exit(1)
+
+
+if mode == "counts":
+    catalogue = dict(sqlite3.connect(f"{lake}/_catalog.sqlite").execute(
+        "SELECT dataset, SUM(rows) FROM partitions GROUP BY dataset").fetchall())
+    for d in DATASETS:
+        n = one(f"SELECT count(*) FROM {d}")
+        check(f"petshop.{d} rows", n == catalogue.get(f"petshop.{d}", 0), f"duckdb {n}, catalogue {catalogue.get(f'petshop.{d}')}")
+
+elif mode == "invariants":
+    orders = one("SELECT count(*) FROM orders")
+    check("orders exist", orders > 1000, str(orders))
+    check("total = subtotal - discount + shipping_fee on every order",
+          one("SELECT count(*) FROM orders WHERE total <> subtotal - discount + shipping_fee") == 0)
+    check("line_total = quantity * unit_price on every line",
+          one("SELECT count(*) FROM order_items WHERE line_total <> quantity * unit_price") == 0)
+    check("every order's lines sum to its subtotal, count and units", one("""
+        SELECT count(*) FROM orders o LEFT JOIN (
+            SELECT order_id, sum(line_total) s, count(*) n, sum(quantity) q FROM order_items GROUP BY order_id) i USING (order_id)
+        WHERE i.s IS DISTINCT FROM o.subtotal OR i.n IS DISTINCT FROM o.item_count OR i.q IS DISTINCT FROM o.quantity_total""") == 0)
+    check("every line belongs to an order of its day",
+          one("SELECT count(*) FROM order_items i ANTI JOIN orders o ON o.order_id = i.order_id AND o.dt = i.dt") == 0)
+    check("every order line has its purchase event (same order, product, quantity, time)", one("""
+        SELECT count(*) FROM order_items i ANTI JOIN behavior_events e
+          ON e.event_type = 'purchase' AND e.order_id = i.order_id AND e.product_id = i.product_id
+         AND e.quantity = i.quantity AND e.event_time = i.ordered_at""") == 0)
+    check("every purchase event has its order line", one("""
+        SELECT count(*) FROM behavior_events e ANTI JOIN order_items i
+          ON e.order_id = i.order_id AND e.product_id = i.product_id
+        WHERE e.event_type = 'purchase'""") == 0)
+    check("events, orders and lines fall on their partition's day (Taipei)", one("""
+        SELECT (SELECT count(*) FROM behavior_events WHERE CAST(event_time AS DATE) <> dt)
+             + (SELECT count(*) FROM orders WHERE CAST(ordered_at AS DATE) <> dt)
+             + (SELECT count(*) FROM customers WHERE CAST(registered_at AS DATE) <> dt)""") == 0)
+    check("only members registered before the day act", one("""
+        SELECT (SELECT count(*) FROM orders o ANTI JOIN customers c ON c.customer_id = o.customer_id AND c.dt < o.dt)
+             + (SELECT count(*) FROM behavior_events e ANTI JOIN customers c ON c.customer_id = e.customer_id AND c.dt < e.dt)
+             + (SELECT count(*) FROM customer_changes x ANTI JOIN customers c ON c.customer_id = x.customer_id AND c.dt < x.dt)""") == 0)
+    check("customer ids are unique", one("SELECT count(*) - count(DISTINCT customer_id) FROM customers") == 0)
+    check("only products of the week's catalogue appear, at the week's price", one("""
+        SELECT count(*) FROM order_items i ANTI JOIN products p
+          ON p.product_id = i.product_id AND p.dt = date_trunc('week', i.dt)::DATE AND p.price = i.unit_price""") == 0)
+    check("viewed and carted products are in the week's catalogue", one("""
+        SELECT count(*) FROM behavior_events e ANTI JOIN products p
+          ON p.product_id = e.product_id AND p.dt = date_trunc('week', e.dt)::DATE""") == 0)
+    check("the day's promotion type is the calendar's", one("""
+        SELECT count(*) FROM orders o ANTI JOIN promotion_calendar c ON c.dt = o.dt AND c.promotion_type = o.promotion_type""") == 0)
+    # The best campaign: recompute every qualifying campaign's saving per order.
+    con.execute("""
+        CREATE TEMP TABLE offers AS
+        SELECT o.order_id, c.campaign_id,
+               least(o.subtotal, coalesce(c.discount_amount, CAST(floor(o.subtotal * c.discount_rate + 0.5) AS BIGINT), 0)) AS discount,
+               CASE WHEN c.free_shipping THEN 80 ELSE 0 END AS shipping_saved,
+               c.gift IS NOT NULL AS has_gift
+        FROM orders o JOIN campaigns c
+          ON c.promotion_type = o.promotion_type AND o.dt BETWEEN c.valid_from AND c.valid_to
+         AND (c.threshold_amount IS NULL OR o.subtotal >= c.threshold_amount)
+         AND (c.threshold_quantity IS NULL OR o.quantity_total >= c.threshold_quantity)""")
+    con.execute("""
+        CREATE TEMP TABLE best AS SELECT order_id,
+            arg_max(campaign_id, (discount + shipping_saved) * 1000000 + CAST(has_gift AS INT) * 100000 - CAST(right(campaign_id, 2) AS INT)) AS campaign_id,
+            max(discount + shipping_saved) AS saving
+        FROM offers GROUP BY order_id""")
+    check("the campaign applied is the best one the order qualifies for", one("""
+        SELECT count(*) FROM orders o LEFT JOIN best b USING (order_id)
+        WHERE o.campaign_id IS DISTINCT FROM b.campaign_id""") == 0)
+    check("discount and shipping follow the campaign applied", one("""
+        SELECT count(*) FROM orders o LEFT JOIN offers f ON f.order_id = o.order_id AND f.campaign_id = o.campaign_id
+        WHERE o.discount <> coalesce(f.discount, 0) OR o.shipping_fee <> CASE WHEN f.shipping_saved = 80 THEN 0 ELSE 80 END
+           OR o.gift IS DISTINCT FROM (SELECT gift FROM campaigns c WHERE c.campaign_id = o.campaign_id LIMIT 1)""") == 0)
+    check("orders' campaigns exist", one("""
+        SELECT count(*) FROM orders o ANTI JOIN campaigns c ON c.campaign_id = o.campaign_id WHERE o.campaign_id IS NOT NULL""") == 0)
+    check("purchase events point at orders of their day", one("""
+        SELECT count(*) FROM behavior_events e ANTI JOIN orders o ON o.order_id = e.order_id AND o.dt = e.dt
+        WHERE e.event_type = 'purchase'""") == 0)
+    check("funnel: views > add_to_cart > purchase", one("""
+        SELECT count(*) FILTER (WHERE event_type = 'view') > count(*) FILTER (WHERE event_type = 'add_to_cart')
+           AND count(*) FILTER (WHERE event_type = 'add_to_cart') > count(*) FILTER (WHERE event_type = 'purchase')
+        FROM behavior_events"""))
+    check("prices never exceed list prices", one("SELECT count(*) FROM products WHERE price > list_price") == 0)
+
+elif mode == "patterns":
+    per_type = {r[0]: r[1:] for r in con.execute("""
+        SELECT o.promotion_type, avg(i.quantity), avg(o.item_count), count(DISTINCT o.order_id) / count(DISTINCT o.dt),
+               sum(i.line_total) / count(DISTINCT o.dt)
+        FROM orders o JOIN order_items i USING (order_id) GROUP BY 1""").fetchall()}
+    t, m, f = per_type["threshold_discount"], per_type["multi_buy"], per_type["free_shipping_gift"]
+    print("per type (quantity/line, lines/order, orders/day, revenue/day):", per_type)
+    check("multi-buy days have the highest quantity per line, by 1.5x", m[0] > 1.5 * max(t[0], f[0]))
+    check("free-shipping days have the lowest quantity per line", f[0] < t[0] and f[0] < m[0])
+    check("threshold days have the largest baskets, by 1.3x", t[1] > 1.3 * max(m[1], f[1]))
+    check("free-shipping days have the most orders per day, by 1.2x", f[2] > 1.2 * max(t[2], m[2]))
+    check("multi-buy days have the fewest orders per day", m[2] < t[2] and m[2] < f[2])
+    check("threshold days have the highest revenue per day, by 1.3x", t[3] > 1.3 * max(m[3], f[3]))
+    weekday = dict(con.execute("SELECT isodow(dt), count(*) / count(DISTINCT dt) FROM orders GROUP BY 1").fetchall())
+    print("orders per weekday:", weekday)
+    check("every Sat/Sun has more orders per day than every Tue-Thu", min(weekday[6], weekday[7]) > max(weekday[2], weekday[3], weekday[4]))
+    mix = {r[0]: r[1:] for r in con.execute("""
+        SELECT o.promotion_type,
+               avg(CAST(i.category IN ('飼料', '罐頭', '尿布墊', '貓砂') AS INT)),
+               avg(CAST(i.category IN ('零食', '潔牙骨') AS INT)),
+               avg(CAST(i.category IN ('保健食品', '凍乾') AS INT))
+        FROM orders o JOIN order_items i USING (order_id) GROUP BY 1""").fetchall()}
+    print("category shares (essentials, snacks+dental, supplements+freeze-dried):", mix)
+    check("multi-buy lines are mostly essentials", mix["multi_buy"][0] > 0.6 and mix["multi_buy"][0] > 2 * mix["free_shipping_gift"][0])
+    check("free-shipping lines are mostly snacks and dental chews", mix["free_shipping_gift"][1] > 0.4 and mix["free_shipping_gift"][1] > 2 * mix["multi_buy"][1])
+    check("threshold lines favour supplements and freeze-dried", mix["threshold_discount"][2] > 0.35 and mix["threshold_discount"][2] > 3 * mix["multi_buy"][2])
+    price = dict(con.execute("SELECT o.promotion_type, avg(i.unit_price) FROM orders o JOIN order_items i USING (order_id) GROUP BY 1").fetchall())
+    check("threshold days buy the highest-priced items", price["threshold_discount"] > 1.3 * max(price["multi_buy"], price["free_shipping_gift"]), str(price))
+    hours = dict(con.execute("SELECT hour(event_time), count(*) FROM behavior_events GROUP BY 1").fetchall())
+    check("events peak in the evening", max(hours, key=hours.get) in (20, 21, 22) and hours[21] > 5 * hours[4], str(hours))
+else:
+    sys.exit(f"unknown mode {mode}")
