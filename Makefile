@@ -18,8 +18,11 @@ deps:
 build: deps
 	swift build -c release
 
+# The main job: a lake with the shop's last 90 days (init fixes the seed and the
+# opening date, run generates every day up to yesterday in Asia/Taipei).
 demo: build
 	$(OPSLAKE) init --lake lake
+	$(OPSLAKE) run --lake lake
 	$(OPSLAKE) catalog --lake lake
 
 test:

@@ -99,7 +99,8 @@ extension OpsLake {
                     } catch let failure as ProductImport.Failure {
                         for p in failure.problems.prefix(100) { printError("opslake: \(file) \(p)") }
                         if failure.problems.count > 100 { printError("opslake: ... and \(failure.problems.count - 100) more") }
-                        throw InputError(.dataError, "\(file): \(failure.problems.count) bad \(failure.problems.count == 1 ? "line" : "lines"); nothing was imported, fix them and import again")
+                        let lines = Set(failure.problems.map(\.line)).count
+                        throw InputError(.dataError, "\(file): \(lines) bad \(lines == 1 ? "line" : "lines"); nothing was imported, fix them and import again")
                     }
                     let lake = try Lake(root: options.lake, access: .write, command: "products import")
                     let folder = options.lake + "/" + PetShopContext.importsFolder

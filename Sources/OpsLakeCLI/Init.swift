@@ -22,10 +22,12 @@ extension OpsLake {
         @OptionGroup var configOptions: ConfigOptions
         @Option(help: "First day of the shop's history, YYYY-MM-DD (written into opslake.toml).") var opened: String?
         @Option(help: "Seed of the random streams (written into opslake.toml).") var seed: Int64?
+        @Option(help: "Volume factor for the whole lake, opening members included (written into opslake.toml).") var scale: Double?
 
         func validate() throws {
             if let opened, LakeDate(opened) == nil { throw ValidationError("--opened \(opened) is not a date; write YYYY-MM-DD") }
             if let seed, seed < 0 { throw ValidationError("--seed must be 0 or more") }
+            if let scale, !(scale > 0) { throw ValidationError("--scale must be above 0") }
         }
 
         func run() throws {
@@ -35,6 +37,7 @@ extension OpsLake {
                 var flags: [(flag: String, key: String, value: TOMLValue)] = []
                 if let seed { flags.append(("--seed", "seed", .integer(seed))) }
                 if let opened { flags.append(("--opened", "petshop.opened", .date(LakeDate(opened)!))) }
+                if let scale { flags.append(("--scale", "scale", .float(scale))) }
                 // Check the configuration before anything is created.
                 var settings = try PetShopContext.settings(lake: options.lake, config: configOptions.config, flags: flags)
                 let existing = FileIO.exists(lakeFile)
@@ -43,7 +46,7 @@ extension OpsLake {
                     try settings.apply(flag: "--opened", "petshop.opened", .date(try taipeiToday().adding(days: -days)))
                 }
                 let config = try PetShopConfig(settings)
-                if existing && (opened != nil || seed != nil) {
+                if existing && (opened != nil || seed != nil || scale != nil) {
                     throw InputError(.usage, "\(lakeFile) exists; edit it to change the seed or opening date of this lake (then regenerate), or init a new lake")
                 }
                 let lake = try Lake(root: options.lake, access: .write, command: "init", create: true)
@@ -52,7 +55,7 @@ extension OpsLake {
                         # This lake's identity: every partition is a function of these settings, the
                         # seed and the day. Written by `opslake init`; other settings may be added here
                         # (see `opslake config show`).
-                        seed = \(config.seed)
+                        seed = \(config.seed)\(scale == nil ? "" : "\nscale = \(config.scale)")
 
                         [petshop]
                         opened = \(config.opened)

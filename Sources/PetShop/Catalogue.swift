@@ -137,7 +137,7 @@ struct Catalogue: Sendable {
         return (listNow, max(1, nicePrice(Double(min(base, listNow)) * Double(100 - off) / 100)))
     }
 
-    /// Prices as shops write them: whole TWD, ending in 9 above 100 (1,299), in 5 or 9 below.
+    /// Prices as shops write them: whole TWD, ending in 9 from 100 up (1,299), in 4 or 9 below.
     static func nicePrice(_ p: Double) -> Int {
         if p >= 100 { return max(99, Int((p / 10).rounded()) * 10 - 1) }
         return max(9, Int((p / 5).rounded()) * 5 - 1)

@@ -169,6 +169,8 @@ struct People {
         let division = reference.divisions[reference.divisionChoice.draw(&rng)]
         let town = division.townships[division.townshipChoice.draw(&rng)]
         var street = reference.roads[reference.roadChoice.draw(&rng)]
+        // contact.json estimates a section on half of the long roads; with no list of
+        // which roads are long, a quarter of all 路 get one.
         if street.hasSuffix("路"), rng.chance(0.25) { street += People.numerals[rng.below(4)] + "段" }
         if rng.chance(0.45) {
             street += String(1 + Int(pow3(rng.unit()) * 599)) + "巷"

@@ -218,8 +218,8 @@ struct PetShopDataTests {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let lake = dir.path + "/lake"
-        #expect(try PetShopTests.run(["init", "--lake", lake, "--opened", "2025-01-01", "--seed", "3"]).status == 0)
-        let r = try PetShopTests.run(["generate", "--lake", lake, "--from", "2025-01-01", "--to", "2025-12-31", "--jobs", "2", "--scale", "0.5"])
+        #expect(try PetShopTests.run(["init", "--lake", lake, "--opened", "2025-01-01", "--seed", "3", "--scale", "0.5"]).status == 0)
+        let r = try PetShopTests.run(["generate", "--lake", lake, "--from", "2025-01-01", "--to", "2025-12-31", "--jobs", "2"])
         #expect(r.status == 0, "\(r.stderr)")
         try check(lake, "counts")
         try check(lake, "invariants")
