@@ -61,6 +61,13 @@ func printJSON(_ value: some Encodable) throws {
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
 
+/// One compact JSON line, for summaries that scripts read line by line.
+func printJSONLine(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
 func humanBytes(_ n: Int64) -> String {
     let units = ["B", "KB", "MB", "GB", "TB"]
     var value = Double(n)

@@ -31,7 +31,7 @@ extension OpsLake {
         @Option(help: "Multiply every volume by this factor, for load tests. Member numbers depend on it: use one scale for a whole lake (`init --scale`).") var scale: Double?
         @Option(help: "zstd level, 1-19.") var level: Int = 3
         @Flag(help: "Generate and validate, write nothing; print what would be written.") var dryRun = false
-        @Flag(help: "Print the summary as JSON on stdout.") var json = false
+        @Flag(help: "Print the summary as one line of JSON on stdout.") var json = false
 
         func validate() throws {
             guard (date == nil) != (from == nil && to == nil) else {
@@ -69,7 +69,7 @@ extension OpsLake {
                 if dryRun {
                     let summary = try generation.run(units, lake: nil, runID: nil, seed: context.seedLabel, jobs: jobs,
                                                      progress: progressReporter(label: "validating"))
-                    if json { try printJSON(summary) } else {
+                    if json { try printJSONLine(summary) } else {
                         print(summaryLine("dry run: would write", summary) + "; nothing was written")
                     }
                     return
@@ -82,7 +82,7 @@ extension OpsLake {
                     try generation.run(units, lake: lake, runID: runID, seed: context.seedLabel, jobs: jobs, level: level,
                                        progress: progressReporter(label: "generating"))
                 }
-                if json { try printJSON(summary) } else { print(summaryLine("generated", summary)) }
+                if json { try printJSONLine(summary) } else { print(summaryLine("generated", summary)) }
             }
         }
     }

@@ -23,7 +23,7 @@ extension OpsLake {
         @OptionGroup var configOptions: ConfigOptions
         @Option(help: "Run only this task (petshop.daily or petshop.weekly); repeatable.") var task: [String] = []
         @Option(help: "Days generated in parallel.") var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
-        @Flag(help: "Print the summary as JSON on stdout.") var json = false
+        @Flag(help: "Print the summary as one line of JSON on stdout.") var json = false
 
         static let tasks = ["petshop.daily", "petshop.weekly"]
 
@@ -70,7 +70,7 @@ extension OpsLake {
                     total.seconds += s.seconds
                     lines.append("\(name): \(first)...\(last): " + summaryLine("generated", s))
                 }
-                if json { try printJSON(total) } else { lines.forEach { print($0) } }
+                if json { try printJSONLine(total) } else { lines.forEach { print($0) } }
             }
         }
     }

@@ -33,6 +33,9 @@ struct People {
     func writeCustomers(on dt: LakeDate, into sink: any RowSink) throws {
         let count = newMembers(on: dt)
         let first = firstMember(on: dt)
+        guard first + count <= 100_000_000 else {
+            throw PetShopError("petshop.customers dt=\(dt) would number members past C99999999; lower scale or new_members_per_day")
+        }
         var rng = SplitMix64(seed: config.seed, label: "petshop.customers", day: dt.daysSinceEpoch)
         var clock = DailyClock(count: count, hourlyWeights: config.hourlyWeights, rng: &rng)
         var row = [Value](repeating: .null, count: 11)

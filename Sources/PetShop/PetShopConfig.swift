@@ -162,9 +162,9 @@ public struct PetShopConfig: Sendable {
         }
         self.behaviour = behaviour
         // Identifiers have fixed widths; refuse volumes that would overflow them.
-        let yearOfMembers = Double(openingMembers) + Double(newMembersPerDay.upperBound) * 36_500
-        guard yearOfMembers * scale < 99_999_999 else {
-            throw settings.invalid("scale", "would make more than 99,999,999 members (customer ids have 8 digits)")
+        let tenYearsOfMembers = Double(openingMembers) + Double(newMembersPerDay.upperBound) * 3_653
+        guard tenYearsOfMembers * scale < 99_999_999 else {
+            throw settings.invalid("scale", "would make more than 99,999,999 members in ten years (customer ids have 8 digits)")
         }
     }
 
