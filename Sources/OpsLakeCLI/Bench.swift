@@ -98,7 +98,7 @@ enum OrderLines {
     static func make(rows: Int) -> [[Value]] {
         var random = SplitMix64(seed: 20261121)
         let brands = ["皇家", "希爾思", "渴望", "愛肯拿", "汪喵星球", "陪心寵糧", "Nutro 美士", "倍力", "寵物王國", "法米納"]
-        let categories = ["飼料", "罐頭", "尿布墊", "貓砂", "零食", "潔牙骨", "保健食品", "凍乾零食", "玩具", "用品"]
+        let categories = ["飼料", "罐頭", "尿布墊", "貓砂", "零食", "潔牙骨", "保健食品", "凍乾", "玩具", "用品"]
         let products: [(String, String, Int64)] = (0..<2000).map { i in
             let category = categories[i % categories.count]
             let brand = brands[Int(random.next() % UInt64(brands.count))]

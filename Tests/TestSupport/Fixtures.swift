@@ -8,7 +8,7 @@ public enum OrderItemsCSV {
     public static func make(rows: Int, variant: Int = 0) -> String {
         var text = header
         let names = ["皇家 成貓飼料 2kg", "\"汪喵\" 凍乾, 雞肉", "倍力 潔牙骨\n大包", "希爾思 處方罐頭"]
-        let categories = ["飼料", "凍乾零食", "潔牙骨", "罐頭"]
+        let categories = ["飼料", "凍乾", "潔牙骨", "罐頭"]
         text.reserveCapacity(rows * 110)
         for i in 0..<rows {
             let k = (i + variant) % names.count
