@@ -29,7 +29,9 @@ import TestSupport
         let first = try opslake("init", "--lake", lake)
         let second = try opslake("init", "--lake", lake)
         #expect(first.status == 0 && second.status == 0)
-        #expect(first.stdout == second.stdout)
+        // The first init also writes the opening members and the first catalogue; the second only checks.
+        #expect(first.stdout.contains("generated 2 partitions") && !second.stdout.contains("generated"))
+        #expect(first.stdout.hasPrefix(second.stdout.trimmingCharacters(in: .newlines)))
         let csv = dir.path + "/in.csv"
         try OrderItemsCSV.write(csv, rows: 30)
         #expect(try opslake("ingest", "--lake", lake, "petshop.order_items", "--date", "2026-11-21", csv).status == 0)
@@ -38,8 +40,8 @@ import TestSupport
         let json = try opslake("catalog", "--lake", lake, "--json")
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         let datasets = object?["datasets"] as? [[String: Any]]
-        #expect(datasets?.first?["rows"] as? Int == 30)
-        #expect((object?["partitions"] as? [Any])?.count == 1)
+        #expect(datasets?.first { $0["name"] as? String == "petshop.order_items" }?["rows"] as? Int == 30)
+        #expect((object?["partitions"] as? [Any])?.count == 3)
         #expect(try opslake("verify", "--lake", lake).status == 0)
     }
 
