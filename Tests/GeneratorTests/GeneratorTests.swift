@@ -123,7 +123,7 @@ struct SimplePatternTests {
         #expect(regcomp(&regex, "^(" + pattern + ")$", REG_EXTENDED | REG_NOSUB) == 0)
         defer { regfree(&regex) }
         let alphabet = Array("aCc09-.@_xyz b1".unicodeScalars)
-        var rng = TestSupport.SplitMix64(seed: 1)
+        var rng = GeneratorKit.SplitMix64(seed: 1)
         var samples = ["C12345678", "0912-345-678", "amy.chen@gmail.com", "CC2026112200001", "a@b.c", "aab", "aaab"]
         for _ in 0..<3000 {
             let n = Int(rng.next() % 20)

@@ -1,5 +1,6 @@
 import Foundation
 public import LakeFormat
+public import GeneratorKit
 
 /// A fresh folder under the system's temporary directory, removed by `remove()`.
 public struct TemporaryDirectory: Sendable {
@@ -74,18 +75,8 @@ public func opslake(_ arguments: String..., environment: [String: String] = [:])
 /// True when the test command says this run must have PostgreSQL and Python readers (CI).
 public var requiredByCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 
-/// SplitMix64: small and deterministic, for reproducible random tests.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The generators' SplitMix64, for reproducible random tests.
+public typealias SplitMix64 = GeneratorKit.SplitMix64
 
 /// Random rows with every awkward thing a cell can hold: commas, quotes, CR, LF,
 /// tabs, every control character, emoji, Traditional Chinese, empty strings, NULLs.
