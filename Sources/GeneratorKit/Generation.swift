@@ -81,7 +81,7 @@ public final class Generation: @unchecked Sendable {
     /// and committed; without one (dry run), rows are only validated and counted.
     /// On the first error the other threads stop after their current day; days
     /// already committed stay, each whole.
-    public func run(_ units: [GenerationUnit], lake: Lake?, runID: Int64?, seed: String, jobs: Int, level: Int = 3,
+    public func run(_ units: [GenerationUnit], lake: Lake?, runID: Int64?, seed: String, jobs: Int, level: Int = ZstdCompressor.defaultLevel,
                     progress: (@Sendable (_ done: Int, _ total: Int, _ rows: Int64) -> Void)? = nil) throws -> GenerationSummary {
         let started = Date()
         let state = SharedState()

@@ -54,7 +54,7 @@ public final class Lake: @unchecked Sendable {
     /// is as it was.
     @discardableResult
     public func writePartition(schema: TableSchema, dt: LakeDate, runID: Int64? = nil, seed: String? = nil,
-                               level: Int = 3, workers: Int = 1,
+                               level: Int = ZstdCompressor.defaultLevel, workers: Int = 0,
                                rows: (PartitionSink) throws -> Void) throws -> PartitionRecord {
         try writePartitions(schemas: [schema], dt: dt, runID: runID, seed: seed, level: level, workers: workers) {
             try rows($0[0])
@@ -65,7 +65,7 @@ public final class Lake: @unchecked Sendable {
     /// one pass), then commits each. Nothing is committed unless every partition was
     /// written whole.
     public func writePartitions(schemas: [TableSchema], dt: LakeDate, runID: Int64? = nil, seed: String? = nil,
-                                level: Int = 3, workers: Int = 1,
+                                level: Int = ZstdCompressor.defaultLevel, workers: Int = 0,
                                 rows: ([PartitionSink]) throws -> Void) throws -> [PartitionRecord] {
         var writers: [PartitionWriter] = []
         do {

@@ -55,10 +55,11 @@ public final class PartitionWriter {
 
     /// - Parameters:
     ///   - lakeRoot: the lake's root folder.
-    ///   - level: zstd level (default 3).
-    ///   - workers: zstd worker threads per stream; 1 overlaps compression with encoding.
+    ///   - level: zstd level.
+    ///   - workers: zstd worker threads per stream: 1 overlaps compression with encoding
+    ///     (for one large partition); 0 compresses inline (when partitions are written in parallel).
     ///   - rowsPerFile: rows per `part-NNNNN` file before the next one starts.
-    public init(lakeRoot: String, key: PartitionKey, columns: [Column], level: Int = 3, workers: Int = 1,
+    public init(lakeRoot: String, key: PartitionKey, columns: [Column], level: Int = ZstdCompressor.defaultLevel, workers: Int = 0,
                 rowsPerFile: Int = 50_000_000) throws {
         self.lakeRoot = lakeRoot
         self.key = key

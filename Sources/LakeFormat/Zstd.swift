@@ -1,4 +1,5 @@
 internal import CZstd
+import Synchronization
 
 /// Turns a zstd return code into a `FormatError`: the one place `ZSTD_isError` is checked.
 @inline(__always) func checkZstd(_ code: Int, _ doing: @autoclosure () -> String) throws -> Int {
@@ -14,6 +15,10 @@ internal import CZstd
 /// `workers > 0` libzstd compresses on its own threads while the caller keeps
 /// encoding; the output is identical for every worker count ≥ 1.
 public final class ZstdCompressor {
+    /// The lake's default level. On the pet-shop year (4.1 GB of CSV and NDJSON)
+    /// level 1 wrote 370 MB against level 3's 382 MB, with less CPU: row-shaped text
+    /// gains nothing from level 3's deeper search.
+    public static let defaultLevel = 1
     let context: OpaquePointer
     let output: UnsafeMutableRawBufferPointer
     let sink: (UnsafeRawBufferPointer) throws -> Void
@@ -22,8 +27,8 @@ public final class ZstdCompressor {
     ///   - level: compression level, 1…19 (3 is zstd's default).
     ///   - workers: extra compression threads (0 compresses on the calling thread).
     ///   - sink: receives compressed bytes, in order.
-    public init(level: Int = 3, workers: Int = 0, sink: @escaping (UnsafeRawBufferPointer) throws -> Void) throws {
-        guard let cctx = ZSTD_createCCtx() else { throw FormatError(.zstd, "out of memory creating a compression context") }
+    public init(level: Int = ZstdCompressor.defaultLevel, workers: Int = 0, sink: @escaping (UnsafeRawBufferPointer) throws -> Void) throws {
+        guard let cctx = ZstdContextPool.take() else { throw FormatError(.zstd, "out of memory creating a compression context") }
         context = cctx
         output = .allocate(byteCount: ZSTD_CStreamOutSize(), alignment: 16)
         self.sink = sink
@@ -35,7 +40,7 @@ public final class ZstdCompressor {
     }
 
     deinit {
-        ZSTD_freeCCtx(context)
+        ZstdContextPool.give(context)
         output.deallocate()
     }
 
@@ -59,6 +64,31 @@ public final class ZstdCompressor {
         let remaining = try checkZstd(ZSTD_compressStream2(context, &out, &input, mode), "compressing")
         if out.pos > 0 { try sink(UnsafeRawBufferPointer(rebasing: output[0..<out.pos])) }
         return remaining
+    }
+}
+
+/// Compression contexts kept for reuse. A partition's file is often small, and a
+/// fresh context allocates and faults in its tables (hundreds of KiB) each time;
+/// a reset context keeps them. Reset also clears every parameter, so a reused
+/// context compresses exactly as a new one: the output does not depend on reuse.
+enum ZstdContextPool {
+    struct Contexts: @unchecked Sendable { var free: [OpaquePointer] = [] }
+    static let contexts = Mutex(Contexts())
+    /// Contexts kept beyond this are freed (enough for a few writers per core).
+    static let keep = 32
+
+    static func take() -> OpaquePointer? {
+        contexts.withLock { $0.free.popLast() } ?? ZSTD_createCCtx()
+    }
+
+    static func give(_ context: OpaquePointer) {
+        ZSTD_CCtx_reset(context, ZSTD_reset_session_and_parameters)
+        let kept = contexts.withLock { c in
+            guard c.free.count < keep else { return false }
+            c.free.append(context)
+            return true
+        }
+        if !kept { ZSTD_freeCCtx(context) }
     }
 }
 

@@ -29,7 +29,7 @@ extension OpsLake {
         @Option(help: "Take share K of N of the days (K/N), so N machines can split a backfill.") var shard: String?
         @Option(help: "Seed of the random streams (overrides the configuration's seed).") var seed: Int64?
         @Option(help: "Multiply every volume by this factor, for load tests. Member numbers depend on it: use one scale for a whole lake (`init --scale`).") var scale: Double?
-        @Option(help: "zstd level, 1-19.") var level: Int = 3
+        @Option(help: "zstd level, 1-19.") var level: Int = ZstdCompressor.defaultLevel
         @Flag(help: "Generate and validate, write nothing; print what would be written.") var dryRun = false
         @Flag(help: "Print the summary as one line of JSON on stdout.") var json = false
 

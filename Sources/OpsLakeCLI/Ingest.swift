@@ -15,7 +15,7 @@ extension OpsLake {
         @Argument(help: "The dataset, e.g. petshop.order_items.") var dataset: String
         @Option(help: "The partition date, YYYY-MM-DD.") var date: String
         @Argument(help: "The input: .csv, .ndjson or .jsonl, each optionally .zst.") var file: String
-        @Option(help: "zstd level, 1-19.") var level: Int = 3
+        @Option(help: "zstd level, 1-19.") var level: Int = ZstdCompressor.defaultLevel
 
         func validate() throws {
             guard DatasetName(dataset) != nil else { throw ValidationError("'\(dataset)' is not a dataset name; write schema.table, e.g. petshop.orders") }
@@ -42,7 +42,7 @@ extension OpsLake {
                     var source: any ByteSource = try FileSource(path: file)
                     if compressed { source = try ZstdReader(source: source, name: file) }
                     let decoder = RowDecoder(columns: schema.columns)
-                    let record = try lake.writePartition(schema: schema, dt: dt, runID: runID, level: level) { sink in
+                    let record = try lake.writePartition(schema: schema, dt: dt, runID: runID, level: level, workers: 1) { sink in
                         if isCSV {
                             let reader = CSVReader(source: source)
                             guard let header = try reader.next() else { throw InputError(.dataError, "\(file) is empty; it needs a header line") }

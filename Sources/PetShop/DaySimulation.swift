@@ -14,10 +14,10 @@ struct DaySimulation {
     let campaigns: CampaignSet
     let members: Int
 
-    init(config: PetShopConfig, imports: [ImportedCatalogue], dt: LakeDate) {
+    init(config: PetShopConfig, catalogue: Catalogue, dt: LakeDate) {
         self.config = config
         self.dt = dt
-        catalogue = Catalogue(config: config, imports: imports, week: dt)
+        self.catalogue = catalogue
         campaigns = CampaignSet(config: config, month: dt)
         members = People(config: config).firstMember(on: dt) - 1
     }

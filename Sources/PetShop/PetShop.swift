@@ -8,10 +8,16 @@ import Foundation
 public struct PetShop: DomainGenerator {
     public let config: PetShopConfig
     public let imports: [ImportedCatalogue]
+    let catalogues = CatalogueCache()
 
     public init(config: PetShopConfig, imports: [ImportedCatalogue] = []) {
         self.config = config
         self.imports = imports.sorted { $0.from < $1.from }
+    }
+
+    /// The catalogue in force on `dt`, built once per week however many days ask for it.
+    func catalogue(on dt: LakeDate) -> Catalogue {
+        catalogues.catalogue(for: dt.monday) { Catalogue(config: config, imports: imports, week: dt) }
     }
 
     public let domain = "petshop"
@@ -87,12 +93,12 @@ public struct PetShop: DomainGenerator {
         if let s = sink(Self.campaigns) { try CampaignSet(config: config, month: dt).write(into: s) }
         let events = sink(Self.behaviorEvents), orders = sink(Self.orders), items = sink(Self.orderItems)
         if events != nil || orders != nil || items != nil {
-            try DaySimulation(config: config, imports: imports, dt: dt).run(events: events, orders: orders, items: items)
+            try DaySimulation(config: config, catalogue: catalogue(on: dt), dt: dt).run(events: events, orders: orders, items: items)
         }
     }
 
     func writeProducts(on dt: LakeDate, into sink: any RowSink) throws {
-        let catalogue = Catalogue(config: config, imports: imports, week: dt)
+        let catalogue = catalogue(on: dt)
         let updated = Value.timestamp(taipei(dt, 4 * 3600))
         var row = [Value](repeating: .null, count: 10)
         for p in catalogue.products {
@@ -117,6 +123,26 @@ public struct PetShop: DomainGenerator {
     }
 
     static let weekdayNames = ["週一", "週二", "週三", "週四", "週五", "週六", "週日"]
+}
+
+/// The last few weeks' catalogues, shared by the threads generating days: a
+/// catalogue is a pure function of (configuration, week), and building one costs
+/// as much as generating a small day.
+final class CatalogueCache: @unchecked Sendable {
+    let lock = NSLock()
+    var weeks: [(monday: LakeDate, catalogue: Catalogue)] = []
+
+    func catalogue(for monday: LakeDate, build: () -> Catalogue) -> Catalogue {
+        if let hit = lock.withLock({ weeks.first { $0.monday == monday }?.catalogue }) { return hit }
+        let built = build()
+        lock.withLock {
+            if !weeks.contains(where: { $0.monday == monday }) {
+                weeks.append((monday, built))
+                if weeks.count > 8 { weeks.removeFirst() }
+            }
+        }
+        return built
+    }
 }
 
 /// A request the pet shop cannot serve (a range before it opened, say).

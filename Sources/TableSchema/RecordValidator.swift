@@ -44,6 +44,8 @@ public final class RecordValidator {
         let required: Bool
         let maxLength: Int?
         let minLength: Int?
+        /// The allowed values: a short list is scanned (cheaper than hashing a string), a long one hashed.
+        let enumList: [Value]?
         let enumSet: Set<Value>?
         let simple: SimplePattern?
         let pattern: UnsafeMutablePointer<regex_t>?
@@ -56,7 +58,13 @@ public final class RecordValidator {
             required = field.required
             maxLength = field.maxLength
             minLength = field.minLength
-            self.enumSet = enumSet
+            if let enumSet, enumSet.count <= 16 {
+                enumList = Array(enumSet)
+                self.enumSet = nil
+            } else {
+                enumList = nil
+                self.enumSet = enumSet
+            }
             self.simple = simple
             self.pattern = pattern
             minimum = field.minimum
@@ -133,6 +141,9 @@ public final class RecordValidator {
             if !d.isFinite { throw fail("is \(d); only finite numbers are allowed") }
         default:
             throw fail("holds \(value.text) where the schema wants \(c.type.rawValue)")
+        }
+        if let list = c.enumList, !list.contains(value) {
+            throw fail("\(value.text) is not one of \(c.field.enumValues!.joined(separator: ", "))")
         }
         if let set = c.enumSet, !set.contains(value) {
             throw fail("\(value.text) is not one of \(c.field.enumValues!.joined(separator: ", "))")

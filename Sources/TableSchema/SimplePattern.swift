@@ -3,14 +3,22 @@
 /// `?` — matched over UTF-8 bytes, anchored at both ends, with backtracking.
 /// Anything else (`|`, groups, `.`) returns nil and is left to POSIX regexec, which
 /// costs about twenty times as much per value.
-struct SimplePattern {
+final class SimplePattern: @unchecked Sendable {
     struct Atom {
         var set: [Bool]  // 256 entries: which bytes match
         var min: Int
         var max: Int
     }
 
-    let atoms: [Atom]
+    /// Repeat counts per atom, and each atom's 256-entry byte table laid end to end
+    /// (atom `a`'s entry for byte `b` is `table[a << 8 | b]`): one flat array, so the
+    /// match loop reads no nested array and copies nothing.
+    let mins: [Int]
+    let maxs: [Int]
+    let table: [Bool]
+    /// When every atom repeats a fixed number of times (`P[0-9]{6}`), the pattern
+    /// matches exactly one length and each position one table: no backtracking.
+    let fixedTables: [Int]?
 
     init?(_ pattern: String) {
         var p = Array(pattern.utf8)
@@ -92,7 +100,14 @@ struct SimplePattern {
             }
             atoms.append(Atom(set: set, min: min, max: max))
         }
-        self.atoms = atoms
+        mins = atoms.map(\.min)
+        maxs = atoms.map(\.max)
+        table = atoms.flatMap(\.set)
+        if atoms.allSatisfy({ $0.min == $0.max }), atoms.reduce(0, { $0 + $1.min }) <= 4096 {
+            fixedTables = atoms.enumerated().flatMap { a, atom in [Int](repeating: a << 8, count: atom.min) }
+        } else {
+            fixedTables = nil
+        }
     }
 
     static func isAlnum(_ b: UInt8) -> Bool {
@@ -100,18 +115,30 @@ struct SimplePattern {
     }
 
     func matches(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        atoms.withUnsafeBufferPointer { match($0, 0, bytes, 0) }
+        table.withUnsafeBufferPointer { table in
+            if let fixed = fixedTables {
+                guard fixed.count == bytes.count else { return false }
+                return fixed.withUnsafeBufferPointer { fixed in
+                    for i in 0..<bytes.count where !table[fixed[i] | Int(bytes[i])] { return false }
+                    return true
+                }
+            }
+            return mins.withUnsafeBufferPointer { mins in
+                maxs.withUnsafeBufferPointer { maxs in match(table, mins, maxs, 0, bytes, 0) }
+            }
+        }
     }
 
-    private func match(_ atoms: UnsafeBufferPointer<Atom>, _ a: Int, _ s: UnsafeBufferPointer<UInt8>, _ pos: Int) -> Bool {
-        if a == atoms.count { return pos == s.count }
-        let atom = atoms[a]
+    private func match(_ table: UnsafeBufferPointer<Bool>, _ mins: UnsafeBufferPointer<Int>, _ maxs: UnsafeBufferPointer<Int>,
+                       _ a: Int, _ s: UnsafeBufferPointer<UInt8>, _ pos: Int) -> Bool {
+        if a == mins.count { return pos == s.count }
+        let row = a << 8, min = mins[a], max = maxs[a]
         var n = 0
-        while n < atom.max && pos + n < s.count && atom.set[Int(s[pos + n])] { n += 1 }
-        if n < atom.min { return false }
-        if a + 1 == atoms.count { return pos + n == s.count }
-        while n >= atom.min {
-            if match(atoms, a + 1, s, pos + n) { return true }
+        while n < max && pos + n < s.count && table[row | Int(s[pos + n])] { n += 1 }
+        if n < min { return false }
+        if a + 1 == mins.count { return pos + n == s.count }
+        while n >= min {
+            if match(table, mins, maxs, a + 1, s, pos + n) { return true }
             n -= 1
         }
         return false
