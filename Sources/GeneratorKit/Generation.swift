@@ -77,54 +77,80 @@ public final class Generation: @unchecked Sendable {
         }
     }
 
-    /// Generates `units`, `jobs` at a time. With a `lake`, each partition is written
-    /// and committed; without one (dry run), rows are only validated and counted.
-    /// On the first error the other threads stop after their current day; days
-    /// already committed stay, each whole.
-    public func run(_ units: [GenerationUnit], lake: Lake?, runID: Int64?, seed: String, jobs: Int, level: Int = ZstdCompressor.defaultLevel,
+    /// Generates `units`, `jobs` at a time. With a `lake`, each day's partitions are
+    /// written by the generating thread and committed by one committer thread, so
+    /// waiting for the disk (fsync) overlaps with generating the next day; at most
+    /// `jobs` written days wait for their commit. Without a lake (dry run), rows are
+    /// only validated and counted. On the first error the other threads stop after
+    /// their current day; days already committed stay, each whole, and written days
+    /// not yet committed are removed.
+    public func run(_ units: [GenerationUnit], lake: Lake?, runID: Int64?, seed: String, jobs: Int,
+                    level: Int = ZstdCompressor.defaultLevel,
                     progress: (@Sendable (_ done: Int, _ total: Int, _ rows: Int64) -> Void)? = nil) throws -> GenerationSummary {
         let started = Date()
         let state = SharedState()
         let workers = max(1, min(jobs, units.count))
+        let committer = DispatchQueue(label: "opslake.generation.commit")
+        let waiting = DispatchSemaphore(value: workers)
+        let commits = DispatchGroup()
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while let unit = state.take(units) {
                 do {
-                    let s = try generate(unit, lake: lake, runID: runID, seed: seed, level: level)
-                    let (done, rows) = state.add(s)
-                    progress?(done, units.count, rows)
+                    guard let lake else {
+                        let (done, rows) = state.add(try dryRun(unit))
+                        progress?(done, units.count, rows)
+                        continue
+                    }
+                    let staged = try stage(unit, lake: lake, level: level)
+                    waiting.wait()
+                    committer.async(group: commits) {
+                        defer { waiting.signal() }
+                        guard !state.failed else { return staged.discard() }
+                        do {
+                            let (done, rows) = state.add(Self.summary(try lake.commit(staged, runID: runID, seed: seed)))
+                            progress?(done, units.count, rows)
+                        } catch {
+                            state.fail(error)
+                        }
+                    }
                 } catch {
                     state.fail(error)
                 }
             }
         }
+        commits.wait()
         if let error = state.error { throw error }
         var summary = state.summary
         summary.seconds = Date().timeIntervalSince(started)
         return summary
     }
 
-    func generate(_ unit: GenerationUnit, lake: Lake?, runID: Int64?, seed: String, level: Int) throws -> GenerationSummary {
-        let schemas = unit.datasets.map { self.schemas[$0]! }
-        var s = GenerationSummary()
-        if let lake {
-            let records = try lake.writePartitions(schemas: schemas, dt: unit.dt, runID: runID, seed: seed, level: level) { sinks in
-                try generator.generate(dt: unit.dt, datasets: unit.datasets, into: sinks)
-            }
-            for r in records {
-                s.partitions += 1
-                s.rows += Int64(r.rows)
-                s.bytes += r.bytes
-                s.rawBytes += r.uncompressedBytes
-            }
-        } else {
-            let sinks = try schemas.map { try DryRunSink(schema: $0, dt: unit.dt) }
+    func stage(_ unit: GenerationUnit, lake: Lake, level: Int) throws -> StagedPartitions {
+        try lake.stagePartitions(schemas: unit.datasets.map { schemas[$0]! }, dt: unit.dt, level: level) { sinks in
             try generator.generate(dt: unit.dt, datasets: unit.datasets, into: sinks)
-            for sink in sinks {
-                sink.finish()
-                s.partitions += 1
-                s.rows += Int64(sink.rows)
-                s.rawBytes += sink.csvBytes
-            }
+        }
+    }
+
+    static func summary(_ records: [PartitionRecord]) -> GenerationSummary {
+        var s = GenerationSummary()
+        for r in records {
+            s.partitions += 1
+            s.rows += Int64(r.rows)
+            s.bytes += r.bytes
+            s.rawBytes += r.uncompressedBytes
+        }
+        return s
+    }
+
+    func dryRun(_ unit: GenerationUnit) throws -> GenerationSummary {
+        let sinks = try unit.datasets.map { try DryRunSink(schema: schemas[$0]!, dt: unit.dt) }
+        try generator.generate(dt: unit.dt, datasets: unit.datasets, into: sinks)
+        var s = GenerationSummary()
+        for sink in sinks {
+            sink.finish()
+            s.partitions += 1
+            s.rows += Int64(sink.rows)
+            s.rawBytes += sink.csvBytes
         }
         return s
     }
@@ -154,6 +180,8 @@ public final class Generation: @unchecked Sendable {
                 return (done, summary.rows)
             }
         }
+
+        var failed: Bool { lock.withLock { error != nil } }
 
         func fail(_ e: any Error) {
             lock.withLock { if error == nil { error = e } }

@@ -67,6 +67,16 @@ public final class Lake: @unchecked Sendable {
     public func writePartitions(schemas: [TableSchema], dt: LakeDate, runID: Int64? = nil, seed: String? = nil,
                                 level: Int = ZstdCompressor.defaultLevel, workers: Int = 0,
                                 rows: ([PartitionSink]) throws -> Void) throws -> [PartitionRecord] {
+        try commit(try stagePartitions(schemas: schemas, dt: dt, level: level, workers: workers, rows: rows),
+                   runID: runID, seed: seed)
+    }
+
+    /// The first half of `writePartitions`: the day's files written whole under
+    /// temporary names but not yet fsynced, for `commit(_:runID:seed:)` to make
+    /// durable and install, possibly on another thread. If `rows` or a validation
+    /// throws, the temporary files are removed.
+    public func stagePartitions(schemas: [TableSchema], dt: LakeDate, level: Int = ZstdCompressor.defaultLevel,
+                                workers: Int = 0, rows: ([PartitionSink]) throws -> Void) throws -> StagedPartitions {
         var writers: [PartitionWriter] = []
         do {
             var sinks: [PartitionSink] = []
@@ -81,18 +91,30 @@ public final class Lake: @unchecked Sendable {
             for w in writers { w.abort() }
             throw error
         }
-        var written: [WrittenPartition] = []
+        let staged = StagedPartitions(lake: self, dt: dt, schemas: schemas, writers: writers)
         for (i, w) in writers.enumerated() {
-            do { written.append(try w.finish()) } catch {
+            do { staged.written.append(try w.finish(sync: false)) } catch {
                 for later in writers[(i + 1)...] { later.abort() }
-                for earlier in written { for f in earlier.files { try? FileIO.remove(root + "/" + f.temporaryPath) } }
+                staged.discard()
                 throw error
             }
         }
+        return staged
+    }
+
+    /// The second half of `writePartitions`: fsyncs the staged files, then commits
+    /// each partition. Staged files that never reach a commit are removed.
+    public func commit(_ staged: StagedPartitions, runID: Int64? = nil, seed: String? = nil) throws -> [PartitionRecord] {
+        do {
+            for w in staged.written { for f in w.files { try FileIO.syncFile(root + "/" + f.temporaryPath) } }
+        } catch {
+            staged.discard()
+            throw error
+        }
         // From here the files belong to the commits: once journalled, a failure leaves
         // them for recovery to install, so they must not be removed.
-        return try zip(schemas, written).map { schema, w in
-            try commit(w, key: PartitionKey(schema.dataset, dt), schema: schema, runID: runID, seed: seed)
+        return try zip(staged.schemas, staged.written).map { schema, w in
+            try commit(w, key: PartitionKey(schema.dataset, staged.dt), schema: schema, runID: runID, seed: seed)
         }
     }
 
@@ -134,6 +156,31 @@ public final class Lake: @unchecked Sendable {
                                       partitionKind: schema?.partition.rawValue ?? "event")
         FaultPoint.hit(.afterApply)
         for path in stale { try FileIO.remove(root + "/" + path) }
+    }
+}
+
+/// A day's partitions written under temporary names and not yet committed
+/// (`Lake.stagePartitions`); `Lake.commit(_:runID:seed:)` installs them.
+public final class StagedPartitions: @unchecked Sendable {
+    let lake: Lake
+    public let dt: LakeDate
+    let schemas: [TableSchema]
+    public internal(set) var written: [WrittenPartition] = []
+    /// Kept alive until the commit: a writer that goes away removes the temporary
+    /// files it wrote (harmless once they are renamed).
+    let writers: [PartitionWriter]
+
+    init(lake: Lake, dt: LakeDate, schemas: [TableSchema], writers: [PartitionWriter]) {
+        self.lake = lake
+        self.dt = dt
+        self.schemas = schemas
+        self.writers = writers
+    }
+
+    /// Removes the staged files: for a day that will not be committed.
+    public func discard() {
+        for w in written { for f in w.files { try? FileIO.remove(lake.root + "/" + f.temporaryPath) } }
+        written = []
     }
 }
 

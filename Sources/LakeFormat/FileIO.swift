@@ -45,6 +45,15 @@ public enum FileIO {
         guard fsync(fd) == 0 else { throw fail("cannot fsync", path) }
     }
 
+    /// Makes a closed file's data durable (fsync through a fresh descriptor flushes the
+    /// file, whichever descriptor wrote it).
+    public static func syncFile(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw fail("cannot open", path) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw fail("cannot fsync", path) }
+    }
+
     /// Flushes a directory, making renames and creations in it durable.
     public static func syncDirectory(_ path: String) throws {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

@@ -102,14 +102,20 @@ public final class PartitionWriter {
 
     func finishPart() throws {
         for stream in [csvStream!, ndjsonStream!] {
-            finished.append(try stream.finish(rows: rowsInPart))
+            finished.append(try stream.finish(rows: rowsInPart, sync: sync))
         }
         csvStream = nil
         ndjsonStream = nil
     }
 
-    /// Ends every stream, fsyncs the files and returns what was written.
-    public func finish() throws -> WrittenPartition {
+    var sync = true
+
+    /// Ends every stream, fsyncs the files and returns what was written. With
+    /// `sync: false` the files are closed but not yet durable: the caller must
+    /// `FileIO.syncFile` each before committing them (a committer thread can then
+    /// wait for the disk while this thread writes the next partition).
+    public func finish(sync: Bool = true) throws -> WrittenPartition {
+        self.sync = sync
         try finishPart()
         return WrittenPartition(files: finished, rows: rows, stats: zip(encoder.stats, columns).map { $0.stats($1.type) })
     }
@@ -162,10 +168,10 @@ public final class PartitionWriter {
             encoded.removeAll()
         }
 
-        func finish(rows: Int) throws -> WrittenFile {
+        func finish(rows: Int, sync: Bool) throws -> WrittenFile {
             try flush()
             try compressor.finish()
-            try FileIO.sync(fd, path: absolutePath)
+            if sync { try FileIO.sync(fd, path: absolutePath) }
             close()
             return WrittenFile(format: format, part: part, temporaryPath: relativePath, finalPath: finalPath,
                                bytes: bytes, uncompressedBytes: uncompressed, sha256: hash.finalize(), rows: rows)
