@@ -89,7 +89,8 @@ struct FastStats {
     var nullCount = 0
     var minInt = Int64.max, maxInt = Int64.min
     var minValue: Value = .null, maxValue: Value = .null
-    var minBytes: [UInt8]? = nil, maxBytes: [UInt8]? = nil
+    var hasBytes = false
+    var minBytes: [UInt8] = [], maxBytes: [UInt8] = []
     var other: ColumnStatsAccumulator
 
     init(column: String) { other = ColumnStatsAccumulator(column: column) }
@@ -105,13 +106,20 @@ struct FastStats {
         if v > maxInt { maxInt = v; maxValue = value }
     }
 
+    /// Keeps the extremes in buffers that are overwritten in place: an ascending key
+    /// (an id) is a new maximum on every row, and must not cost an allocation each time.
     @inline(__always) mutating func add(bytes u: UnsafeBufferPointer<UInt8>) {
-        guard let lo = minBytes, let hi = maxBytes else {
-            minBytes = Array(u)
-            maxBytes = minBytes
-            return
+        if !hasBytes {
+            hasBytes = true
+            minBytes.append(contentsOf: u)
+            maxBytes.append(contentsOf: u)
+        } else if Self.compare(u, minBytes) < 0 {
+            minBytes.removeAll(keepingCapacity: true)
+            minBytes.append(contentsOf: u)
+        } else if Self.compare(u, maxBytes) > 0 {
+            maxBytes.removeAll(keepingCapacity: true)
+            maxBytes.append(contentsOf: u)
         }
-        if Self.compare(u, lo) < 0 { minBytes = Array(u) } else if Self.compare(u, hi) > 0 { maxBytes = Array(u) }
     }
 
     mutating func add(other v: Value) { other.add(v) }
@@ -131,9 +139,9 @@ struct FastStats {
         case .integer where minInt <= maxInt:
             s.min = String(minInt)
             s.max = String(maxInt)
-        case .string where minBytes != nil:
-            s.min = String(decoding: minBytes!, as: UTF8.self)
-            s.max = String(decoding: maxBytes!, as: UTF8.self)
+        case .string where hasBytes:
+            s.min = String(decoding: minBytes, as: UTF8.self)
+            s.max = String(decoding: maxBytes, as: UTF8.self)
         case .date, .datetime:
             if !minValue.isNull {
                 s.min = minValue.text

@@ -33,6 +33,53 @@ enum Identifier {
     }
 }
 
+/// Builds a short text from pieces in one stack buffer: one String allocation at
+/// the end (none when it fits a small string) instead of one per `+`.
+struct TextBuilder {
+    var bytes: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+    var count = 0
+    /// Anything past the 64 inline bytes (a long imported name, say).
+    var overflow: [UInt8] = []
+
+    mutating func append(_ s: String) {
+        var s = s
+        s.withUTF8 { append(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// `n` (non-negative) in decimal, zero-padded to `width` digits.
+    mutating func append(_ n: Int, width: Int = 1) {
+        precondition(n >= 0)
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { d in
+            var v = n, i = 24
+            repeat {
+                i -= 1
+                d[i] = UInt8(48 + v % 10)
+                v /= 10
+            } while v > 0 || 24 - i < width
+            append(bytes: UnsafeRawBufferPointer(rebasing: d[i...]))
+        }
+    }
+
+    mutating func append(bytes u: UnsafeRawBufferPointer) {
+        if overflow.isEmpty && count + u.count <= 64 {
+            let at = count
+            withUnsafeMutableBytes(of: &bytes) { b in
+                UnsafeMutableRawBufferPointer(rebasing: b[at..<(at + u.count)]).copyMemory(from: u)
+            }
+            count += u.count
+        } else {
+            if overflow.isEmpty { overflow = withUnsafeBytes(of: bytes) { Array($0[0..<count]) } }
+            overflow.append(contentsOf: u)
+        }
+    }
+
+    var string: String {
+        if !overflow.isEmpty { return String(decoding: overflow, as: UTF8.self) }
+        return withUnsafeBytes(of: bytes) { String(decoding: $0[0..<count], as: UTF8.self) }
+    }
+}
+
 /// A day as the eight ASCII digits `yyyymmdd`, formatted once per partition.
 struct DayDigits {
     let digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)

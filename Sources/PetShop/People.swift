@@ -104,19 +104,20 @@ struct People {
         let s = reference.surnameChoice.draw(&rng)
         let sex = female ? 0 : 1
         let roll = rng.below(100)
-        var name = reference.surnames[s]
+        var name = TextBuilder()
+        name.append(reference.surnames[s])
         if roll < 12 {
-            name += reference.givenNames[sex][reference.givenNameChoice[sex].draw(&rng)]
+            name.append(reference.givenNames[sex][reference.givenNameChoice[sex].draw(&rng)])
         } else if roll < 15 {
-            name += reference.givenChars[sex][reference.givenCharChoice[sex].draw(&rng)]
+            name.append(reference.givenChars[sex][reference.givenCharChoice[sex].draw(&rng)])
         } else {
             let a = reference.givenCharChoice[sex].draw(&rng)
             var b = reference.givenCharChoice[sex].draw(&rng)
             if b == a { b = (a + 1 + rng.below(reference.givenChars[sex].count - 1)) % reference.givenChars[sex].count }
-            name += reference.givenChars[sex][a]
-            name += reference.givenChars[sex][b]
+            name.append(reference.givenChars[sex][a])
+            name.append(reference.givenChars[sex][b])
         }
-        return (name, s)
+        return (name.string, s)
     }
 
     /// An adult's birthday: ages 18-75, most between 25 and 44 (pet owners).
@@ -133,16 +134,13 @@ struct People {
     func mobile(_ rng: inout SplitMix64) -> String {
         let prefix = reference.mobilePrefixes[rng.below(reference.mobilePrefixes.count)]
         let n = rng.below(1_000_000)
-        return prefix + "-" + three(n / 1000) + "-" + three(n % 1000)
-    }
-
-    func three(_ n: Int) -> String {
-        String(unsafeUninitializedCapacity: 3) { out in
-            out[0] = UInt8(48 + n / 100)
-            out[1] = UInt8(48 + n / 10 % 10)
-            out[2] = UInt8(48 + n % 10)
-            return 3
-        }
+        var text = TextBuilder()
+        text.append(prefix)
+        text.append("-")
+        text.append(n / 1000, width: 3)
+        text.append("-")
+        text.append(n % 1000, width: 3)
+        return text.string
     }
 
     /// Local parts as Taiwanese addresses look: a romanized surname with a birth year
@@ -150,14 +148,25 @@ struct People {
     func email(surname: Int, female: Bool, birthYear: Int, _ rng: inout SplitMix64) -> String {
         let roman = reference.surnameRomanizations[surname]
         let nick = (female ? People.femaleNicknames : People.maleNicknames)
-        var local: String
+        var text = TextBuilder()
         switch rng.below(4) {
-        case 0 where !roman.isEmpty: local = roman + String(birthYear)
-        case 1 where !roman.isEmpty: local = nick[rng.below(nick.count)] + "." + roman
-        case 2: local = nick[rng.below(nick.count)] + String(birthYear % 100 + 100 * rng.below(10))
-        default: local = nick[rng.below(nick.count)] + String(1000 + rng.below(9000))
+        case 0 where !roman.isEmpty:
+            text.append(roman)
+            text.append(birthYear)
+        case 1 where !roman.isEmpty:
+            text.append(nick[rng.below(nick.count)])
+            text.append(".")
+            text.append(roman)
+        case 2:
+            text.append(nick[rng.below(nick.count)])
+            text.append(birthYear % 100 + 100 * rng.below(10))
+        default:
+            text.append(nick[rng.below(nick.count)])
+            text.append(1000 + rng.below(9000))
         }
-        return local + "@" + reference.emailDomains[reference.emailDomainChoice.draw(&rng)]
+        text.append("@")
+        text.append(reference.emailDomains[reference.emailDomainChoice.draw(&rng)])
+        return text.string
     }
 
     /// English names common among Taiwanese users; compiled by hand (an estimate).
@@ -171,18 +180,35 @@ struct People {
     func address(_ rng: inout SplitMix64) -> (city: String, district: String, zip: String, street: String) {
         let division = reference.divisions[reference.divisionChoice.draw(&rng)]
         let town = division.townships[division.townshipChoice.draw(&rng)]
-        var street = reference.roads[reference.roadChoice.draw(&rng)]
+        let road = reference.roadChoice.draw(&rng)
+        var street = TextBuilder()
+        street.append(reference.roads[road])
         // contact.json estimates a section on half of the long roads; with no list of
         // which roads are long, a quarter of all 路 get one.
-        if street.hasSuffix("路"), rng.chance(0.25) { street += People.numerals[rng.below(4)] + "段" }
-        if rng.chance(0.45) {
-            street += String(1 + Int(pow3(rng.unit()) * 599)) + "巷"
-            if rng.chance(0.3) { street += String(1 + rng.below(30)) + "弄" }
+        if reference.roadIsLu[road], rng.chance(0.25) {
+            street.append(People.numerals[rng.below(4)])
+            street.append("段")
         }
-        street += String(1 + Int(rng.unit() * rng.unit() * 399))
-        street += rng.chance(0.1) ? "號之" + String(1 + rng.below(5)) : "號"
-        if rng.chance(0.6) { street += String(1 + Int(rng.unit() * rng.unit() * 24)) + "樓" }
-        return (division.name, town.name, town.zip3, street)
+        if rng.chance(0.45) {
+            street.append(1 + Int(pow3(rng.unit()) * 599))
+            street.append("巷")
+            if rng.chance(0.3) {
+                street.append(1 + rng.below(30))
+                street.append("弄")
+            }
+        }
+        street.append(1 + Int(rng.unit() * rng.unit() * 399))
+        if rng.chance(0.1) {
+            street.append("號之")
+            street.append(1 + rng.below(5))
+        } else {
+            street.append("號")
+        }
+        if rng.chance(0.6) {
+            street.append(1 + Int(rng.unit() * rng.unit() * 24))
+            street.append("樓")
+        }
+        return (division.name, town.name, town.zip3, street.string)
     }
 
     static let numerals = ["一", "二", "三", "四", "五", "六", "七"]

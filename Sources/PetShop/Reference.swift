@@ -33,6 +33,8 @@ struct Reference: Sendable {
     let emailDomains: [String]
     let emailDomainChoice: WeightedChoice
     let roads: [String]
+    /// Which roads are a 路 (and may have sections), decided once rather than per address.
+    let roadIsLu: [Bool]
     let roadChoice: WeightedChoice
     let categories: [Category]
 
@@ -84,6 +86,7 @@ struct Reference: Sendable {
         emailDomainChoice = WeightedChoice(weights: domains.map { double($0["share"]) })
         let roadRows = list(c, "roads")
         roads = roadRows.map { $0["name"] as! String }
+        roadIsLu = roads.map { $0.hasSuffix("路") }
         roadChoice = WeightedChoice(weights: roadRows.map { double($0["weight"]) })
 
         let p = json(PackageResources.pet_catalogue_json)

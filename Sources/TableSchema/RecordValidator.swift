@@ -126,7 +126,7 @@ public final class RecordValidator {
                 throw fail("is \(s.unicodeScalars.count) characters, fewer than minLength \(min)")
             }
             let (hasNul, matches) = s.withUTF8 { bytes in
-                (bytes.contains(0), c.simple.map { $0.matches(bytes) })
+                (!bytes.isEmpty && memchr(bytes.baseAddress!, 0, bytes.count) != nil, c.simple.map { $0.matches(bytes) })
             }
             if hasNul { throw fail("contains a NUL character, which PostgreSQL text cannot hold") }
             if matches == false { throw fail("\"\(s)\" does not match pattern \(c.field.pattern!)") }
