@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Install opslake and its systemd timers for the scheduled pet-shop generator.
-# Run as root from the checkout, after `swift build -c release`:
+# Install opslake and its systemd timers: the scheduled pet-shop generator and
+# the PostgreSQL sync job. Run as root from the checkout, after `swift build -c release`:
 #   sudo scripts/install-service.sh
 # Safe to run again: it replaces the binary, schemas and units, and keeps an
-# existing /etc/opslake/opslake.toml and lake. It does not enable the timers.
+# existing /etc/opslake/opslake.toml, /etc/opslake/dsn and lake. It does not enable the timers.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -13,13 +13,17 @@ SHARE=/usr/local/share/opslake
 SCHEMAS=$SHARE/schemas
 CONF_DIR=/etc/opslake
 CONF=$CONF_DIR/opslake.toml
+DSN=$CONF_DIR/dsn
+PGPASS=$CONF_DIR/pgpass
 UNIT_DIR=/etc/systemd/system
 STATE=/var/lib/opslake
 LAKE=$STATE/lake
 ACCOUNT=opslake
 UNITS=(opslake-petshop-daily.service opslake-petshop-daily.timer
-       opslake-petshop-weekly.service opslake-petshop-weekly.timer)
+       opslake-petshop-weekly.service opslake-petshop-weekly.timer
+       opslake-load.service opslake-load.timer)
 TIMERS=(opslake-petshop-daily.timer opslake-petshop-weekly.timer)
+LOAD_TIMER=opslake-load.timer
 
 for arg in "$@"; do
   case $arg in
@@ -87,6 +91,18 @@ else
   install -m 0640 -o root -g "$ACCOUNT" "$ROOT/deploy/opslake.toml.example" "$CONF"
 fi
 
+# --- PostgreSQL connection ------------------------------------------------------
+# opslake-load.service gets these through LoadCredential=: systemd reads them as
+# root, so they stay root-only (0600) and the opslake user never reads them here.
+# Never created or overwritten: they hold the database password.
+for secret in "$DSN" "$PGPASS"; do
+  if [[ -e $secret ]]; then
+    say "keeping $secret (owner root:root, mode 0600)"
+    chown root:root "$secret"
+    chmod 0600 "$secret"
+  fi
+done
+
 # --- systemd units --------------------------------------------------------------
 sources=()
 for unit in "${UNITS[@]}"; do sources+=("$ROOT/deploy/systemd/$unit"); done
@@ -133,3 +149,13 @@ say "done. The timers are not enabled; enable them with:"
 for timer in "${TIMERS[@]}"; do
   printf '  systemctl enable --now %s\n' "$timer"
 done
+if [[ -e $DSN ]]; then
+  say "the PostgreSQL sync job reads $DSN; enable it with:"
+else
+  say "the PostgreSQL sync job needs $DSN: one line of libpq settings, root-only, e.g."
+  printf '  install -m 0600 -o root -g root /dev/null %s\n' "$DSN"
+  printf '  echo "host=db.example port=5432 dbname=analytics user=opslake_loader" > %s\n' "$DSN"
+  printf '  (the password: password=... in that line, or in %s, mode 0600; see docs/deployment.md)\n' "$PGPASS"
+  say "then enable it with:"
+fi
+printf '  systemctl enable --now %s\n' "$LOAD_TIMER"

@@ -198,14 +198,3 @@ extension FileRecord {
     }
 }
 
-/// Passes bytes through while hashing them.
-final class HashingSource: ByteSource {
-    let source: any ByteSource
-    let hash = SHA256()
-    init(_ source: any ByteSource) { self.source = source }
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        let n = try source.read(into: buffer)
-        hash.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-        return n
-    }
-}

@@ -95,3 +95,15 @@ final class BufferedBytes {
         return limit > 0
     }
 }
+
+/// Passes bytes through while hashing them (SHA-256 of everything read).
+public final class HashingSource: ByteSource {
+    let source: any ByteSource
+    public let hash = SHA256()
+    public init(_ source: any ByteSource) { self.source = source }
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = try source.read(into: buffer)
+        hash.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        return n
+    }
+}

@@ -8,7 +8,7 @@ import Foundation
 
 /// sysexits(3) codes, as ARCHITECTURE's error contract uses them.
 enum ExitStatus: Int32 {
-    case usage = 64, dataError = 65, noInput = 66, unavailable = 69, cannotCreate = 73, ioError = 74, tempFailure = 75, config = 78
+    case usage = 64, dataError = 65, noInput = 66, unavailable = 69, cannotCreate = 73, ioError = 74, tempFailure = 75, noPermission = 77, config = 78
 }
 
 /// Runs a command body; any error becomes one line on stderr and a sysexits code.

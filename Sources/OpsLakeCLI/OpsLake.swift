@@ -11,10 +11,10 @@ struct OpsLake: ParsableCommand {
         abstract: "Generate operational data into a local lake of zstd-compressed CSV and NDJSON, and sync it into PostgreSQL.",
         discussion: """
             Exit codes: 0 ok, 64 usage, 65 bad data, 66 missing input, 69 service unavailable, \
-            73 cannot create, 74 I/O error, 75 temporary failure (try again), 78 bad configuration.
+            73 cannot create, 74 I/O error, 75 temporary failure (try again), 77 permission denied, 78 bad configuration.
             """,
         version: version,
-        subcommands: [Init.self, Generate.self, Run.self, Config.self, Products.self, Catalog.self, Verify.self, Repair.self, Ingest.self, Schema.self, Bench.self]
+        subcommands: [Init.self, Generate.self, Run.self, Config.self, Products.self, Catalog.self, Verify.self, Repair.self, Ingest.self, Schema.self, Load.self, Bench.self]
     )
 
     /// Like `ParsableCommand.main()`, but usage errors are one line on stderr (exit 64),

@@ -8,6 +8,42 @@ public struct PostgresError: Error, Hashable, Sendable, CustomStringConvertible 
     public var sqlState: String?
     public var message: String
     public var description: String { message + (sqlState.map { " (SQLSTATE \($0))" } ?? "") }
+
+    public init(sqlState: String? = nil, message: String) {
+        self.sqlState = sqlState
+        self.message = message
+    }
+
+    /// What kind of failure this is, for the exit code and the hint.
+    public enum Kind: Sendable {
+        /// No server answers at the address, or the connection was lost.
+        case unreachable
+        /// The server refused the credentials.
+        case authentication
+        /// The database named in the connection settings does not exist.
+        case missingDatabase
+        /// The role lacks a privilege the load needs.
+        case privilege
+        /// Anything else the server reported.
+        case other
+    }
+
+    public var kind: Kind {
+        switch sqlState {
+        case "28P01", "28000": return .authentication
+        case "3D000": return .missingDatabase
+        case "42501": return .privilege
+        case let s? where s.hasPrefix("08") || s == "57P01" || s == "57P02" || s == "57P03": return .unreachable
+        case .some: return .other
+        case nil:
+            // libpq reports connection failures without a SQLSTATE; the server's
+            // words are the only clue (in the server's language, English by default).
+            if message.contains("password authentication failed") || message.contains("no password supplied")
+                || message.contains("no pg_hba.conf entry") { return .authentication }
+            if message.contains("does not exist") && message.contains("database") { return .missingDatabase }
+            return .unreachable
+        }
+    }
 }
 
 /// One libpq connection. Settings follow libpq: a DSN or URI, and the standard
@@ -19,7 +55,7 @@ public final class PostgresConnection {
     public init(conninfo: String = "") throws {
         guard let conn = PQconnectdb(conninfo) else { throw PostgresError(message: "libpq could not allocate a connection") }
         guard PQstatus(conn) == CONNECTION_OK else {
-            let message = Self.firstLine(PQerrorMessage(conn))
+            let message = Self.connectionMessage(PQerrorMessage(conn))
             PQfinish(conn)
             throw PostgresError(message: "cannot connect to PostgreSQL: \(message)")
         }
@@ -27,6 +63,17 @@ public final class PostgresConnection {
     }
 
     deinit { PQfinish(handle) }
+
+    /// False once the connection is lost (server gone, backend terminated).
+    public var isUsable: Bool { PQstatus(handle) == CONNECTION_OK }
+
+    /// libpq's connection error, which may list one failed attempt per address:
+    /// the last line that says what went wrong, without the address list.
+    static func connectionMessage(_ text: UnsafePointer<CChar>?) -> String {
+        let s = text.map { String(cString: $0) } ?? "unknown error"
+        let lines = s.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return lines.last(where: { $0.hasPrefix("FATAL:") || $0.contains("failed:") }) ?? lines.first ?? "unknown error"
+    }
 
     static func firstLine(_ text: UnsafePointer<CChar>?) -> String {
         let s = text.map { String(cString: $0) } ?? "unknown error"

@@ -16,10 +16,16 @@ extension TableSchema {
         }
     }
 
+    /// The session setting a loader sets to the partition's date: the lake's CSV has
+    /// no `dt` column (the folder name holds it), so loaded tables default `dt` to it.
+    public static let partitionDateSetting = "opslake.dt"
+
     /// `CREATE SCHEMA`, `CREATE TABLE` (with `dt` first and in the primary key) and comments.
-    public func postgresDDL(table tableName: String? = nil) -> String {
+    /// With `dtFromSetting`, `dt` defaults to the `opslake.dt` setting, for loading with `COPY`.
+    public func postgresDDL(table tableName: String? = nil, dtFromSetting: Bool = false) -> String {
         let table = "\(quoteIdentifier(dataset.schema)).\(quoteIdentifier(tableName ?? dataset.table))"
-        var columns = ["  \(quoteIdentifier("dt")) date NOT NULL"]
+        let dtDefault = dtFromSetting ? " DEFAULT (current_setting(\(quoteLiteral(Self.partitionDateSetting))))::date" : ""
+        var columns = ["  \(quoteIdentifier("dt")) date NOT NULL\(dtDefault)"]
         for f in fields {
             columns.append("  \(quoteIdentifier(f.name)) \(Self.postgresType(f))\(f.required ? " NOT NULL" : "")")
         }
@@ -28,6 +34,10 @@ extension TableSchema {
         }
         var sql = "CREATE SCHEMA IF NOT EXISTS \(quoteIdentifier(dataset.schema));\n"
         sql += "CREATE TABLE IF NOT EXISTS \(table) (\n\(columns.joined(separator: ",\n"))\n);\n"
+        if primaryKey.isEmpty {
+            // Replacing a partition deletes by dt: without a primary key led by dt, index it.
+            sql += "CREATE INDEX IF NOT EXISTS \(quoteIdentifier((tableName ?? dataset.table) + "_dt")) ON \(table) (\(quoteIdentifier("dt")));\n"
+        }
         if let d = description ?? title { sql += "COMMENT ON TABLE \(table) IS \(quoteLiteral(d));\n" }
         sql += "COMMENT ON COLUMN \(table).\(quoteIdentifier("dt")) IS 'partition date (Asia/Taipei business day)';\n"
         for f in fields {

@@ -13,12 +13,13 @@ private let systemdAnalyze: String? = {
 }()
 
 /// The deployment files in deploy/: the systemd units of the scheduled pet-shop
-/// generator and the installer script.
+/// generator and of the PostgreSQL sync job, and the installer script.
 @Suite struct DeploymentTests {
     static let unitFolder = repositoryRoot + "/deploy/systemd"
     static let units = [
         "opslake-petshop-daily.service", "opslake-petshop-daily.timer",
         "opslake-petshop-weekly.service", "opslake-petshop-weekly.timer",
+        "opslake-load.service", "opslake-load.timer",
     ]
     static let installedBinary = "/usr/local/bin/opslake"
 
@@ -44,7 +45,7 @@ private let systemdAnalyze: String? = {
         try settings(unit).filter { $0.section == section && $0.key == key }.map(\.value)
     }
 
-    @Test("systemd-analyze verify accepts the four units without a warning",
+    @Test("systemd-analyze verify accepts the units without a warning",
           .enabled(if: systemdAnalyze != nil, "needs systemd-analyze"))
     func verify() throws {
         let analyze = try #require(systemdAnalyze)
@@ -76,6 +77,7 @@ private let systemdAnalyze: String? = {
         let expected = [
             "opslake-petshop-daily": "*-*-* 06:00:00 Asia/Taipei",
             "opslake-petshop-weekly": "Mon *-*-* 04:00:00 Asia/Taipei",
+            "opslake-load": "*-*-* 06:30:00 Asia/Taipei",
         ]
         for (name, calendar) in expected {
             let timer = name + ".timer"
@@ -115,6 +117,29 @@ private let systemdAnalyze: String? = {
             // Only the state directory is writable; no extra ReadWritePaths.
             #expect(try Self.values(service, "Service", "ReadWritePaths").isEmpty, "\(service)")
         }
+    }
+
+    @Test("the load service runs after the daily generation, with the network and the DSN from a credential")
+    func loadService() throws {
+        let service = "opslake-load.service"
+        let expected: [(String, String)] = [
+            ("Type", "oneshot"),
+            ("User", "opslake"),
+            ("Group", "opslake"),
+            ("ExecStart", "\(Self.installedBinary) load --lake /var/lib/opslake/lake"),
+            ("LoadCredential", "opslake-dsn:/etc/opslake/dsn"),
+            ("RestartPreventExitStatus", "64 65 66 73 77 78"),
+            ("RestrictAddressFamilies", "AF_UNIX AF_INET AF_INET6"),
+            ("ProtectSystem", "strict"),
+            ("CapabilityBoundingSet", ""),
+        ]
+        for (key, value) in expected {
+            #expect(try Self.values(service, "Service", key) == [value], "\(service): \(key)")
+        }
+        #expect(try Self.values(service, "Service", "Environment").contains("OPSLAKE_DSN_FILE=%d/opslake-dsn"))
+        #expect(try Self.values(service, "Service", "PrivateNetwork").isEmpty, "\(service) needs the network")
+        #expect(try Self.values(service, "Service", "StateDirectory").isEmpty, "\(service) writes no state")
+        #expect(try Self.values(service, "Unit", "After").contains("opslake-petshop-daily.service"))
     }
 
     @Test("the installer script is valid bash")

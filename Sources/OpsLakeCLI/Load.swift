@@ -1,0 +1,255 @@
+import ArgumentParser
+import LakeCatalog
+import LakeFormat
+import PostgresSync
+import TableSchema
+import Foundation
+
+extension OpsLake {
+    struct Load: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sync lake partitions into PostgreSQL: each partition in one transaction, idempotent, safe to kill and rerun.",
+            discussion: """
+                Connection settings follow libpq: --dsn (a connection string or URI), else the first line of \
+                --dsn-file or $OPSLAKE_DSN_FILE, else $OPSLAKE_DSN, else the PG* variables and ~/.pgpass alone, as \
+                with psql. Prefer a file or .pgpass: a password on the command line is visible to other users.
+                """,
+            subcommands: [Partitions.self, Status.self],
+            defaultSubcommand: Partitions.self
+        )
+    }
+}
+
+/// Where `opslake load` connects: flags, then files and variables, then libpq's own defaults.
+struct ConnectionOptions: ParsableArguments {
+    @Option(help: "libpq connection string or URI (default: $OPSLAKE_DSN, or the PG* variables and .pgpass).")
+    var dsn: String?
+    @Option(help: "A file whose first line is the connection string (default: $OPSLAKE_DSN_FILE).")
+    var dsnFile: String?
+
+    func conninfo() throws -> String {
+        if let dsn { return dsn }
+        let env = ProcessInfo.processInfo.environment
+        if let path = dsnFile ?? env["OPSLAKE_DSN_FILE"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw InputError(.noInput, "cannot read the connection file \(path); create it (mode 0600) with one libpq connection string")
+            }
+            let line = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+            return line.trimmingCharacters(in: .whitespaces)
+        }
+        return env["OPSLAKE_DSN"] ?? ""
+    }
+}
+
+/// The datasets and days a load command covers.
+struct PartitionSelection: ParsableArguments {
+    @Option(help: "Datasets: names or globs such as petshop.*, comma-separated (default: every dataset in the lake).")
+    var datasets: [String] = []
+    @Option(help: "One day, YYYY-MM-DD.") var date: String?
+    @Option(help: "First day, YYYY-MM-DD.") var from: String?
+    @Option(help: "Last day, YYYY-MM-DD (inclusive).") var to: String?
+
+    func validate() throws {
+        if date != nil && (from != nil || to != nil) { throw ValidationError("give --date D, or --from/--to, not both") }
+        for (flag, text) in [("--date", date), ("--from", from), ("--to", to)] {
+            if let text, LakeDate(text) == nil { throw ValidationError("\(flag) \(text) is not a date; write YYYY-MM-DD") }
+        }
+        if let f = from.flatMap(LakeDate.init), let t = to.flatMap(LakeDate.init), t < f {
+            throw ValidationError("--from \(from!) is after --to \(to!); the range is inverted")
+        }
+    }
+
+    var window: ClosedRange<LakeDate>? {
+        if let d = date.flatMap(LakeDate.init) { return d...d }
+        if from == nil && to == nil { return nil }
+        return (from.flatMap(LakeDate.init) ?? LakeDate(daysSinceEpoch: .min))...(to.flatMap(LakeDate.init) ?? LakeDate(daysSinceEpoch: .max))
+    }
+
+    func chosen(in lake: Lake) throws -> Set<DatasetName> {
+        let all = try lake.catalog.datasets().map(\.name)
+        guard !all.isEmpty else { throw InputError(.noInput, "the lake at \(lake.root) holds no datasets yet; generate some first") }
+        return try selectDatasets(datasets, from: all)
+    }
+}
+
+extension OpsLake.Load {
+    struct Partitions: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "partitions",
+            abstract: "Load the chosen partitions (the default subcommand: `opslake load --from … --to …`)."
+        )
+
+        @OptionGroup var options: LakeOptions
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var selection: PartitionSelection
+        @Option(help: "Partitions loaded at once, each over its own connection.") var jobs: Int = 1
+        @Flag(help: "Print the plan (new, changed, unchanged partitions); touch nothing.") var dryRun = false
+        @Flag(help: "Print the summary as one line of JSON on stdout.") var json = false
+
+        func validate() throws {
+            guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be 1...64") }
+        }
+
+        func run() throws {
+            try guarded {
+                let lake = try Lake(root: options.lake, access: .read)
+                let registry = try SchemaRegistry(directory: SchemaRegistry.locate(explicit: options.schemas))
+                let job = LoadJob(lake: lake, schemas: registry, conninfo: try connection.conninfo())
+                let plan = try connecting { try job.plan(datasets: try selection.chosen(in: lake), window: selection.window) }
+                if dryRun {
+                    let rows = plan.map { ($0.record.key.description, $0.state.rawValue, $0.record.rows) }
+                    if json {
+                        try printJSONLine(plan.map { ["partition": $0.record.key.description, "state": $0.state.rawValue, "rows": String($0.record.rows)] })
+                    } else {
+                        for (key, state, n) in rows { print("\(state.padding(toLength: 9, withPad: " ", startingAt: 0)) \(key) (\(n) rows)") }
+                        let count = { (s: PartitionState) in plan.filter { $0.state == s }.count }
+                        print("plan: \(count(.new)) new, \(count(.changed)) changed, \(count(.unchanged)) unchanged; nothing was loaded")
+                    }
+                    return
+                }
+                // Unchanged partitions are passed too: each is checked again under its lock, so
+                // a partition another loader is loading right now is never skipped on stale news.
+                let todo = plan.sorted { ($0.state == .unchanged ? 1 : 0, $0.record.dt) < ($1.state == .unchanged ? 1 : 0, $1.record.dt) }
+                let summary = try connecting {
+                    try job.run(todo.map(\.record), jobs: jobs, progress: loadProgress())
+                }
+                for failure in summary.failures { printError("opslake: error: \(failure)") }
+                if json {
+                    try printJSONLine(LoadSummaryJSON(summary))
+                } else {
+                    let rate = summary.seconds > 0 ? Double(summary.rowsLoaded) / summary.seconds : 0
+                    print("loaded \(summary.loaded) partitions (\(summary.rowsLoaded) rows, \(humanBytes(summary.bytesRead)) of CSV), "
+                          + "\(summary.unchanged) unchanged, \(summary.failures.count) failed in "
+                          + String(format: "%.2f s, %.0f rows/s", summary.seconds, rate))
+                }
+                if let first = summary.failures.first {
+                    printError("opslake: error: \(summary.failures.count) of \(plan.count) partitions failed; the others are loaded. Fix the cause and run the load again")
+                    throw ExitCode(exitStatus(first.cause).rawValue)
+                }
+            }
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Per dataset, what the catalogue holds against what PostgreSQL's ledger says: missing, changed, loaded, rows."
+        )
+
+        @OptionGroup var options: LakeOptions
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var selection: PartitionSelection
+        @Flag(help: "Print JSON for machines.") var json = false
+
+        func run() throws {
+            try guarded {
+                let lake = try Lake(root: options.lake, access: .read)
+                let registry = try SchemaRegistry(directory: SchemaRegistry.locate(explicit: options.schemas))
+                let job = LoadJob(lake: lake, schemas: registry, conninfo: try connection.conninfo())
+                let plan = try connecting { try job.plan(datasets: try selection.chosen(in: lake), window: selection.window) }
+                var byDataset: [String: DatasetLoadStatus] = [:]
+                for p in plan {
+                    var s = byDataset[p.record.dataset.description] ?? DatasetLoadStatus(dataset: p.record.dataset.description)
+                    s.partitions += 1
+                    s.catalogueRows += Int64(p.record.rows)
+                    switch p.state {
+                    case .new: s.missing += 1
+                    case .changed: s.changed += 1
+                    case .unchanged:
+                        s.loaded += 1
+                        s.loadedRows += Int64(p.loadedRows ?? 0)
+                    }
+                    byDataset[s.dataset] = s
+                }
+                let list = byDataset.values.sorted { $0.dataset < $1.dataset }
+                if json { try printJSON(list); return }
+                let head = ["dataset", "partitions", "loaded", "changed", "missing", "catalogue rows", "loaded rows"]
+                let rows = list.map { [$0.dataset, "\($0.partitions)", "\($0.loaded)", "\($0.changed)", "\($0.missing)", "\($0.catalogueRows)", "\($0.loadedRows)"] }
+                let widths = head.indices.map { i in ([head] + rows).map { $0[i].count }.max()! }
+                for line in [head] + rows {
+                    print(line.enumerated().map { i, c in i == 0 ? c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                        : String(repeating: " ", count: widths[i] - c.count) + c }.joined(separator: "  "))
+                }
+            }
+        }
+    }
+}
+
+/// One dataset's line of `opslake load status`.
+struct DatasetLoadStatus: Codable {
+    var dataset: String
+    var partitions = 0
+    var loaded = 0
+    var changed = 0
+    var missing = 0
+    var catalogueRows: Int64 = 0
+    var loadedRows: Int64 = 0
+
+    init(dataset: String) { self.dataset = dataset }
+
+    enum CodingKeys: String, CodingKey {
+        case dataset, partitions, loaded, changed, missing
+        case catalogueRows = "catalogue_rows", loadedRows = "loaded_rows"
+    }
+}
+
+/// `opslake load --json`: one line scripts can read.
+struct LoadSummaryJSON: Encodable {
+    var loaded: Int
+    var unchanged: Int
+    var failed: Int
+    var rows: Int64
+    var bytes: Int64
+    var seconds: Double
+    var run_id: Int64?
+    var failures: [String]
+
+    init(_ s: LoadSummary) {
+        loaded = s.loaded
+        unchanged = s.unchanged
+        failed = s.failures.count
+        rows = s.rowsLoaded
+        bytes = s.bytesRead
+        seconds = s.seconds
+        run_id = s.runID
+        failures = s.failures.map(\.description)
+    }
+}
+
+/// Turns a failure to reach PostgreSQL into one line with its fix and exit code.
+func connecting<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let e as PostgresError {
+        switch e.kind {
+        case .authentication:
+            throw InputError(.noPermission, "\(e.message); check the user and the password (in ~/.pgpass, PGPASSFILE or the connection file)")
+        case .missingDatabase:
+            throw InputError(.config, "\(e.message); create it (createdb) or fix dbname in the connection settings")
+        case .privilege:
+            throw InputError(.noPermission, "\(e.message); grant the loader's role CREATE and INSERT/DELETE on the target schema")
+        case .unreachable:
+            throw InputError(.unavailable, "\(e.message); check host and port (--dsn, PGHOST, PGPORT) and that the server is running")
+        case .other:
+            throw InputError(.tempFailure, e.description)
+        }
+    }
+}
+
+func exitStatus(_ cause: PartitionLoadError.Cause) -> ExitStatus {
+    switch cause {
+    case .corruptFile, .tableMismatch, .schemaMismatch: return .dataError
+    case .postgres(.authentication), .postgres(.privilege): return .noPermission
+    case .postgres(.missingDatabase): return .config
+    case .postgres: return .tempFailure
+    case .io: return .ioError
+    }
+}
+
+/// Progress on stderr when it is a terminal.
+func loadProgress() -> (@Sendable (Int, Int) -> Void)? {
+    guard isatty(2) == 1 else { return nil }
+    return { done, total in
+        FileHandle.standardError.write(Data("\rloading: \(done)/\(total) partitions".utf8))
+        if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}

@@ -1,0 +1,160 @@
+public import LakeFormat
+public import LakeCatalog
+public import TableSchema
+import Foundation
+
+/// Where a catalogued partition stands against the ledger in PostgreSQL.
+public enum PartitionState: String, Sendable, Codable {
+    /// Not in the ledger: never loaded.
+    case new
+    /// In the ledger with other content (regenerated since).
+    case changed
+    /// In the ledger with this content.
+    case unchanged
+}
+
+/// One partition of a plan.
+public struct PlannedPartition: Sendable {
+    public var record: PartitionRecord
+    public var state: PartitionState
+    /// Rows the ledger says are loaded (nil when new).
+    public var loadedRows: Int?
+}
+
+/// What a load run did.
+public struct LoadSummary: Sendable {
+    public var loaded = 0
+    public var unchanged = 0
+    public var rowsLoaded: Int64 = 0
+    public var bytesRead: Int64 = 0
+    public var failures: [PartitionLoadError] = []
+    public var seconds: Double = 0
+    public var runID: Int64?
+}
+
+/// Loads chosen lake partitions into PostgreSQL over `jobs` connections: the
+/// scheduled sync and the analyst's one-off alike.
+public struct LoadJob: @unchecked Sendable {
+    public let lake: Lake
+    public let schemas: SchemaRegistry
+    public let conninfo: String
+
+    public init(lake: Lake, schemas: SchemaRegistry, conninfo: String) {
+        self.lake = lake
+        self.schemas = schemas
+        self.conninfo = conninfo
+    }
+
+    /// The catalogue's partitions of `datasets` in `window`, each with its state in the ledger.
+    public func plan(datasets: Set<DatasetName>, window: ClosedRange<LakeDate>?) throws -> [PlannedPartition] {
+        let pg = try PostgresConnection(conninfo: conninfo)
+        let ledger = try Ledger.rows(pg)
+        return try lake.catalog.partitions().filter { p in
+            datasets.contains(p.dataset) && (window.map { $0.contains(p.key.dt) } ?? true)
+        }.map { p in
+            guard let held = ledger[p.key] else { return PlannedPartition(record: p, state: .new, loadedRows: nil) }
+            return PlannedPartition(record: p, state: held.sha256 == Ledger.fingerprint(p) ? .unchanged : .changed, loadedRows: held.rows)
+        }
+    }
+
+    /// Loads `partitions` (all of them: unchanged ones are skipped inside their
+    /// transaction, which is what makes two concurrent loaders safe). A partition
+    /// that fails is reported and the others still load; a lost connection is
+    /// reopened for the next partition.
+    public func run(_ partitions: [PartitionRecord], jobs: Int,
+                    progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) throws -> LoadSummary {
+        let started = Date()
+        let control = try PostgresConnection(conninfo: conninfo)
+        try Ledger.ensure(control)
+        let runID = try Ledger.beginRun(control, lakeID: try lake.catalog.lakeID, host: ProcessInfo.processInfo.hostName)
+        // Resolve every schema first: a dataset without one is one error, before any load.
+        var bySchema: [DatasetName: TableSchema] = [:]
+        for p in partitions where bySchema[p.dataset] == nil { bySchema[p.dataset] = try schemas.schema(for: p.dataset) }
+
+        let schemaOf = bySchema
+        let state = LoadState(partitions: partitions)
+        let workers = max(1, min(jobs, partitions.count))
+        let connectError = LockedBox<(any Error)?>(nil)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            var loader: PartitionLoader?
+            while let p = state.take() {
+                do {
+                    if loader == nil || !loader!.isUsable { loader = try PartitionLoader(conninfo: conninfo, lakeRoot: lake.root) }
+                } catch {
+                    // The server refused a new connection: the remaining partitions cannot load either.
+                    connectError.set(error)
+                    state.stop()
+                    return
+                }
+                do {
+                    let outcome = try loader!.load(p, schema: schemaOf[p.dataset]!, runID: runID)
+                    state.finish(p, outcome)
+                } catch let e as PartitionLoadError {
+                    state.fail(e)
+                } catch {
+                    state.fail(PartitionLoadError(partition: p.key, cause: .io, message: "\(error)"))
+                }
+                progress?(state.doneCount, partitions.count)
+            }
+        }
+        var summary = state.summary
+        summary.seconds = Date().timeIntervalSince(started)
+        summary.runID = runID
+        if control.isUsable { try? Ledger.finishRun(control, runID, summary) }
+        if let error = connectError.value { throw error }
+        return summary
+    }
+}
+
+/// The shared queue and tally of a load run's threads.
+final class LoadState: @unchecked Sendable {
+    let lock = NSLock()
+    let partitions: [PartitionRecord]
+    var next = 0
+    var done = 0
+    var summary = LoadSummary()
+
+    init(partitions: [PartitionRecord]) { self.partitions = partitions }
+
+    func take() -> PartitionRecord? {
+        lock.withLock {
+            guard next < partitions.count else { return nil }
+            defer { next += 1 }
+            return partitions[next]
+        }
+    }
+
+    var doneCount: Int { lock.withLock { done } }
+
+    func stop() { lock.withLock { next = partitions.count } }
+
+    func finish(_ p: PartitionRecord, _ outcome: PartitionOutcome) {
+        lock.withLock {
+            done += 1
+            switch outcome {
+            case .loaded(let rows):
+                summary.loaded += 1
+                summary.rowsLoaded += Int64(rows)
+                summary.bytesRead += p.files.filter { $0.format == .csv }.reduce(0) { $0 + $1.uncompressedBytes }
+            case .unchanged:
+                summary.unchanged += 1
+            }
+        }
+    }
+
+    func fail(_ e: PartitionLoadError) {
+        lock.withLock {
+            done += 1
+            summary.failures.append(e)
+        }
+    }
+}
+
+/// A value shared between threads under a lock.
+final class LockedBox<T>: @unchecked Sendable {
+    let lock = NSLock()
+    var stored: T
+    init(_ value: T) { stored = value }
+    var value: T { lock.withLock { stored } }
+    func set(_ v: T) { lock.withLock { stored = v } }
+}
