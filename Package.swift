@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "LakeCatalogTests", dependencies: ["LakeCatalog", "TestSupport"]),
         .testTarget(name: "GeneratorTests", dependencies: ["Configuration", "GeneratorKit", "PetShop", "LakeFormat", "TableSchema", "TestSupport"]),
         .testTarget(name: "PostgresSyncTests", dependencies: ["PostgresSync", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "LakeFormat", "LakeCatalog", "TableSchema"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "LakeFormat", "LakeCatalog", "TableSchema", "PostgresSync"]),
     ]
 )
 

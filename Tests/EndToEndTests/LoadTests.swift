@@ -1,0 +1,251 @@
+import Testing
+import Foundation
+import LakeFormat
+import LakeCatalog
+import PostgresSync
+import TableSchema
+import TestSupport
+
+private let postgres = ProcessInfo.processInfo.environment["OPSLAKE_TEST_POSTGRES"] == "1" || requiredByCI
+
+/// A database of its own for one test, on the server the test command starts.
+private final class TestDatabase: Sendable {
+    let name: String
+    var dsn: String { "dbname=\(name)" }
+
+    init(_ label: String) throws {
+        name = "opslake_\(label)_\(getpid())"
+        let admin = try PostgresConnection()
+        try admin.execute("DROP DATABASE IF EXISTS \(quoteIdentifier(name)) WITH (FORCE)")
+        try admin.execute("CREATE DATABASE \(quoteIdentifier(name))")
+    }
+
+    func connect() throws -> PostgresConnection { try PostgresConnection(conninfo: dsn) }
+
+    func drop() {
+        try? PostgresConnection().execute("DROP DATABASE IF EXISTS \(quoteIdentifier(name)) WITH (FORCE)")
+    }
+}
+
+/// A small pet-shop lake: two weeks at a third of the default volume.
+private func makeLake(_ dir: TemporaryDirectory, seed: String = "1") throws -> String {
+    let lake = dir.path + "/lake"
+    try #require(try opslake("init", "--lake", lake, "--opened", "2025-03-01", "--seed", seed, "--scale", "0.3").status == 0)
+    let r = try opslake("generate", "--lake", lake, "--from", "2025-03-01", "--to", "2025-03-14", "--jobs", "2")
+    try #require(r.status == 0, "\(r.stderr)")
+    return lake
+}
+
+/// Every catalogued partition's rows are in PostgreSQL exactly once, and the ledger
+/// holds each partition's content hash.
+private func expectExact(lake: String, _ db: TestDatabase, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let catalog = try Lake(root: lake, access: .read).catalog
+    let pg = try db.connect()
+    let ledger = try Ledger.rows(pg)
+    for dataset in try catalog.datasets() {
+        let table = "\(quoteIdentifier(dataset.name.schema)).\(quoteIdentifier(dataset.name.table))"
+        var counts: [String: Int] = [:]
+        for r in try pg.query("SELECT dt::text, count(*) FROM \(table) GROUP BY dt") { counts[r[0]!] = Int(r[1]!)! }
+        for p in try catalog.partitions(of: dataset.name) {
+            #expect(counts[p.dt, default: 0] == p.rows, "\(p.key): \(counts[p.dt, default: 0]) rows in PostgreSQL, \(p.rows) in the catalogue",
+                    sourceLocation: sourceLocation)
+            #expect(ledger[p.key]?.sha256 == Ledger.fingerprint(p), "\(p.key): ledger", sourceLocation: sourceLocation)
+            counts[p.dt] = nil
+        }
+        #expect(counts.isEmpty, "\(dataset.name) has rows for days the catalogue does not hold: \(counts.keys.sorted())",
+                sourceLocation: sourceLocation)
+    }
+}
+
+/// Whatever state a killed load left: every ledger row describes exactly the rows in
+/// its table (a partition is all there with its ledger row, or not changed at all).
+private func expectLedgerAgrees(_ db: TestDatabase) throws {
+    let pg = try db.connect()
+    for (key, held) in try Ledger.rows(pg) {
+        let table = "\(quoteIdentifier(key.dataset.schema)).\(quoteIdentifier(key.dataset.table))"
+        let n = try pg.query("SELECT count(*) FROM \(table) WHERE dt = $1", [key.dt.description])[0][0]
+        #expect(n == String(held.rows), "\(key): ledger says \(held.rows) rows, the table holds \(n ?? "?")")
+    }
+}
+
+private func load(_ lake: String, _ db: TestDatabase, _ extra: String...) throws -> ProcessResult {
+    try runProcess(opslakeBinary, ["load", "--lake", lake, "--dsn", db.dsn] + extra, environment: ["OPSLAKE_SCHEMAS": schemasDirectory])
+}
+
+@Suite(.enabled(if: postgres, "needs the PostgreSQL server that `make test` starts"))
+struct LoadTests {
+    @Test("loading twice loads nothing the second time; a day regenerated with another seed replaces only that day")
+    func idempotence() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try TestDatabase("idem")
+        defer { db.drop() }
+        let lake = try makeLake(dir)
+        let partitions = try Lake(root: lake, access: .read).catalog.partitions().count
+
+        let dry = try load(lake, db, "--dry-run")
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(dry.stdout.contains("plan: \(partitions) new, 0 changed, 0 unchanged"), "\(dry.stdout)")
+        #expect(try db.connect().query("SELECT to_regnamespace('opslake') IS NULL") == [["t"]], "a dry run creates nothing")
+
+        let first = try load(lake, db, "--jobs", "2", "--json")
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("\"loaded\":\(partitions)"), "\(first.stdout)")
+        try expectExact(lake: lake, db)
+
+        let second = try load(lake, db, "--json")
+        #expect(second.status == 0)
+        #expect(second.stdout.contains("\"loaded\":0") && second.stdout.contains("\"unchanged\":\(partitions)"), "\(second.stdout)")
+        try expectExact(lake: lake, db)
+
+        // Another seed for one day: that day's partitions (and the weekly catalogue and
+        // monthly campaigns it brings along, where their content changed) load again.
+        let before = try Lake(root: lake, access: .read).catalog.partitions()
+        #expect(try opslake("generate", "--lake", lake, "--date", "2025-03-05", "--seed", "99").status == 0)
+        let after = try Lake(root: lake, access: .read).catalog.partitions()
+        let changed = Set(after.filter { p in before.first { $0.key == p.key }.map { Ledger.fingerprint($0) != Ledger.fingerprint(p) } ?? true }.map(\.key))
+        #expect(changed.contains { $0.dt == LakeDate(year: 2025, month: 3, day: 5) })
+        #expect(changed.allSatisfy { $0.dt == LakeDate(year: 2025, month: 3, day: 5) || $0.dataset.table == "products" || $0.dataset.table == "campaigns" })
+        let third = try load(lake, db, "--json")
+        #expect(third.status == 0, "\(third.stderr)")
+        #expect(third.stdout.contains("\"loaded\":\(changed.count),"), "\(third.stdout) for \(changed.sorted { $0.description < $1.description })")
+        try expectExact(lake: lake, db)
+
+        let status = try runProcess(opslakeBinary, ["load", "status", "--lake", lake, "--dsn", db.dsn, "--json"],
+                                    environment: ["OPSLAKE_SCHEMAS": schemasDirectory])
+        #expect(status.status == 0)
+        #expect(status.stdout.contains("\"missing\" : 0") && status.stdout.contains("\"changed\" : 0"), "\(status.stdout)")
+    }
+
+    @Test("SIGKILL at several moments of a load, and the backend terminated mid-load: a rerun is exact")
+    func crashes() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try TestDatabase("crash")
+        defer { db.drop() }
+        let lake = try makeLake(dir)
+        for delay in [0.05, 0.2, 0.5, 0.9] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: opslakeBinary)
+            p.arguments = ["load", "--lake", lake, "--dsn", db.dsn]
+            p.environment = ProcessInfo.processInfo.environment.merging(["OPSLAKE_SCHEMAS": schemasDirectory]) { $1 }
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            Thread.sleep(forTimeInterval: delay)
+            let wasRunning = p.isRunning
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            if delay < 0.3 { #expect(wasRunning && p.terminationReason == .uncaughtSignal, "the load ended before the kill at \(delay) s") }
+            try expectLedgerAgrees(db)
+            // Regenerating a day between crashes makes later loads replace, not only insert.
+            _ = try opslake("generate", "--lake", lake, "--date", "2025-03-0\(Int(delay * 10) % 9 + 1)", "--seed", "\(Int(delay * 100))")
+        }
+        // The backend terminated while a load runs: that partition fails and rolls back.
+        _ = try opslake("generate", "--lake", lake, "--from", "2025-03-01", "--to", "2025-03-14", "--seed", "5", "--jobs", "2")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: opslakeBinary)
+        p.arguments = ["load", "--lake", lake, "--dsn", db.dsn]
+        p.environment = ProcessInfo.processInfo.environment.merging(["OPSLAKE_SCHEMAS": schemasDirectory]) { $1 }
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let admin = try db.connect()
+        var terminated = 0
+        while p.isRunning && terminated < 3 {
+            let r = try admin.query("""
+                SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                WHERE datname = $1 AND application_name = 'opslake load' AND state = 'active'
+                """, [db.name])
+            terminated += Int(r[0][0] ?? "0") ?? 0
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        p.waitUntilExit()
+        #expect(terminated >= 1, "no backend was terminated mid-load")
+        try expectLedgerAgrees(db)
+
+        let rerun = try load(lake, db)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        try expectExact(lake: lake, db)
+    }
+
+    @Test("two loads of overlapping partitions at once both finish, with exact counts")
+    func concurrent() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try TestDatabase("conc")
+        defer { db.drop() }
+        let lake = try makeLake(dir)
+        let results = LockedResults()
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            let r = try? load(lake, db, "--jobs", "2", "--from", i == 0 ? "2025-02-28" : "2025-03-05", "--to", i == 0 ? "2025-03-10" : "2025-03-14")
+            results.add(r)
+        }
+        for r in results.all {
+            #expect(r?.status == 0, "\(r?.stderr ?? "did not run")")
+        }
+        let rest = try load(lake, db)
+        #expect(rest.status == 0)
+        try expectExact(lake: lake, db)
+    }
+
+    @Test("bad connections, privileges, a changed table and a corrupt file: one line each, a sysexits code, the rest loads")
+    func errors() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try TestDatabase("err")
+        defer { db.drop() }
+        let lake = try makeLake(dir)
+        let env = ["OPSLAKE_SCHEMAS": schemasDirectory]
+
+        let unreachable = try runProcess(opslakeBinary, ["load", "--lake", lake, "--dsn", "host=127.0.0.1 port=1 password=s3cret-pw connect_timeout=2"], environment: env)
+        #expect(unreachable.status == 69)
+        #expect(unreachable.stderr.split(separator: "\n").count == 1, "\(unreachable.stderr)")
+        #expect(!(unreachable.stdout + unreachable.stderr).contains("s3cret-pw"))
+
+        let missing = try runProcess(opslakeBinary, ["load", "--lake", lake, "--dsn", "dbname=opslake_no_such_db"], environment: env)
+        #expect(missing.status == 78)
+        #expect(missing.stderr.contains("does not exist") && missing.stderr.split(separator: "\n").count == 1, "\(missing.stderr)")
+
+        let admin = try db.connect()
+        try admin.execute("DROP ROLE IF EXISTS opslake_weak; CREATE ROLE opslake_weak LOGIN; REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+        defer { try? admin.execute("DROP ROLE IF EXISTS opslake_weak") }
+        let weak = try runProcess(opslakeBinary, ["load", "--lake", lake, "--dsn", "\(db.dsn) user=opslake_weak"], environment: env)
+        #expect(weak.status == 77, "\(weak.stderr)")
+        #expect(weak.stderr.contains("permission denied"), "\(weak.stderr)")
+
+        // A file corrupted on disk: its partition fails and rolls back; every other loads.
+        let catalog = try Lake(root: lake, access: .read).catalog
+        let victim = try #require(try catalog.partitions(of: DatasetName("petshop.orders")!).first { $0.dt == "2025-03-03" })
+        let csv = try #require(victim.files.first { $0.format == .csv })
+        let path = lake + "/" + csv.path
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        bytes[bytes.count / 2] ^= 0xFF
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let corrupt = try runProcess(opslakeBinary, ["load", "--lake", lake, "--dsn", db.dsn], environment: env)
+        #expect(corrupt.status == 65)
+        #expect(corrupt.stderr.contains("petshop.orders dt=2025-03-03"), "\(corrupt.stderr)")
+        let orders = try admin.query("SELECT count(*) FROM petshop.orders WHERE dt = '2025-03-03'")
+        #expect(orders == [["0"]])
+        #expect(try Ledger.rows(admin)[victim.key] == nil)
+        let others = try admin.query("SELECT count(DISTINCT dt) FROM petshop.orders")
+        #expect(others == [["13"]])
+
+        // A table that no longer matches its schema: its partitions fail, named; the rest loaded.
+        try admin.execute("ALTER TABLE petshop.order_items DROP COLUMN category")
+        _ = try opslake("generate", "--lake", lake, "--date", "2025-03-04", "--seed", "42")
+        let mismatch = try runProcess(opslakeBinary, ["load", "--lake", lake, "--dsn", db.dsn], environment: env)
+        #expect(mismatch.status == 65)
+        #expect(mismatch.stderr.contains("petshop.order_items dt=2025-03-04: table petshop.order_items no longer matches the schema (category is missing)"),
+                "\(mismatch.stderr)")
+        let customers = try admin.query("SELECT count(*) FROM petshop.customers WHERE dt = '2025-03-04'")[0][0]
+        let want = try #require(try Lake(root: lake, access: .read).catalog.partition(PartitionKey(DatasetName("petshop.customers")!, LakeDate(year: 2025, month: 3, day: 4))))
+        #expect(customers == String(want.rows))
+    }
+}
+
+private final class LockedResults: @unchecked Sendable {
+    let lock = NSLock()
+    var all: [ProcessResult?] = []
+    func add(_ r: ProcessResult?) { lock.withLock { all.append(r) } }
+}
