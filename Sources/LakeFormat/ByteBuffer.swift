@@ -60,8 +60,7 @@ public final class ByteBuffer {
 
     /// Appends the UTF-8 bytes of `string` without bridging or copying it.
     public func append(utf8 string: String) {
-        var s = string
-        s.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+        string.withUTF8Bytes { append(UnsafeRawBufferPointer($0)) }
     }
 
     /// The bytes written so far.
@@ -107,5 +106,18 @@ extension ByteBuffer {
             i -= 1
         }
         count += width
+    }
+}
+
+extension String {
+    /// Calls `body` with the string's UTF-8 bytes. A native string lends its own
+    /// storage, with no copy and no reference-count traffic (`withUTF8` needs a
+    /// `var`, which costs a retain and release per call on the hot paths); any other
+    /// string is copied once.
+    @inlinable @inline(__always)
+    public func withUTF8Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        if let r = try utf8.withContiguousStorageIfAvailable(body) { return r }
+        var copy = self
+        return try copy.withUTF8(body)
     }
 }

@@ -44,8 +44,7 @@ public struct CSVEncoder: Sendable {
     }
 
     static func appendText(_ string: String, into out: ByteBuffer) {
-        var s = string
-        s.withUTF8 { utf8 in
+        string.withUTF8Bytes { utf8 in
             if utf8.isEmpty {
                 out.append(UInt8(ascii: "\""))
                 out.append(UInt8(ascii: "\""))

@@ -51,8 +51,7 @@ public struct NDJSONEncoder: Sendable {
     }
 
     static func appendString(_ string: String, into out: ByteBuffer) {
-        var s = string
-        s.withUTF8 { utf8 in
+        string.withUTF8Bytes { utf8 in
             out.append(UInt8(ascii: "\""))
             var clean = true
             for byte in utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {

@@ -32,8 +32,8 @@ struct PartitionEncoder {
                 csv.append(decimal: v)
                 json.append(UnsafeRawBufferPointer(start: csv.base + start, count: csv.count - start))
                 stats[i].add(int: v)
-            case .string(var s):
-                s.withUTF8 { u in
+            case .string(let s):
+                s.withUTF8Bytes { u in
                     appendString(u, csv: csv, json: json)
                     stats[i].add(bytes: u)
                 }

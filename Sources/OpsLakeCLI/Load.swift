@@ -94,7 +94,8 @@ extension OpsLake.Load {
             try guarded {
                 let lake = try Lake(root: options.lake, access: .read)
                 let registry = try SchemaRegistry(directory: SchemaRegistry.locate(explicit: options.schemas))
-                let job = LoadJob(lake: lake, schemas: registry, conninfo: try connection.conninfo())
+                let job = LoadJob(lake: lake, schemas: registry, conninfo: try connection.conninfo(),
+                                  dimensions: try Dimension.all(in: registry.directory))
                 let plan = try connecting { try job.plan(datasets: try selection.chosen(in: lake), window: selection.window) }
                 if dryRun {
                     let rows = plan.map { ($0.record.key.description, $0.state.rawValue, $0.record.rows) }
@@ -114,6 +115,7 @@ extension OpsLake.Load {
                     try job.run(todo.map(\.record), jobs: jobs, progress: loadProgress())
                 }
                 for failure in summary.failures { printError("opslake: error: \(failure)") }
+                for failure in summary.dimensionFailures { printError("opslake: error: \(failure)") }
                 if json {
                     try printJSONLine(LoadSummaryJSON(summary))
                 } else {
@@ -121,11 +123,13 @@ extension OpsLake.Load {
                     print("loaded \(summary.loaded) partitions (\(summary.rowsLoaded) rows, \(humanBytes(summary.bytesRead)) of CSV), "
                           + "\(summary.unchanged) unchanged, \(summary.failures.count) failed in "
                           + String(format: "%.2f s, %.0f rows/s", summary.seconds, rate))
+                    for d in summary.dimensionsRebuilt { print("rebuilt dimension \(d.name): \(d.rows) rows") }
                 }
                 if let first = summary.failures.first {
                     printError("opslake: error: \(summary.failures.count) of \(plan.count) partitions failed; the others are loaded. Fix the cause and run the load again")
                     throw ExitCode(exitStatus(first.cause).rawValue)
                 }
+                if !summary.dimensionFailures.isEmpty { throw ExitCode(ExitStatus.tempFailure.rawValue) }
             }
         }
     }
@@ -202,6 +206,7 @@ struct LoadSummaryJSON: Encodable {
     var seconds: Double
     var run_id: Int64?
     var failures: [String]
+    var dimensions: [String: Int]
 
     init(_ s: LoadSummary) {
         loaded = s.loaded
@@ -211,7 +216,8 @@ struct LoadSummaryJSON: Encodable {
         bytes = s.bytesRead
         seconds = s.seconds
         run_id = s.runID
-        failures = s.failures.map(\.description)
+        failures = s.failures.map(\.description) + s.dimensionFailures
+        dimensions = Dictionary(s.dimensionsRebuilt.map { ($0.name, $0.rows) }, uniquingKeysWith: { $1 })
     }
 }
 

@@ -12,6 +12,7 @@ public enum Ledger {
     static let schema = "opslake"
     static let ledgerTable = "\(quoteIdentifier(schema)).\(quoteIdentifier("load_ledger"))"
     static let runsTable = "\(quoteIdentifier(schema)).\(quoteIdentifier("load_runs"))"
+    static let dimensionTable = "\(quoteIdentifier(schema)).\(quoteIdentifier("dimension_state"))"
 
     static let ddl = """
         CREATE SCHEMA IF NOT EXISTS \(quoteIdentifier(schema));
@@ -39,6 +40,13 @@ public enum Ledger {
           error text
         );
         COMMENT ON TABLE \(runsTable) IS 'One row per opslake load run';
+        CREATE TABLE IF NOT EXISTS \(dimensionTable) (
+          dimension text PRIMARY KEY,
+          sources_fingerprint text NOT NULL,
+          rows bigint NOT NULL,
+          built_at timestamptz NOT NULL
+        );
+        COMMENT ON TABLE \(dimensionTable) IS 'Each SCD2 dimension and the ledger content of its sources it was last rebuilt from';
         """
 
     /// Advisory-lock key space: DDL creation is serialised under one key, so two
@@ -60,8 +68,8 @@ public enum Ledger {
 
     /// Creates the bookkeeping tables when missing (under the DDL lock).
     static func ensure(_ pg: PostgresConnection) throws {
-        let present = try pg.query("SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL",
-                                   ["opslake.load_ledger", "opslake.load_runs"])
+        let present = try pg.query("SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL",
+                                   ["opslake.load_ledger", "opslake.load_runs", "opslake.dimension_state"])
         if present.first?.first == "t" { return }
         try pg.execute("BEGIN")
         do {

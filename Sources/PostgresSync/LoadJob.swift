@@ -28,6 +28,10 @@ public struct LoadSummary: Sendable {
     public var rowsLoaded: Int64 = 0
     public var bytesRead: Int64 = 0
     public var failures: [PartitionLoadError] = []
+    /// Dimensions rebuilt after the loads, with the rows each now holds.
+    public var dimensionsRebuilt: [(name: String, rows: Int)] = []
+    /// Dimensions whose rebuild failed, with the cause.
+    public var dimensionFailures: [String] = []
     public var seconds: Double = 0
     public var runID: Int64?
 }
@@ -38,11 +42,14 @@ public struct LoadJob: @unchecked Sendable {
     public let lake: Lake
     public let schemas: SchemaRegistry
     public let conninfo: String
+    /// SCD2 dimensions to keep up to date after each run.
+    public let dimensions: [Dimension]
 
-    public init(lake: Lake, schemas: SchemaRegistry, conninfo: String) {
+    public init(lake: Lake, schemas: SchemaRegistry, conninfo: String, dimensions: [Dimension] = []) {
         self.lake = lake
         self.schemas = schemas
         self.conninfo = conninfo
+        self.dimensions = dimensions
     }
 
     /// The catalogue's partitions of `datasets` in `window`, each with its state in the ledger.
@@ -98,6 +105,18 @@ public struct LoadJob: @unchecked Sendable {
             }
         }
         var summary = state.summary
+        // Dimensions are rebuilt even when nothing loaded: a run killed after its
+        // partitions committed but before this step is caught up here.
+        if connectError.value == nil && control.isUsable {
+            let loadedDatasets = Set(try lake.catalog.datasets().map(\.name))
+            for d in dimensions where d.sources.contains(where: loadedDatasets.contains) {
+                do {
+                    if let rows = try d.refresh(control) { summary.dimensionsRebuilt.append((d.name, rows)) }
+                } catch {
+                    summary.dimensionFailures.append("dimension \(d.name): \(error)")
+                }
+            }
+        }
         summary.seconds = Date().timeIntervalSince(started)
         summary.runID = runID
         if control.isUsable { try? Ledger.finishRun(control, runID, summary) }

@@ -60,6 +60,9 @@ public final class PostgresConnection {
             throw PostgresError(message: "cannot connect to PostgreSQL: \(message)")
         }
         handle = conn
+        // The server's notices ("schema already exists, skipping") are not for the
+        // user: libpq would print each to stderr.
+        PQsetNoticeProcessor(conn, { _, _ in }, nil)
     }
 
     deinit { PQfinish(handle) }
@@ -73,6 +76,13 @@ public final class PostgresConnection {
         let s = text.map { String(cString: $0) } ?? "unknown error"
         let lines = s.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         return lines.last(where: { $0.hasPrefix("FATAL:") || $0.contains("failed:") }) ?? lines.first ?? "unknown error"
+    }
+
+    /// The first SQL statement's first words, on one line, for error messages.
+    static func summary(_ sql: String) -> String {
+        let code = sql.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }.joined(separator: " ")
+        let words = code.split(whereSeparator: \.isWhitespace).prefix(8).joined(separator: " ")
+        return words.count < code.count ? words + " …" : words
     }
 
     static func firstLine(_ text: UnsafePointer<CChar>?) -> String {
@@ -98,7 +108,7 @@ public final class PostgresConnection {
 
     /// Runs SQL without parameters (one or more statements).
     public func execute(_ sql: String) throws {
-        PQclear(try check(PQexec(handle, sql), "executing \(sql.prefix(60))"))
+        PQclear(try check(PQexec(handle, sql), "executing \(Self.summary(sql))"))
     }
 
     /// Runs a query with text parameters ($1, $2, …) and returns every row as text (nil for NULL).
@@ -107,7 +117,7 @@ public final class PostgresConnection {
         defer { cStrings.forEach { free($0) } }
         var pointers = cStrings.map { UnsafePointer($0) }
         let result = try check(PQexecParams(handle, sql, Int32(parameters.count), nil, &pointers, nil, nil, 0),
-                               "querying \(sql.prefix(60))")
+                               "querying \(Self.summary(sql))")
         defer { PQclear(result) }
         return (0..<PQntuples(result)).map { r in
             (0..<PQnfields(result)).map { c in
@@ -121,7 +131,7 @@ public final class PostgresConnection {
     /// and the error rethrown. Returns the rows the server reports copied.
     @discardableResult
     public func copy(_ copySQL: String, from source: any ByteSource) throws -> Int {
-        PQclear(try check(PQexec(handle, copySQL), "starting \(copySQL.prefix(60))"))
+        PQclear(try check(PQexec(handle, copySQL), "starting \(Self.summary(copySQL))"))
         do {
             try source.forEachChunk(size: 1 << 18) { chunk in
                 let rc = chunk.withMemoryRebound(to: CChar.self) { PQputCopyData(handle, $0.baseAddress, Int32($0.count)) }

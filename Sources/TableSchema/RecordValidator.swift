@@ -51,6 +51,16 @@ public final class RecordValidator {
         let pattern: UnsafeMutablePointer<regex_t>?
         let minimum: Value?
         let maximum: Value?
+        /// Integer bounds as integers, so an integer field is checked without `Value` comparisons.
+        let minInt: Int64
+        let maxInt: Int64
+        /// True when a bound is not an integer (an integer field bounded by a decimal):
+        /// then the general comparison runs too.
+        let otherBounds: Bool
+        /// The allowed strings of a string enum, compared byte for byte.
+        let enumStrings: [String]?
+        /// Whether a string that matched `simple` can still hold a NUL (only when the pattern allows byte 0).
+        let patternAdmitsNul: Bool
 
         init(field: TableSchema.Field, enumSet: Set<Value>?, simple: SimplePattern?, pattern: UnsafeMutablePointer<regex_t>?) {
             self.field = field
@@ -69,6 +79,13 @@ public final class RecordValidator {
             self.pattern = pattern
             minimum = field.minimum
             maximum = field.maximum
+            if case .int(let lo)? = field.minimum { minInt = lo } else { minInt = .min }
+            if case .int(let hi)? = field.maximum { maxInt = hi } else { maxInt = .max }
+            otherBounds = [field.minimum, field.maximum].contains { bound in
+                if let bound, case .int = bound { false } else { bound != nil }
+            }
+            enumStrings = field.type == .string ? enumList?.compactMap { if case .string(let s) = $0 { s } else { nil } } : nil
+            patternAdmitsNul = simple?.admits(0) ?? true
         }
     }
 
@@ -104,20 +121,21 @@ public final class RecordValidator {
         guard row.count == checks.count else {
             throw FieldViolation(field: "*", message: "\(row.count) values for \(checks.count) fields")
         }
-        try row.withUnsafeBufferPointer { values throws(FieldViolation) in
-            try checks.withUnsafeBufferPointer { checks throws(FieldViolation) in
-                for i in 0..<values.count { try check(values[i], checks[i]) }
-            }
+        try checks.withUnsafeBufferPointer { checks throws(FieldViolation) in
+            for i in 0..<row.count { try check(row[i], checks[i]) }
         }
     }
 
     func check(_ value: Value, _ c: Check) throws(FieldViolation) {
         func fail(_ message: String) -> FieldViolation { FieldViolation(field: c.field.name, message: message) }
-        switch (value, c.type) {
-        case (.null, _):
+        func wrongType() -> FieldViolation { fail("holds \(value.text) where the schema wants \(c.type.rawValue)") }
+        // One switch on the value; the common cases return early without `Value` comparisons.
+        switch value {
+        case .null:
             if c.required { throw fail("is required but null") }
             return
-        case (.string(var s), .string):
+        case .string(let s):
+            guard c.type == .string else { throw wrongType() }
             let utf8Count = s.utf8.count
             if let max = c.maxLength, utf8Count > max, s.unicodeScalars.count > max {
                 throw fail("is \(s.unicodeScalars.count) characters, more than maxLength \(max)")
@@ -125,22 +143,40 @@ public final class RecordValidator {
             if let min = c.minLength, utf8Count < 4 * min, s.unicodeScalars.count < min {
                 throw fail("is \(s.unicodeScalars.count) characters, fewer than minLength \(min)")
             }
-            let (hasNul, matches) = s.withUTF8 { bytes in
-                (!bytes.isEmpty && memchr(bytes.baseAddress!, 0, bytes.count) != nil, c.simple.map { $0.matches(bytes) })
+            let (hasNul, matches) = s.withUTF8Bytes { bytes in
+                let matches = c.simple.map { $0.matches(bytes) }
+                let nulPossible = matches != true || c.patternAdmitsNul
+                return (nulPossible && !bytes.isEmpty && memchr(bytes.baseAddress!, 0, bytes.count) != nil, matches)
             }
             if hasNul { throw fail("contains a NUL character, which PostgreSQL text cannot hold") }
             if matches == false { throw fail("\"\(s)\" does not match pattern \(c.field.pattern!)") }
             if let r = c.pattern, s.withCString({ regexec(r, $0, 0, nil, 0) }) != 0 {
                 throw fail("\"\(s)\" does not match pattern \(c.field.pattern!)")
             }
-        case (.decimal(let d), .decimal):
+            if let allowed = c.enumStrings {
+                guard allowed.contains(s) else {
+                    throw fail("\(value.text) is not one of \(c.field.enumValues!.joined(separator: ", "))")
+                }
+                return
+            }
+        case .int(let v):
+            guard c.type == .integer else { throw wrongType() }
+            if v < c.minInt { throw fail("\(v) is below minimum \(c.minimum!.text)") }
+            if v > c.maxInt { throw fail("\(v) is above maximum \(c.maximum!.text)") }
+            if c.enumList == nil && c.enumSet == nil && !c.otherBounds { return }
+        case .decimal(let d):
+            guard c.type == .decimal else { throw wrongType() }
             if Int(d.scale) > c.field.scale ?? 0 { throw fail("\(value.text) has \(d.scale) decimals; the schema allows \(c.field.scale ?? 0)") }
-        case (.int, .integer), (.bool, .boolean), (.date, .date), (.timestamp, .datetime):
-            break
-        case (.double(let d), .number):
+        case .bool:
+            guard c.type == .boolean else { throw wrongType() }
+        case .date:
+            guard c.type == .date else { throw wrongType() }
+        case .timestamp:
+            guard c.type == .datetime else { throw wrongType() }
+            if c.minimum == nil && c.maximum == nil && c.enumList == nil && c.enumSet == nil { return }
+        case .double(let d):
+            guard c.type == .number else { throw wrongType() }
             if !d.isFinite { throw fail("is \(d); only finite numbers are allowed") }
-        default:
-            throw fail("holds \(value.text) where the schema wants \(c.type.rawValue)")
         }
         if let list = c.enumList, !list.contains(value) {
             throw fail("\(value.text) is not one of \(c.field.enumValues!.joined(separator: ", "))")

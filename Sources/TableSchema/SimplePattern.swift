@@ -114,6 +114,11 @@ final class SimplePattern: @unchecked Sendable {
         (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
     }
 
+    /// Whether some atom accepts `byte` (a pattern that admits no 0 byte needs no NUL check).
+    func admits(_ byte: UInt8) -> Bool {
+        stride(from: Int(byte), to: table.count, by: 256).contains { table[$0] }
+    }
+
     func matches(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         table.withUnsafeBufferPointer { table in
             if let fixed = fixedTables {
