@@ -31,6 +31,7 @@ test:
 bench: build
 	$(OPSLAKE) bench format
 	scripts/bench-generate.sh
+	bash scripts/bench-load.sh
 
 # Build output and demo data; lake/README.md stays.
 clean:

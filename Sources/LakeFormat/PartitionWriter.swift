@@ -44,6 +44,10 @@ public final class PartitionWriter {
 
     var csvStream: FileStream?
     var ndjsonStream: FileStream?
+    /// The current streams' encode buffers, read on every row without reference
+    /// counting; they live as long as the streams, which this writer holds.
+    unowned(unsafe) var csvOut: ByteBuffer
+    unowned(unsafe) var jsonOut: ByteBuffer
     var part = 0
     var rowsInPart = 0
     var finished: [WrittenFile] = []
@@ -69,6 +73,9 @@ public final class PartitionWriter {
         self.workers = workers
         self.rowsPerFile = max(1, rowsPerFile)
         encoder = PartitionEncoder(columns: columns)
+        let placeholder = ByteBuffer(capacity: 64)
+        csvOut = placeholder
+        jsonOut = placeholder
         var random = SystemRandomNumberGenerator()
         token = "\(getpid())-" + String(random.next() as UInt64, radix: 36)
         try FileIO.makeDirectories(lakeRoot + "/" + LakeLayout.partitionDirectory(key))
@@ -81,6 +88,8 @@ public final class PartitionWriter {
         csvStream = try FileStream(self, .csv)
         ndjsonStream = try FileStream(self, .ndjson)
         csv.encodeHeader(into: csvStream!.encoded)
+        csvOut = csvStream!.encoded
+        jsonOut = ndjsonStream!.encoded
         rowsInPart = 0
     }
 
@@ -92,12 +101,12 @@ public final class PartitionWriter {
             part += 1
             try startPart()
         }
-        guard let c = csvStream, let n = ndjsonStream else { preconditionFailure("append after finish") }
-        encoder.encode(row, csv: c.encoded, json: n.encoded)
+        precondition(csvStream != nil, "append after finish")
+        encoder.encode(row, csv: csvOut, json: jsonOut)
         rowsInPart += 1
         rows += 1
-        if c.encoded.count >= Self.flushThreshold { try c.flush() }
-        if n.encoded.count >= Self.flushThreshold { try n.flush() }
+        if csvOut.count >= Self.flushThreshold { try csvStream!.flush() }
+        if jsonOut.count >= Self.flushThreshold { try ndjsonStream!.flush() }
     }
 
     func finishPart() throws {

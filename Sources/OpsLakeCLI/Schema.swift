@@ -13,6 +13,8 @@ extension OpsLake {
             static let configuration = CommandConfiguration(abstract: "Print the PostgreSQL DDL of a dataset (schema.table).")
             @OptionGroup var options: LakeOptions
             @Argument(help: "The dataset, e.g. petshop.order_items.") var dataset: String
+            @Flag(help: "The table as `opslake load` creates it: dt defaults to the opslake.dt setting, which the loader sets per partition.")
+            var forLoad = false
 
             func run() throws {
                 try guarded {
@@ -20,7 +22,7 @@ extension OpsLake {
                         throw InputError(.usage, "'\(dataset)' is not a dataset name; write schema.table in lowercase, e.g. petshop.orders")
                     }
                     let registry = try SchemaRegistry(directory: SchemaRegistry.locate(explicit: options.schemas))
-                    print(try registry.schema(for: name).postgresDDL(), terminator: "")
+                    print(try registry.schema(for: name).postgresDDL(dtFromSetting: forLoad), terminator: "")
                 }
             }
         }

@@ -1,0 +1,338 @@
+#!/usr/bin/env bash
+# Load benchmark: `opslake load` (--jobs 1 and --jobs 2) beside psql's \copy of the
+# same CSV, uncompressed, each into a fresh database on the same PostgreSQL server.
+# See bench/README.md. Prints machine facts, then one table.
+#
+# Environment:
+#   BENCH_DAYS      days generated from 2025-01-01 (default 60: about 2.2 million rows)
+#   BENCH_MIN_ROWS  fail when the lake holds fewer rows (default 2000000)
+#   BENCH_JSON      also write the figures as JSON to this file
+#   OPSLAKE         the opslake binary (default .build/release/opslake, built when missing)
+#   TMPDIR          where the temporary lake and CSV files go (default /tmp)
+# Without OPSLAKE_TEST_POSTGRES the script runs itself under scripts/with-postgres.sh
+# (a throw-away server); with it, it uses the server the PG* variables point to.
+set -euo pipefail
+
+SELF=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
+ROOT=$(cd "$(dirname "$SELF")/.." && pwd)
+cd "$ROOT"
+
+case ${1:-} in
+  -h|--help) sed -n '2,13s/^# \{0,1\}//p' "$SELF"; exit 0 ;;
+  "") ;;
+  *) echo "bench-load: unknown argument: $1 (settings are environment variables; see --help)" >&2; exit 2 ;;
+esac
+
+# --- a PostgreSQL server -------------------------------------------------------------
+if [[ -z ${OPSLAKE_TEST_POSTGRES:-} ]]; then
+  exec "$ROOT/scripts/with-postgres.sh" "$BASH" "$SELF" "$@"
+fi
+
+DAYS=${BENCH_DAYS:-60}
+MIN_ROWS=${BENCH_MIN_ROWS:-2000000}
+OPSLAKE=${OPSLAKE:-$ROOT/.build/release/opslake}
+DATASETS=petshop.behavior_events,petshop.order_items
+FROM=2025-01-01
+
+[[ $DAYS =~ ^[1-9][0-9]*$ ]] || { echo "bench-load: BENCH_DAYS must be a positive integer (got $DAYS)" >&2; exit 2; }
+[[ $MIN_ROWS =~ ^[0-9]+$ ]] || { echo "bench-load: BENCH_MIN_ROWS must be a whole number (got $MIN_ROWS)" >&2; exit 2; }
+TO=$(date -u -d "$FROM + $((DAYS - 1)) days" +%F)
+
+die() { echo "bench-load: $*" >&2; exit 1; }
+
+# --- tools ---------------------------------------------------------------------------
+# psql: from the server's bin folder, found the way scripts/with-postgres.sh finds it,
+# else from PATH.
+PSQL=
+if command -v pg_config >/dev/null 2>&1 && [[ -x $(pg_config --bindir)/psql ]]; then
+  PSQL=$(pg_config --bindir)/psql
+else
+  for d in $(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V); do
+    [[ -x $d/psql ]] && PSQL=$d/psql
+  done
+fi
+if [[ -z $PSQL ]]; then
+  PSQL=$(command -v psql) || die "psql not found (install postgresql-client)"
+fi
+command -v zstd >/dev/null 2>&1 || die "zstd not found (install the zstd package)"
+command -v python3 >/dev/null 2>&1 || die "python3 not found"
+
+if [[ ! -x $OPSLAKE ]]; then
+  if [[ $OPSLAKE != "$ROOT/.build/release/opslake" ]]; then
+    die "OPSLAKE=$OPSLAKE is not an executable file"
+  fi
+  if ! command -v swift >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; then
+    export PATH=/opt/swift/usr/bin:$PATH
+  fi
+  echo "bench-load: $OPSLAKE is missing; building it (swift build -c release)" >&2
+  swift build -c release >&2
+fi
+
+# psql for the set-up steps: unaligned, tuples only, no NOTICEs.
+psql_admin() { PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning" "$PSQL" -X -q -A -t -v ON_ERROR_STOP=1 "$@"; }
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/opslake-bench-load.XXXXXX")
+[[ $T != *"'"* ]] || die "the temporary folder $T holds a single quote; set TMPDIR to another folder"
+DBS=()
+# shellcheck disable=SC2317  # run from the EXIT trap
+cleanup() {
+  set +e
+  for db in "${DBS[@]}"; do psql_admin -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1; done
+  rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Measure a copy: a rebuild during the run then neither breaks nor changes it.
+cp "$OPSLAKE" "$T/opslake"
+OPSLAKE_PATH=$OPSLAKE
+OPSLAKE=$T/opslake
+
+# --- machine facts ---------------------------------------------------------------------
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+[[ -n $cpu ]] || cpu=unknown
+cores=$(nproc)
+opslake_version=$("$OPSLAKE" --version)
+pg_version=$(psql_admin -c 'SHOW server_version') || die "cannot reach PostgreSQL (PGHOST=${PGHOST:-}, PGPORT=${PGPORT:-})"
+IFS='|' read -r pg_fsync pg_sync_commit pg_fpw pg_shared_buffers < <(psql_admin -c "
+  SELECT current_setting('fsync'), current_setting('synchronous_commit'),
+         current_setting('full_page_writes'), current_setting('shared_buffers')")
+psql_version=$("$PSQL" --version)
+load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
+
+echo "bench load"
+echo "  cores:       $cores"
+echo "  cpu:         $cpu"
+echo "  postgresql:  $pg_version (fsync $pg_fsync, synchronous_commit $pg_sync_commit, full_page_writes $pg_fpw, shared_buffers $pg_shared_buffers)"
+echo "  psql:        $psql_version ($PSQL)"
+echo "  opslake:     $opslake_version ($OPSLAKE_PATH)"
+echo "  data:        $DATASETS, $FROM..$TO ($DAYS days)"
+echo "  load avg:    $load_at_start at start"
+echo
+
+# Prints the last line of stdout of a command, which must succeed.
+last_line() {
+  local out
+  out=$("$@") || die "failed: $*"
+  printf '%s\n' "$out" | tail -n1
+}
+
+# Reads one field of a JSON object: json_field JSON KEY
+json_field() {
+  python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2" 2>/dev/null ||
+    die "expected JSON with \"$2\", got: $1"
+}
+
+# --- the lake (not measured) -----------------------------------------------------------
+echo "bench-load: generating $DATASETS for $FROM..$TO ..." >&2
+LAKE=$T/lake
+"$OPSLAKE" init --lake "$LAKE" --opened "$FROM" --seed 1 >/dev/null
+gen_json=$(last_line "$OPSLAKE" generate --lake "$LAKE" --from "$FROM" --to "$TO" --datasets "$DATASETS" --jobs 2 --json)
+ROWS=$(json_field "$gen_json" rows)
+if ((ROWS < MIN_ROWS)); then
+  die "the lake holds $ROWS rows of $DATASETS for $DAYS days, fewer than $MIN_ROWS; raise BENCH_DAYS"
+fi
+# Rows per dataset from the catalogue, to check each table after each run.
+read -r ROWS_EVENTS ROWS_ITEMS < <("$OPSLAKE" catalog --lake "$LAKE" --json | python3 -c '
+import json, sys
+rows = {d["name"]: d["rows"] for d in json.load(sys.stdin)["datasets"]}
+print(rows.get("petshop.behavior_events", 0), rows.get("petshop.order_items", 0))')
+((ROWS_EVENTS + ROWS_ITEMS == ROWS)) ||
+  die "generate reported $ROWS rows, the catalogue holds $ROWS_EVENTS + $ROWS_ITEMS"
+
+# --- plain CSV for psql (not measured) -------------------------------------------------
+echo "bench-load: decompressing the CSV partitions ..." >&2
+mkdir -p "$T/csv"
+SCRIPT=$T/copy.sql
+: >"$SCRIPT"
+FILES=0
+BYTES=0
+PARTITIONS=0
+for ds in behavior_events order_items; do
+  for dir in "$LAKE/petshop/$ds"/dt=*; do
+    [[ -d $dir ]] || continue
+    dt=${dir##*/dt=}
+    [[ $dt =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] || die "unexpected partition folder $dir"
+    PARTITIONS=$((PARTITIONS + 1))
+    for zst in "$dir"/part-*.csv.zst; do
+      [[ -f $zst ]] || die "no CSV file in $dir"
+      part=${zst##*/}
+      csv=$T/csv/$ds.$dt.${part%.zst}
+      zstd -q -dc "$zst" >"$csv"
+      size=$(stat -c %s "$csv")
+      BYTES=$((BYTES + size))
+      FILES=$((FILES + 1))
+      IFS= read -r header <"$csv"
+      header=${header%$'\r'}
+      [[ $header =~ ^[a-z_][a-z0-9_]*(,[a-z_][a-z0-9_]*)*$ ]] || die "unexpected CSV header in $zst: $header"
+      cols=\"${header//,/\", \"}\"
+      {
+        echo "BEGIN;"
+        echo "SET opslake.dt = '$dt';"
+        echo "\\copy petshop.$ds ($cols) FROM '$csv' WITH (FORMAT csv, HEADER true)"
+        echo "COMMIT;"
+      } >>"$SCRIPT"
+    done
+  done
+done
+((FILES > 0)) || die "no CSV partitions found under $LAKE/petshop"
+echo "bench-load: $ROWS rows in $PARTITIONS partitions, $FILES CSV files, $BYTES bytes of CSV" >&2
+
+# --- the measured runs -----------------------------------------------------------------
+# A fresh database for each run; the previous one is dropped first.
+# Sets DB to the new database's name.
+fresh_db() {
+  DB=bench_load_$$_$1
+  DBS+=("$DB")
+  psql_admin -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" >/dev/null
+  # Checkpoint now, so that no run pays for the previous run's dirty pages (this
+  # needs a superuser or pg_checkpoint; without, the run goes on).
+  psql_admin -d "$DB" -c "CHECKPOINT" >/dev/null 2>&1 || true
+}
+
+drop_db() { psql_admin -c "DROP DATABASE IF EXISTS $1" >/dev/null; }
+
+# Checks that the two tables of database $1 hold the generated rows.
+check_counts() {
+  local db=$1 who=$2 ev it
+  IFS='|' read -r ev it < <(psql_admin -d "$db" -c \
+    "SELECT (SELECT count(*) FROM petshop.behavior_events), (SELECT count(*) FROM petshop.order_items)")
+  if ((ev != ROWS_EVENTS || it != ROWS_ITEMS)); then
+    die "$who: the tables hold $ev + $it rows, the lake $ROWS_EVENTS + $ROWS_ITEMS"
+  fi
+}
+
+now() { echo "$EPOCHREALTIME"; }
+elapsed() { python3 -c 'import sys; print(f"{float(sys.argv[2]) - float(sys.argv[1]):.6f}")' "$1" "$2"; }
+
+RESULTS=()   # name|wall seconds|reported seconds|load average before
+
+run_opslake() {
+  local jobs=$1 db t0 t1 out json
+  fresh_db "j$jobs"
+  db=$DB
+  echo "bench-load: opslake load --jobs $jobs ..." >&2
+  local la
+  la=$(cut -d' ' -f1 /proc/loadavg)
+  t0=$(now)
+  out=$("$OPSLAKE" load --lake "$LAKE" --dsn "dbname=$db" --datasets "$DATASETS" --jobs "$jobs" --json) ||
+    die "opslake load --jobs $jobs failed"
+  t1=$(now)
+  json=$(printf '%s\n' "$out" | tail -n1)
+  local loaded rows bytes seconds failed
+  loaded=$(json_field "$json" loaded)
+  failed=$(json_field "$json" failed)
+  rows=$(json_field "$json" rows)
+  bytes=$(json_field "$json" bytes)
+  seconds=$(json_field "$json" seconds)
+  ((failed == 0 && loaded == PARTITIONS)) || die "opslake load --jobs $jobs loaded $loaded of $PARTITIONS partitions: $json"
+  ((rows == ROWS)) || die "opslake load --jobs $jobs reports $rows rows, the lake holds $ROWS"
+  ((bytes == BYTES)) || die "opslake load --jobs $jobs reports $bytes bytes of CSV, the files hold $BYTES"
+  check_counts "$db" "opslake load --jobs $jobs"
+  drop_db "$db"
+  RESULTS+=("opslake load --jobs $jobs|$(elapsed "$t0" "$t1")|$seconds|$la")
+}
+
+run_psql() {
+  local db t0 t1 ds la
+  fresh_db psql
+  db=$DB
+  for ds in ${DATASETS//,/ }; do
+    "$OPSLAKE" schema ddl "$ds" --for-load | psql_admin -d "$db" >/dev/null
+  done
+  echo "bench-load: psql \\copy, one session ..." >&2
+  la=$(cut -d' ' -f1 /proc/loadavg)
+  t0=$(now)
+  "$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$db" -f "$SCRIPT" >/dev/null || die "psql \\copy failed"
+  t1=$(now)
+  check_counts "$db" "psql \\copy"
+  drop_db "$db"
+  RESULTS+=("psql \\copy (one session)|$(elapsed "$t0" "$t1")||$la")
+}
+
+run_opslake 1
+run_opslake 2
+run_psql
+
+# --- the table (and BENCH_JSON) ------------------------------------------------------------
+RESULTS=$(printf '%s\n' "${RESULTS[@]}") \
+ROWS=$ROWS BYTES=$BYTES FILES=$FILES PARTITIONS=$PARTITIONS DAYS=$DAYS FROM=$FROM TO=$TO \
+CPU=$cpu CORES=$cores OPSLAKE_VERSION=$opslake_version PG_VERSION=$pg_version \
+PG_FSYNC=$pg_fsync PG_SYNC_COMMIT=$pg_sync_commit PG_FPW=$pg_fpw PG_SHARED_BUFFERS=$pg_shared_buffers \
+PSQL_VERSION=$psql_version LOAD_AT_START=$load_at_start \
+BENCH_JSON=${BENCH_JSON:-} python3 - <<'PY'
+import json, os
+
+rows, nbytes = int(os.environ["ROWS"]), int(os.environ["BYTES"])
+runs = {}
+for line in os.environ["RESULTS"].splitlines():
+    name, wall, reported, la = line.split("|")
+    runs[name] = {"wall": float(wall), "reported": float(reported) if reported else None, "load": float(la)}
+
+PSQL = "psql \\copy (one session)"
+order = ["opslake load --jobs 1", "opslake load --jobs 2", PSQL]
+psql_rps = rows / runs[PSQL]["wall"]
+targets = {
+    "opslake load --jobs 1": ("≥ 90% of psql", lambda r: r >= 0.9),
+    "opslake load --jobs 2": ("> psql", lambda r: r > 1.0),
+    PSQL: ("-", None),
+}
+results = []
+for name in order:
+    r = runs[name]
+    rps = rows / r["wall"]
+    ratio = rps / psql_rps
+    target, check = targets[name]
+    results.append({
+        "workload": name, "rows": rows, "bytes": nbytes, "seconds": r["wall"],
+        "reported_seconds": r["reported"], "rows_per_s": rps, "mb_per_s": nbytes / r["wall"] / 1e6,
+        "vs_psql": ratio, "target": target,
+        "result": None if check is None else ("PASS" if check(ratio) else "MISS"),
+        "load_average_before": r["load"],
+    })
+
+head = ["workload", "rows", "seconds", "reported s", "rows/s", "MB/s", "vs psql", "target", ""]
+right = {1, 2, 3, 4, 5, 6}
+table = []
+for r in results:
+    table.append([
+        r["workload"], f"{r['rows']:,}", f"{r['seconds']:.2f}",
+        "-" if r["reported_seconds"] is None else f"{r['reported_seconds']:.2f}",
+        f"{r['rows_per_s']:,.0f}", f"{r['mb_per_s']:.1f}", f"{r['vs_psql']:.2f}",
+        r["target"], r["result"] or "",
+    ])
+widths = [max(len(str(x[i])) for x in [head] + table) for i in range(len(head))]
+for line in [head] + table:
+    cells = [str(c).rjust(w) if i in right else str(c).ljust(w) for i, (c, w) in enumerate(zip(line, widths))]
+    print("  ".join(cells).rstrip())
+print()
+print(f"{rows:,} rows, {nbytes / 1e6:.1f} MB of CSV in {os.environ['FILES']} files "
+      f"({os.environ['PARTITIONS']} partitions). MB = 10^6 bytes of uncompressed CSV.")
+print("seconds: wall clock around the command; reported s: the seconds opslake load --json reports. "
+      "vs psql: rows/s over psql's rows/s.")
+print("load average (1 min) before each run: "
+      + ", ".join(f"{r['workload']} {r['load_average_before']:.2f}" for r in results))
+
+path = os.environ.get("BENCH_JSON")
+if path:
+    doc = {
+        "machine": {"cores": int(os.environ["CORES"]), "cpu": os.environ["CPU"],
+                    "load_average_at_start": os.environ["LOAD_AT_START"]},
+        "postgresql": {"version": os.environ["PG_VERSION"], "fsync": os.environ["PG_FSYNC"],
+                       "synchronous_commit": os.environ["PG_SYNC_COMMIT"],
+                       "full_page_writes": os.environ["PG_FPW"],
+                       "shared_buffers": os.environ["PG_SHARED_BUFFERS"],
+                       "psql": os.environ["PSQL_VERSION"]},
+        "opslake": {"version": os.environ["OPSLAKE_VERSION"]},
+        "data": {"datasets": ["petshop.behavior_events", "petshop.order_items"],
+                 "from": os.environ["FROM"], "to": os.environ["TO"], "days": int(os.environ["DAYS"]),
+                 "rows": rows, "csv_bytes": nbytes, "files": int(os.environ["FILES"]),
+                 "partitions": int(os.environ["PARTITIONS"])},
+        "results": results,
+    }
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(doc, f, ensure_ascii=False, indent=2)
+        f.write("\n")
+    print(f"figures written to {path}")
+PY
