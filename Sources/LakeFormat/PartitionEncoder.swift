@@ -11,18 +11,31 @@ import Glibc
 /// formatting of a number or timestamp copied into both outputs, and statistics
 /// compared on raw bytes and integers rather than on `Value`s.
 struct PartitionEncoder {
-    let keyPrefixes: [[UInt8]]
+    /// Each column's JSON key prefix (`{"a":` or `,"b":`), laid end to end in one
+    /// array: reading `keys[i]` of a nested array would retain it on every value.
+    let keys: [UInt8]
+    let keyStarts: [Int]
     var stats: [FastStats]
 
     init(columns: [Column]) {
-        keyPrefixes = NDJSONEncoder(columns: columns).keyPrefixes
+        let prefixes = NDJSONEncoder(columns: columns).keyPrefixes
+        keys = prefixes.flatMap { $0 }
+        keyStarts = prefixes.reduce(into: [0]) { $0.append($0.last! + $1.count) }
         stats = columns.map { FastStats(column: $0.name) }
     }
 
     mutating func encode(_ row: [Value], csv: ByteBuffer, json: ByteBuffer) {
+        keys.withUnsafeBytes { keys in keyStarts.withUnsafeBufferPointer { starts in
+            encode(row, csv: csv, json: json, keys: keys, starts: starts)
+        } }
+    }
+
+    @inline(__always)
+    mutating func encode(_ row: [Value], csv: ByteBuffer, json: ByteBuffer, keys: UnsafeRawBufferPointer,
+                         starts: UnsafeBufferPointer<Int>) {
         for i in 0..<row.count {
             if i > 0 { csv.append(UInt8(ascii: ",")) }
-            keyPrefixes[i].withUnsafeBytes { json.append($0) }
+            json.append(UnsafeRawBufferPointer(rebasing: keys[starts[i]..<starts[i + 1]]))
             switch row[i] {
             case .null:
                 json.append(utf8: "null")

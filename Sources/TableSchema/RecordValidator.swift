@@ -127,65 +127,71 @@ public final class RecordValidator {
     }
 
     func check(_ value: Value, _ c: Check) throws(FieldViolation) {
-        func fail(_ message: String) -> FieldViolation { FieldViolation(field: c.field.name, message: message) }
-        func wrongType() -> FieldViolation { fail("holds \(value.text) where the schema wants \(c.type.rawValue)") }
+        // No closures over `value` or `c` here: capturing them would cost a copy on every
+        // call, and this runs for every field of every row. Messages are built only on failure.
         // One switch on the value; the common cases return early without `Value` comparisons.
         switch value {
         case .null:
-            if c.required { throw fail("is required but null") }
+            if c.required { throw Self.fail(c, "is required but null") }
             return
         case .string(let s):
-            guard c.type == .string else { throw wrongType() }
+            guard c.type == .string else { throw Self.wrongType(value, c) }
             let utf8Count = s.utf8.count
             if let max = c.maxLength, utf8Count > max, s.unicodeScalars.count > max {
-                throw fail("is \(s.unicodeScalars.count) characters, more than maxLength \(max)")
+                throw Self.fail(c, "is \(s.unicodeScalars.count) characters, more than maxLength \(max)")
             }
             if let min = c.minLength, utf8Count < 4 * min, s.unicodeScalars.count < min {
-                throw fail("is \(s.unicodeScalars.count) characters, fewer than minLength \(min)")
+                throw Self.fail(c, "is \(s.unicodeScalars.count) characters, fewer than minLength \(min)")
             }
             let (hasNul, matches) = s.withUTF8Bytes { bytes in
                 let matches = c.simple.map { $0.matches(bytes) }
                 let nulPossible = matches != true || c.patternAdmitsNul
                 return (nulPossible && !bytes.isEmpty && memchr(bytes.baseAddress!, 0, bytes.count) != nil, matches)
             }
-            if hasNul { throw fail("contains a NUL character, which PostgreSQL text cannot hold") }
-            if matches == false { throw fail("\"\(s)\" does not match pattern \(c.field.pattern!)") }
+            if hasNul { throw Self.fail(c, "contains a NUL character, which PostgreSQL text cannot hold") }
+            if matches == false { throw Self.fail(c, "\"\(s)\" does not match pattern \(c.field.pattern!)") }
             if let r = c.pattern, s.withCString({ regexec(r, $0, 0, nil, 0) }) != 0 {
-                throw fail("\"\(s)\" does not match pattern \(c.field.pattern!)")
+                throw Self.fail(c, "\"\(s)\" does not match pattern \(c.field.pattern!)")
             }
             if let allowed = c.enumStrings {
                 guard allowed.contains(s) else {
-                    throw fail("\(value.text) is not one of \(c.field.enumValues!.joined(separator: ", "))")
+                    throw Self.fail(c, "\(value.text) is not one of \(c.field.enumValues!.joined(separator: ", "))")
                 }
                 return
             }
         case .int(let v):
-            guard c.type == .integer else { throw wrongType() }
-            if v < c.minInt { throw fail("\(v) is below minimum \(c.minimum!.text)") }
-            if v > c.maxInt { throw fail("\(v) is above maximum \(c.maximum!.text)") }
+            guard c.type == .integer else { throw Self.wrongType(value, c) }
+            if v < c.minInt { throw Self.fail(c, "\(v) is below minimum \(c.minimum!.text)") }
+            if v > c.maxInt { throw Self.fail(c, "\(v) is above maximum \(c.maximum!.text)") }
             if c.enumList == nil && c.enumSet == nil && !c.otherBounds { return }
         case .decimal(let d):
-            guard c.type == .decimal else { throw wrongType() }
-            if Int(d.scale) > c.field.scale ?? 0 { throw fail("\(value.text) has \(d.scale) decimals; the schema allows \(c.field.scale ?? 0)") }
+            guard c.type == .decimal else { throw Self.wrongType(value, c) }
+            if Int(d.scale) > c.field.scale ?? 0 { throw Self.fail(c, "\(value.text) has \(d.scale) decimals; the schema allows \(c.field.scale ?? 0)") }
         case .bool:
-            guard c.type == .boolean else { throw wrongType() }
+            guard c.type == .boolean else { throw Self.wrongType(value, c) }
         case .date:
-            guard c.type == .date else { throw wrongType() }
+            guard c.type == .date else { throw Self.wrongType(value, c) }
         case .timestamp:
-            guard c.type == .datetime else { throw wrongType() }
+            guard c.type == .datetime else { throw Self.wrongType(value, c) }
             if c.minimum == nil && c.maximum == nil && c.enumList == nil && c.enumSet == nil { return }
         case .double(let d):
-            guard c.type == .number else { throw wrongType() }
-            if !d.isFinite { throw fail("is \(d); only finite numbers are allowed") }
+            guard c.type == .number else { throw Self.wrongType(value, c) }
+            if !d.isFinite { throw Self.fail(c, "is \(d); only finite numbers are allowed") }
         }
         if let list = c.enumList, !list.contains(value) {
-            throw fail("\(value.text) is not one of \(c.field.enumValues!.joined(separator: ", "))")
+            throw Self.fail(c, "\(value.text) is not one of \(c.field.enumValues!.joined(separator: ", "))")
         }
         if let set = c.enumSet, !set.contains(value) {
-            throw fail("\(value.text) is not one of \(c.field.enumValues!.joined(separator: ", "))")
+            throw Self.fail(c, "\(value.text) is not one of \(c.field.enumValues!.joined(separator: ", "))")
         }
-        if let min = c.minimum, Self.less(value, min) { throw fail("\(value.text) is below minimum \(min.text)") }
-        if let max = c.maximum, Self.less(max, value) { throw fail("\(value.text) is above maximum \(max.text)") }
+        if let min = c.minimum, Self.less(value, min) { throw Self.fail(c, "\(value.text) is below minimum \(min.text)") }
+        if let max = c.maximum, Self.less(max, value) { throw Self.fail(c, "\(value.text) is above maximum \(max.text)") }
+    }
+
+    static func fail(_ c: Check, _ message: String) -> FieldViolation { FieldViolation(field: c.field.name, message: message) }
+
+    static func wrongType(_ value: Value, _ c: Check) -> FieldViolation {
+        fail(c, "holds \(value.text) where the schema wants \(c.type.rawValue)")
     }
 
     /// Orders a value against a bound of a compatible type.
