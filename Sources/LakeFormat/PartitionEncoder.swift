@@ -52,14 +52,15 @@ struct PartitionEncoder {
                 }
             case .timestamp(let t):
                 appendQuotedInJSON(csv: csv, json: json) { $0.append(timestamp: t) }
-                stats[i].add(int: t.secondsSinceEpoch, value: row[i])
+                stats[i].add(int: t.secondsSinceEpoch) { .timestamp(t) }
             case .date(let d):
                 appendQuotedInJSON(csv: csv, json: json) { $0.append(date: d) }
-                stats[i].add(int: Int64(d.daysSinceEpoch), value: row[i])
-            case let other:
-                CSVEncoder.append(other, into: csv)
-                NDJSONEncoder.append(other, into: json)
-                stats[i].add(other: other)
+                stats[i].add(int: Int64(d.daysSinceEpoch)) { .date(d) }
+            case .bool, .decimal, .double:
+                // Rare in the lake's datasets: the general encoders, no fused path.
+                CSVEncoder.append(row[i], into: csv)
+                NDJSONEncoder.append(row[i], into: json)
+                stats[i].add(other: row[i])
             }
         }
         csv.append(UInt8(ascii: "\n"))
@@ -113,10 +114,11 @@ struct FastStats {
         if v > maxInt { maxInt = v }
     }
 
-    /// An ordered value with an integer key (timestamps, dates): keep the value at the extremes.
-    @inline(__always) mutating func add(int v: Int64, value: Value) {
-        if v < minInt { minInt = v; minValue = value }
-        if v > maxInt { maxInt = v; maxValue = value }
+    /// An ordered value with an integer key (timestamps, dates): keep the value at the
+    /// extremes, made only when it is one.
+    @inline(__always) mutating func add(int v: Int64, value: () -> Value) {
+        if v < minInt { minInt = v; minValue = value() }
+        if v > maxInt { maxInt = v; maxValue = value() }
     }
 
     /// Keeps the extremes in buffers that are overwritten in place: an ascending key

@@ -126,7 +126,8 @@ public final class RecordValidator {
         }
     }
 
-    func check(_ value: Value, _ c: Check) throws(FieldViolation) {
+    @inline(__always)
+    func check(_ value: borrowing Value, _ c: borrowing Check) throws(FieldViolation) {
         // No closures over `value` or `c` here: capturing them would cost a copy on every
         // call, and this runs for every field of every row. Messages are built only on failure.
         // One switch on the value; the common cases return early without `Value` comparisons.
