@@ -3,7 +3,8 @@
 #   scripts/with-postgres.sh [--tcp] CMD ARGS...
 # The server and its data live in a temporary folder that is always removed
 # afterwards; the exit code is CMD's. CMD sees PGHOST, PGPORT, PGUSER=postgres,
-# PGDATABASE=opslake_test and OPSLAKE_TEST_POSTGRES=1.
+# PGDATABASE=opslake_test and OPSLAKE_TEST_POSTGRES=1. Roles log in without a
+# password, except opslake_password_test (for tests of a refused password).
 # By default the server listens on a unix socket only and PGHOST is the socket
 # folder; with --tcp it also listens on 127.0.0.1 and PGHOST is 127.0.0.1.
 set -euo pipefail
@@ -78,6 +79,13 @@ locale_opt=(--no-locale)
 if locale -a 2>/dev/null | grep -qiE '^c\.utf-?8$'; then locale_opt=(--locale=C.UTF-8); fi
 as_pg "$BIN/initdb" -D "$DIR/data" -A trust -U postgres --encoding=UTF8 "${locale_opt[@]}" \
   >"$DIR/initdb.log" 2>&1 || { tail -n 20 "$DIR/initdb.log" >&2; die "initdb failed"; }
+
+# Every role logs in without a password (trust), except opslake_password_test:
+# tests that create it check how a refused password is reported.
+hba=$DIR/data/pg_hba.conf
+{ printf 'local all opslake_password_test scram-sha-256\nhost all opslake_password_test 127.0.0.1/32 scram-sha-256\n'
+  cat "$hba"; } >"$hba.new" && mv "$hba.new" "$hba"
+if ((root)); then chown postgres: "$hba"; fi
 
 # A free port from 54329 up (nothing answers on it on 127.0.0.1).
 port=54329

@@ -208,6 +208,20 @@ struct LoadTests {
         #expect(missing.stderr.contains("does not exist") && missing.stderr.split(separator: "\n").count == 1, "\(missing.stderr)")
 
         let admin = try db.connect()
+        // scripts/with-postgres.sh makes this one role log in with a password.
+        try admin.execute("DROP ROLE IF EXISTS opslake_password_test; CREATE ROLE opslake_password_test LOGIN PASSWORD 'right-pw-4711'")
+        defer { try? admin.execute("DROP ROLE IF EXISTS opslake_password_test") }
+        let refused = try runProcess(opslakeBinary, ["load", "--lake", lake, "--dsn", "\(db.dsn) user=opslake_password_test password=wr0ng-pw-0815"], environment: env)
+        #expect(refused.status == 77, "\(refused.stderr)")
+        #expect(refused.stderr.contains("password authentication failed"), "\(refused.stderr)")
+        #expect(refused.stderr.split(separator: "\n").count == 1)
+        #expect(!(refused.stdout + refused.stderr).contains("wr0ng-pw-0815"))
+        let dsnFile = dir.path + "/dsn"
+        try "\(db.dsn) user=opslake_password_test password=wr0ng-pw-0815\n".write(toFile: dsnFile, atomically: true, encoding: .utf8)
+        let fromFile = try runProcess(opslakeBinary, ["load", "--lake", lake], environment: env.merging(["OPSLAKE_DSN_FILE": dsnFile]) { $1 })
+        #expect(fromFile.status == 77, "the connection file is read: \(fromFile.stderr)")
+        #expect(!(fromFile.stdout + fromFile.stderr).contains("wr0ng-pw-0815"))
+
         try admin.execute("DROP ROLE IF EXISTS opslake_weak; CREATE ROLE opslake_weak LOGIN; REVOKE CREATE ON SCHEMA public FROM PUBLIC")
         defer { try? admin.execute("DROP ROLE IF EXISTS opslake_weak") }
         let weak = try runProcess(opslakeBinary, ["load", "--lake", lake, "--dsn", "\(db.dsn) user=opslake_weak"], environment: env)
