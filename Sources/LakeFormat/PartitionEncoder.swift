@@ -139,11 +139,26 @@ struct FastStats {
 
     mutating func add(other v: Value) { other.add(v) }
 
-    static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Int {
+    /// Byte order of `a` against `b` (negative, 0, positive), eight bytes at a time
+    /// as big-endian words: most strings here are short keys sharing a long prefix.
+    @inline(__always) static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Int {
         b.withUnsafeBufferPointer { b in
             let n = min(a.count, b.count)
-            let c = n == 0 ? 0 : Int(memcmp(a.baseAddress!, b.baseAddress!, n))
-            return c != 0 ? c : a.count - b.count
+            var i = 0
+            if n > 0 {
+                let pa = UnsafeRawPointer(a.baseAddress!), pb = UnsafeRawPointer(b.baseAddress!)
+                while i + 8 <= n {
+                    let x = UInt64(bigEndian: pa.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                    let y = UInt64(bigEndian: pb.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                    if x != y { return x < y ? -1 : 1 }
+                    i += 8
+                }
+                while i < n {
+                    if a[i] != b[i] { return a[i] < b[i] ? -1 : 1 }
+                    i += 1
+                }
+            }
+            return a.count - b.count
         }
     }
 

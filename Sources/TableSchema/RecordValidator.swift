@@ -48,6 +48,8 @@ public final class RecordValidator {
         let enumList: [Value]?
         let enumSet: Set<Value>?
         let simple: SimplePattern?
+        /// `simple` again, read in the hot loop without a retain (`simple` keeps it alive).
+        unowned(unsafe) let simpleUnretained: SimplePattern?
         let pattern: UnsafeMutablePointer<regex_t>?
         let minimum: Value?
         let maximum: Value?
@@ -76,6 +78,7 @@ public final class RecordValidator {
                 self.enumSet = enumSet
             }
             self.simple = simple
+            simpleUnretained = simple
             self.pattern = pattern
             minimum = field.minimum
             maximum = field.maximum
@@ -145,7 +148,7 @@ public final class RecordValidator {
                 throw Self.fail(c, "is \(s.unicodeScalars.count) characters, fewer than minLength \(min)")
             }
             let (hasNul, matches) = s.withUTF8Bytes { bytes in
-                let matches = c.simple.map { $0.matches(bytes) }
+                let matches = c.simpleUnretained?.matches(bytes)
                 let nulPossible = matches != true || c.patternAdmitsNul
                 return (nulPossible && !bytes.isEmpty && memchr(bytes.baseAddress!, 0, bytes.count) != nil, matches)
             }

@@ -19,6 +19,9 @@ final class SimplePattern: @unchecked Sendable {
     /// When every atom repeats a fixed number of times (`P[0-9]{6}`), the pattern
     /// matches exactly one length and each position one table: no backtracking.
     let fixedTables: [Int]?
+    /// For a fixed pattern: at each position, how many positions from there on match
+    /// exactly the digits 0-9, so runs of eight are checked in one word (`[0-9]{16}`).
+    let digitRunAhead: [Int]
 
     init?(_ pattern: String) {
         var p = Array(pattern.utf8)
@@ -104,14 +107,31 @@ final class SimplePattern: @unchecked Sendable {
         maxs = atoms.map(\.max)
         table = atoms.flatMap(\.set)
         if atoms.allSatisfy({ $0.min == $0.max }), atoms.reduce(0, { $0 + $1.min }) <= 4096 {
-            fixedTables = atoms.enumerated().flatMap { a, atom in [Int](repeating: a << 8, count: atom.min) }
+            let fixed = atoms.enumerated().flatMap { a, atom in [Int](repeating: a << 8, count: atom.min) }
+            fixedTables = fixed
+            let digits = (0..<256).map { (48...57).contains($0) }
+            var ahead = [Int](repeating: 0, count: fixed.count + 1)
+            for i in stride(from: fixed.count - 1, through: 0, by: -1) {
+                let isDigits = (0..<256).allSatisfy { atoms[fixed[i] >> 8].set[$0] == digits[$0] }
+                ahead[i] = isDigits ? ahead[i + 1] + 1 : 0
+            }
+            digitRunAhead = ahead
         } else {
             fixedTables = nil
+            digitRunAhead = []
         }
     }
 
     static func isAlnum(_ b: UInt8) -> Bool {
         (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+    }
+
+    /// Whether all eight bytes of `w` are ASCII digits: every high nibble is 3, and
+    /// adding 6 to each byte carries into the high nibble only for 0x3A-0x3F. No byte
+    /// can carry into the next (0x3F + 6 < 0x100), so the bytes are tested independently.
+    @inline(__always) static func eightDigits(_ w: UInt64) -> Bool {
+        let highNibbles: UInt64 = 0xF0F0_F0F0_F0F0_F0F0, threes: UInt64 = 0x3030_3030_3030_3030
+        return w & highNibbles == threes && (w &+ 0x0606_0606_0606_0606) & highNibbles == threes
     }
 
     /// Whether some atom accepts `byte` (a pattern that admits no 0 byte needs no NUL check).
@@ -124,8 +144,19 @@ final class SimplePattern: @unchecked Sendable {
             if let fixed = fixedTables {
                 guard fixed.count == bytes.count else { return false }
                 return fixed.withUnsafeBufferPointer { fixed in
-                    for i in 0..<bytes.count where !table[fixed[i] | Int(bytes[i])] { return false }
-                    return true
+                    digitRunAhead.withUnsafeBufferPointer { ahead in
+                        var i = 0
+                        while i < bytes.count {
+                            if ahead[i] >= 8 {
+                                guard Self.eightDigits(UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self)) else { return false }
+                                i += 8
+                            } else {
+                                guard table[fixed[i] | Int(bytes[i])] else { return false }
+                                i += 1
+                            }
+                        }
+                        return true
+                    }
                 }
             }
             return mins.withUnsafeBufferPointer { mins in
