@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "TableSchema", targets: ["TableSchema"]),
         .library(name: "PostgresSync", targets: ["PostgresSync"]),
         .library(name: "PetShop", targets: ["PetShop"]),
+        .library(name: "LakeExport", targets: ["LakeExport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -29,6 +30,7 @@ let package = Package(
             name: "LakeCatalog",
             dependencies: ["LakeFormat", "TableSchema", "CSQLite", .product(name: "Logging", package: "swift-log")]
         ),
+        .target(name: "LakeExport", dependencies: ["LakeFormat", "TableSchema", "LakeCatalog"]),
         .target(name: "Configuration", dependencies: ["LakeFormat"]),
         .target(name: "GeneratorKit", dependencies: ["LakeFormat", "TableSchema", "LakeCatalog"]),
         // The Taiwan reference data is compiled in, so generation never depends on
@@ -45,7 +47,7 @@ let package = Package(
         .executableTarget(
             name: "OpsLakeCLI",
             dependencies: [
-                "LakeFormat", "LakeCatalog", "TableSchema", "PostgresSync", "Configuration", "GeneratorKit", "PetShop",
+                "LakeFormat", "LakeCatalog", "TableSchema", "PostgresSync", "LakeExport", "Configuration", "GeneratorKit", "PetShop",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

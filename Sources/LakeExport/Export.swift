@@ -1,0 +1,222 @@
+public import LakeFormat
+public import LakeCatalog
+public import TableSchema
+import Foundation
+
+/// How `opslake export` writes files for tools that cannot read the lake itself.
+public struct ExportOptions: Sendable {
+    public enum Format: String, Sendable { case csv, ndjson }
+    public var format: Format = .csv
+    /// One file per partition instead of one per dataset.
+    public var perPartition = false
+    /// A UTF-8 byte-order mark at the start of each CSV file, so Excel on Windows reads
+    /// Traditional Chinese correctly; files are split at Excel's row limit.
+    public var excel = false
+    /// Text cells beginning with `=`, `+`, `-`, `@`, tab or CR get a leading `'`, so a
+    /// spreadsheet shows them instead of evaluating them (OWASP CSV injection).
+    public var safeFormulas = false
+    /// Data rows per file before the next file starts (nil: no limit; Excel: 1,048,575
+    /// data rows, which with the header is Excel's 1,048,576-row sheet).
+    public var rowsPerFile: Int?
+
+    public init() {}
+
+    /// Excel's sheet holds 1,048,576 rows; one of them is the header.
+    public static let excelDataRows = 1_048_575
+
+    var effectiveRowsPerFile: Int? { rowsPerFile ?? (excel ? Self.excelDataRows : nil) }
+}
+
+/// One file an export wrote.
+public struct ExportedFile: Sendable, Codable {
+    /// Relative to the export folder.
+    public var path: String
+    public var dataset: String
+    public var rows: Int
+    public var bytes: Int64
+    public var sha256: String
+}
+
+/// Writes chosen partitions as plain, uncompressed CSV or NDJSON, with a `dt` column
+/// first (the lake keeps it in folder names), and a Frictionless `datapackage.json`
+/// that describes every file.
+///
+/// Rows stream from the lake's CSV through the decoder to the output; memory does not
+/// grow with the export. Every file is written under a temporary name and renamed
+/// when the whole export has succeeded, so a failed export leaves no partial file.
+public struct Exporter {
+    public let lake: Lake
+
+    public init(lake: Lake) { self.lake = lake }
+
+    public func export(datasets: Set<DatasetName>, window: ClosedRange<LakeDate>?, to directory: String,
+                       options: ExportOptions) throws -> [ExportedFile] {
+        var pending: [PendingFile] = []
+        do {
+            try FileIO.makeDirectories(directory)
+            var exported: [ExportedFile] = []
+            var resources: [DataPackage.Resource] = []
+            for dataset in datasets.sorted() {
+                let schema = try schema(of: dataset)
+                let partitions = try lake.catalog.partitions(of: dataset)
+                    .filter { p in window.map { $0.contains(p.key.dt) } ?? true }
+                    .sorted { $0.dt < $1.dt }
+                let groups: [(name: String, partitions: [PartitionRecord])] = options.perPartition
+                    ? partitions.map { ("\(dataset)/dt=\($0.dt)", [$0]) }
+                    : partitions.isEmpty ? [] : [(dataset.description, partitions)]
+                for group in groups {
+                    let files = try write(group.partitions, schema: schema, baseName: group.name, in: directory,
+                                          options: options, pending: &pending)
+                    exported += files
+                    resources += files.map { DataPackage.resource(for: $0, schema: schema, options: options) }
+                }
+            }
+            let package = try DataPackage.json(resources: resources, lakeID: try lake.catalog.lakeID)
+            let packagePath = directory + "/datapackage.json"
+            let temporary = PendingFile(final: packagePath, temporary: try Self.temporaryName(for: packagePath))
+            pending.append(temporary)
+            try FileIO.writeAtomically(temporary.temporary, package)
+            for file in pending { try FileIO.rename(file.temporary, to: file.final) }
+            try FileIO.syncDirectory(directory)
+            return exported
+        } catch {
+            for file in pending { try? FileIO.remove(file.temporary) }
+            throw error
+        }
+    }
+
+    /// The schema the lake recorded for `dataset` (what its partitions were written under).
+    func schema(of dataset: DatasetName) throws -> TableSchema {
+        guard let (_, json) = try lake.catalog.registeredSchema(dataset) else {
+            throw ExportError("the lake has no dataset \(dataset)")
+        }
+        return try TableSchema(dataset: dataset, json: Data(json.utf8), file: "\(lake.root)/\(LakeLayout.catalogFile)")
+    }
+
+    struct PendingFile {
+        var final: String
+        var temporary: String
+    }
+
+    static func temporaryName(for path: String) throws -> String {
+        let url = URL(fileURLWithPath: path)
+        return url.deletingLastPathComponent().path + "/." + url.lastPathComponent + ".\(getpid()).tmp"
+    }
+
+    /// Writes `partitions` (in date order) as one file, or several when a row limit applies.
+    func write(_ partitions: [PartitionRecord], schema: TableSchema, baseName: String, in directory: String,
+               options: ExportOptions, pending: inout [PendingFile]) throws -> [ExportedFile] {
+        let columns = [Column("dt", .date)] + schema.columns
+        let ext = options.format.rawValue
+        let totalRows = partitions.reduce(0) { $0 + $1.rows }
+        let limit = options.effectiveRowsPerFile ?? Int.max
+        let split = totalRows > limit
+        let stringColumns = Set(schema.columns.indices.filter { schema.columns[$0].type == .string }.map { $0 + 1 })
+
+        var files: [ExportedFile] = []
+        var out: OutputFile?
+        var number = 0
+
+        func open() throws {
+            number += 1
+            let relative = split ? "\(baseName)-\(String(format: "%03d", number)).\(ext)" : "\(baseName).\(ext)"
+            let path = directory + "/" + relative
+            try FileIO.makeDirectories((path as NSString).deletingLastPathComponent)
+            let file = try OutputFile(path: path, temporary: try Self.temporaryName(for: path), relative: relative,
+                                      dataset: schema.dataset.description)
+            pending.append(PendingFile(final: path, temporary: file.temporary))
+            if options.format == .csv {
+                if options.excel { file.buffer.append([0xEF, 0xBB, 0xBF]) }
+                CSVEncoder(columns: columns).encodeHeader(into: file.buffer)
+            }
+            out = file
+        }
+        func close() throws {
+            if let file = out { files.append(try file.finish()) }
+            out = nil
+        }
+
+        let csvOut = CSVEncoder(columns: columns)
+        let jsonOut = NDJSONEncoder(columns: columns)
+        let decoder = RowDecoder(columns: schema.columns)
+        try open()
+        for partition in partitions {
+            guard partition.schemaHash == schema.hash else {
+                throw ExportError("\(partition.key) was written under another version of its schema than the lake records now; regenerate it")
+            }
+            let dt = Value.date(partition.key.dt)
+            for part in partition.files.filter({ $0.format == .csv }).sorted(by: { $0.part < $1.part }) {
+                let source = try ZstdReader(source: FileSource(path: lake.root + "/" + part.path), name: part.path,
+                                            maxOutput: max(part.uncompressedBytes, 1) + 1)
+                let reader = CSVReader(source: source)
+                guard let header = try reader.next() else { throw ExportError("\(part.path) is empty; run `opslake verify`") }
+                try decoder.checkHeader(header)
+                while let fields = try reader.next() {
+                    var row = [dt]
+                    row += try decoder.decode(csv: fields)
+                    if options.safeFormulas {
+                        for i in stringColumns { if case .string(let s) = row[i], Self.looksLikeFormula(s) { row[i] = .string("'" + s) } }
+                    }
+                    if out!.rows == limit {
+                        try close()
+                        try open()
+                    }
+                    let file = out!
+                    if options.format == .csv { csvOut.encode(row, into: file.buffer) } else { jsonOut.encode(row, into: file.buffer) }
+                    file.rows += 1
+                    if file.buffer.count >= 1 << 20 { try file.flush() }
+                }
+            }
+        }
+        try close()
+        return files
+    }
+
+    /// Text a spreadsheet would evaluate: it begins with `=`, `+`, `-`, `@`, tab or CR.
+    public static func looksLikeFormula(_ s: String) -> Bool {
+        guard let first = s.utf8.first else { return false }
+        return first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
+            || first == UInt8(ascii: "@") || first == 0x09 || first == 0x0D
+    }
+}
+
+/// An output file being written under its temporary name, hashed as it goes.
+final class OutputFile {
+    let temporary: String
+    let relative: String
+    let dataset: String
+    let fd: Int32
+    let buffer = ByteBuffer(capacity: (1 << 20) + (1 << 16))
+    let hash = SHA256()
+    var rows = 0
+    var bytes: Int64 = 0
+
+    init(path: String, temporary: String, relative: String, dataset: String) throws {
+        self.temporary = temporary
+        self.relative = relative
+        self.dataset = dataset
+        try? FileIO.remove(temporary)
+        fd = try FileIO.createExclusive(temporary)
+    }
+
+    deinit { close(fd) }
+
+    func flush() throws {
+        hash.update(buffer.bytes)
+        try FileIO.writeAll(fd, buffer.bytes, path: temporary)
+        bytes += Int64(buffer.count)
+        buffer.removeAll()
+    }
+
+    func finish() throws -> ExportedFile {
+        try flush()
+        try FileIO.sync(fd, path: temporary)
+        return ExportedFile(path: relative, dataset: dataset, rows: rows, bytes: bytes, sha256: hash.finalize())
+    }
+}
+
+/// An export that cannot be done, in one line.
+public struct ExportError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}

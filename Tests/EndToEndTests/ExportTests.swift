@@ -1,0 +1,125 @@
+import Testing
+import Foundation
+import LakeFormat
+import LakeCatalog
+import TableSchema
+import TestSupport
+
+/// `opslake export`: plain files that pandas, DuckDB, frictionless and spreadsheets read.
+@Suite(.enabled(if: python != nil || requiredByCI, "needs OPSLAKE_PYTHON with duckdb, pandas and frictionless (make test sets it)"))
+struct ExportTests {
+    static func lake(_ dir: TemporaryDirectory) throws -> String {
+        let lake = dir.path + "/lake"
+        try #require(try opslake("init", "--lake", lake, "--opened", "2025-03-01", "--seed", "4", "--scale", "0.3").status == 0)
+        try #require(try opslake("generate", "--lake", lake, "--from", "2025-03-01", "--to", "2025-03-05", "--jobs", "2").status == 0)
+        return lake
+    }
+
+    /// Runs check_export.py on a folder with the export's own list of files.
+    static func check(_ folder: String, _ listing: String) throws {
+        let py = try #require(python, "OPSLAKE_PYTHON is not set")
+        let expected = folder + "/../expected.json"
+        try listing.write(toFile: expected, atomically: true, encoding: .utf8)
+        let r = try runProcess(py, [repositoryRoot + "/Tests/Interop/check_export.py", folder, expected], environment: ["EXPECT_CJK": "1"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+    }
+
+    @Test("one CSV per dataset for Excel: BOM, the catalogue's rows, read right by pandas and DuckDB, valid for frictionless")
+    func excel() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let lake = try Self.lake(dir)
+        let out = dir.path + "/out"
+        let r = try opslake("export", "--lake", lake, "--from", "2025-03-02", "--to", "2025-03-04", "--out", out, "--excel", "--safe-formulas", "--json")
+        #expect(r.status == 0, "\(r.stderr)")
+        try Self.check(out, r.stdout)
+        let files = try JSONDecoder().decode([Listed].self, from: Data(r.stdout.utf8))
+        let catalog = try Lake(root: lake, access: .read).catalog
+        for f in files {
+            let name = DatasetName(f.dataset)!
+            let want = try catalog.partitions(of: name).filter { ("2025-03-02"..."2025-03-04").contains($0.dt) }.reduce(0) { $0 + $1.rows }
+            #expect(f.rows == want, "\(f.path)")
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: out + "/" + f.path))
+            #expect(bytes.prefix(3) == Data([0xEF, 0xBB, 0xBF]), "\(f.path) starts with the UTF-8 BOM")
+            #expect(bytes.dropFirst(3).starts(with: Data("dt,".utf8)))
+        }
+        #expect(files.count == 7, "every dataset but the campaigns, whose monthly partition is dated the 1st")
+    }
+
+    @Test("per partition, NDJSON, split at a row limit: every file within it, all rows there once")
+    func perPartitionSplit() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let lake = try Self.lake(dir)
+        let out = dir.path + "/out"
+        let r = try opslake("export", "--lake", lake, "--datasets", "petshop.orders,petshop.order_items", "--out", out,
+                            "--per-partition", "--format", "ndjson", "--rows-per-file", "100", "--json")
+        #expect(r.status == 0, "\(r.stderr)")
+        try Self.check(out, r.stdout)
+        let files = try JSONDecoder().decode([Listed].self, from: Data(r.stdout.utf8))
+        #expect(files.allSatisfy { $0.rows <= 100 })
+        #expect(files.contains { $0.path.hasSuffix("-002.ndjson") }, "a partition over 100 rows is split")
+        let catalog = try Lake(root: lake, access: .read).catalog
+        for name in ["petshop.orders", "petshop.order_items"] {
+            let want = try catalog.partitions(of: DatasetName(name)!).reduce(0) { $0 + $1.rows }
+            #expect(files.filter { $0.dataset == name }.reduce(0) { $0 + $1.rows } == want)
+        }
+    }
+
+    @Test("--safe-formulas: text that a spreadsheet would evaluate gets a leading quote, a refund of -120 stays a number")
+    func safeFormulas() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let schema = try TableSchema(dataset: DatasetName("shop.refunds")!, json: Data("""
+            {"fields": [{"name": "id", "type": "integer"}, {"name": "refund", "type": "integer"}, {"name": "note", "type": "string"}]}
+            """.utf8), file: "refunds.json")
+        let lake = try Lake(root: dir.path + "/lake", access: .write, create: true)
+        try lake.register(schema)
+        let notes = ["=SUM(A1:A9)", "+886 2 1234", "-refund", "@cmd", "\tx", "\rx", "退款 ok", "a=b", ""]
+        try lake.writePartition(schema: schema, dt: LakeDate(year: 2026, month: 11, day: 21)) { sink in
+            for (i, n) in notes.enumerated() { try sink.append([.int(Int64(i)), .int(-120), .string(n)]) }
+        }
+        let safe = dir.path + "/safe", plain = dir.path + "/plain"
+        #expect(try opslake("export", "--lake", lake.root, "--out", safe, "--safe-formulas").status == 0)
+        #expect(try opslake("export", "--lake", lake.root, "--out", plain).status == 0)
+        let safeText = try String(contentsOfFile: safe + "/shop.refunds.csv", encoding: .utf8)
+        let plainText = try String(contentsOfFile: plain + "/shop.refunds.csv", encoding: .utf8)
+        #expect(safeText.contains("2026-11-21,0,-120,'=SUM(A1:A9)\n"))
+        #expect(safeText.contains(",'+886 2 1234\n") && safeText.contains(",'-refund\n") && safeText.contains(",'@cmd\n"))
+        #expect(safeText.contains(",'\tx\n") && safeText.contains(",\"'\rx\"\n"))
+        #expect(safeText.contains(",-120,退款 ok\n") && safeText.contains(",-120,a=b\n") && safeText.contains(",-120,\"\"\n"))
+        #expect(!safeText.contains("'-120"))
+        #expect(plainText.contains("2026-11-21,0,-120,=SUM(A1:A9)\n"))
+    }
+
+    @Test("bad input is one line with a sysexits code, and a failed export leaves no file behind")
+    func errors() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let lake = try Self.lake(dir)
+        let out = dir.path + "/out"
+        let ndjsonExcel = try opslake("export", "--lake", lake, "--out", out, "--excel", "--format", "ndjson")
+        #expect(ndjsonExcel.status == 64 && ndjsonExcel.stderr.contains("--excel applies to CSV only"))
+        let unknown = try opslake("export", "--lake", lake, "--out", out, "--datasets", "petshop.nope")
+        #expect(unknown.status == 64 && unknown.stderr.contains("unknown dataset petshop.nope"))
+        let noLake = try opslake("export", "--lake", dir.path + "/none", "--out", out)
+        #expect(noLake.status == 66)
+        // A damaged file half-way through: the export fails and writes nothing.
+        let catalog = try Lake(root: lake, access: .read).catalog
+        let victim = try #require(try catalog.partitions(of: DatasetName("petshop.orders")!).first { $0.dt == "2025-03-04" })
+        let path = lake + "/" + victim.files.first { $0.format == .csv }!.path
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        bytes[bytes.count / 2] ^= 0xFF
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let broken = try opslake("export", "--lake", lake, "--out", out)
+        #expect(broken.status == 65, "\(broken.stderr)")
+        #expect(broken.stderr.split(separator: "\n").count == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).isEmpty, "nothing of a failed export is left")
+    }
+
+    struct Listed: Decodable {
+        var path: String
+        var dataset: String
+        var rows: Int
+    }
+}
