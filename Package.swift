@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "PostgresSync", targets: ["PostgresSync"]),
         .library(name: "PetShop", targets: ["PetShop"]),
         .library(name: "LakeExport", targets: ["LakeExport"]),
+        .library(name: "LakeShip", targets: ["LakeShip"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -31,6 +32,7 @@ let package = Package(
             dependencies: ["LakeFormat", "TableSchema", "CSQLite", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "LakeExport", dependencies: ["LakeFormat", "TableSchema", "LakeCatalog"]),
+        .target(name: "LakeShip", dependencies: ["LakeFormat", "TableSchema", "LakeCatalog"]),
         .target(name: "Configuration", dependencies: ["LakeFormat"]),
         .target(name: "GeneratorKit", dependencies: ["LakeFormat", "TableSchema", "LakeCatalog"]),
         // The Taiwan reference data is compiled in, so generation never depends on
@@ -47,7 +49,7 @@ let package = Package(
         .executableTarget(
             name: "OpsLakeCLI",
             dependencies: [
-                "LakeFormat", "LakeCatalog", "TableSchema", "PostgresSync", "LakeExport", "Configuration", "GeneratorKit", "PetShop",
+                "LakeFormat", "LakeCatalog", "TableSchema", "PostgresSync", "LakeExport", "LakeShip", "Configuration", "GeneratorKit", "PetShop",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -14,6 +14,18 @@ public struct WrittenFile: Hashable, Sendable, Codable {
     /// SHA-256 of the compressed bytes, as they are on disk.
     public var sha256: String
     public var rows: Int
+
+    public init(format: FileFormat, part: Int, temporaryPath: String, finalPath: String, bytes: Int64, uncompressedBytes: Int64,
+                sha256: String, rows: Int) {
+        self.format = format
+        self.part = part
+        self.temporaryPath = temporaryPath
+        self.finalPath = finalPath
+        self.bytes = bytes
+        self.uncompressedBytes = uncompressedBytes
+        self.sha256 = sha256
+        self.rows = rows
+    }
 }
 
 /// What a `PartitionWriter` produced: every file durable on disk under a temporary
@@ -22,6 +34,12 @@ public struct WrittenPartition: Hashable, Sendable, Codable {
     public var files: [WrittenFile]
     public var rows: Int
     public var stats: [ColumnStats]
+
+    public init(files: [WrittenFile], rows: Int, stats: [ColumnStats]) {
+        self.files = files
+        self.rows = rows
+        self.stats = stats
+    }
 }
 
 /// Streams rows into a partition's CSV and NDJSON files at once, each through its own

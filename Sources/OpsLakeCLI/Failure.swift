@@ -5,6 +5,7 @@ import TableSchema
 import Configuration
 import PetShop
 import LakeExport
+import LakeShip
 import Foundation
 
 /// sysexits(3) codes, as ARCHITECTURE's error contract uses them.
@@ -36,6 +37,7 @@ func classify(_ error: any Error) -> (ExitStatus, String) {
     case let e as ConfigurationError: return (.config, "configuration: \(e.message)")
     case let e as PetShopError: return (.usage, e.description)
     case let e as ExportError: return (.usage, e.description)
+    case let e as BundleError: return (.dataError, e.description)
     case let e as SQLiteError: return (.ioError, "catalogue: \(e)")
     case let e as CatalogError: return (.ioError, e.description)
     default: return (.ioError, "\(error)")

@@ -14,7 +14,7 @@ struct OpsLake: ParsableCommand {
             73 cannot create, 74 I/O error, 75 temporary failure (try again), 77 permission denied, 78 bad configuration.
             """,
         version: version,
-        subcommands: [Init.self, Generate.self, Run.self, Config.self, Products.self, Catalog.self, Verify.self, Repair.self, Ingest.self, Schema.self, Load.self, Export.self, Bench.self]
+        subcommands: [Init.self, Generate.self, Run.self, Config.self, Products.self, Catalog.self, Verify.self, Repair.self, Ingest.self, Schema.self, Load.self, Export.self, Ship.self, Bench.self]
     )
 
     /// Like `ParsableCommand.main()`, but usage errors are one line on stderr (exit 64),

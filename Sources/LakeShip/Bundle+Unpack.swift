@@ -1,0 +1,213 @@
+public import LakeFormat
+public import LakeCatalog
+import TableSchema
+import Foundation
+
+extension Bundle {
+    /// Unpacks a bundle into `lake` (opened for writing).
+    ///
+    /// Nothing becomes visible until everything is checked: every entry is a regular
+    /// file at a safe path inside one bag; the payload streams into a staging folder in
+    /// the lake while it is hashed; then the BagIt manifests, the Payload-Oxum, the
+    /// OpsLake manifest, each file's decompressed size (a zstd bomb stops at its
+    /// declared size), the schemas and the partitions already in the lake are checked.
+    /// Only then is each partition committed by the catalogue's commit protocol. A
+    /// partition the lake holds with the same bytes is skipped; with other bytes the
+    /// bundle is refused unless `replace`.
+    public static func unpack(_ path: String, into lake: Lake, replace: Bool, command: String) throws -> UnpackSummary {
+        let staging = ".ship-\(getpid())-\(UInt64.random(in: 0...UInt64.max) % 1_000_000_007)"
+        let stagingPath = lake.root + "/" + staging
+        defer { removeTree(stagingPath) }
+        try FileIO.makeDirectories(stagingPath)
+
+        // 1. Read every entry: tag files into memory, payload files into staging.
+        let reader = TarReader(source: try FileSource(path: path), name: path)
+        var bag: String?
+        var tags: [String: [UInt8]] = [:]
+        var payload: [String: (staged: String, bytes: Int64, sha256: String)] = [:]
+        var seen = Set<String>()
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while let entry = try reader.next() {
+            guard seen.insert(entry.name).inserted else { throw BundleError("\(path) holds \(entry.name) twice; refusing the bundle") }
+            let (top, rest) = split(entry.name)
+            if bag == nil { bag = top } else if bag != top { throw BundleError("\(path) holds more than one bag (\(bag!) and \(top))") }
+            if entry.kind == .directory { continue }
+            if tagFiles.contains(rest) {
+                tags[rest] = try readSmall(reader, entry, path: path)
+            } else if rest.hasPrefix("data/") {
+                let relative = String(rest.dropFirst(5))
+                guard let parsed = LakeLayout.parse(relative), LakeLayout.filePath(parsed.key, part: parsed.part, format: parsed.format) == relative else {
+                    throw BundleError("\(path) holds \(entry.name), which is not a lake partition file; refusing the bundle")
+                }
+                let staged = "\(staging)/\(payload.count)"
+                let fd = try FileIO.createExclusive(lake.root + "/" + staged)
+                defer { close(fd) }
+                let hash = SHA256()
+                while true {
+                    let n = try buffer.withUnsafeMutableBytes { try reader.read(into: $0) }
+                    if n == 0 { break }
+                    try buffer.withUnsafeBytes { b in
+                        let chunk = UnsafeRawBufferPointer(rebasing: b[0..<n])
+                        hash.update(chunk)
+                        try FileIO.writeAll(fd, chunk, path: lake.root + "/" + staged)
+                    }
+                }
+                try FileIO.sync(fd, path: lake.root + "/" + staged)
+                payload[relative] = (staged, entry.size, hash.finalize())
+            } else {
+                throw BundleError("\(path) holds \(entry.name), which is neither a tag file nor payload; refusing the bundle")
+            }
+        }
+
+        // 2. The bag: tag files present and as the tag manifest says, payload exactly as the manifest says.
+        for name in tagFiles where tags[name] == nil { throw BundleError("\(path) has no \(name); it is not a complete OpsLake bundle") }
+        let tagLines = try checksumLines(tags["tagmanifest-sha256.txt"]!, file: "tagmanifest-sha256.txt", path: path)
+        for (file, sum) in tagLines {
+            guard let bytes = tags[file] else { throw BundleError("\(path): tagmanifest-sha256.txt names \(file), which the bundle lacks") }
+            guard SHA256.hash(bytes) == sum else { throw BundleError("\(path): \(file) does not match its checksum in tagmanifest-sha256.txt") }
+        }
+        for name in tagFiles where name != "tagmanifest-sha256.txt" && tagLines[name] == nil {
+            throw BundleError("\(path): tagmanifest-sha256.txt has no checksum for \(name)")
+        }
+        let manifestLines = try checksumLines(tags["manifest-sha256.txt"]!, file: "manifest-sha256.txt", path: path)
+        for (file, sum) in manifestLines {
+            guard file.hasPrefix("data/"), let got = payload[String(file.dropFirst(5))] else {
+                throw BundleError("\(path): manifest-sha256.txt names \(file), which the bundle does not hold")
+            }
+            guard got.sha256 == sum else { throw BundleError("\(path): \(file) does not match its checksum in manifest-sha256.txt") }
+        }
+        if let extra = payload.keys.sorted().first(where: { manifestLines["data/" + $0] == nil }) {
+            throw BundleError("\(path) holds data/\(extra), which manifest-sha256.txt does not list; refusing the bundle")
+        }
+        let info = String(decoding: tags["bag-info.txt"]!, as: UTF8.self)
+        if let oxum = info.split(separator: "\n").first(where: { $0.hasPrefix("Payload-Oxum:") }) {
+            let want = "\(payload.values.reduce(Int64(0)) { $0 + $1.bytes }).\(payload.count)"
+            guard oxum.dropFirst("Payload-Oxum:".count).trimmingCharacters(in: .whitespaces) == want else {
+                throw BundleError("\(path): bag-info.txt's Payload-Oxum does not match the payload (\(want))")
+            }
+        }
+
+        // 3. The OpsLake manifest agrees with the bag, and each file decompresses to its declared size.
+        let manifest = try decodeManifest(tags["opslake-manifest.json"]!, path: path)
+        var listed = Set<String>()
+        for p in manifest.partitions {
+            guard let name = DatasetName(p.dataset), let dt = LakeDate(Substring(p.dt)) else {
+                throw BundleError("\(path): the manifest names a partition \(p.dataset) dt=\(p.dt) that is not valid")
+            }
+            for f in p.files {
+                guard f.path == LakeLayout.filePath(PartitionKey(name, dt), part: f.part, format: f.format),
+                      let got = payload[f.path], got.sha256 == f.sha256, got.bytes == f.bytes, listed.insert(f.path).inserted else {
+                    throw BundleError("\(path): the manifest's \(f.path) does not match the bag's payload")
+                }
+                try checkDecompressed(lake.root + "/" + got.staged, declared: f.uncompressedBytes, name: f.path, bundle: path)
+            }
+        }
+        guard listed.count == payload.count else { throw BundleError("\(path) holds payload files its manifest does not list") }
+
+        // 4. Schemas and partitions against the receiving lake; nothing is written before this passes.
+        var register: [TableSchema] = []
+        var schemas: [DatasetName: TableSchema] = [:]
+        for d in manifest.datasets {
+            guard let name = DatasetName(d.name) else { throw BundleError("\(path): the manifest names a dataset \(d.name) that is not valid") }
+            let schema = try TableSchema(dataset: name, json: Data(d.schemaJSON.utf8), file: "\(path):opslake-manifest.json")
+            guard schema.hash == d.schemaHash else { throw BundleError("\(path): the schema of \(d.name) does not match its hash") }
+            if let (have, _) = try lake.catalog.registeredSchema(name) {
+                guard have == d.schemaHash else {
+                    throw BundleError("\(d.name): the bundle's schema (\(d.schemaHash.prefix(12))) differs from this lake's (\(have.prefix(12))); refusing the bundle")
+                }
+            } else {
+                register.append(schema)
+            }
+            schemas[name] = schema
+        }
+        var summary = UnpackSummary()
+        var install: [(BundleManifest.Partition, PartitionKey, Bool)] = []
+        for p in manifest.partitions {
+            let key = PartitionKey(DatasetName(p.dataset)!, LakeDate(Substring(p.dt))!)
+            guard schemas[key.dataset] != nil, p.schemaHash == schemas[key.dataset]!.hash else {
+                throw BundleError("\(key): its schema is not among the bundle's datasets")
+            }
+            if let existing = try lake.catalog.partition(key) {
+                let same = Set(existing.files.map { "\($0.format)/\($0.part)/\($0.sha256)" }) == Set(p.files.map { "\($0.format)/\($0.part)/\($0.sha256)" })
+                if same {
+                    summary.unchanged.append(key)
+                    continue
+                }
+                guard replace else {
+                    throw BundleError("\(key): the lake holds other bytes for this partition; pass --replace to replace it with the bundle's")
+                }
+                install.append((p, key, true))
+            } else {
+                install.append((p, key, false))
+            }
+        }
+
+        // 5. Commit, partition by partition.
+        guard !install.isEmpty else { return summary }
+        for schema in register { try lake.register(schema) }
+        let runID = try lake.catalog.beginRun(command: command, arguments: [path])
+        do {
+            for (p, key, replacing) in install {
+                try FileIO.makeDirectories(lake.root + "/" + LakeLayout.partitionDirectory(key))
+                let files = p.files.map { f in
+                    WrittenFile(format: f.format, part: f.part, temporaryPath: payload[f.path]!.staged, finalPath: f.path,
+                                bytes: f.bytes, uncompressedBytes: f.uncompressedBytes, sha256: f.sha256, rows: f.rows)
+                }
+                _ = try lake.commit(WrittenPartition(files: files, rows: p.rows, stats: p.stats), key: key,
+                                    schema: schemas[key.dataset]!, runID: runID, seed: nil)
+                if replacing { summary.replaced.append(key) } else { summary.installed.append(key) }
+                summary.bytes += p.files.reduce(0) { $0 + $1.bytes }
+            }
+            try lake.catalog.finishRun(runID, partitions: install.count, rows: Int64(install.reduce(0) { $0 + $1.0.rows }),
+                                       bytes: summary.bytes, seconds: 0, error: nil)
+        } catch {
+            try? lake.catalog.finishRun(runID, partitions: summary.installed.count + summary.replaced.count, rows: 0,
+                                        bytes: summary.bytes, seconds: 0, error: "\(error)")
+            throw error
+        }
+        return summary
+    }
+
+    /// `checksum  path` lines of a BagIt manifest, by path.
+    static func checksumLines(_ bytes: [UInt8], file: String, path: String) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for line in String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline) where !line.isEmpty {
+            let parts = line.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+            guard parts.count == 2, parts[0].count == 64, parts[0].allSatisfy(\.isHexDigit) else {
+                throw BundleError("\(path): \(file) has a malformed line: \(line.prefix(80))")
+            }
+            let name = parts[1].trimmingCharacters(in: .whitespaces)
+            guard out.updateValue(String(parts[0]).lowercased(), forKey: name) == nil else {
+                throw BundleError("\(path): \(file) lists \(name) twice")
+            }
+        }
+        return out
+    }
+
+    /// Decompresses a staged file, stopping past its declared size: a zstd bomb (a small
+    /// file that would expand without end) is refused before anyone reads it for real.
+    static func checkDecompressed(_ file: String, declared: Int64, name: String, bundle: String) throws {
+        let reader: ZstdReader
+        do {
+            reader = try ZstdReader(source: FileSource(path: file), name: name, maxOutput: declared)
+        }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var total: Int64 = 0
+        do {
+            while true {
+                let n = try buffer.withUnsafeMutableBytes { try reader.read(into: $0) }
+                if n == 0 { break }
+                total += Int64(n)
+            }
+        } catch let e as FormatError {
+            throw BundleError("\(bundle): \(name) is not the zstd file its manifest declares (\(e)); refusing the bundle")
+        }
+        guard total == declared else {
+            throw BundleError("\(bundle): \(name) decompresses to \(total) bytes, its manifest declares \(declared); refusing the bundle")
+        }
+    }
+
+    static func removeTree(_ path: String) {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
