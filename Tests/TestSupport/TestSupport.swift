@@ -69,6 +69,12 @@ public func runProcess(_ executable: String, _ arguments: [String], environment:
 /// Runs the built `opslake` with `arguments`, with the repository's schemas.
 @discardableResult
 public func opslake(_ arguments: String..., environment: [String: String] = [:]) throws -> ProcessResult {
+    try opslake(arguments, environment: environment)
+}
+
+/// Runs the built `opslake` with an argument list.
+@discardableResult
+public func opslake(_ arguments: [String], environment: [String: String] = [:]) throws -> ProcessResult {
     try runProcess(opslakeBinary, arguments, environment: ["OPSLAKE_SCHEMAS": schemasDirectory].merging(environment) { $1 })
 }
 

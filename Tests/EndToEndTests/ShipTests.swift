@@ -1,0 +1,165 @@
+import Testing
+import Foundation
+import LakeFormat
+import LakeCatalog
+import TableSchema
+import TestSupport
+
+/// Every file of a lake (path → SHA-256), leaving out SQLite's and the lock's runtime
+/// files: what "byte for byte unchanged" compares.
+private func snapshot(_ root: String) throws -> [String: String] {
+    var out: [String: String] = [:]
+    let e = FileManager.default.enumerator(atPath: root)!
+    while let path = e.nextObject() as? String {
+        let full = root + "/" + path
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue else { continue }
+        if path.hasSuffix("-wal") || path.hasSuffix("-shm") || path == LakeLayout.lockFile { continue }
+        let data = try [UInt8](Data(contentsOf: URL(fileURLWithPath: full)))
+        let h = SHA256()
+        data.withUnsafeBytes { h.update($0) }
+        out[path] = h.finalize()
+    }
+    return out
+}
+
+/// The catalogue's partitions with their files' hashes: what makes two lakes the same.
+private func contents(_ root: String) throws -> [String: String] {
+    var out: [String: String] = [:]
+    for p in try Lake(root: root, access: .read).catalog.partitions() {
+        out[p.key.description] = "\(p.rows) " + p.files.sorted { $0.path < $1.path }.map { "\($0.path)=\($0.sha256)" }.joined(separator: " ")
+    }
+    return out
+}
+
+private func makeLake(_ path: String, seed: String = "5", extra: [String] = []) throws {
+    try #require(try opslake("init", "--lake", path, "--opened", "2025-03-01", "--seed", seed, "--scale", "0.2").status == 0)
+}
+
+@Suite struct ShipTests {
+    @Test("a month packed, unpacked into an empty lake: verify passes, every file identical; again: nothing changes; bagit validates")
+    func roundTrip() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let a = dir.path + "/a", b = dir.path + "/b", bundle = dir.path + "/march.tar"
+        try makeLake(a)
+        #expect(try opslake("generate", "--lake", a, "--from", "2025-03-01", "--to", "2025-03-31", "--jobs", "2").status == 0)
+        let pack = try opslake("ship", "pack", "--lake", a, "--from", "2025-03-01", "--to", "2025-03-31", "-o", bundle)
+        #expect(pack.status == 0, "\(pack.stderr)")
+        let inspect = try opslake("ship", "inspect", bundle)
+        #expect(inspect.status == 0 && inspect.stdout.contains("petshop.orders  31 partitions  2025-03-01...2025-03-31"), "\(inspect.stdout)")
+        let first = try opslake("ship", "unpack", "--lake", b, bundle)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(try opslake("verify", "--lake", b).status == 0)
+        let inA = try contents(a).filter { $0.key.contains("2025-03") }
+        #expect(try contents(b) == inA)
+        let before = try snapshot(b)
+        let again = try opslake("ship", "unpack", "--lake", b, bundle)
+        #expect(again.status == 0 && again.stdout.contains("0 partitions installed, 0 replaced, \(inA.count) unchanged"), "\(again.stdout)")
+        #expect(try snapshot(b) == before)
+        if let py = python {
+            let bag = dir.path + "/bag"
+            try FileManager.default.createDirectory(atPath: bag, withIntermediateDirectories: true)
+            #expect(try runProcess("/usr/bin/tar", ["xf", bundle, "-C", bag]).status == 0)
+            let r = try runProcess(py, ["-c", "import bagit,sys; bagit.Bag(sys.argv[1]).validate(); print('valid')", bag + "/march"])
+            #expect(r.status == 0 && r.stdout.contains("valid"), "\(r.stderr)")
+        }
+    }
+
+    @Test("a year generated as three shards in three lakes, packed and unpacked into a fourth, equals the lake of one run")
+    func shards() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let whole = dir.path + "/whole", merged = dir.path + "/merged"
+        let range = ["--from", "2025-03-01", "--to", "2026-02-28"]
+        try #require(try opslake("init", "--lake", whole, "--opened", "2025-03-01", "--seed", "8", "--scale", "0.02").status == 0)
+        #expect(try opslake(["generate", "--lake", whole] + range + ["--jobs", "2"]).status == 0)
+        for k in 1...3 {
+            let shard = dir.path + "/shard\(k)"
+            try #require(try opslake("init", "--lake", shard, "--opened", "2025-03-01", "--seed", "8", "--scale", "0.02").status == 0)
+            #expect(try opslake(["generate", "--lake", shard] + range + ["--shard", "\(k)/3", "--jobs", "2"]).status == 0)
+            #expect(try opslake("ship", "pack", "--lake", shard, "-o", dir.path + "/shard\(k).tar").status == 0)
+        }
+        for k in [2, 3, 1] {
+            let r = try opslake("ship", "unpack", "--lake", merged, dir.path + "/shard\(k).tar")
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        #expect(try opslake("verify", "--lake", merged).status == 0)
+        let want = try contents(whole), got = try contents(merged)
+        #expect(got.count == want.count)
+        #expect(got == want)
+    }
+
+    @Test("hostile bundles are refused with a clear error, and the receiving lake stays byte for byte the same",
+          .enabled(if: python != nil || requiredByCI, "needs OPSLAKE_PYTHON with zstandard (make test sets it)"))
+    func hostile() throws {
+        let py = try #require(python)
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let a = dir.path + "/a", r = dir.path + "/r", good = dir.path + "/good.tar", cases = dir.path + "/cases"
+        try makeLake(a)
+        #expect(try opslake("generate", "--lake", a, "--from", "2025-03-01", "--to", "2025-03-03", "--datasets", "petshop.orders,petshop.customers").status == 0)
+        #expect(try opslake("ship", "pack", "--lake", a, "--datasets", "petshop.orders", "-o", good).status == 0)
+        // The receiver already holds some of A's partitions.
+        let seed = dir.path + "/seed.tar"
+        #expect(try opslake("ship", "pack", "--lake", a, "--datasets", "petshop.customers", "-o", seed).status == 0)
+        #expect(try opslake("ship", "unpack", "--lake", r, seed).status == 0)
+        let made = try runProcess(py, [repositoryRoot + "/Tests/Interop/hostile_bundles.py", good, cases])
+        try #require(made.status == 0, "\(made.stderr)")
+        let expected = [
+            "dotdot": "unsafe path", "absolute": "unsafe path", "symlink": "symbolic link", "hardlink": "hard link",
+            "device": "device or FIFO", "duplicate": "twice", "checksum": "does not match its checksum in manifest-sha256.txt",
+            "truncated": "truncated", "missing": "which the bundle does not hold", "unlisted": "which manifest-sha256.txt does not list",
+            "bomb": "zstd bomb",
+        ]
+        #expect(Set(made.stdout.split(separator: "\n").map(String.init)) == Set(expected.keys))
+        let before = try snapshot(r)
+        for (name, phrase) in expected.sorted(by: { $0.key < $1.key }) {
+            let result = try opslake("ship", "unpack", "--lake", r, "\(cases)/\(name).tar")
+            #expect(result.status == 65, "\(name): exit \(result.status): \(result.stderr)")
+            #expect(result.stderr.contains(phrase), "\(name): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(name): \(result.stderr)")
+            #expect(try snapshot(r) == before, "\(name) changed the lake")
+        }
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/opslake-escaped.csv.zst"))
+        // The good bundle still goes in.
+        #expect(try opslake("ship", "unpack", "--lake", r, good).status == 0)
+    }
+
+    @Test("a partition with other bytes is refused unless --replace; a schema with another hash is refused, naming the dataset")
+    func conflicts() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let a = dir.path + "/a", b = dir.path + "/b"
+        try makeLake(a)
+        #expect(try opslake("generate", "--lake", a, "--from", "2025-03-01", "--to", "2025-03-02", "--datasets", "petshop.orders").status == 0)
+        #expect(try opslake("ship", "pack", "--lake", a, "--datasets", "petshop.orders", "-o", dir.path + "/one.tar").status == 0)
+        #expect(try opslake("ship", "unpack", "--lake", b, dir.path + "/one.tar").status == 0)
+        #expect(try opslake("generate", "--lake", a, "--date", "2025-03-02", "--datasets", "petshop.orders", "--seed", "77").status == 0)
+        #expect(try opslake("ship", "pack", "--lake", a, "--datasets", "petshop.orders", "-o", dir.path + "/two.tar").status == 0)
+        let before = try snapshot(b)
+        let refused = try opslake("ship", "unpack", "--lake", b, dir.path + "/two.tar")
+        #expect(refused.status == 65)
+        #expect(refused.stderr.contains("petshop.orders dt=2025-03-02: the lake holds other bytes for this partition; pass --replace"), "\(refused.stderr)")
+        #expect(try snapshot(b) == before)
+        let replaced = try opslake("ship", "unpack", "--lake", b, dir.path + "/two.tar", "--replace")
+        #expect(replaced.status == 0 && replaced.stdout.contains("0 partitions installed, 1 replaced, 1 unchanged"), "\(replaced.stdout)")
+        #expect(try opslake("verify", "--lake", b).status == 0)
+        #expect(try contents(b) == contents(a).filter { $0.key.hasPrefix("petshop.orders") })
+
+        // A lake whose petshop.orders has another schema.
+        let c = dir.path + "/c"
+        do {
+            let lake = try Lake(root: c, access: .write, create: true)
+            let other = try TableSchema(dataset: DatasetName("petshop.orders")!, json: Data("""
+                {"fields": [{"name": "order_id", "type": "string"}]}
+                """.utf8), file: "orders.json")
+            try lake.register(other)
+        }
+        let cBefore = try snapshot(c)
+        let mismatch = try opslake("ship", "unpack", "--lake", c, dir.path + "/one.tar")
+        #expect(mismatch.status == 65)
+        #expect(mismatch.stderr.contains("petshop.orders: the bundle's schema") && mismatch.stderr.contains("differs from this lake's"), "\(mismatch.stderr)")
+        #expect(try snapshot(c) == cBefore)
+    }
+}

@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# Ship benchmark: `opslake ship pack` and `opslake ship unpack` of a year's partitions
+# beside `tar cf` / `tar xf` plus `sha256sum` of the same files.
+# See bench/README.md. Prints machine facts, then one table.
+#
+# Environment:
+#   BENCH_SCALE      --scale of the generated lake (default 3: about 1.1 GB of partition files)
+#   BENCH_MIN_BYTES  fail when the partition files total fewer bytes (default 1073741824, 1 GiB)
+#   BENCH_JSON       also write the figures as JSON to this file
+#   OPSLAKE          the opslake binary (default .build/release/opslake, built when missing)
+#   TMPDIR           where the lakes and tar files go (default /tmp; about 5 times the partition bytes)
+set -euo pipefail
+
+SELF=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
+ROOT=$(cd "$(dirname "$SELF")/.." && pwd)
+cd "$ROOT"
+
+case ${1:-} in
+  -h|--help) sed -n '2,11s/^# \{0,1\}//p' "$SELF"; exit 0 ;;
+  "") ;;
+  *) echo "bench-ship: unknown argument: $1 (settings are environment variables; see --help)" >&2; exit 2 ;;
+esac
+
+SCALE=${BENCH_SCALE:-3}
+MIN_BYTES=${BENCH_MIN_BYTES:-1073741824}
+OPSLAKE=${OPSLAKE:-$ROOT/.build/release/opslake}
+FROM=2025-01-01
+TO=2025-12-31
+TARGET=1.5
+
+die() { echo "bench-ship: $*" >&2; exit 1; }
+
+[[ $SCALE =~ ^([0-9]+(\.[0-9]*)?|\.[0-9]+)$ ]] && python3 -c 'import sys; sys.exit(float(sys.argv[1]) <= 0)' "$SCALE" ||
+  { echo "bench-ship: BENCH_SCALE must be a positive number (got $SCALE)" >&2; exit 2; }
+[[ $MIN_BYTES =~ ^[0-9]+$ ]] || { echo "bench-ship: BENCH_MIN_BYTES must be a whole number (got $MIN_BYTES)" >&2; exit 2; }
+
+# --- tools ---------------------------------------------------------------------------
+for tool in tar sha256sum python3; do
+  command -v "$tool" >/dev/null 2>&1 || die "$tool not found"
+done
+
+if [[ ! -x $OPSLAKE ]]; then
+  if [[ $OPSLAKE != "$ROOT/.build/release/opslake" ]]; then
+    die "OPSLAKE=$OPSLAKE is not an executable file"
+  fi
+  if ! command -v swift >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; then
+    export PATH=/opt/swift/usr/bin:$PATH
+  fi
+  echo "bench-ship: $OPSLAKE is missing; building it (swift build -c release)" >&2
+  swift build -c release >&2
+fi
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/opslake-bench-ship.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Measure a copy: a rebuild during the run then neither breaks nor changes it.
+cp "$OPSLAKE" "$T/opslake"
+OPSLAKE_PATH=$OPSLAKE
+OPSLAKE=$T/opslake
+
+# Prints the last line of stdout of a command, which must succeed.
+last_line() {
+  local out
+  out=$("$@") || die "failed: $*"
+  printf '%s\n' "$out" | tail -n1
+}
+
+# Reads one field of a JSON object: json_field JSON KEY
+json_field() {
+  python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2" 2>/dev/null ||
+    die "expected JSON with \"$2\", got: $1"
+}
+
+# sha256sum of every partition file (the NUL-separated list $T/files0) under folder $1,
+# in the list's order.
+hash_files() { (cd "$1" && xargs -0 sha256sum --) <"$T/files0"; }
+
+# --- the lake (not measured) -----------------------------------------------------------
+LAKE=$T/lake
+echo "bench-ship: generating every dataset for $FROM..$TO at scale $SCALE ..." >&2
+"$OPSLAKE" init --lake "$LAKE" --opened "$FROM" --seed 1 --scale "$SCALE" >/dev/null
+last_line "$OPSLAKE" generate --lake "$LAKE" --from "$FROM" --to "$TO" --jobs 2 --json >/dev/null
+
+# The partition files: every regular file in a dt= folder, sorted. They must be
+# exactly the files the catalogue holds.
+(cd "$LAKE" && find . -mindepth 4 -maxdepth 4 -type f -path './*/*/dt=*/*' | LC_ALL=C sort) >"$T/files"
+tr '\n' '\0' <"$T/files" >"$T/files0"
+FILES=$(wc -l <"$T/files")
+BYTES=$(cd "$LAKE" && xargs -0 stat -c %s -- <"$T/files0" | awk '{ s += $1 } END { printf "%d\n", s }')
+verify_json=$("$OPSLAKE" verify --lake "$LAKE" --json) || die "opslake verify fails on the generated lake"
+cat_files=$(printf '%s' "$verify_json" | python3 -c 'import json, sys; print(json.load(sys.stdin)["files"])')
+cat_bytes=$(printf '%s' "$verify_json" | python3 -c 'import json, sys; print(json.load(sys.stdin)["bytes"])')
+PARTITIONS=$(printf '%s' "$verify_json" | python3 -c 'import json, sys; print(json.load(sys.stdin)["partitions"])')
+((FILES == cat_files && BYTES == cat_bytes)) ||
+  die "the dt= folders hold $FILES files ($BYTES bytes), the catalogue $cat_files ($cat_bytes bytes)"
+if ((BYTES < MIN_BYTES)); then
+  die "the partition files total $BYTES bytes, fewer than $MIN_BYTES; raise BENCH_SCALE"
+fi
+
+# Warm the page cache: every measured step below reads files that are in memory. The
+# source's checksums are the yardstick for the byte-identity checks.
+echo "bench-ship: $PARTITIONS partitions, $FILES files, $BYTES bytes; hashing them once (warm-up) ..." >&2
+hash_files "$LAKE" >"$T/source.sha256"
+
+# --- machine facts -----------------------------------------------------------------------
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+[[ -n $cpu ]] || cpu=unknown
+cores=$(nproc)
+opslake_version=$("$OPSLAKE" --version)
+tar_version=$(tar --version | head -n1)
+sha_version=$(sha256sum --version | head -n1)
+fs=$(df -PT "$T" | awk 'NR == 2 { print $2 " on " $1 }')
+mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
+
+echo "bench ship"
+echo "  cores:       $cores"
+echo "  cpu:         $cpu"
+echo "  memory:      $mem"
+echo "  filesystem:  $fs ($T)"
+echo "  opslake:     $opslake_version ($OPSLAKE_PATH)"
+echo "  reference:   $tar_version, $sha_version"
+echo "  data:        every dataset, $FROM..$TO, scale $SCALE: $PARTITIONS partitions, $FILES files, $BYTES bytes ($(python3 -c "print(f'{$BYTES / 2**30:.2f}')") GiB)"
+echo "  load avg:    $load_at_start at start"
+echo
+
+# --- the measured steps ---------------------------------------------------------------------
+RESULTS=()   # step|t0|t1|load average before
+
+# step NAME COMMAND...: sync, then the wall clock around the command, which must succeed.
+step() {
+  local name=$1 la t0 t1
+  shift
+  sync
+  echo "bench-ship: $name ..." >&2
+  la=$(cut -d' ' -f1 /proc/loadavg)
+  t0=$EPOCHREALTIME
+  "$@" || die "$name failed"
+  t1=$EPOCHREALTIME
+  RESULTS+=("$name|$t0|$t1|$la")
+}
+
+ship_pack() { "$OPSLAKE" ship pack --lake "$LAKE" -o "$T/bundle.tar" --json >"$T/pack.json"; }
+ship_unpack() { "$OPSLAKE" ship unpack --lake "$T/fresh" "$T/bundle.tar" --json >"$T/unpack.json"; }
+ref_pack() { tar cf "$T/ref.tar" -C "$LAKE" --no-recursion -T "$T/files" && hash_files "$LAKE" >"$T/ref-pack.sha256"; }
+ref_unpack() { mkdir "$T/ref" && tar xf "$T/ref.tar" -C "$T/ref" && hash_files "$T/ref" >"$T/ref-unpack.sha256"; }
+
+# a. and b.: OpsLake.
+step "opslake ship pack" ship_pack
+pack_json=$(tail -n1 "$T/pack.json")
+[[ $(json_field "$pack_json" partitions) == "$PARTITIONS" && $(json_field "$pack_json" bytes) == "$BYTES" ]] ||
+  die "opslake ship pack packed other partitions than the lake holds ($PARTITIONS, $BYTES bytes): $pack_json"
+PACK_ROWS=$(json_field "$pack_json" rows)
+
+step "opslake ship unpack" ship_unpack
+unpack_json=$(tail -n1 "$T/unpack.json")
+[[ $(json_field "$unpack_json" installed) == "$PARTITIONS" && $(json_field "$unpack_json" replaced) == 0 &&
+   $(json_field "$unpack_json" unchanged) == 0 && $(json_field "$unpack_json" bytes) == "$BYTES" ]] ||
+  die "opslake ship unpack did not install all $PARTITIONS partitions ($BYTES bytes): $unpack_json"
+
+# Checks, not measured: the new lake is sound and holds the same bytes.
+"$OPSLAKE" verify --lake "$T/fresh" >"$T/verify.txt" || { cat "$T/verify.txt" >&2; die "opslake verify fails on the unpacked lake"; }
+hash_files "$T/fresh" >"$T/fresh.sha256" || die "the unpacked lake lacks partition files"
+cmp -s "$T/source.sha256" "$T/fresh.sha256" || die "the unpacked lake's partition files differ from the source's"
+rm -rf "$T/fresh" "$T/bundle.tar"
+
+# c. and d.: the reference.
+step "tar cf + sha256sum" ref_pack
+step "tar xf + sha256sum" ref_unpack
+cmp -s "$T/source.sha256" "$T/ref-pack.sha256" || die "sha256sum of the source changed between runs"
+cmp -s "$T/source.sha256" "$T/ref-unpack.sha256" || die "tar xf extracted other bytes than the source's"
+rm -rf "$T/ref" "$T/ref.tar"
+
+# --- the table (and BENCH_JSON) ------------------------------------------------------------
+RESULTS=$(printf '%s\n' "${RESULTS[@]}") \
+BYTES=$BYTES FILES=$FILES PARTITIONS=$PARTITIONS ROWS=$PACK_ROWS SCALE=$SCALE FROM=$FROM TO=$TO TARGET=$TARGET \
+CPU=$cpu CORES=$cores MEM=$mem FS=$fs OPSLAKE_VERSION=$opslake_version TAR_VERSION=$tar_version \
+SHA_VERSION=$sha_version LOAD_AT_START=$load_at_start \
+BENCH_JSON=${BENCH_JSON:-} python3 - <<'PY'
+import json, os
+
+nbytes = int(os.environ["BYTES"])
+target = float(os.environ["TARGET"])
+runs = {}
+for line in os.environ["RESULTS"].splitlines():
+    name, t0, t1, la = line.split("|")
+    runs[name] = {"seconds": float(t1) - float(t0), "load": float(la)}
+
+PACK, UNPACK = "opslake ship pack", "opslake ship unpack"
+RPACK, RUNPACK = "tar cf + sha256sum", "tar xf + sha256sum"
+BOTH, RBOTH = "opslake pack + unpack", "tar + sha256sum, both ways"
+runs[BOTH] = {"seconds": runs[PACK]["seconds"] + runs[UNPACK]["seconds"], "load": None}
+runs[RBOTH] = {"seconds": runs[RPACK]["seconds"] + runs[RUNPACK]["seconds"], "load": None}
+
+# workload, its reference, target text, check on the ratio
+plan = [
+    (PACK, RPACK, "-", None),
+    (UNPACK, RUNPACK, "-", None),
+    (RPACK, None, "-", None),
+    (RUNPACK, None, "-", None),
+    (BOTH, RBOTH, f"≤ {target:g}× tar+sha256sum", lambda r: r <= target),
+    (RBOTH, None, "-", None),
+]
+results = []
+for name, ref, tgt, check in plan:
+    s = runs[name]["seconds"]
+    ratio = None if ref is None else s / runs[ref]["seconds"]
+    results.append({
+        "workload": name, "bytes": nbytes, "seconds": s, "mb_per_s": nbytes / s / 1e6,
+        "reference": ref, "ratio": ratio, "target": tgt,
+        "result": None if check is None else ("PASS" if check(ratio) else "MISS"),
+        "load_average_before": runs[name]["load"],
+    })
+
+head = ["workload", "seconds", "MB/s", "reference", "ratio", "target", ""]
+right = {1, 2, 4}
+table = []
+for r in results:
+    table.append([
+        r["workload"], f"{r['seconds']:.2f}", f"{r['mb_per_s']:.1f}", r["reference"] or "-",
+        "-" if r["ratio"] is None else f"{r['ratio']:.2f}×", r["target"], r["result"] or "",
+    ])
+widths = [max(len(str(x[i])) for x in [head] + table) for i in range(len(head))]
+for line in [head] + table:
+    cells = [str(c).rjust(w) if i in right else str(c).ljust(w) for i, (c, w) in enumerate(zip(line, widths))]
+    print("  ".join(cells).rstrip())
+print()
+print(f"{nbytes / 1e6:,.1f} MB of partition files ({os.environ['FILES']} files, {os.environ['PARTITIONS']} partitions). "
+      "MB/s: partition bytes over the wall-clock seconds, MB = 10^6 bytes.")
+print("ratio: seconds over the reference's seconds. Checked: opslake verify passes on the unpacked lake, and its "
+      "files and tar xf's are byte-identical to the source.")
+print("load average (1 min) before each step: "
+      + ", ".join(f"{r['workload']} {r['load_average_before']:.2f}" for r in results if r["load_average_before"] is not None))
+
+path = os.environ.get("BENCH_JSON")
+if path:
+    doc = {
+        "machine": {"cores": int(os.environ["CORES"]), "cpu": os.environ["CPU"], "memory": os.environ["MEM"],
+                    "filesystem": os.environ["FS"], "load_average_at_start": os.environ["LOAD_AT_START"]},
+        "opslake": {"version": os.environ["OPSLAKE_VERSION"]},
+        "reference": {"tar": os.environ["TAR_VERSION"], "sha256sum": os.environ["SHA_VERSION"]},
+        "data": {"from": os.environ["FROM"], "to": os.environ["TO"], "scale": float(os.environ["SCALE"]),
+                 "partitions": int(os.environ["PARTITIONS"]), "files": int(os.environ["FILES"]),
+                 "rows": int(os.environ["ROWS"]), "bytes": nbytes},
+        "results": results,
+    }
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(doc, f, ensure_ascii=False, indent=2)
+        f.write("\n")
+    print(f"figures written to {path}")
+PY
