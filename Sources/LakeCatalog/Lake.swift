@@ -37,6 +37,11 @@ public final class Lake: @unchecked Sendable {
         for (id, m) in try catalog.pendingCommits() where installable(m) {
             try rollForward(id, m, schema: nil)
         }
+        // Staged files a crashed writer left: what a journalled commit needed was
+        // installed just above, and this writer holds the lock, so the rest is garbage.
+        for name in FileIO.list(root) where name.hasPrefix(LakeLayout.stagingPrefix) {
+            try? FileManager.default.removeItem(atPath: root + "/" + name)
+        }
         try catalog.markInterruptedRuns()
     }
 

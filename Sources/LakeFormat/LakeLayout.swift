@@ -67,6 +67,9 @@ public enum LakeLayout {
     public static let catalogFile = "_catalog.sqlite"
     public static let lockFile = "_lock"
     public static let temporarySuffix = ".tmp"
+    /// Top-level folders where `ship unpack` stages a bundle's files before committing
+    /// them; a writer that opens the lake removes any left by a crashed one.
+    public static let stagingPrefix = ".staging-"
 
     public static func partitionDirectory(_ key: PartitionKey) -> String {
         "\(key.dataset.schema)/\(key.dataset.table)/dt=\(key.dt)"

@@ -15,7 +15,7 @@ extension Bundle {
     /// partition the lake holds with the same bytes is skipped; with other bytes the
     /// bundle is refused unless `replace`.
     public static func unpack(_ path: String, into lake: Lake, replace: Bool, command: String) throws -> UnpackSummary {
-        let staging = ".ship-\(getpid())-\(UInt64.random(in: 0...UInt64.max) % 1_000_000_007)"
+        let staging = LakeLayout.stagingPrefix + "\(getpid())-\(UInt64.random(in: 0...UInt64.max) % 1_000_000_007)"
         let stagingPath = lake.root + "/" + staging
         defer { removeTree(stagingPath) }
         try FileIO.makeDirectories(stagingPath)

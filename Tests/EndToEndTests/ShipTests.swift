@@ -126,6 +126,35 @@ private func makeLake(_ path: String, seed: String = "5", extra: [String] = []) 
         #expect(try opslake("ship", "unpack", "--lake", r, good).status == 0)
     }
 
+    @Test("SIGKILL during an unpack: the next writer removes the staged files, a rerun completes, verify passes")
+    func killedUnpack() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let a = dir.path + "/a", b = dir.path + "/b", bundle = dir.path + "/b.tar"
+        try makeLake(a)
+        #expect(try opslake("generate", "--lake", a, "--from", "2025-03-01", "--to", "2025-03-20", "--jobs", "2").status == 0)
+        #expect(try opslake("ship", "pack", "--lake", a, "-o", bundle).status == 0)
+        try makeLake(b)  // the same opening partitions as a: unpacking skips them
+        for delay in [0.05, 0.15, 0.4] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: opslakeBinary)
+            p.arguments = ["ship", "unpack", "--lake", b, bundle]
+            p.environment = ProcessInfo.processInfo.environment.merging(["OPSLAKE_SCHEMAS": schemasDirectory]) { $1 }
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            Thread.sleep(forTimeInterval: delay)
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            // Whatever was committed is whole: repair (a writer) finishes or clears the rest.
+            _ = try opslake("repair", "--lake", b)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: b).allSatisfy { !$0.hasPrefix(LakeLayout.stagingPrefix) })
+            #expect(try opslake("verify", "--lake", b).status == 0)
+        }
+        #expect(try opslake("ship", "unpack", "--lake", b, bundle).status == 0)
+        #expect(try contents(b) == contents(a))
+    }
+
     @Test("a partition with other bytes is refused unless --replace; a schema with another hash is refused, naming the dataset")
     func conflicts() throws {
         let dir = TemporaryDirectory()
