@@ -212,45 +212,75 @@ extension Catalog {
         }
     }
 
+    /// Step 1 for several commits at once: one transaction, one sync.
+    func journal(_ manifests: [CommitManifest]) throws -> [Int64] {
+        let encoder = JSONEncoder()
+        let rows = try manifests.map { (m: $0, json: String(decoding: try encoder.encode($0), as: UTF8.self)) }
+        return try locked {
+            try db.transaction {
+                try rows.map { r in
+                    try db.query("INSERT INTO pending_commits(dataset, dt, manifest, created_at) VALUES (?, ?, ?, ?)",
+                                 [.text(r.m.dataset.description), .text(r.m.dt), .text(r.json), .text(Self.now())])
+                    return db.lastInsertRowID
+                }
+            }
+        }
+    }
+
+    /// The last step for several commits at once, in one transaction; returns the stale paths of all.
+    func apply(_ commits: [(id: Int64, manifest: CommitManifest, schemaJSON: String?, schemaVersion: Int, partitionKind: String)]) throws -> [String] {
+        try locked {
+            try db.transaction {
+                try commits.flatMap { c in
+                    try applyInTransaction(c.id, c.manifest, schemaJSON: c.schemaJSON, schemaVersion: c.schemaVersion, partitionKind: c.partitionKind)
+                }
+            }
+        }
+    }
+
     /// Last step of a commit: in one transaction, the partition's rows, files and
     /// statistics replace the old ones and the journal entry goes. Returns the
     /// paths of old files that the new commit no longer uses.
     func apply(_ id: Int64, _ m: CommitManifest, schemaJSON: String?, schemaVersion: Int, partitionKind: String) throws -> [String] {
         try locked {
             try db.transaction {
-                let ds = SQLValue.text(m.dataset.description), dt = SQLValue.text(m.dt)
-                if let json = schemaJSON {
-                    try upsertDataset(m.dataset, hash: m.schemaHash, version: schemaVersion, kind: partitionKind, json: json)
-                } else if try db.query("SELECT 1 FROM datasets WHERE name = ?", [ds]).isEmpty {
-                    try upsertDataset(m.dataset, hash: m.schemaHash, version: schemaVersion, kind: partitionKind, json: "{}")
-                }
-                let old = try db.query("SELECT path FROM files WHERE dataset = ? AND dt = ?", [ds, dt]).compactMap { $0[0].string }
-                try db.query("DELETE FROM partitions WHERE dataset = ? AND dt = ?", [ds, dt])
-                try db.query("""
-                    INSERT INTO partitions(dataset, dt, rows, run_id, seed, schema_hash, committed_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, [ds, dt, SQLValue(m.written.rows), m.runID.map(SQLValue.integer) ?? .null, SQLValue(m.seed),
-                          .text(m.schemaHash), .text(Self.now())])
-                let insertFile = try db.prepare("""
-                    INSERT INTO files(dataset, dt, format, part, path, bytes, uncompressed_bytes, sha256, rows)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-                for f in m.written.files {
-                    try insertFile.run([ds, dt, .text(f.format.rawValue), SQLValue(f.part), .text(f.finalPath), .integer(f.bytes),
-                                        .integer(f.uncompressedBytes), .text(f.sha256), SQLValue(f.rows)])
-                }
-                let insertStats = try db.prepare("""
-                    INSERT INTO column_stats(dataset, dt, column_index, column_name, null_count, min_value, max_value)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """)
-                for (i, s) in m.written.stats.enumerated() {
-                    try insertStats.run([ds, dt, SQLValue(i), .text(s.column), SQLValue(s.nullCount), SQLValue(s.min), SQLValue(s.max)])
-                }
-                try db.query("DELETE FROM pending_commits WHERE id = ?", [.integer(id)])
-                let kept = Set(m.written.files.map(\.finalPath))
-                return old.filter { !kept.contains($0) }
+                try applyInTransaction(id, m, schemaJSON: schemaJSON, schemaVersion: schemaVersion, partitionKind: partitionKind)
             }
         }
+    }
+
+    func applyInTransaction(_ id: Int64, _ m: CommitManifest, schemaJSON: String?, schemaVersion: Int, partitionKind: String) throws -> [String] {
+        let ds = SQLValue.text(m.dataset.description), dt = SQLValue.text(m.dt)
+        if let json = schemaJSON {
+            try upsertDataset(m.dataset, hash: m.schemaHash, version: schemaVersion, kind: partitionKind, json: json)
+        } else if try db.query("SELECT 1 FROM datasets WHERE name = ?", [ds]).isEmpty {
+            try upsertDataset(m.dataset, hash: m.schemaHash, version: schemaVersion, kind: partitionKind, json: "{}")
+        }
+        let old = try db.query("SELECT path FROM files WHERE dataset = ? AND dt = ?", [ds, dt]).compactMap { $0[0].string }
+        try db.query("DELETE FROM partitions WHERE dataset = ? AND dt = ?", [ds, dt])
+        try db.query("""
+            INSERT INTO partitions(dataset, dt, rows, run_id, seed, schema_hash, committed_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, [ds, dt, SQLValue(m.written.rows), m.runID.map(SQLValue.integer) ?? .null, SQLValue(m.seed),
+                  .text(m.schemaHash), .text(Self.now())])
+        let insertFile = try db.prepare("""
+            INSERT INTO files(dataset, dt, format, part, path, bytes, uncompressed_bytes, sha256, rows)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for f in m.written.files {
+            try insertFile.run([ds, dt, .text(f.format.rawValue), SQLValue(f.part), .text(f.finalPath), .integer(f.bytes),
+                                .integer(f.uncompressedBytes), .text(f.sha256), SQLValue(f.rows)])
+        }
+        let insertStats = try db.prepare("""
+            INSERT INTO column_stats(dataset, dt, column_index, column_name, null_count, min_value, max_value)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        for (i, s) in m.written.stats.enumerated() {
+            try insertStats.run([ds, dt, SQLValue(i), .text(s.column), SQLValue(s.nullCount), SQLValue(s.min), SQLValue(s.max)])
+        }
+        try db.query("DELETE FROM pending_commits WHERE id = ?", [.integer(id)])
+        let kept = Set(m.written.files.map(\.finalPath))
+        return old.filter { !kept.contains($0) }
     }
 
     /// Records a dataset and its schema, or updates them when the schema changed.

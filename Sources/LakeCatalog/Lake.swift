@@ -144,8 +144,45 @@ public final class Lake: @unchecked Sendable {
         return try catalog.partition(key)!
     }
 
+    /// Commits several written partitions by the same protocol, grouped: one journal
+    /// transaction for all manifests, the renames, one fsync per folder, one transaction
+    /// that applies them all. A crash after the journal rolls every one of them forward;
+    /// before it, none is visible. For bulk installs (`ship unpack`), where one sync per
+    /// partition would dominate.
+    public func commit(batch: [(written: WrittenPartition, key: PartitionKey, schema: TableSchema)],
+                       runID: Int64? = nil, seed: String? = nil) throws {
+        precondition(lock != nil, "commit needs a lake opened for writing")
+        guard !batch.isEmpty else { return }
+        FaultPoint.hit(.afterTemporaryFiles)
+        let manifests = batch.map { b in
+            CommitManifest(dataset: b.key.dataset, dt: b.key.dt.description, schemaHash: b.schema.hash,
+                           runID: runID, seed: seed, written: b.written)
+        }
+        let ids = try catalog.journal(manifests)
+        FaultPoint.hit(.afterJournal)
+        for m in manifests { try install(m) }
+        try syncDirectories(of: manifests)
+        FaultPoint.hit(.afterRenames)
+        let stale = try catalog.apply(zip(ids, zip(manifests, batch)).map { id, mb in
+            (id, mb.0, mb.1.schema.canonicalJSON, mb.1.schema.version, mb.1.schema.partition.rawValue)
+        })
+        FaultPoint.hit(.afterApply)
+        for path in stale { try FileIO.remove(root + "/" + path) }
+    }
+
     /// Steps 3 and 4 of a commit, for a fresh commit and for `repair` alike.
     func rollForward(_ id: Int64, _ m: CommitManifest, schema: TableSchema?) throws {
+        try install(m)
+        try syncDirectories(of: [m])
+        FaultPoint.hit(.afterRenames)
+        let stale = try catalog.apply(id, m, schemaJSON: schema?.canonicalJSON, schemaVersion: schema?.version ?? 1,
+                                      partitionKind: schema?.partition.rawValue ?? "event")
+        FaultPoint.hit(.afterApply)
+        for path in stale { try FileIO.remove(root + "/" + path) }
+    }
+
+    /// Renames a commit's files from their temporary names over their final ones.
+    func install(_ m: CommitManifest) throws {
         for (i, file) in m.written.files.enumerated() {
             let temporary = root + "/" + file.temporaryPath
             if FileIO.exists(temporary) {
@@ -153,14 +190,12 @@ public final class Lake: @unchecked Sendable {
                 if i == 0 { FaultPoint.hit(.afterFirstRename) }
             }
         }
-        for directory in Set(m.written.files.map { ($0.finalPath as NSString).deletingLastPathComponent }) {
-            try FileIO.syncDirectory(root + "/" + directory)
-        }
-        FaultPoint.hit(.afterRenames)
-        let stale = try catalog.apply(id, m, schemaJSON: schema?.canonicalJSON, schemaVersion: schema?.version ?? 1,
-                                      partitionKind: schema?.partition.rawValue ?? "event")
-        FaultPoint.hit(.afterApply)
-        for path in stale { try FileIO.remove(root + "/" + path) }
+    }
+
+    /// Makes the renames durable: each folder the files went into, once.
+    func syncDirectories(of manifests: [CommitManifest]) throws {
+        let folders = Set(manifests.flatMap { $0.written.files.map { ($0.finalPath as NSString).deletingLastPathComponent } })
+        for directory in folders.sorted() { try FileIO.syncDirectory(root + "/" + directory) }
     }
 }
 
