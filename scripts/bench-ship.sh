@@ -52,6 +52,7 @@ fi
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/opslake-bench-ship.XXXXXX")
 trap 'rm -rf "$T"' EXIT
+trap 'echo "bench-ship: stopped: line $LINENO failed (exit $?)" >&2' ERR
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -105,12 +106,13 @@ echo "bench-ship: $PARTITIONS partitions, $FILES files, $BYTES bytes; hashing th
 hash_files "$LAKE" >"$T/source.sha256"
 
 # --- machine facts -----------------------------------------------------------------------
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+# (awk reads every line: `cmd | head -n1` can kill cmd with SIGPIPE, which pipefail reports.)
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 [[ -n $cpu ]] || cpu=unknown
 cores=$(nproc)
 opslake_version=$("$OPSLAKE" --version)
-tar_version=$(tar --version | head -n1)
-sha_version=$(sha256sum --version | head -n1)
+tar_version=$(tar --version | awk 'NR == 1')
+sha_version=$(sha256sum --version | awk 'NR == 1')
 fs=$(df -PT "$T" | awk 'NR == 2 { print $2 " on " $1 }')
 mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
