@@ -8,7 +8,7 @@
 #   BENCH_MIN_BYTES  fail when the partition files total fewer bytes (default 1073741824, 1 GiB)
 #   BENCH_JSON       also write the figures as JSON to this file
 #   OPSLAKE          the opslake binary (default .build/release/opslake, built when missing)
-#   TMPDIR           where the lakes and tar files go (default /tmp; about 5 times the partition bytes)
+#   TMPDIR           where the lakes and tar files go (default /tmp; about 3 times the partition bytes at once)
 set -euo pipefail
 
 SELF=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
