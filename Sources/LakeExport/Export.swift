@@ -1,6 +1,6 @@
 public import LakeFormat
 public import LakeCatalog
-public import TableSchema
+import TableSchema
 import Foundation
 
 /// How `opslake export` writes files for tools that cannot read the lake itself.

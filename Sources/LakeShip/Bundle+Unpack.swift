@@ -1,4 +1,4 @@
-public import LakeFormat
+import LakeFormat
 public import LakeCatalog
 import TableSchema
 import Foundation
