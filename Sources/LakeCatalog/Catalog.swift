@@ -136,15 +136,8 @@ public final class Catalog: @unchecked Sendable {
         get throws { try locked { Int(try db.query("PRAGMA user_version")[0][0].int ?? 0) } }
     }
 
-    /// The current time in UTC, ISO 8601 (`2026-11-23T04:05:06Z`). Formatted by hand:
-    /// a commit stamps several rows, and a Foundation formatter costs more than the commit's SQL.
-    static func now() -> String {
-        var t = time(nil)
-        var c = tm()
-        gmtime_r(&t, &c)
-        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(c.tm_year + 1900)-\(two(c.tm_mon + 1))-\(two(c.tm_mday))T\(two(c.tm_hour)):\(two(c.tm_min)):\(two(c.tm_sec))Z"
-    }
+    /// The current time in UTC, ISO 8601 (`2026-11-23T04:05:06Z`).
+    static func now() -> String { Timestamp.utcNow }
 }
 
 /// A catalogue fault or misuse, described in one line.

@@ -61,7 +61,7 @@ enum DataPackage {
         let package: [String: Any] = [
             "name": "opslake-export",
             "profile": "tabular-data-package",
-            "created": ISO8601DateFormatter().string(from: Date()),
+            "created": Timestamp.utcNow,
             "description": "Exported by OpsLake from lake \(lakeID)",
             "resources": resources,
         ]

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One cell of a lake row.
 ///
 /// The case carries the type, so the encoders need no schema to format a value and
@@ -147,6 +151,17 @@ public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible
         b.append(timestamp: self)
         return String(decoding: b.bytes, as: UTF8.self)
     }
+}
+
+extension Timestamp {
+    /// ISO 8601 in UTC with `Z` (`2026-11-23T04:05:06Z`): the lake's own stamps
+    /// (catalogue rows, bundles, exports), as opposed to the data's Taipei times.
+    public var utcText: String {
+        String(Timestamp(secondsSinceEpoch: secondsSinceEpoch, offsetMinutes: 0).description.dropLast(6)) + "Z"
+    }
+
+    /// The current time as `utcText`.
+    public static var utcNow: String { Timestamp(secondsSinceEpoch: Int64(time(nil)), offsetMinutes: 0).utcText }
 }
 
 /// Gregorian calendar arithmetic (Howard Hinnant's `days_from_civil` and `civil_from_days`).

@@ -77,8 +77,8 @@ public enum Bundle {
             }
         }
         guard !partitions.isEmpty else { throw BundleError("no partitions match; nothing to pack") }
-        let now = Date()
-        let manifest = BundleManifest(lakeID: try catalog.lakeID, created: iso8601(now), datasets: manifestDatasets, partitions: partitions)
+        let now = Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970), offsetMinutes: 0)
+        let manifest = BundleManifest(lakeID: try catalog.lakeID, created: now.utcText, datasets: manifestDatasets, partitions: partitions)
 
         let bag = bagName(output)
         let files = partitions.flatMap(\.files)
@@ -86,7 +86,7 @@ public enum Bundle {
         var tags: [(String, [UInt8])] = []
         tags.append(("bagit.txt", Array("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n".utf8)))
         var info = [
-            "Bagging-Date: \(iso8601(now).prefix(10))",
+            "Bagging-Date: \(now.utcText.prefix(10))",
             "Bag-Software-Agent: \(software)",
             "Payload-Oxum: \(payloadBytes).\(files.count)",
             "OpsLake-Lake-Id: \(manifest.lakeID)",
@@ -109,7 +109,7 @@ public enum Bundle {
         do {
             defer { close(fd) }
             let tar = TarWriter(fd: fd, path: temporary)
-            let mtime = Int64(now.timeIntervalSince1970)
+            let mtime = now.secondsSinceEpoch
             for (name, bytes) in tags { try tar.addFile("\(bag)/\(name)", bytes: bytes, mtime: mtime) }
             var buffer = [UInt8](repeating: 0, count: 1 << 20)
             for file in files {
@@ -146,14 +146,6 @@ public enum Bundle {
         if name.hasSuffix(".tar") { name = String(name.dropLast(4)) }
         let safe = String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) ? $0 : "-" })
         return safe.isEmpty || safe.hasPrefix(".") ? "bundle" : safe
-    }
-
-    static func iso8601(_ date: Date) -> String {
-        var t = time_t(date.timeIntervalSince1970)
-        var c = tm()
-        gmtime_r(&t, &c)
-        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(c.tm_year + 1900)-\(two(c.tm_mon + 1))-\(two(c.tm_mday))T\(two(c.tm_hour)):\(two(c.tm_min)):\(two(c.tm_sec))Z"
     }
 
     // MARK: inspect
@@ -201,14 +193,5 @@ public enum Bundle {
         } catch {
             throw BundleError("\(path): opslake-manifest.json is not a valid bundle manifest (\(error))")
         }
-    }
-}
-
-extension SHA256 {
-    /// The hex SHA-256 of `bytes`.
-    static func hash(_ bytes: [UInt8]) -> String {
-        let h = SHA256()
-        bytes.withUnsafeBytes { h.update($0) }
-        return h.finalize()
     }
 }

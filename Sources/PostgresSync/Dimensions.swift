@@ -49,25 +49,18 @@ public struct Dimension: Sendable {
     /// source table is not loaded yet).
     @discardableResult
     public func refresh(_ pg: PostgresConnection) throws -> Int? {
-        try pg.execute("BEGIN")
-        do {
+        try pg.transaction {
             _ = try pg.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", ["opslake dimension \(name)"])
             for s in sources {
                 let present = try pg.query("SELECT to_regclass($1) IS NOT NULL", ["\(quoteIdentifier(s.schema)).\(quoteIdentifier(s.table))"])
-                if present.first?.first != "t" {
-                    try pg.execute("COMMIT")
-                    return nil
-                }
+                if present.first?.first != "t" { return nil }
             }
             let fingerprint = try pg.query("""
                 SELECT coalesce(md5(string_agg(dataset || '/' || dt || '/' || sha256, ',' ORDER BY dataset, dt)), '')
                 FROM \(Ledger.ledgerTable) WHERE dataset = ANY($1)
                 """, ["{" + sources.map(\.description).joined(separator: ",") + "}"])[0][0] ?? ""
             let built = try pg.query("SELECT sources_fingerprint FROM \(Ledger.dimensionTable) WHERE dimension = $1", [name])
-            if built.first?.first == fingerprint {
-                try pg.execute("COMMIT")
-                return nil
-            }
+            if built.first?.first == fingerprint { return nil }
             try pg.execute(sql)
             let parts = name.split(separator: ".")
             let rows = Int(try pg.query("SELECT count(*) FROM \(quoteIdentifier(String(parts[0]))).\(quoteIdentifier(String(parts[1])))")[0][0] ?? "0") ?? 0
@@ -76,11 +69,7 @@ public struct Dimension: Sendable {
                 ON CONFLICT (dimension) DO UPDATE SET sources_fingerprint = excluded.sources_fingerprint,
                   rows = excluded.rows, built_at = excluded.built_at
                 """, [name, fingerprint, String(rows)])
-            try pg.execute("COMMIT")
             return rows
-        } catch {
-            if pg.isUsable { try? pg.execute("ROLLBACK") }
-            throw error
         }
     }
 }

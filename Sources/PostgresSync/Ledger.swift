@@ -59,11 +59,7 @@ public enum Ledger {
     public static func fingerprint(_ partition: PartitionRecord) -> String {
         let parts = partition.files.filter { $0.format == .csv }.sorted { $0.part < $1.part }
         if parts.count == 1 { return parts[0].sha256 }
-        let joined = parts.map(\.sha256).joined(separator: "\n")
-        let hash = SHA256()
-        var text = joined
-        text.withUTF8 { hash.update(UnsafeRawBufferPointer($0)) }
-        return hash.finalize()
+        return SHA256.hash(Array(parts.map(\.sha256).joined(separator: "\n").utf8))
     }
 
     /// Creates the bookkeeping tables when missing (under the DDL lock).
@@ -71,14 +67,9 @@ public enum Ledger {
         let present = try pg.query("SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL",
                                    ["opslake.load_ledger", "opslake.load_runs", "opslake.dimension_state"])
         if present.first?.first == "t" { return }
-        try pg.execute("BEGIN")
-        do {
+        try pg.transaction {
             _ = try pg.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [ddlLockKey])
             try pg.execute(ddl)
-            try pg.execute("COMMIT")
-        } catch {
-            try? pg.execute("ROLLBACK")
-            throw error
         }
     }
 

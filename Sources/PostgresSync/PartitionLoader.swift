@@ -62,12 +62,8 @@ public final class PartitionLoader {
             throw fail(.schemaMismatch, "the partition was written under another version of its schema than schemas/ holds now; regenerate it or load with the matching schemas")
         }
         do {
-            try pg.execute("BEGIN")
-            let outcome = try loadInTransaction(partition, schema: schema, runID: runID, fail: fail)
-            try pg.execute("COMMIT")
-            return outcome
+            return try pg.transaction { try loadInTransaction(partition, schema: schema, runID: runID, fail: fail) }
         } catch {
-            if pg.isUsable { try? pg.execute("ROLLBACK") }
             switch error {
             case let e as PartitionLoadError: throw e
             case let e as PostgresError: throw fail(.postgres(e.kind), e.description)

@@ -106,6 +106,20 @@ public final class PostgresConnection {
         }
     }
 
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it
+    /// throws (if the connection still stands), the error rethrown.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            if isUsable { try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+
     /// Runs SQL without parameters (one or more statements).
     public func execute(_ sql: String) throws {
         PQclear(try check(PQexec(handle, sql), "executing \(Self.summary(sql))"))

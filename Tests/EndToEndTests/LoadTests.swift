@@ -125,13 +125,7 @@ struct LoadTests {
         defer { db.drop() }
         let lake = try makeLake(dir)
         for delay in [0.05, 0.2, 0.5, 0.9] {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: opslakeBinary)
-            p.arguments = ["load", "--lake", lake, "--dsn", db.dsn]
-            p.environment = ProcessInfo.processInfo.environment.merging(["OPSLAKE_SCHEMAS": schemasDirectory]) { $1 }
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
+            let p = try startOpslake(["load", "--lake", lake, "--dsn", db.dsn])
             Thread.sleep(forTimeInterval: delay)
             let wasRunning = p.isRunning
             kill(p.processIdentifier, SIGKILL)
@@ -143,13 +137,7 @@ struct LoadTests {
         }
         // The backend terminated while a load runs: that partition fails and rolls back.
         _ = try opslake("generate", "--lake", lake, "--from", "2025-03-01", "--to", "2025-03-14", "--seed", "5", "--jobs", "2")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: opslakeBinary)
-        p.arguments = ["load", "--lake", lake, "--dsn", db.dsn]
-        p.environment = ProcessInfo.processInfo.environment.merging(["OPSLAKE_SCHEMAS": schemasDirectory]) { $1 }
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try startOpslake(["load", "--lake", lake, "--dsn", db.dsn])
         let admin = try db.connect()
         var terminated = 0
         while p.isRunning && terminated < 3 {

@@ -15,10 +15,7 @@ private func snapshot(_ root: String) throws -> [String: String] {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue else { continue }
         if path.hasSuffix("-wal") || path.hasSuffix("-shm") || path == LakeLayout.lockFile { continue }
-        let data = try [UInt8](Data(contentsOf: URL(fileURLWithPath: full)))
-        let h = SHA256()
-        data.withUnsafeBytes { h.update($0) }
-        out[path] = h.finalize()
+        out[path] = SHA256.hash(try [UInt8](Data(contentsOf: URL(fileURLWithPath: full))))
     }
     return out
 }
@@ -136,13 +133,7 @@ private func makeLake(_ path: String, seed: String = "5", extra: [String] = []) 
         #expect(try opslake("ship", "pack", "--lake", a, "-o", bundle).status == 0)
         try makeLake(b)  // the same opening partitions as a: unpacking skips them
         for delay in [0.05, 0.15, 0.4] {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: opslakeBinary)
-            p.arguments = ["ship", "unpack", "--lake", b, bundle]
-            p.environment = ProcessInfo.processInfo.environment.merging(["OPSLAKE_SCHEMAS": schemasDirectory]) { $1 }
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
+            let p = try startOpslake(["ship", "unpack", "--lake", b, bundle])
             Thread.sleep(forTimeInterval: delay)
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()

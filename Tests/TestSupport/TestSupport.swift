@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import LakeFormat
 public import GeneratorKit
 
@@ -76,6 +76,19 @@ public func opslake(_ arguments: String..., environment: [String: String] = [:])
 @discardableResult
 public func opslake(_ arguments: [String], environment: [String: String] = [:]) throws -> ProcessResult {
     try runProcess(opslakeBinary, arguments, environment: ["OPSLAKE_SCHEMAS": schemasDirectory].merging(environment) { $1 })
+}
+
+/// Starts the built `opslake` without waiting, its output discarded: for tests
+/// that kill it or act on it while it runs.
+public func startOpslake(_ arguments: [String]) throws -> Process {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: opslakeBinary)
+    p.arguments = arguments
+    p.environment = ProcessInfo.processInfo.environment.merging(["OPSLAKE_SCHEMAS": schemasDirectory]) { $1 }
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    return p
 }
 
 /// True when the test command says this run must have PostgreSQL and Python readers (CI).
