@@ -135,8 +135,10 @@ private func makeLake(_ path: String, seed: String = "5", extra: [String] = []) 
         for delay in [0.05, 0.15, 0.4] {
             let p = try startOpslake(["ship", "unpack", "--lake", b, bundle])
             Thread.sleep(forTimeInterval: delay)
+            let wasRunning = p.isRunning
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
+            if delay < 0.1 { #expect(wasRunning && p.terminationReason == .uncaughtSignal, "the unpack ended before the kill") }
             // Whatever was committed is whole: repair (a writer) finishes or clears the rest.
             _ = try opslake("repair", "--lake", b)
             #expect(try FileManager.default.contentsOfDirectory(atPath: b).allSatisfy { !$0.hasPrefix(LakeLayout.stagingPrefix) })
