@@ -24,12 +24,13 @@ public protocol DomainGenerator: Sendable {
 }
 
 /// Validates and counts rows without writing them (`generate --dry-run`).
-public final class DryRunSink: RowSink {
+public final class DryRunSink: WholeRowSink {
     let validator: RecordValidator
     let key: PartitionKey
     let encoder: CSVEncoder
     let buffer = ByteBuffer(capacity: 1 << 16)
     public private(set) var rows = 0
+    public var pendingRow: [Value] = []
     /// Bytes the CSV file would hold before compression.
     public private(set) var csvBytes: Int64 = 0
 

@@ -244,9 +244,42 @@ public final class PartitionSink: RowSink {
         do {
             try validator.validate(row)
         } catch {
-            throw InvalidRecordError(partition: writer.key, row: writer.rows + 1, violation: error)
+            throw located(error)
         }
         try writer.append(row)
+    }
+
+    // Cells: each validated against its field before it is encoded. A row that fails
+    // leaves part of itself in the encode buffer, but the error ends the partition,
+    // whose files are then removed unseen.
+
+    public func cell(utf8 value: UnsafeBufferPointer<UInt8>) throws {
+        do { try validator.check(string: value, field: writer.column) } catch { throw located(error) }
+        try writer.cell(utf8: value)
+    }
+
+    public func cell(_ value: Int64) throws {
+        do { try validator.check(int: value, field: writer.column) } catch { throw located(error) }
+        try writer.cell(value)
+    }
+
+    public func cell(_ value: Timestamp) throws {
+        do { try validator.check(timestamp: value, field: writer.column) } catch { throw located(error) }
+        try writer.cell(value)
+    }
+
+    public func nullCell() throws {
+        do { try validator.checkNull(field: writer.column) } catch { throw located(error) }
+        try writer.nullCell()
+    }
+
+    public func endRow() throws {
+        do { try validator.checkRowEnd(cells: writer.column) } catch { throw located(error) }
+        try writer.endRow()
+    }
+
+    func located(_ violation: FieldViolation) -> InvalidRecordError {
+        InvalidRecordError(partition: writer.key, row: writer.rows + 1, violation: violation)
     }
 }
 

@@ -10,49 +10,42 @@ import Glibc
 /// switch, one scan of a string's UTF-8 for both dialects' special bytes, one
 /// formatting of a number or timestamp copied into both outputs, and statistics
 /// compared on raw bytes and integers rather than on `Value`s.
-struct PartitionEncoder {
-    /// Each column's JSON key prefix (`{"a":` or `,"b":`), laid end to end in one
-    /// array: reading `keys[i]` of a nested array would retain it on every value.
-    let keys: [UInt8]
-    let keyStarts: [Int]
-    var stats: [FastStats]
+///
+/// A non-copyable struct over raw memory: the per-cell path reads keys and updates
+/// statistics with no reference counting, uniqueness check or exclusivity check.
+struct PartitionEncoder: ~Copyable {
+    /// Each column's JSON key prefix (`{"a":` or `,"b":`), laid end to end: column
+    /// `i`'s is `keys[keyStarts[i]..<keyStarts[i + 1]]`.
+    let keys: UnsafeMutableRawBufferPointer
+    let keyStarts: UnsafeMutableBufferPointer<Int>
+    let stats: UnsafeMutableBufferPointer<FastStats>
 
     init(columns: [Column]) {
         let prefixes = NDJSONEncoder(columns: columns).keyPrefixes
-        keys = prefixes.flatMap { $0 }
-        keyStarts = prefixes.reduce(into: [0]) { $0.append($0.last! + $1.count) }
-        stats = columns.map { FastStats(column: $0.name) }
+        let flat = prefixes.flatMap { $0 }
+        keys = .allocate(byteCount: max(flat.count, 1), alignment: 1)
+        keys.copyBytes(from: flat)
+        keyStarts = .allocate(capacity: columns.count + 1)
+        _ = keyStarts.initialize(from: prefixes.reduce(into: [0]) { $0.append($0.last! + $1.count) })
+        stats = .allocate(capacity: columns.count)
+        _ = stats.initialize(from: columns.map { FastStats(column: $0.name) })
     }
 
-    mutating func encode(_ row: [Value], csv: ByteBuffer, json: ByteBuffer) {
-        keys.withUnsafeBytes { keys in keyStarts.withUnsafeBufferPointer { starts in
-            encode(row, csv: csv, json: json, keys: keys, starts: starts)
-        } }
+    deinit {
+        keys.deallocate()
+        keyStarts.deallocate()
+        stats.deinitialize().deallocate()
     }
 
-    @inline(__always)
-    mutating func encode(_ row: [Value], csv: ByteBuffer, json: ByteBuffer, keys: UnsafeRawBufferPointer,
-                         starts: UnsafeBufferPointer<Int>) {
+    /// Encodes a whole row: each value's cell, then the row's end.
+    func encode(_ row: [Value], csv: ByteBuffer, json: ByteBuffer) {
         for i in 0..<row.count {
-            if i > 0 { csv.append(UInt8(ascii: ",")) }
-            json.append(UnsafeRawBufferPointer(rebasing: keys[starts[i]..<starts[i + 1]]))
+            begin(i, csv: csv, json: json)
             switch row[i] {
-            case .null:
-                json.append(utf8: "null")
-                stats[i].nullCount += 1
-            case .int(let v):
-                let start = csv.count
-                csv.append(decimal: v)
-                json.append(UnsafeRawBufferPointer(start: csv.base + start, count: csv.count - start))
-                stats[i].add(int: v)
-            case .string(let s):
-                s.withUTF8Bytes { u in
-                    appendString(u, csv: csv, json: json)
-                    stats[i].add(bytes: u)
-                }
-            case .timestamp(let t):
-                appendQuotedInJSON(csv: csv, json: json) { $0.append(timestamp: t) }
-                stats[i].add(int: t.secondsSinceEpoch) { .timestamp(t) }
+            case .null: null(i, json: json)
+            case .int(let v): int(v, i, csv: csv, json: json)
+            case .string(let s): s.withUTF8Bytes { string($0, i, csv: csv, json: json) }
+            case .timestamp(let t): timestamp(t, i, csv: csv, json: json)
             case .date(let d):
                 appendQuotedInJSON(csv: csv, json: json) { $0.append(date: d) }
                 stats[i].add(int: Int64(d.daysSinceEpoch)) { .date(d) }
@@ -63,9 +56,43 @@ struct PartitionEncoder {
                 stats[i].add(other: row[i])
             }
         }
+        end(csv: csv, json: json)
+    }
+
+    /// Starts column `i`'s cell: the CSV separator and the JSON key.
+    @inline(__always) func begin(_ i: Int, csv: ByteBuffer, json: ByteBuffer) {
+        if i > 0 { csv.append(UInt8(ascii: ",")) }
+        let start = keyStarts[i]
+        json.append(UnsafeRawBufferPointer(rebasing: keys[start..<keyStarts[i + 1]]))
+    }
+
+    /// Ends the row in both outputs.
+    @inline(__always) func end(csv: ByteBuffer, json: ByteBuffer) {
         csv.append(UInt8(ascii: "\n"))
         json.append(UInt8(ascii: "}"))
         json.append(UInt8(ascii: "\n"))
+    }
+
+    @inline(__always) func null(_ i: Int, json: ByteBuffer) {
+        json.append(utf8: "null")
+        stats[i].nullCount += 1
+    }
+
+    @inline(__always) func int(_ v: Int64, _ i: Int, csv: ByteBuffer, json: ByteBuffer) {
+        let start = csv.count
+        csv.append(decimal: v)
+        json.append(UnsafeRawBufferPointer(start: csv.base + start, count: csv.count - start))
+        stats[i].add(int: v)
+    }
+
+    @inline(__always) func string(_ u: UnsafeBufferPointer<UInt8>, _ i: Int, csv: ByteBuffer, json: ByteBuffer) {
+        appendString(u, csv: csv, json: json)
+        stats[i].add(bytes: u)
+    }
+
+    @inline(__always) func timestamp(_ t: Timestamp, _ i: Int, csv: ByteBuffer, json: ByteBuffer) {
+        appendQuotedInJSON(csv: csv, json: json) { $0.append(timestamp: t) }
+        stats[i].add(int: t.secondsSinceEpoch) { .timestamp(t) }
     }
 
     /// Formats a value once into the JSON output, inside quotes, and copies the same text to the CSV.

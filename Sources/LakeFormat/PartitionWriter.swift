@@ -62,15 +62,15 @@ public final class PartitionWriter {
 
     var csvStream: FileStream?
     var ndjsonStream: FileStream?
-    /// The current streams' encode buffers, read on every row without reference
-    /// counting; they live as long as the streams, which this writer holds.
-    unowned(unsafe) var csvOut: ByteBuffer
-    unowned(unsafe) var jsonOut: ByteBuffer
+    /// The encode buffers, drained into the current part's streams. Constants, so
+    /// the per-cell path reads them without reference counting.
+    let csvOut = ByteBuffer(capacity: PartitionWriter.flushThreshold + (1 << 14))
+    let jsonOut = ByteBuffer(capacity: PartitionWriter.flushThreshold + (1 << 14))
     var part = 0
-    var rowsInPart = 0
+    @exclusivity(unchecked) var rowsInPart = 0
     var finished: [WrittenFile] = []
-    var encoder: PartitionEncoder
-    public private(set) var rows = 0
+    let encoder: PartitionEncoder
+    @exclusivity(unchecked) public private(set) var rows = 0
 
     /// Encoded bytes are handed to zstd in chunks of about this size.
     static let flushThreshold = 1 << 17
@@ -91,9 +91,6 @@ public final class PartitionWriter {
         self.workers = workers
         self.rowsPerFile = max(1, rowsPerFile)
         encoder = PartitionEncoder(columns: columns)
-        let placeholder = ByteBuffer(capacity: 64)
-        csvOut = placeholder
-        jsonOut = placeholder
         var random = SystemRandomNumberGenerator()
         token = "\(getpid())-" + String(random.next() as UInt64, radix: 36)
         try FileIO.makeDirectories(lakeRoot + "/" + LakeLayout.partitionDirectory(key))
@@ -105,31 +102,79 @@ public final class PartitionWriter {
     func startPart() throws {
         csvStream = try FileStream(self, .csv)
         ndjsonStream = try FileStream(self, .ndjson)
-        csv.encodeHeader(into: csvStream!.encoded)
-        csvOut = csvStream!.encoded
-        jsonOut = ndjsonStream!.encoded
+        csv.encodeHeader(into: csvOut)
         rowsInPart = 0
     }
 
     /// Appends one row (one value per column, in column order).
     public func append(_ row: [Value]) throws {
         precondition(row.count == columns.count, "row has \(row.count) values for \(columns.count) columns")
+        precondition(column == 0, "a whole row appended between the cells of another")
+        try startRow()
+        encoder.encode(row, csv: csvOut, json: jsonOut)
+        try rowEnded()
+    }
+
+    // The same row cell by cell, in column order, then `endRow()` (see `RowSink`).
+
+    public func cell(utf8 u: UnsafeBufferPointer<UInt8>) throws {
+        let i = try beginCell()
+        encoder.string(u, i, csv: csvOut, json: jsonOut)
+    }
+
+    public func cell(_ v: Int64) throws {
+        let i = try beginCell()
+        encoder.int(v, i, csv: csvOut, json: jsonOut)
+    }
+
+    public func cell(_ t: Timestamp) throws {
+        let i = try beginCell()
+        encoder.timestamp(t, i, csv: csvOut, json: jsonOut)
+    }
+
+    public func nullCell() throws {
+        let i = try beginCell()
+        encoder.null(i, json: jsonOut)
+    }
+
+    public func endRow() throws {
+        precondition(column == columns.count, "row has \(column) cells for \(columns.count) columns")
+        encoder.end(csv: csvOut, json: jsonOut)
+        column = 0
+        try rowEnded()
+    }
+
+    /// The column of the next cell: 0 between rows.
+    @exclusivity(unchecked) public private(set) var column = 0
+
+    @inline(__always) func beginCell() throws -> Int {
+        let i = column
+        if i == 0 { try startRow() }
+        precondition(i < columns.count, "more cells than the \(columns.count) columns")
+        encoder.begin(i, csv: csvOut, json: jsonOut)
+        column = i + 1
+        return i
+    }
+
+    func startRow() throws {
         if rowsInPart == rowsPerFile {
             try finishPart()
             part += 1
             try startPart()
         }
         precondition(csvStream != nil, "append after finish")
-        encoder.encode(row, csv: csvOut, json: jsonOut)
+    }
+
+    @inline(__always) func rowEnded() throws {
         rowsInPart += 1
         rows += 1
-        if csvOut.count >= Self.flushThreshold { try csvStream!.flush() }
-        if jsonOut.count >= Self.flushThreshold { try ndjsonStream!.flush() }
+        if csvOut.count >= Self.flushThreshold { try csvStream!.flush(csvOut) }
+        if jsonOut.count >= Self.flushThreshold { try ndjsonStream!.flush(jsonOut) }
     }
 
     func finishPart() throws {
-        for stream in [csvStream!, ndjsonStream!] {
-            finished.append(try stream.finish(rows: rowsInPart, sync: sync))
+        for (stream, buffer) in [(csvStream!, csvOut), (ndjsonStream!, jsonOut)] {
+            finished.append(try stream.finish(draining: buffer, rows: rowsInPart, sync: sync))
         }
         csvStream = nil
         ndjsonStream = nil
@@ -150,6 +195,8 @@ public final class PartitionWriter {
     /// Removes every temporary file written so far; harmless after `finish()` once the
     /// files were installed (they are no longer under their temporary names).
     public func abort() {
+        csvOut.removeAll()
+        jsonOut.removeAll()
         csvStream?.close()
         ndjsonStream?.close()
         for file in finished { try? FileIO.remove(lakeRoot + "/" + file.temporaryPath) }
@@ -159,14 +206,13 @@ public final class PartitionWriter {
         finished = []
     }
 
-    /// One file being written: encode buffer → zstd → hash → file descriptor.
+    /// One file being written: encoded bytes → zstd → hash → file descriptor.
     final class FileStream {
         let format: FileFormat
         let part: Int
         let relativePath: String
         let finalPath: String
         let absolutePath: String
-        let encoded = ByteBuffer(capacity: PartitionWriter.flushThreshold + (1 << 14))
         var fd: Int32
         let hash = SHA256()
         var bytes: Int64 = 0
@@ -189,14 +235,15 @@ public final class PartitionWriter {
             }
         }
 
-        func flush() throws {
+        /// Compresses and writes what `encoded` holds, and empties it.
+        func flush(_ encoded: ByteBuffer) throws {
             uncompressed += Int64(encoded.count)
             try compressor.write(encoded.bytes)
             encoded.removeAll()
         }
 
-        func finish(rows: Int, sync: Bool) throws -> WrittenFile {
-            try flush()
+        func finish(draining encoded: ByteBuffer, rows: Int, sync: Bool) throws -> WrittenFile {
+            try flush(encoded)
             try compressor.finish()
             if sync { try FileIO.sync(fd, path: absolutePath) }
             close()

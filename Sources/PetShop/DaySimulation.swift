@@ -37,24 +37,22 @@ struct DaySimulation {
         let payments = DaySimulation.paymentChoice
 
         var eventNo = 0, sessionNo = 0, orderNo = 0
-        var event = [Value](repeating: .null, count: 8)
-        var order = [Value](repeating: .null, count: 13)
-        var item = [Value](repeating: .null, count: 9)
         var basket: [(product: Int, quantity: Int)] = []
 
-        func emit(_ session: Value, _ customer: Value, _ type: String, _ second: Int, _ product: Int,
-                  _ quantity: Int?, _ orderID: Value) throws {
+        // Rows go to the sinks cell by cell, in schema order (see RowSink).
+        func emit(_ session: Identifier, _ customer: Identifier, _ type: StaticString, _ second: Int, _ product: Int,
+                  _ quantity: Int?, _ orderID: Identifier?) throws {
             eventNo += 1
             guard let events else { return }
-            event[0] = .string(Identifier.make("E", day, eventNo, width: 8))
-            event[1] = session
-            event[2] = customer
-            event[3] = .string(type)
-            event[4] = .timestamp(taipei(dt, second))
-            event[5] = .string(catalogue.products[product].id)
-            event[6] = quantity.map { .int(Int64($0)) } ?? .null
-            event[7] = orderID
-            try events.append(event)
+            try Identifier("E", day, eventNo, width: 8).write(to: events)
+            try session.write(to: events)
+            try customer.write(to: events)
+            try events.cell(static: type)
+            try events.cell(taipei(dt, second))
+            try events.cell(catalogue.products[product].id)
+            try events.cell(quantity)
+            if let orderID { try orderID.write(to: events) } else { try events.nullCell() }
+            try events.endRow()
         }
 
         while let start = clock.next(&rng) {
@@ -62,8 +60,8 @@ struct DaySimulation {
             sessionsLeft -= 1
             if purchasing { purchasesLeft -= 1 }
             sessionNo += 1
-            let session = Value.string(Identifier.make("S", day, sessionNo, width: 7))
-            let customer = Value.string(Identifier.make("C", 1 + rng.below(members), width: 8))
+            let session = Identifier("S", day, sessionNo, width: 7)
+            let customer = Identifier("C", 1 + rng.below(members), width: 8)
             var t = start
             func step() -> Int {
                 t = min(86_399, t + 15 + rng.below(150))
@@ -75,9 +73,9 @@ struct DaySimulation {
                 while views < 12 && rng.chance(0.65) { views += 1 }
                 for _ in 0..<views {
                     let p = catalogue.draw(category: categories.draw(&rng), &rng)
-                    try emit(session, customer, "view", step(), p, nil, .null)
+                    try emit(session, customer, "view", step(), p, nil, nil)
                     if rng.chance(config.cartRate) {
-                        try emit(session, customer, "add_to_cart", step(), p, rng.int(in: behaviour.quantityPerLine), .null)
+                        try emit(session, customer, "add_to_cart", step(), p, rng.int(in: behaviour.quantityPerLine), nil)
                     }
                 }
                 continue
@@ -96,16 +94,16 @@ struct DaySimulation {
                 }
                 if basket.contains(where: { $0.product == p }) { continue }
                 let q = rng.int(in: behaviour.quantityPerLine)
-                try emit(session, customer, "view", step(), p, nil, .null)
+                try emit(session, customer, "view", step(), p, nil, nil)
                 if rng.chance(0.3) {
-                    try emit(session, customer, "view", step(), catalogue.draw(category: categories.draw(&rng), &rng), nil, .null)
+                    try emit(session, customer, "view", step(), catalogue.draw(category: categories.draw(&rng), &rng), nil, nil)
                 }
-                try emit(session, customer, "add_to_cart", step(), p, q, .null)
+                try emit(session, customer, "add_to_cart", step(), p, q, nil)
                 basket.append((p, q))
             }
             let checkoutTime = step()
             orderNo += 1
-            let orderID = Value.string(Identifier.make("O", day, orderNo, width: 7))
+            let orderID = Identifier("O", day, orderNo, width: 7)
             var subtotal = 0, quantity = 0
             for line in basket {
                 subtotal += line.quantity * catalogue.products[line.product].price
@@ -116,36 +114,36 @@ struct DaySimulation {
             for line in basket {
                 try emit(session, customer, "purchase", checkoutTime, line.product, line.quantity, orderID)
             }
-            let orderedAt = Value.timestamp(taipei(dt, checkoutTime))
+            let orderedAt = taipei(dt, checkoutTime)
             if let orders {
-                order[0] = orderID
-                order[1] = customer
-                order[2] = orderedAt
-                order[3] = .string(type.rawValue)
-                order[4] = .int(Int64(basket.count))
-                order[5] = .int(Int64(quantity))
-                order[6] = .int(Int64(subtotal))
-                order[7] = result.campaign.map { .string($0.id) } ?? .null
-                order[8] = .int(Int64(result.discount))
-                order[9] = .int(Int64(result.shipping))
-                order[10] = .int(Int64(result.total))
-                order[11] = result.campaign?.tier.gift.map { .string($0) } ?? .null
-                order[12] = .string(payment)
-                try orders.append(order)
+                try orderID.write(to: orders)
+                try customer.write(to: orders)
+                try orders.cell(orderedAt)
+                try orders.cell(type.rawValue)
+                try orders.cell(basket.count)
+                try orders.cell(quantity)
+                try orders.cell(subtotal)
+                try orders.cell(result.campaign?.id)
+                try orders.cell(result.discount)
+                try orders.cell(result.shipping)
+                try orders.cell(result.total)
+                try orders.cell(result.campaign?.tier.gift)
+                try orders.cell(payment)
+                try orders.endRow()
             }
             if let items {
                 for (n, line) in basket.enumerated() {
                     let p = catalogue.products[line.product]
-                    item[0] = orderID
-                    item[1] = .int(Int64(n + 1))
-                    item[2] = .string(p.id)
-                    item[3] = .string(p.name)
-                    item[4] = .string(Reference.shared.categories[p.category].name)
-                    item[5] = .int(Int64(line.quantity))
-                    item[6] = .int(Int64(p.price))
-                    item[7] = .int(Int64(line.quantity * p.price))
-                    item[8] = orderedAt
-                    try items.append(item)
+                    try orderID.write(to: items)
+                    try items.cell(n + 1)
+                    try items.cell(p.id)
+                    try items.cell(p.name)
+                    try items.cell(Reference.shared.categories[p.category].name)
+                    try items.cell(line.quantity)
+                    try items.cell(p.price)
+                    try items.cell(line.quantity * p.price)
+                    try items.cell(orderedAt)
+                    try items.endRow()
                 }
             }
         }

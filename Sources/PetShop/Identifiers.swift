@@ -1,35 +1,74 @@
 import LakeFormat
 
-/// Business keys: a prefix and fixed-width digits (`C00012345`, `P000123`,
+/// A business key: a prefix and fixed-width digits (`C00012345`, `P000123`,
 /// `O202611210000123`), text in every spreadsheet and readable at a glance.
-enum Identifier {
+///
+/// Formatted on the stack: the large datasets pass it to their sinks as bytes
+/// (`write(to:)`), so the millions of event and session ids never become Strings.
+struct Identifier {
+    private var storage: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    private var count = 0
+
     /// `prefix` + `number` zero-padded to `width` digits.
-    static func make(_ prefix: StaticString, _ number: Int, width: Int) -> String {
-        let p = prefix.utf8Start, pn = prefix.utf8CodeUnitCount
-        return String(unsafeUninitializedCapacity: pn + width) { out in
-            for i in 0..<pn { out[i] = p[i] }
-            var n = number
-            for i in stride(from: pn + width - 1, through: pn, by: -1) {
-                out[i] = UInt8(truncatingIfNeeded: 48 + n % 10)
-                n /= 10
-            }
-            return pn + width
-        }
+    init(_ prefix: StaticString, _ number: Int, width: Int) {
+        append(prefix)
+        append(number, width: width)
     }
 
     /// `prefix` + the day as `yyyymmdd` + `number` in `width` digits.
-    static func make(_ prefix: StaticString, _ day: DayDigits, _ number: Int, width: Int) -> String {
-        let p = prefix.utf8Start, pn = prefix.utf8CodeUnitCount
-        return String(unsafeUninitializedCapacity: pn + 8 + width) { out in
-            for i in 0..<pn { out[i] = p[i] }
-            withUnsafeBytes(of: day.digits) { d in for i in 0..<8 { out[pn + i] = d[i] } }
+    init(_ prefix: StaticString, _ day: DayDigits, _ number: Int, width: Int) {
+        append(prefix)
+        withUnsafeBytes(of: day.digits) { d in append(UnsafeRawBufferPointer(d)) }
+        append(number, width: width)
+    }
+
+    private mutating func append(_ prefix: StaticString) {
+        append(UnsafeRawBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount))
+    }
+
+    private mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        let at = count
+        precondition(at + bytes.count <= 32, "an identifier is at most 32 bytes")
+        withUnsafeMutableBytes(of: &storage) { s in
+            for i in 0..<bytes.count { s[at + i] = bytes[i] }
+        }
+        count += bytes.count
+    }
+
+    private mutating func append(_ number: Int, width: Int) {
+        let at = count
+        precondition(number >= 0 && at + width <= 32, "an identifier is at most 32 bytes")
+        withUnsafeMutableBytes(of: &storage) { s in
             var n = number
-            for i in stride(from: pn + 8 + width - 1, through: pn + 8, by: -1) {
-                out[i] = UInt8(truncatingIfNeeded: 48 + n % 10)
+            for i in stride(from: at + width - 1, through: at, by: -1) {
+                s[i] = UInt8(truncatingIfNeeded: 48 + n % 10)
                 n /= 10
             }
-            return pn + 8 + width
         }
+        count += width
+    }
+
+    func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try withUnsafeBytes(of: storage) { s in
+            try body(UnsafeBufferPointer(start: s.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count))
+        }
+    }
+
+    /// Writes the key as the sink's next cell.
+    @inline(__always) func write(to sink: any RowSink) throws {
+        try withBytes { try sink.cell(utf8: $0) }
+    }
+
+    var string: String { withBytes { String(decoding: $0, as: UTF8.self) } }
+
+    /// `prefix` + `number` zero-padded to `width` digits, as text.
+    static func make(_ prefix: StaticString, _ number: Int, width: Int) -> String {
+        Identifier(prefix, number, width: width).string
+    }
+
+    /// `prefix` + the day as `yyyymmdd` + `number` in `width` digits, as text.
+    static func make(_ prefix: StaticString, _ day: DayDigits, _ number: Int, width: Int) -> String {
+        Identifier(prefix, day, number, width: width).string
     }
 }
 

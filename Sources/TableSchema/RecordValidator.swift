@@ -35,6 +35,8 @@ public struct InvalidRecordError: Error, Hashable, Sendable, CustomStringConvert
 public final class RecordValidator {
     public let schema: TableSchema
     let checks: [Check]
+    /// `checks` again, for the typed path to borrow without reference counting.
+    let unretained: UnsafeMutableBufferPointer<Unmanaged<Check>>
 
     /// A field's checks, prepared: a class so the hot loop reads it without copying
     /// the field's strings.
@@ -59,8 +61,8 @@ public final class RecordValidator {
         /// True when a bound is not an integer (an integer field bounded by a decimal):
         /// then the general comparison runs too.
         let otherBounds: Bool
-        /// The allowed strings of a string enum, compared byte for byte.
-        let enumStrings: [String]?
+        /// The allowed strings of a string enum, as UTF-8, compared byte for byte.
+        let enumBytes: [[UInt8]]?
         /// Whether a string that matched `simple` can still hold a NUL (only when the pattern allows byte 0).
         let patternAdmitsNul: Bool
 
@@ -87,7 +89,7 @@ public final class RecordValidator {
             otherBounds = [field.minimum, field.maximum].contains { bound in
                 if let bound, case .int = bound { false } else { bound != nil }
             }
-            enumStrings = field.type == .string ? enumList?.compactMap { if case .string(let s) = $0 { s } else { nil } } : nil
+            enumBytes = field.type == .string ? enumList?.compactMap { if case .string(let s) = $0 { Array(s.utf8) } else { nil } } : nil
             patternAdmitsNul = simple?.admits(0) ?? true
         }
     }
@@ -111,9 +113,12 @@ public final class RecordValidator {
             let enumSet = field.enumValues.map { Set($0.compactMap { RowDecoder.parse($0, as: field.type) }) }
             return Check(field: field, enumSet: enumSet, simple: simple, pattern: compiled)
         }
+        unretained = .allocate(capacity: checks.count)
+        _ = unretained.initialize(from: checks.map { Unmanaged.passUnretained($0) })
     }
 
     deinit {
+        unretained.deallocate()
         for c in checks {
             if let r = c.pattern { regfree(r); r.deallocate() }
         }
@@ -125,44 +130,112 @@ public final class RecordValidator {
             throw FieldViolation(field: "*", message: "\(row.count) values for \(checks.count) fields")
         }
         try checks.withUnsafeBufferPointer { checks throws(FieldViolation) in
-            for i in 0..<row.count { try check(row[i], checks[i]) }
+            for i in 0..<row.count { try Self.check(row[i], checks[i]) }
+        }
+    }
+
+    /// The typed path (see `RowSink`): one cell of field `i`, checked exactly as the
+    /// same `Value` would be, without making one. The check is borrowed, unretained.
+    @inline(__always)
+    public func check(string u: UnsafeBufferPointer<UInt8>, field i: Int) throws(FieldViolation) {
+        guard i < unretained.count else { throw Self.extraCell(unretained.count) }
+        if let v = unretained[i]._withUnsafeGuaranteedRef({ c in Self.violation { () throws(FieldViolation) in try Self.checkString(u, c) } }) {
+            throw v
         }
     }
 
     @inline(__always)
-    func check(_ value: borrowing Value, _ c: borrowing Check) throws(FieldViolation) {
-        // No closures over `value` or `c` here: capturing them would cost a copy on every
-        // call, and this runs for every field of every row. Messages are built only on failure.
-        // One switch on the value; the common cases return early without `Value` comparisons.
+    public func check(int v: Int64, field i: Int) throws(FieldViolation) {
+        guard i < unretained.count else { throw Self.extraCell(unretained.count) }
+        if let v = unretained[i]._withUnsafeGuaranteedRef({ c in Self.violation { () throws(FieldViolation) in try Self.check(.int(v), c) } }) {
+            throw v
+        }
+    }
+
+    @inline(__always)
+    public func check(timestamp t: Timestamp, field i: Int) throws(FieldViolation) {
+        guard i < unretained.count else { throw Self.extraCell(unretained.count) }
+        if let v = unretained[i]._withUnsafeGuaranteedRef({ c in Self.violation { () throws(FieldViolation) in try Self.check(.timestamp(t), c) } }) {
+            throw v
+        }
+    }
+
+    @inline(__always)
+    public func checkNull(field i: Int) throws(FieldViolation) {
+        guard i < unretained.count else { throw Self.extraCell(unretained.count) }
+        if let v = unretained[i]._withUnsafeGuaranteedRef({ c in c.required ? Self.fail(c, "is required but null") : nil }) {
+            throw v
+        }
+    }
+
+    /// Checks that a row given cell by cell had a cell for every field.
+    public func checkRowEnd(cells: Int) throws(FieldViolation) {
+        guard cells == checks.count else {
+            throw FieldViolation(field: "*", message: "\(cells) values for \(checks.count) fields")
+        }
+    }
+
+    static func extraCell(_ fields: Int) -> FieldViolation {
+        FieldViolation(field: "*", message: "more than \(fields) values for \(fields) fields")
+    }
+
+    /// A string's checks on its UTF-8 bytes: lengths in characters (Unicode scalars,
+    /// counted as the bytes that do not continue one), no NUL, pattern, enum.
+    @inline(__always)
+    static func checkString(_ u: UnsafeBufferPointer<UInt8>, _ c: borrowing Check) throws(FieldViolation) {
+        guard c.type == .string else { throw Self.wrongType(.string(Self.text(u)), c) }
+        if let max = c.maxLength, u.count > max, Self.scalarCount(u) > max {
+            throw Self.fail(c, "is \(Self.scalarCount(u)) characters, more than maxLength \(max)")
+        }
+        if let min = c.minLength, u.count < 4 * min, Self.scalarCount(u) < min {
+            throw Self.fail(c, "is \(Self.scalarCount(u)) characters, fewer than minLength \(min)")
+        }
+        let matches = c.simpleUnretained?.matches(u)
+        if matches != true || c.patternAdmitsNul, !u.isEmpty, memchr(u.baseAddress!, 0, u.count) != nil {
+            throw Self.fail(c, "contains a NUL character, which PostgreSQL text cannot hold")
+        }
+        if matches == false { throw Self.fail(c, "\"\(Self.text(u))\" does not match pattern \(c.field.pattern!)") }
+        if let r = c.pattern, Self.text(u).withCString({ regexec(r, $0, 0, nil, 0) }) != 0 {
+            throw Self.fail(c, "\"\(Self.text(u))\" does not match pattern \(c.field.pattern!)")
+        }
+        if let allowed = c.enumBytes, !allowed.contains(where: { Self.equal($0, u) }) {
+            throw Self.fail(c, "\(Self.text(u)) is not one of \(c.field.enumValues!.joined(separator: ", "))")
+        }
+        if let set = c.enumSet, !set.contains(.string(Self.text(u))) {
+            throw Self.fail(c, "\(Self.text(u)) is not one of \(c.field.enumValues!.joined(separator: ", "))")
+        }
+    }
+
+    @inline(__always) static func violation(_ body: () throws(FieldViolation) -> Void) -> FieldViolation? {
+        do { try body(); return nil } catch { return error }
+    }
+
+    static func text(_ u: UnsafeBufferPointer<UInt8>) -> String { String(decoding: u, as: UTF8.self) }
+
+    static func scalarCount(_ u: UnsafeBufferPointer<UInt8>) -> Int {
+        var n = 0
+        for b in u where b & 0xC0 != 0x80 { n += 1 }
+        return n
+    }
+
+    @inline(__always) static func equal(_ a: [UInt8], _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        a.count == b.count && a.withUnsafeBufferPointer { a in a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 }
+    }
+
+    @inline(__always)
+    static func check(_ value: borrowing Value, _ c: borrowing Check) throws(FieldViolation) {
+        // This runs for every field of every row: messages are built only on failure, and
+        // the common cases return early, after one switch, without `Value` comparisons.
         switch value {
         case .null:
             if c.required { throw Self.fail(c, "is required but null") }
             return
         case .string(let s):
-            guard c.type == .string else { throw Self.wrongType(value, c) }
-            let utf8Count = s.utf8.count
-            if let max = c.maxLength, utf8Count > max, s.unicodeScalars.count > max {
-                throw Self.fail(c, "is \(s.unicodeScalars.count) characters, more than maxLength \(max)")
+            // `withUTF8Bytes` rethrows untyped errors: carry the violation out as a value.
+            if let violation = s.withUTF8Bytes({ u in violation { () throws(FieldViolation) in try checkString(u, c) } }) {
+                throw violation
             }
-            if let min = c.minLength, utf8Count < 4 * min, s.unicodeScalars.count < min {
-                throw Self.fail(c, "is \(s.unicodeScalars.count) characters, fewer than minLength \(min)")
-            }
-            let (hasNul, matches) = s.withUTF8Bytes { bytes in
-                let matches = c.simpleUnretained?.matches(bytes)
-                let nulPossible = matches != true || c.patternAdmitsNul
-                return (nulPossible && !bytes.isEmpty && memchr(bytes.baseAddress!, 0, bytes.count) != nil, matches)
-            }
-            if hasNul { throw Self.fail(c, "contains a NUL character, which PostgreSQL text cannot hold") }
-            if matches == false { throw Self.fail(c, "\"\(s)\" does not match pattern \(c.field.pattern!)") }
-            if let r = c.pattern, s.withCString({ regexec(r, $0, 0, nil, 0) }) != 0 {
-                throw Self.fail(c, "\"\(s)\" does not match pattern \(c.field.pattern!)")
-            }
-            if let allowed = c.enumStrings {
-                guard allowed.contains(s) else {
-                    throw Self.fail(c, "\(value.text) is not one of \(c.field.enumValues!.joined(separator: ", "))")
-                }
-                return
-            }
+            return
         case .int(let v):
             guard c.type == .integer else { throw Self.wrongType(value, c) }
             if v < c.minInt { throw Self.fail(c, "\(v) is below minimum \(c.minimum!.text)") }

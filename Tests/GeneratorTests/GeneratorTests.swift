@@ -8,8 +8,9 @@ import TableSchema
 import TestSupport
 
 /// Collects rows in memory, encoded as CSV, for comparisons.
-final class CollectingSink: RowSink {
+final class CollectingSink: WholeRowSink {
     let buffer = ByteBuffer()
+    var pendingRow: [Value] = []
     let encoder: CSVEncoder
     let validator: RecordValidator
     var rows: [[Value]] = []
