@@ -253,29 +253,37 @@ public final class PartitionSink: RowSink {
     // leaves part of itself in the encode buffer, but the error ends the partition,
     // whose files are then removed unseen.
 
+    /// The field of the next cell: 0 between rows.
+    @exclusivity(unchecked) var column = 0
+
     public func cell(utf8 value: UnsafeBufferPointer<UInt8>) throws {
-        do { try validator.check(string: value, field: writer.column) } catch { throw located(error) }
+        do { try validator.check(string: value, field: column) } catch { throw located(error) }
         try writer.cell(utf8: value)
+        column += 1
     }
 
     public func cell(_ value: Int64) throws {
-        do { try validator.check(int: value, field: writer.column) } catch { throw located(error) }
+        do { try validator.check(int: value, field: column) } catch { throw located(error) }
         try writer.cell(value)
+        column += 1
     }
 
     public func cell(_ value: Timestamp) throws {
-        do { try validator.check(timestamp: value, field: writer.column) } catch { throw located(error) }
+        do { try validator.check(timestamp: value, field: column) } catch { throw located(error) }
         try writer.cell(value)
+        column += 1
     }
 
     public func nullCell() throws {
-        do { try validator.checkNull(field: writer.column) } catch { throw located(error) }
+        do { try validator.checkNull(field: column) } catch { throw located(error) }
         try writer.nullCell()
+        column += 1
     }
 
     public func endRow() throws {
-        do { try validator.checkRowEnd(cells: writer.column) } catch { throw located(error) }
+        do { try validator.checkRowEnd(cells: column) } catch { throw located(error) }
         try writer.endRow()
+        column = 0
     }
 
     func located(_ violation: FieldViolation) -> InvalidRecordError {

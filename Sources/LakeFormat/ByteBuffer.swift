@@ -46,7 +46,7 @@ public final class ByteBuffer {
         count += 1
     }
 
-    public func append(_ bytes: UnsafeRawBufferPointer) {
+    @inline(__always) public func append(_ bytes: UnsafeRawBufferPointer) {
         let n = bytes.count
         guard n > 0 else { return }
         let p = reserve(n)

@@ -19,6 +19,8 @@ struct PartitionEncoder: ~Copyable {
     let keys: UnsafeMutableRawBufferPointer
     let keyStarts: UnsafeMutableBufferPointer<Int>
     let stats: UnsafeMutableBufferPointer<FastStats>
+    /// The last date a timestamp was on, and its `YYYY-MM-DD` as eight and two bytes.
+    let lastDate: UnsafeMutablePointer<(date: LakeDate, head: UInt64, tail: UInt16)>
 
     init(columns: [Column]) {
         let prefixes = NDJSONEncoder(columns: columns).keyPrefixes
@@ -29,12 +31,15 @@ struct PartitionEncoder: ~Copyable {
         _ = keyStarts.initialize(from: prefixes.reduce(into: [0]) { $0.append($0.last! + $1.count) })
         stats = .allocate(capacity: columns.count)
         _ = stats.initialize(from: columns.map { FastStats(column: $0.name) })
+        lastDate = .allocate(capacity: 1)
+        lastDate.initialize(to: (LakeDate(daysSinceEpoch: .min), 0, 0))
     }
 
     deinit {
         keys.deallocate()
         keyStarts.deallocate()
         stats.deinitialize().deallocate()
+        lastDate.deallocate()
     }
 
     /// Encodes a whole row: each value's cell, then the row's end.
@@ -91,7 +96,22 @@ struct PartitionEncoder: ~Copyable {
     }
 
     @inline(__always) func timestamp(_ t: Timestamp, _ i: Int, csv: ByteBuffer, json: ByteBuffer) {
-        appendQuotedInJSON(csv: csv, json: json) { $0.append(timestamp: t) }
+        appendQuotedInJSON(csv: csv, json: json) { out in
+            // A partition's timestamps mostly fall on one day: its text is kept, not
+            // recomputed from the day number for every row.
+            let (date, second) = t.local
+            if date != lastDate.pointee.date {
+                let b = ByteBuffer(capacity: 16)
+                b.append(date: date)
+                guard b.count == 10 else { out.append(timestamp: t); return }
+                lastDate.pointee = (date, b.bytes.loadUnaligned(as: UInt64.self), b.bytes.loadUnaligned(fromByteOffset: 8, as: UInt16.self))
+            }
+            let p = UnsafeMutableRawPointer(out.reserve(10))
+            p.storeBytes(of: lastDate.pointee.head, as: UInt64.self)
+            p.storeBytes(of: lastDate.pointee.tail, toByteOffset: 8, as: UInt16.self)
+            out.commit(10)
+            out.append(time: second, offsetMinutes: t.offsetMinutes)
+        }
         stats[i].add(int: t.secondsSinceEpoch) { .timestamp(t) }
     }
 
@@ -104,24 +124,49 @@ struct PartitionEncoder: ~Copyable {
         json.append(UInt8(ascii: "\""))
     }
 
-    func appendString(_ u: UnsafeBufferPointer<UInt8>, csv: ByteBuffer, json: ByteBuffer) {
-        // One scan for both dialects: CSV quotes on , " CR LF; JSON escapes " \ and controls.
-        var special = false
-        for b in u where b < 0x20 || b == 0x22 || b == 0x2C || b == 0x5C {
-            special = true
-            break
-        }
-        let raw = UnsafeRawBufferPointer(u)
-        if !special && !u.isEmpty {
+    @inline(__always) func appendString(_ u: UnsafeBufferPointer<UInt8>, csv: ByteBuffer, json: ByteBuffer) {
+        let n = u.count
+        if n > 0 && !Self.needsEscaping(u) {
+            let raw = UnsafeRawBufferPointer(u)
             csv.append(raw)
-            json.append(UInt8(ascii: "\""))
-            json.append(raw)
-            json.append(UInt8(ascii: "\""))
+            let p = json.reserve(n + 2)
+            p[0] = UInt8(ascii: "\"")
+            UnsafeMutableRawPointer(p + 1).copyMemory(from: raw.baseAddress!, byteCount: n)
+            p[n + 1] = UInt8(ascii: "\"")
+            json.commit(n + 2)
         } else {
             let s = String(decoding: u, as: UTF8.self)
             CSVEncoder.appendText(s, into: csv)
             NDJSONEncoder.appendString(s, into: json)
         }
+    }
+
+    /// Whether either dialect must treat `u` specially: CSV quotes on , " CR LF; JSON
+    /// escapes " \ and controls. One scan for both, eight bytes at a time.
+    @inline(__always) static func needsEscaping(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = u.count
+        guard n >= 8 else {
+            for b in u where b < 0x20 || b == 0x22 || b == 0x2C || b == 0x5C { return true }
+            return false
+        }
+        let p = UnsafeRawPointer(u.baseAddress!)
+        var i = 0
+        while i + 8 <= n {
+            if special(p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { return true }
+            i += 8
+        }
+        // The last eight bytes, overlapping what was checked: the answer is a plain "any".
+        return i < n && special(p.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self))
+    }
+
+    /// Whether a byte of `w` is below 0x20 or is `"`, `,` or `\`. The classic exact
+    /// tests: some byte is zero in `x` when `(x - 0x01…) & ~x & 0x80…` is not, and some
+    /// byte is below 0x20 when `(w - 0x20…) & ~w & 0x80…` is not.
+    @inline(__always) static func special(_ w: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func hasZero(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+        let below = (w &- 0x20 &* ones) & ~w & highs
+        return below | hasZero(w ^ (0x22 &* ones)) | hasZero(w ^ (0x2C &* ones)) | hasZero(w ^ (0x5C &* ones)) != 0
     }
 }
 
@@ -156,11 +201,21 @@ struct FastStats {
             minBytes.append(contentsOf: u)
             maxBytes.append(contentsOf: u)
         } else if Self.compare(u, minBytes) < 0 {
-            minBytes.removeAll(keepingCapacity: true)
-            minBytes.append(contentsOf: u)
+            Self.replace(&minBytes, with: u)
         } else if Self.compare(u, maxBytes) > 0 {
-            maxBytes.removeAll(keepingCapacity: true)
-            maxBytes.append(contentsOf: u)
+            Self.replace(&maxBytes, with: u)
+        }
+    }
+
+    /// Overwrites `bytes` with `u`: in place when the length is the same (a key).
+    @inline(__always) static func replace(_ bytes: inout [UInt8], with u: UnsafeBufferPointer<UInt8>) {
+        if bytes.count == u.count && !u.isEmpty {
+            bytes.withUnsafeMutableBufferPointer { b in
+                UnsafeMutableRawPointer(b.baseAddress!).copyMemory(from: u.baseAddress!, byteCount: u.count)
+            }
+        } else {
+            bytes.removeAll(keepingCapacity: true)
+            bytes.append(contentsOf: u)
         }
     }
 

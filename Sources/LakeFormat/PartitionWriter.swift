@@ -145,7 +145,7 @@ public final class PartitionWriter {
     }
 
     /// The column of the next cell: 0 between rows.
-    @exclusivity(unchecked) public private(set) var column = 0
+    @exclusivity(unchecked) var column = 0
 
     @inline(__always) func beginCell() throws -> Int {
         let i = column

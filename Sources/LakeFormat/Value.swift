@@ -232,6 +232,11 @@ extension ByteBuffer {
     public func append(timestamp: Timestamp) {
         let (date, sec) = timestamp.local
         append(date: date)
+        append(time: sec, offsetMinutes: timestamp.offsetMinutes)
+    }
+
+    /// Appends `THH:MM:SS±HH:MM`, a timestamp's text after its date.
+    public func append(time sec: Int, offsetMinutes: Int16) {
         // The time and offset in one write: this runs for every event of a partition.
         let p = reserve(15)
         p[0] = UInt8(ascii: "T")
@@ -240,7 +245,7 @@ extension ByteBuffer {
         Self.put(p + 4, sec / 60 % 60)
         p[6] = UInt8(ascii: ":")
         Self.put(p + 7, sec % 60)
-        let off = Int(timestamp.offsetMinutes)
+        let off = Int(offsetMinutes)
         p[9] = off < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+")
         Self.put(p + 10, abs(off) / 60 % 100)
         p[12] = UInt8(ascii: ":")

@@ -51,7 +51,7 @@ public final class RecordValidator {
         let enumSet: Set<Value>?
         let simple: SimplePattern?
         /// `simple` again, read in the hot loop without a retain (`simple` keeps it alive).
-        unowned(unsafe) let simpleUnretained: SimplePattern?
+        let simpleUnretained: Unmanaged<SimplePattern>?
         let pattern: UnsafeMutablePointer<regex_t>?
         let minimum: Value?
         let maximum: Value?
@@ -80,7 +80,7 @@ public final class RecordValidator {
                 self.enumSet = enumSet
             }
             self.simple = simple
-            simpleUnretained = simple
+            simpleUnretained = simple.map { Unmanaged.passUnretained($0) }
             self.pattern = pattern
             minimum = field.minimum
             maximum = field.maximum
@@ -190,7 +190,7 @@ public final class RecordValidator {
         if let min = c.minLength, u.count < 4 * min, Self.scalarCount(u) < min {
             throw Self.fail(c, "is \(Self.scalarCount(u)) characters, fewer than minLength \(min)")
         }
-        let matches = c.simpleUnretained?.matches(u)
+        let matches = c.simpleUnretained?._withUnsafeGuaranteedRef { $0.matches(u) }
         if matches != true || c.patternAdmitsNul, !u.isEmpty, memchr(u.baseAddress!, 0, u.count) != nil {
             throw Self.fail(c, "contains a NUL character, which PostgreSQL text cannot hold")
         }
