@@ -67,8 +67,8 @@ public final class Lake: @unchecked Sendable {
     }
 
     /// Writes several partitions of one day at once (datasets a generator makes in
-    /// one pass), then commits each. Nothing is committed unless every partition was
-    /// written whole.
+    /// one pass), then commits them together. Nothing is committed unless every
+    /// partition was written whole.
     public func writePartitions(schemas: [TableSchema], dt: LakeDate, runID: Int64? = nil, seed: String? = nil,
                                 level: Int = ZstdCompressor.defaultLevel, workers: Int = 0,
                                 rows: ([PartitionSink]) throws -> Void) throws -> [PartitionRecord] {
@@ -108,7 +108,7 @@ public final class Lake: @unchecked Sendable {
     }
 
     /// The second half of `writePartitions`: fsyncs the staged files, then commits
-    /// each partition. Staged files that never reach a commit are removed.
+    /// the day's partitions together. Staged files that never reach a commit are removed.
     public func commit(_ staged: StagedPartitions, runID: Int64? = nil, seed: String? = nil) throws -> [PartitionRecord] {
         do {
             for w in staged.written { for f in w.files { try FileIO.syncFile(root + "/" + f.temporaryPath) } }
@@ -116,10 +116,15 @@ public final class Lake: @unchecked Sendable {
             staged.discard()
             throw error
         }
-        // From here the files belong to the commits: once journalled, a failure leaves
-        // them for recovery to install, so they must not be removed.
-        return try zip(staged.schemas, staged.written).map { schema, w in
-            try commit(w, key: PartitionKey(schema.dataset, staged.dt), schema: schema, runID: runID, seed: seed)
+        // From here the files belong to the commit: once journalled, a failure leaves
+        // them for recovery to install, so they must not be removed. The day's
+        // partitions are committed as one batch (one journal and one apply transaction
+        // instead of two per partition): they become visible together.
+        let keys = staged.schemas.map { PartitionKey($0.dataset, staged.dt) }
+        try commit(batch: zip(staged.written, zip(keys, staged.schemas)).map { ($0, $1.0, $1.1) }, runID: runID, seed: seed)
+        return try keys.map { key in
+            guard let record = try catalog.partition(key) else { throw CatalogError("partition \(key) vanished after its commit") }
+            return record
         }
     }
 
@@ -270,6 +275,12 @@ public final class PartitionSink: RowSink {
 
     public func cell(_ value: Timestamp) throws {
         do { try validator.check(timestamp: value, field: column) } catch { throw located(error) }
+        try writer.cell(value)
+        column += 1
+    }
+
+    public func cell(_ value: LakeDate) throws {
+        do { try validator.check(date: value, field: column) } catch { throw located(error) }
         try writer.cell(value)
         column += 1
     }

@@ -51,9 +51,7 @@ struct PartitionEncoder: ~Copyable {
             case .int(let v): int(v, i, csv: csv, json: json)
             case .string(let s): s.withUTF8Bytes { string($0, i, csv: csv, json: json) }
             case .timestamp(let t): timestamp(t, i, csv: csv, json: json)
-            case .date(let d):
-                appendQuotedInJSON(csv: csv, json: json) { $0.append(date: d) }
-                stats[i].add(int: Int64(d.daysSinceEpoch)) { .date(d) }
+            case .date(let d): date(d, i, csv: csv, json: json)
             case .bool, .decimal, .double:
                 // Rare in the lake's datasets: the general encoders, no fused path.
                 CSVEncoder.append(row[i], into: csv)
@@ -113,6 +111,11 @@ struct PartitionEncoder: ~Copyable {
             out.append(time: second, offsetMinutes: t.offsetMinutes)
         }
         stats[i].add(int: t.secondsSinceEpoch) { .timestamp(t) }
+    }
+
+    @inline(__always) func date(_ d: LakeDate, _ i: Int, csv: ByteBuffer, json: ByteBuffer) {
+        appendQuotedInJSON(csv: csv, json: json) { $0.append(date: d) }
+        stats[i].add(int: Int64(d.daysSinceEpoch)) { .date(d) }
     }
 
     /// Formats a value once into the JSON output, inside quotes, and copies the same text to the CSV.
@@ -200,10 +203,11 @@ struct FastStats {
             hasBytes = true
             minBytes.append(contentsOf: u)
             maxBytes.append(contentsOf: u)
+        } else if Self.compare(u, maxBytes) > 0 {
+            // The maximum first: a key column grows with every row.
+            Self.replace(&maxBytes, with: u)
         } else if Self.compare(u, minBytes) < 0 {
             Self.replace(&minBytes, with: u)
-        } else if Self.compare(u, maxBytes) > 0 {
-            Self.replace(&maxBytes, with: u)
         }
     }
 

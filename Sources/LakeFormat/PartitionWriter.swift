@@ -132,6 +132,11 @@ public final class PartitionWriter {
         encoder.timestamp(t, i, csv: csvOut, json: jsonOut)
     }
 
+    public func cell(_ d: LakeDate) throws {
+        let i = try beginCell()
+        encoder.date(d, i, csv: csvOut, json: jsonOut)
+    }
+
     public func nullCell() throws {
         let i = try beginCell()
         encoder.null(i, json: jsonOut)

@@ -10,6 +10,7 @@ public protocol RowSink: AnyObject {
     func cell(utf8: UnsafeBufferPointer<UInt8>) throws
     func cell(_ value: Int64) throws
     func cell(_ value: Timestamp) throws
+    func cell(_ value: LakeDate) throws
     func nullCell() throws
     func endRow() throws
 }
@@ -46,6 +47,7 @@ extension WholeRowSink {
     }
     public func cell(_ value: Int64) throws { pendingRow.append(.int(value)) }
     public func cell(_ value: Timestamp) throws { pendingRow.append(.timestamp(value)) }
+    public func cell(_ value: LakeDate) throws { pendingRow.append(.date(value)) }
     public func nullCell() throws { pendingRow.append(.null) }
     public func endRow() throws {
         defer { pendingRow.removeAll(keepingCapacity: true) }

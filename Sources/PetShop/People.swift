@@ -38,25 +38,24 @@ struct People {
         }
         var rng = SplitMix64(seed: config.seed, label: "petshop.customers", day: dt.daysSinceEpoch)
         var clock = DailyClock(count: count, hourlyWeights: config.hourlyWeights, rng: &rng)
-        var row = [Value](repeating: .null, count: 11)
         var i = 0
         while let second = clock.next(&rng) {
             let female = rng.chance(0.58)
             let (name, surname) = self.name(female: female, &rng)
             let birthday = self.birthday(on: dt, &rng)
             let place = address(&rng)
-            row[0] = .string(Identifier.make("C", first + i, width: 8))
-            row[1] = .string(name)
-            row[2] = .string(female ? "F" : "M")
-            row[3] = .date(birthday)
-            row[4] = .string(mobile(&rng))
-            row[5] = .string(email(surname: surname, female: female, birthYear: birthday.components.year, &rng))
-            row[6] = .string(place.city)
-            row[7] = .string(place.district)
-            row[8] = .string(place.zip)
-            row[9] = .string(place.street)
-            row[10] = .timestamp(taipei(dt, second))
-            try sink.append(row)
+            try Identifier("C", first + i, width: 8).write(to: sink)
+            try sink.cell(name)
+            try sink.cell(static: female ? "F" : "M")
+            try sink.cell(birthday)
+            try sink.cell(mobile(&rng))
+            try sink.cell(email(surname: surname, female: female, birthYear: birthday.components.year, &rng))
+            try sink.cell(place.city)
+            try sink.cell(place.district)
+            try sink.cell(place.zip)
+            try sink.cell(place.street)
+            try sink.cell(taipei(dt, second))
+            try sink.endRow()
             i += 1
         }
     }

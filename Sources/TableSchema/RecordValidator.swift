@@ -161,6 +161,14 @@ public final class RecordValidator {
     }
 
     @inline(__always)
+    public func check(date d: LakeDate, field i: Int) throws(FieldViolation) {
+        guard i < unretained.count else { throw Self.extraCell(unretained.count) }
+        if let v = unretained[i]._withUnsafeGuaranteedRef({ c in Self.violation { () throws(FieldViolation) in try Self.check(.date(d), c) } }) {
+            throw v
+        }
+    }
+
+    @inline(__always)
     public func checkNull(field i: Int) throws(FieldViolation) {
         guard i < unretained.count else { throw Self.extraCell(unretained.count) }
         if let v = unretained[i]._withUnsafeGuaranteedRef({ c in c.required ? Self.fail(c, "is required but null") : nil }) {
