@@ -81,8 +81,7 @@ struct TextBuilder {
     var overflow: [UInt8] = []
 
     mutating func append(_ s: String) {
-        var s = s
-        s.withUTF8 { append(bytes: UnsafeRawBufferPointer($0)) }
+        s.withUTF8Bytes { append(bytes: UnsafeRawBufferPointer($0)) }
     }
 
     /// `n` (non-negative) in decimal, zero-padded to `width` digits.
@@ -110,6 +109,14 @@ struct TextBuilder {
         } else {
             if overflow.isEmpty { overflow = withUnsafeBytes(of: bytes) { Array($0[0..<count]) } }
             overflow.append(contentsOf: u)
+        }
+    }
+
+    /// Writes the text as the sink's next cell, without making a String of it.
+    func write(to sink: any RowSink) throws {
+        if !overflow.isEmpty { return try overflow.withUnsafeBufferPointer { try sink.cell(utf8: $0) } }
+        try withUnsafeBytes(of: bytes) { b in
+            try sink.cell(utf8: UnsafeBufferPointer(start: b.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count))
         }
     }
 

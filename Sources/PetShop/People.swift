@@ -45,15 +45,15 @@ struct People {
             let birthday = self.birthday(on: dt, &rng)
             let place = address(&rng)
             try Identifier("C", first + i, width: 8).write(to: sink)
-            try sink.cell(name)
+            try name.write(to: sink)
             try sink.cell(static: female ? "F" : "M")
             try sink.cell(birthday)
-            try sink.cell(mobile(&rng))
-            try sink.cell(email(surname: surname, female: female, birthYear: birthday.components.year, &rng))
+            try mobile(&rng).write(to: sink)
+            try email(surname: surname, female: female, birthYear: birthday.components.year, &rng).write(to: sink)
             try sink.cell(place.city)
             try sink.cell(place.district)
             try sink.cell(place.zip)
-            try sink.cell(place.street)
+            try place.street.write(to: sink)
             try sink.cell(taipei(dt, second))
             try sink.endRow()
             i += 1
@@ -79,18 +79,18 @@ struct People {
             let kind = rng.below(10)
             if kind < 3 {
                 row[3] = .string("mobile")
-                row[4] = .string(mobile(&rng))
+                row[4] = .string(mobile(&rng).string)
             } else if kind < 6 {
                 row[3] = .string("email")
                 let (_, surname) = name(female: rng.chance(0.58), &rng)
-                row[5] = .string(email(surname: surname, female: rng.chance(0.58), birthYear: 1960 + rng.below(45), &rng))
+                row[5] = .string(email(surname: surname, female: rng.chance(0.58), birthYear: 1960 + rng.below(45), &rng).string)
             } else {
                 row[3] = .string("address")
                 let place = address(&rng)
                 row[6] = .string(place.city)
                 row[7] = .string(place.district)
                 row[8] = .string(place.zip)
-                row[9] = .string(place.street)
+                row[9] = .string(place.street.string)
             }
             try sink.append(row)
             i += 1
@@ -99,7 +99,7 @@ struct People {
 
 
     /// A full name and the index of its surname.
-    func name(female: Bool, _ rng: inout SplitMix64) -> (String, Int) {
+    func name(female: Bool, _ rng: inout SplitMix64) -> (TextBuilder, Int) {
         let s = reference.surnameChoice.draw(&rng)
         let sex = female ? 0 : 1
         let roll = rng.below(100)
@@ -116,7 +116,7 @@ struct People {
             name.append(reference.givenChars[sex][a])
             name.append(reference.givenChars[sex][b])
         }
-        return (name.string, s)
+        return (name, s)
     }
 
     /// An adult's birthday: ages 18-75, most between 25 and 44 (pet owners).
@@ -130,7 +130,7 @@ struct People {
     static let ageChoice = WeightedChoice(weights: [0.12, 0.30, 0.28, 0.17, 0.09, 0.04])
 
     /// `09XX-XXX-XXX` from the consumer mobile blocks.
-    func mobile(_ rng: inout SplitMix64) -> String {
+    func mobile(_ rng: inout SplitMix64) -> TextBuilder {
         let prefix = reference.mobilePrefixes[rng.below(reference.mobilePrefixes.count)]
         let n = rng.below(1_000_000)
         var text = TextBuilder()
@@ -139,12 +139,12 @@ struct People {
         text.append(n / 1000, width: 3)
         text.append("-")
         text.append(n % 1000, width: 3)
-        return text.string
+        return text
     }
 
     /// Local parts as Taiwanese addresses look: a romanized surname with a birth year
     /// or digits, or an English nickname with digits (the patterns contact.json lists).
-    func email(surname: Int, female: Bool, birthYear: Int, _ rng: inout SplitMix64) -> String {
+    func email(surname: Int, female: Bool, birthYear: Int, _ rng: inout SplitMix64) -> TextBuilder {
         let roman = reference.surnameRomanizations[surname]
         let nick = (female ? People.femaleNicknames : People.maleNicknames)
         var text = TextBuilder()
@@ -165,7 +165,7 @@ struct People {
         }
         text.append("@")
         text.append(reference.emailDomains[reference.emailDomainChoice.draw(&rng)])
-        return text.string
+        return text
     }
 
     /// English names common among Taiwanese users; compiled by hand (an estimate).
@@ -176,7 +176,7 @@ struct People {
                                 "leo", "mark", "max", "peter", "ray", "sam", "steven", "tony", "vincent", "wayne", "allen"]
 
     /// City, district, zip3 and street address, weighted by population.
-    func address(_ rng: inout SplitMix64) -> (city: String, district: String, zip: String, street: String) {
+    func address(_ rng: inout SplitMix64) -> (city: String, district: String, zip: String, street: TextBuilder) {
         let division = reference.divisions[reference.divisionChoice.draw(&rng)]
         let town = division.townships[division.townshipChoice.draw(&rng)]
         let road = reference.roadChoice.draw(&rng)
@@ -207,7 +207,7 @@ struct People {
             street.append(1 + Int(rng.unit() * rng.unit() * 24))
             street.append("樓")
         }
-        return (division.name, town.name, town.zip3, street.string)
+        return (division.name, town.name, town.zip3, street)
     }
 
     static let numerals = ["一", "二", "三", "四", "五", "六", "七"]
