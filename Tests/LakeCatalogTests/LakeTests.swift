@@ -70,6 +70,59 @@ import TestSupport
         #expect((try? FileManager.default.contentsOfDirectory(atPath: dir.path + "/petshop/order_items/dt=2026-11-21")) == [])
     }
 
+    /// Appends `row` as cells: what the generators do for their large datasets.
+    static func appendCells(_ row: [Value], to sink: PartitionSink) throws {
+        for v in row {
+            switch v {
+            case .string(let s): try s.withUTF8Bytes { try sink.cell(utf8: $0) }
+            case .int(let n): try sink.cell(n)
+            case .timestamp(let t): try sink.cell(t)
+            case .null: try sink.nullCell()
+            default: Issue.record("no cell for \(v)")
+            }
+        }
+        try sink.endRow()
+    }
+
+    @Test("a cell that breaks its schema, or a row of cells too long or too short, fails the partition whole", arguments: [
+        "quantity 0", "a cell too many", "a cell too few",
+    ])
+    func invalidCells(fault: String) throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let lake = try Lake(root: dir.path, access: .write, create: true)
+        let error = #expect(throws: InvalidRecordError.self) {
+            try lake.writePartition(schema: Self.schema, dt: Self.day) { sink in
+                try Self.appendCells(Self.row(1), to: sink)
+                try sink.append(Self.row(2))
+                var bad = Self.row(3)
+                switch fault {
+                case "quantity 0": bad[5] = .int(0)
+                case "a cell too many": bad.append(.int(1))
+                default: bad.removeLast()
+                }
+                try Self.appendCells(bad, to: sink)
+            }
+        }
+        let message = ["quantity 0": "field quantity: 0 is below minimum 1", "a cell too many": "field *: more than 9 values for 9 fields",
+                       "a cell too few": "field *: 8 values for 9 fields"][fault]!
+        #expect(error?.description == "petshop.order_items dt=2026-11-21 row 3: " + message)
+        #expect(try lake.catalog.partitions().isEmpty)
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: dir.path + "/petshop/order_items/dt=2026-11-21")) == [])
+    }
+
+    @Test("cells and whole rows write the same partition")
+    func cellsAndRows() throws {
+        let dirs = (TemporaryDirectory(), TemporaryDirectory())
+        defer { dirs.0.remove(); dirs.1.remove() }
+        let whole = try Self.write(try Lake(root: dirs.0.path, access: .write, create: true), rows: 500)
+        let cells = try Lake(root: dirs.1.path, access: .write, create: true).writePartition(schema: Self.schema, dt: Self.day) { sink in
+            for i in 0..<500 { try Self.appendCells(Self.row(i, name: "x"), to: sink) }
+        }
+        #expect(cells.rows == 500)
+        #expect(cells.files.map(\.sha256) == whole.files.map(\.sha256))
+    }
+
     @Test("a second writer is refused while the first holds the lake; readers are not")
     func lock() throws {
         let dir = TemporaryDirectory()

@@ -75,6 +75,92 @@ import TestSupport
         writer.abort()
     }
 
+    /// Writes `row` through the writer's cells where every value has one, else whole.
+    static func writeByCells(_ row: [Value], to writer: PartitionWriter) throws {
+        let celled = row.allSatisfy { v in
+            switch v {
+            case .null, .string, .int, .timestamp, .date: true
+            default: false
+            }
+        }
+        guard celled else { return try writer.append(row) }
+        for v in row {
+            switch v {
+            case .null: try writer.nullCell()
+            case .string(let s): try s.withUTF8Bytes { try writer.cell(utf8: $0) }
+            case .int(let i): try writer.cell(i)
+            case .timestamp(let t): try writer.cell(t)
+            case .date(let d): try writer.cell(d)
+            default: Issue.record("no cell for \(v)")
+            }
+        }
+        try writer.endRow()
+    }
+
+    @Test("rows written cell by cell give the same files and statistics as whole rows", arguments: 200...205)
+    func cellsMatchWholeRows(seed: UInt64) throws {
+        var g = SplitMix64(seed: seed)
+        // Only the types cells carry, so every row goes through the cells.
+        let spec = RandomRows.columns(using: &g).filter { [.string, .integer, .datetime, .date].contains($0.0.type) }
+        let columns = spec.map(\.0)
+        let rows = (0..<300).map { _ in spec.map { RandomRows.value($0.0.type, nullable: $0.nullable, using: &g) } }
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        func write(_ name: String, byCells: Bool) throws -> (WrittenPartition, [[UInt8]]) {
+            let writer = try PartitionWriter(lakeRoot: dir.path, key: PartitionKey(DatasetName("t.\(name)")!, LakeDate(daysSinceEpoch: 0)),
+                                             columns: columns, rowsPerFile: 120)
+            for row in rows {
+                if byCells { try Self.writeByCells(row, to: writer) } else { try writer.append(row) }
+            }
+            let written = try writer.finish()
+            let contents = try written.files.map {
+                try ZstdReader(source: FileSource(path: dir.path + "/" + $0.temporaryPath), name: "x").readAll()
+            }
+            writer.abort()
+            return (written, contents)
+        }
+        let (whole, wholeBytes) = try write("whole", byCells: false)
+        let (cells, cellBytes) = try write("cells", byCells: true)
+        #expect(cells.rows == rows.count)
+        #expect(cells.files.count == whole.files.count && cells.files.count == 6)  // 300 rows in parts of 120
+        #expect(cellBytes == wholeBytes)
+        #expect(cells.stats == whole.stats)
+    }
+
+    @Test("a byte that CSV or JSON must escape is found at every position of strings of every length")
+    func escapingAtEveryPosition() throws {
+        var rows: [[Value]] = []
+        for special in [UInt8(ascii: ","), UInt8(ascii: "\""), UInt8(ascii: "\\"), 0x0A, 0x0D, 0x01, 0x1F] {
+            for length in 1...40 {
+                for at in 0..<length {
+                    var bytes = (0..<length).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+                    bytes[at] = special
+                    rows.append([.string(String(decoding: bytes, as: UTF8.self))])
+                }
+            }
+        }
+        // and none where there is nothing to escape, beside the bytes nearest the special ones
+        rows.append([.string("!#+-./[]^`{|}~ \u{7F}é臺北市")])
+        let columns = [Column("s", .string)]
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let writer = try PartitionWriter(lakeRoot: dir.path, key: PartitionKey(DatasetName("t.x")!, LakeDate(daysSinceEpoch: 0)),
+                                         columns: columns)
+        for row in rows { try writer.append(row) }
+        let written = try writer.finish()
+        let csv = ByteBuffer(), json = ByteBuffer()
+        CSVEncoder(columns: columns).encodeHeader(into: csv)
+        for row in rows {
+            CSVEncoder(columns: columns).encode(row, into: csv)
+            NDJSONEncoder(columns: columns).encode(row, into: json)
+        }
+        for f in written.files {
+            let back = try ZstdReader(source: FileSource(path: dir.path + "/" + f.temporaryPath), name: "x").readAll()
+            #expect(back == (f.format == .csv ? csv.array : json.array), "format \(f.format.rawValue)")
+        }
+        writer.abort()
+    }
+
     @Test("column statistics hold the true minimum, maximum and null count")
     func statistics() throws {
         let dir = TemporaryDirectory()

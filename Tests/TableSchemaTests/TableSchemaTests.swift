@@ -70,19 +70,23 @@ import TestSupport
         try v.validate(nullable)
     }
 
-    @Test("each broken rule is reported with its field", arguments: [
+    static let violationCases: [(Int, Value, String, String)] = [
         (0, Value.null, "id", "is required but null"),
         (0, Value.string("C12"), "id", "does not match pattern"),
         (0, Value.string("xC123"), "id", "does not match pattern"),
         (0, Value.int(5), "id", "where the schema wants string"),
         (1, Value.int(0), "qty", "below minimum 1"),
         (1, Value.int(11), "qty", "above maximum 10"),
+        (1, Value.string("3"), "qty", "where the schema wants integer"),
         (2, Value.string("玩具"), "kind", "is not one of 飼料, 罐頭"),
         (3, Value.string("貓貓貓貓"), "note", "more than maxLength 3"),
         (3, Value.string("a\u{0}b"), "note", "NUL"),
         (4, Value.decimal(FixedDecimal(units: 101, scale: 2)), "rate", "above maximum 1"),
         (5, Value.date(LakeDate(year: 2019, month: 12, day: 31)), "day", "below minimum 2020-01-01"),
-    ])
+        (5, Value.timestamp(Timestamp(secondsSinceEpoch: 0, offsetMinutes: 0)), "day", "where the schema wants date"),
+    ]
+
+    @Test("each broken rule is reported with its field", arguments: violationCases)
     func violations(index: Int, value: Value, field: String, message: String) throws {
         let v = try RecordValidator(schema: Self.schema(Self.validatorSchema))
         var row = Self.good
@@ -90,6 +94,45 @@ import TestSupport
         let error = #expect(throws: FieldViolation.self) { try v.validate(row) }
         #expect(error?.field == field)
         #expect(error?.message.contains(message) == true, "\(String(describing: error))")
+    }
+
+    /// Checks `row` as a sink's cells would: one typed check per field, then the row's end.
+    /// A value with no cell type (a decimal) is checked as a `Value`.
+    static func checkCells(_ row: [Value], _ v: RecordValidator) throws {
+        for (i, value) in row.enumerated() {
+            switch value {
+            case .null: try v.checkNull(field: i)
+            case .string(let s): try s.withUTF8Bytes { try v.check(string: $0, field: i) }
+            case .int(let n): try v.check(int: n, field: i)
+            case .date(let d): try v.check(date: d, field: i)
+            case .timestamp(let t): try v.check(timestamp: t, field: i)
+            default:
+                var probe = Self.good
+                probe[i] = value
+                try v.validate(probe)
+            }
+        }
+        try v.checkRowEnd(cells: row.count)
+    }
+
+    @Test("typed cells are checked exactly as whole rows are", arguments: violationCases)
+    func cellViolations(index: Int, value: Value, field: String, message: String) throws {
+        let v = try RecordValidator(schema: Self.schema(Self.validatorSchema))
+        try Self.checkCells(Self.good, v)
+        var row = Self.good
+        row[index] = value
+        let whole = #expect(throws: FieldViolation.self) { try v.validate(row) }
+        let cells = #expect(throws: FieldViolation.self) { try Self.checkCells(row, v) }
+        #expect(cells == whole)
+    }
+
+    @Test("a row of cells with a value too many or too few is refused")
+    func cellCount() throws {
+        let v = try RecordValidator(schema: Self.schema(Self.validatorSchema))
+        let extra = #expect(throws: FieldViolation.self) { try v.check(int: 1, field: Self.good.count) }
+        #expect(extra?.message == "more than 6 values for 6 fields")
+        let short = #expect(throws: FieldViolation.self) { try v.checkRowEnd(cells: 5) }
+        #expect(short?.message == "5 values for 6 fields")
     }
 
     @Test("DDL quotes every identifier and literal")
