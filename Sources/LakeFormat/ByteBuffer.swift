@@ -49,19 +49,27 @@ public final class ByteBuffer {
     @inline(__always) public func append(_ bytes: UnsafeRawBufferPointer) {
         let n = bytes.count
         guard n > 0 else { return }
-        let p = reserve(n)
-        let src = bytes.baseAddress!
-        if n >= 8 && n <= 16 {
-            // Most pieces are short (ids, keys, numbers): two overlapping word copies
-            // beat a call to memmove.
-            UnsafeMutableRawPointer(p).storeBytes(of: src.loadUnaligned(as: UInt64.self), as: UInt64.self)
-            UnsafeMutableRawPointer(p + n - 8).storeBytes(of: (src + n - 8).loadUnaligned(as: UInt64.self), as: UInt64.self)
-        } else if n < 8 {
-            for i in 0..<n { p[i] = src.load(fromByteOffset: i, as: UInt8.self) }
-        } else {
-            p.update(from: src.assumingMemoryBound(to: UInt8.self), count: n)
-        }
+        Self.copy(to: UnsafeMutableRawPointer(reserve(n)), from: bytes.baseAddress!, count: n)
         count += n
+    }
+
+    /// Copies `n` bytes. Most pieces are short (ids, keys, numbers): up to 32 bytes,
+    /// two overlapping word or double-word copies beat a call to memmove.
+    @inline(__always) static func copy(to p: UnsafeMutableRawPointer, from src: UnsafeRawPointer, count n: Int) {
+        typealias Pair = (UInt64, UInt64)
+        if n >= 8 && n <= 16 {
+            p.storeBytes(of: src.loadUnaligned(as: UInt64.self), as: UInt64.self)
+            (p + n - 8).storeBytes(of: (src + n - 8).loadUnaligned(as: UInt64.self), as: UInt64.self)
+        } else if n > 16 && n <= 32 {
+            // Both loads before either store: the two copies overlap.
+            let head = src.loadUnaligned(as: Pair.self), tail = (src + n - 16).loadUnaligned(as: Pair.self)
+            p.storeBytes(of: head, as: Pair.self)
+            (p + n - 16).storeBytes(of: tail, as: Pair.self)
+        } else if n < 8 {
+            for i in 0..<n { p.storeBytes(of: src.load(fromByteOffset: i, as: UInt8.self), toByteOffset: i, as: UInt8.self) }
+        } else {
+            p.copyMemory(from: src, byteCount: n)
+        }
     }
 
     public func append(_ bytes: [UInt8]) {

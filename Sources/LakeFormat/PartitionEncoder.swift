@@ -134,7 +134,7 @@ struct PartitionEncoder: ~Copyable {
             csv.append(raw)
             let p = json.reserve(n + 2)
             p[0] = UInt8(ascii: "\"")
-            UnsafeMutableRawPointer(p + 1).copyMemory(from: raw.baseAddress!, byteCount: n)
+            ByteBuffer.copy(to: UnsafeMutableRawPointer(p + 1), from: raw.baseAddress!, count: n)
             p[n + 1] = UInt8(ascii: "\"")
             json.commit(n + 2)
         } else {
