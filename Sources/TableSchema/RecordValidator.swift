@@ -134,44 +134,36 @@ public final class RecordValidator {
         }
     }
 
-    /// The typed path (see `RowSink`): one cell of field `i`, checked exactly as the
-    /// same `Value` would be, without making one. The check is borrowed, unretained.
-    @inline(__always)
+    // The typed path (see `RowSink`): one cell of field `i`, checked exactly as the
+    // same `Value` would be, without making one.
+
     public func check(string u: UnsafeBufferPointer<UInt8>, field i: Int) throws(FieldViolation) {
-        guard i < unretained.count else { throw Self.extraCell(unretained.count) }
-        if let v = unretained[i]._withUnsafeGuaranteedRef({ c in Self.violation { () throws(FieldViolation) in try Self.checkString(u, c) } }) {
-            throw v
-        }
+        try withCheck(i) { c throws(FieldViolation) in try Self.checkString(u, c) }
     }
 
-    @inline(__always)
     public func check(int v: Int64, field i: Int) throws(FieldViolation) {
-        guard i < unretained.count else { throw Self.extraCell(unretained.count) }
-        if let v = unretained[i]._withUnsafeGuaranteedRef({ c in Self.violation { () throws(FieldViolation) in try Self.check(.int(v), c) } }) {
-            throw v
-        }
+        try withCheck(i) { c throws(FieldViolation) in try Self.check(.int(v), c) }
     }
 
-    @inline(__always)
     public func check(timestamp t: Timestamp, field i: Int) throws(FieldViolation) {
-        guard i < unretained.count else { throw Self.extraCell(unretained.count) }
-        if let v = unretained[i]._withUnsafeGuaranteedRef({ c in Self.violation { () throws(FieldViolation) in try Self.check(.timestamp(t), c) } }) {
-            throw v
-        }
+        try withCheck(i) { c throws(FieldViolation) in try Self.check(.timestamp(t), c) }
     }
 
-    @inline(__always)
     public func check(date d: LakeDate, field i: Int) throws(FieldViolation) {
-        guard i < unretained.count else { throw Self.extraCell(unretained.count) }
-        if let v = unretained[i]._withUnsafeGuaranteedRef({ c in Self.violation { () throws(FieldViolation) in try Self.check(.date(d), c) } }) {
-            throw v
-        }
+        try withCheck(i) { c throws(FieldViolation) in try Self.check(.date(d), c) }
     }
 
-    @inline(__always)
     public func checkNull(field i: Int) throws(FieldViolation) {
+        try withCheck(i) { c throws(FieldViolation) in try Self.check(.null, c) }
+    }
+
+    /// Runs `body` on field `i`'s check, borrowed without a retain; a field past the
+    /// last is a violation of the row.
+    @inline(__always)
+    func withCheck(_ i: Int, _ body: (Check) throws(FieldViolation) -> Void) throws(FieldViolation) {
         guard i < unretained.count else { throw Self.extraCell(unretained.count) }
-        if let v = unretained[i]._withUnsafeGuaranteedRef({ c in c.required ? Self.fail(c, "is required but null") : nil }) {
+        // `_withUnsafeGuaranteedRef` rethrows untyped errors: the violation comes out as a value.
+        if let v = unretained[i]._withUnsafeGuaranteedRef({ c in Self.violation { () throws(FieldViolation) in try body(c) } }) {
             throw v
         }
     }

@@ -56,6 +56,12 @@ import TestSupport
         let spec = RandomRows.columns(using: &g)
         let columns = spec.map(\.0)
         let rows = (0..<200).map { _ in spec.map { RandomRows.value($0.0.type, nullable: $0.nullable, using: &g) } }
+        try Self.expectFusedMatchesReference(rows, columns: columns)
+    }
+
+    /// Writes `rows` with a partition writer and expects its files to hold exactly what
+    /// the reference encoders, `CSVEncoder` and `NDJSONEncoder`, write.
+    static func expectFusedMatchesReference(_ rows: [[Value]], columns: [Column]) throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let writer = try PartitionWriter(lakeRoot: dir.path, key: PartitionKey(DatasetName("t.x")!, LakeDate(daysSinceEpoch: 0)),
@@ -70,7 +76,7 @@ import TestSupport
         }
         for f in written.files {
             let back = try ZstdReader(source: FileSource(path: dir.path + "/" + f.temporaryPath), name: "x").readAll()
-            #expect(back == (f.format == .csv ? csv.array : json.array))
+            #expect(back == (f.format == .csv ? csv.array : json.array), "format \(f.format.rawValue)")
         }
         writer.abort()
     }
@@ -141,24 +147,7 @@ import TestSupport
         }
         // and none where there is nothing to escape, beside the bytes nearest the special ones
         rows.append([.string("!#+-./[]^`{|}~ \u{7F}é臺北市")])
-        let columns = [Column("s", .string)]
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
-        let writer = try PartitionWriter(lakeRoot: dir.path, key: PartitionKey(DatasetName("t.x")!, LakeDate(daysSinceEpoch: 0)),
-                                         columns: columns)
-        for row in rows { try writer.append(row) }
-        let written = try writer.finish()
-        let csv = ByteBuffer(), json = ByteBuffer()
-        CSVEncoder(columns: columns).encodeHeader(into: csv)
-        for row in rows {
-            CSVEncoder(columns: columns).encode(row, into: csv)
-            NDJSONEncoder(columns: columns).encode(row, into: json)
-        }
-        for f in written.files {
-            let back = try ZstdReader(source: FileSource(path: dir.path + "/" + f.temporaryPath), name: "x").readAll()
-            #expect(back == (f.format == .csv ? csv.array : json.array), "format \(f.format.rawValue)")
-        }
-        writer.abort()
+        try Self.expectFusedMatchesReference(rows, columns: [Column("s", .string)])
     }
 
     @Test("column statistics hold the true minimum, maximum and null count")
