@@ -50,7 +50,7 @@ struct Identifier {
 
     func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         try withUnsafeBytes(of: storage) { s in
-            try body(UnsafeBufferPointer(start: s.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count))
+            try s.withMemoryRebound(to: UInt8.self) { try body(UnsafeBufferPointer(rebasing: $0[..<count])) }
         }
     }
 
@@ -116,7 +116,7 @@ struct TextBuilder {
     func write(to sink: any RowSink) throws {
         if !overflow.isEmpty { return try overflow.withUnsafeBufferPointer { try sink.cell(utf8: $0) } }
         try withUnsafeBytes(of: bytes) { b in
-            try sink.cell(utf8: UnsafeBufferPointer(start: b.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count))
+            try b.withMemoryRebound(to: UInt8.self) { try sink.cell(utf8: UnsafeBufferPointer(rebasing: $0[..<count])) }
         }
     }
 
