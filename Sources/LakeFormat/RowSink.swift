@@ -4,7 +4,8 @@
 /// A row comes either whole, as `[Value]`, or cell by cell: one `cell` call per
 /// field in order, then `endRow()`. Cells are the path of the large datasets: an
 /// id formatted on the stack is passed as bytes, and a partition sink validates and
-/// encodes it without a `String` or a `Value` being made for it.
+/// encodes it without a `String` or a `Value` being made for it. The bytes of
+/// `cell(utf8:)` must be valid UTF-8, as the bytes of a `String` or of ASCII are.
 public protocol RowSink: AnyObject {
     func append(_ row: [Value]) throws
     func cell(utf8: UnsafeBufferPointer<UInt8>) throws
