@@ -11,18 +11,16 @@
 #   TMPDIR         where the temporary lakes go (default /tmp)
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SELF=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
+NAME=bench-generate
+# shellcheck source=scripts/bench-common.sh
+source "$(dirname "$SELF")/bench-common.sh"
 cd "$ROOT"
 
-case ${1:-} in
-  -h|--help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
-  "") ;;
-  *) echo "bench-generate: unknown argument: $1 (settings are environment variables; see --help)" >&2; exit 2 ;;
-esac
+bench_arguments "$@"
 
 PY_ROWS=${BENCH_PY_ROWS:-30000}
 JOBS=${BENCH_JOBS:-2}
-OPSLAKE=${OPSLAKE:-$ROOT/.build/release/opslake}
 REQ=$ROOT/bench/reference/requirements.txt
 VENV=$ROOT/.venv-bench
 PY=$VENV/bin/python
@@ -50,25 +48,13 @@ else
 fi
 
 # --- the opslake binary --------------------------------------------------------
-if [[ ! -x $OPSLAKE ]]; then
-  if [[ $OPSLAKE != "$ROOT/.build/release/opslake" ]]; then
-    echo "bench-generate: OPSLAKE=$OPSLAKE is not an executable file" >&2; exit 1
-  fi
-  if ! command -v swift >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; then
-    export PATH=/opt/swift/usr/bin:$PATH
-  fi
-  echo "bench-generate: $OPSLAKE is missing; building it (swift build -c release)" >&2
-  swift build -c release >&2
-fi
+bench_ensure_opslake
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/opslake-bench.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 
 # --- machine facts ---------------------------------------------------------------
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
-[[ -n $cpu ]] || cpu=unknown
-cores=$(nproc)
-opslake_version=$("$OPSLAKE" --version)
+bench_machine
 read -r py_version faker_version pydantic_version < <("$PY" -c '
 import platform
 from importlib.metadata import version
@@ -114,6 +100,7 @@ REF_JSON=$ref_json CUST_JSON=$cust_json YEAR_JSON=$year_json \
 CPU=$cpu CORES=$cores OPSLAKE_VERSION=$opslake_version JOBS=$JOBS \
 PY_VERSION=$py_version FAKER_VERSION=$faker_version PYDANTIC_VERSION=$pydantic_version \
 BENCH_JSON=${BENCH_JSON:-} python3 - <<'PY'
+from bench_table import print_table
 import json, os, sys
 
 def load(var, keys):
@@ -171,10 +158,7 @@ for r in results:
         "-" if r["ratio"] is None else f"{r['ratio']:,.0f}×",
         r["target"], r["result"] or "",
     ])
-widths = [max(len(str(x[i])) for x in [head] + rows) for i in range(len(head))]
-for line in [head] + rows:
-    cells = [str(c).rjust(w) if i in right else str(c).ljust(w) for i, (c, w) in enumerate(zip(line, widths))]
-    print("  ".join(cells).rstrip())
+print_table(head, rows, right)
 print()
 print("MB = 10^6 bytes. raw: uncompressed bytes (opslake: CSV + NDJSON); written: bytes on disk "
       "(opslake: zstd; the reference writes plain CSV). ratio: rows/s over the reference's rows/s.")

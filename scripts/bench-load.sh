@@ -14,14 +14,12 @@
 set -euo pipefail
 
 SELF=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
-ROOT=$(cd "$(dirname "$SELF")/.." && pwd)
+NAME=bench-load
+# shellcheck source=scripts/bench-common.sh
+source "$(dirname "$SELF")/bench-common.sh"
 cd "$ROOT"
 
-case ${1:-} in
-  -h|--help) sed -n '2,13s/^# \{0,1\}//p' "$SELF"; exit 0 ;;
-  "") ;;
-  *) echo "bench-load: unknown argument: $1 (settings are environment variables; see --help)" >&2; exit 2 ;;
-esac
+bench_arguments "$@"
 
 # --- a PostgreSQL server -------------------------------------------------------------
 if [[ -z ${OPSLAKE_TEST_POSTGRES:-} ]]; then
@@ -30,15 +28,12 @@ fi
 
 DAYS=${BENCH_DAYS:-60}
 MIN_ROWS=${BENCH_MIN_ROWS:-2000000}
-OPSLAKE=${OPSLAKE:-$ROOT/.build/release/opslake}
 DATASETS=petshop.behavior_events,petshop.order_items
 FROM=2025-01-01
 
 [[ $DAYS =~ ^[1-9][0-9]*$ ]] || { echo "bench-load: BENCH_DAYS must be a positive integer (got $DAYS)" >&2; exit 2; }
 [[ $MIN_ROWS =~ ^[0-9]+$ ]] || { echo "bench-load: BENCH_MIN_ROWS must be a whole number (got $MIN_ROWS)" >&2; exit 2; }
 TO=$(date -u -d "$FROM + $((DAYS - 1)) days" +%F)
-
-die() { echo "bench-load: $*" >&2; exit 1; }
 
 # --- tools ---------------------------------------------------------------------------
 # psql: from the server's bin folder, found the way scripts/with-postgres.sh finds it,
@@ -57,16 +52,7 @@ fi
 command -v zstd >/dev/null 2>&1 || die "zstd not found (install the zstd package)"
 command -v python3 >/dev/null 2>&1 || die "python3 not found"
 
-if [[ ! -x $OPSLAKE ]]; then
-  if [[ $OPSLAKE != "$ROOT/.build/release/opslake" ]]; then
-    die "OPSLAKE=$OPSLAKE is not an executable file"
-  fi
-  if ! command -v swift >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; then
-    export PATH=/opt/swift/usr/bin:$PATH
-  fi
-  echo "bench-load: $OPSLAKE is missing; building it (swift build -c release)" >&2
-  swift build -c release >&2
-fi
+bench_ensure_opslake
 
 # psql for the set-up steps: unaligned, tuples only, no NOTICEs.
 psql_admin() { PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning" "$PSQL" -X -q -A -t -v ON_ERROR_STOP=1 "$@"; }
@@ -90,10 +76,7 @@ OPSLAKE_PATH=$OPSLAKE
 OPSLAKE=$T/opslake
 
 # --- machine facts ---------------------------------------------------------------------
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
-[[ -n $cpu ]] || cpu=unknown
-cores=$(nproc)
-opslake_version=$("$OPSLAKE" --version)
+bench_machine
 pg_version=$(psql_admin -c 'SHOW server_version') || die "cannot reach PostgreSQL (PGHOST=${PGHOST:-}, PGPORT=${PGPORT:-})"
 IFS='|' read -r pg_fsync pg_sync_commit pg_fpw pg_shared_buffers < <(psql_admin -c "
   SELECT current_setting('fsync'), current_setting('synchronous_commit'),
@@ -262,6 +245,7 @@ CPU=$cpu CORES=$cores OPSLAKE_VERSION=$opslake_version PG_VERSION=$pg_version \
 PG_FSYNC=$pg_fsync PG_SYNC_COMMIT=$pg_sync_commit PG_FPW=$pg_fpw PG_SHARED_BUFFERS=$pg_shared_buffers \
 PSQL_VERSION=$psql_version LOAD_AT_START=$load_at_start \
 BENCH_JSON=${BENCH_JSON:-} python3 - <<'PY'
+from bench_table import print_table
 import json, os
 
 rows, nbytes = int(os.environ["ROWS"]), int(os.environ["BYTES"])
@@ -302,10 +286,7 @@ for r in results:
         f"{r['rows_per_s']:,.0f}", f"{r['mb_per_s']:.1f}", f"{r['vs_psql']:.2f}",
         r["target"], r["result"] or "",
     ])
-widths = [max(len(str(x[i])) for x in [head] + table) for i in range(len(head))]
-for line in [head] + table:
-    cells = [str(c).rjust(w) if i in right else str(c).ljust(w) for i, (c, w) in enumerate(zip(line, widths))]
-    print("  ".join(cells).rstrip())
+print_table(head, table, right)
 print()
 print(f"{rows:,} rows, {nbytes / 1e6:.1f} MB of CSV in {os.environ['FILES']} files "
       f"({os.environ['PARTITIONS']} partitions). MB = 10^6 bytes of uncompressed CSV.")

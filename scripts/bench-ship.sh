@@ -12,23 +12,18 @@
 set -euo pipefail
 
 SELF=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
-ROOT=$(cd "$(dirname "$SELF")/.." && pwd)
+NAME=bench-ship
+# shellcheck source=scripts/bench-common.sh
+source "$(dirname "$SELF")/bench-common.sh"
 cd "$ROOT"
 
-case ${1:-} in
-  -h|--help) sed -n '2,11s/^# \{0,1\}//p' "$SELF"; exit 0 ;;
-  "") ;;
-  *) echo "bench-ship: unknown argument: $1 (settings are environment variables; see --help)" >&2; exit 2 ;;
-esac
+bench_arguments "$@"
 
 SCALE=${BENCH_SCALE:-3}
 MIN_BYTES=${BENCH_MIN_BYTES:-1073741824}
-OPSLAKE=${OPSLAKE:-$ROOT/.build/release/opslake}
 FROM=2025-01-01
 TO=2025-12-31
 TARGET=1.5
-
-die() { echo "bench-ship: $*" >&2; exit 1; }
 
 [[ $SCALE =~ ^([0-9]+(\.[0-9]*)?|\.[0-9]+)$ ]] && python3 -c 'import sys; sys.exit(float(sys.argv[1]) <= 0)' "$SCALE" ||
   { echo "bench-ship: BENCH_SCALE must be a positive number (got $SCALE)" >&2; exit 2; }
@@ -39,16 +34,7 @@ for tool in tar sha256sum python3; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool not found"
 done
 
-if [[ ! -x $OPSLAKE ]]; then
-  if [[ $OPSLAKE != "$ROOT/.build/release/opslake" ]]; then
-    die "OPSLAKE=$OPSLAKE is not an executable file"
-  fi
-  if ! command -v swift >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; then
-    export PATH=/opt/swift/usr/bin:$PATH
-  fi
-  echo "bench-ship: $OPSLAKE is missing; building it (swift build -c release)" >&2
-  swift build -c release >&2
-fi
+bench_ensure_opslake
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/opslake-bench-ship.XXXXXX")
 trap 'rm -rf "$T"' EXIT
@@ -107,10 +93,7 @@ hash_files "$LAKE" >"$T/source.sha256"
 
 # --- machine facts -----------------------------------------------------------------------
 # (awk reads every line: `cmd | head -n1` can kill cmd with SIGPIPE, which pipefail reports.)
-cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-[[ -n $cpu ]] || cpu=unknown
-cores=$(nproc)
-opslake_version=$("$OPSLAKE" --version)
+bench_machine
 tar_version=$(tar --version | awk 'NR == 1')
 sha_version=$(sha256sum --version | awk 'NR == 1')
 fs=$(df -PT "$T" | awk 'NR == 2 { print $2 " on " $1 }')
@@ -181,6 +164,7 @@ BYTES=$BYTES FILES=$FILES PARTITIONS=$PARTITIONS ROWS=$PACK_ROWS SCALE=$SCALE FR
 CPU=$cpu CORES=$cores MEM=$mem FS=$fs OPSLAKE_VERSION=$opslake_version TAR_VERSION=$tar_version \
 SHA_VERSION=$sha_version LOAD_AT_START=$load_at_start \
 BENCH_JSON=${BENCH_JSON:-} python3 - <<'PY'
+from bench_table import print_table
 import json, os
 
 nbytes = int(os.environ["BYTES"])
@@ -224,10 +208,7 @@ for r in results:
         r["workload"], f"{r['seconds']:.2f}", f"{r['mb_per_s']:.1f}", r["reference"] or "-",
         "-" if r["ratio"] is None else f"{r['ratio']:.2f}×", r["target"], r["result"] or "",
     ])
-widths = [max(len(str(x[i])) for x in [head] + table) for i in range(len(head))]
-for line in [head] + table:
-    cells = [str(c).rjust(w) if i in right else str(c).ljust(w) for i, (c, w) in enumerate(zip(line, widths))]
-    print("  ".join(cells).rstrip())
+print_table(head, table, right)
 print()
 print(f"{nbytes / 1e6:,.1f} MB of partition files ({os.environ['FILES']} files, {os.environ['PARTITIONS']} partitions). "
       "MB/s: partition bytes over the wall-clock seconds, MB = 10^6 bytes.")
