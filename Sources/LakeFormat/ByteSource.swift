@@ -33,23 +33,23 @@ extension ByteSource {
     /// Reads the whole stream; for tests and small inputs only.
     public func readAll() throws -> [UInt8] {
         var result: [UInt8] = []
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
-        defer { chunk.deallocate() }
-        while true {
-            let n = try read(into: chunk)
-            if n == 0 { return result }
-            result.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
-        }
+        try forEachChunk(size: 1 << 16) { result.append(contentsOf: $0) }
+        return result
     }
 
     /// Passes the stream to `body` chunk by chunk without holding more than one chunk.
     public func forEachChunk(size: Int = 1 << 17, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 1)
         defer { chunk.deallocate() }
+        try forEachChunk(using: chunk, body)
+    }
+
+    /// The same, reading into `buffer`: a caller streaming many files reuses one.
+    public func forEachChunk(using buffer: UnsafeMutableRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         while true {
-            let n = try read(into: chunk)
+            let n = try read(into: buffer)
             if n == 0 { return }
-            try body(UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
+            try body(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
         }
     }
 }

@@ -43,11 +43,8 @@ extension Bundle {
                 let fd = try FileIO.createExclusive(lake.root + "/" + staged)
                 defer { close(fd) }
                 let hash = SHA256()
-                while true {
-                    let n = try buffer.withUnsafeMutableBytes { try reader.read(into: $0) }
-                    if n == 0 { break }
-                    try buffer.withUnsafeBytes { b in
-                        let chunk = UnsafeRawBufferPointer(rebasing: b[0..<n])
+                try buffer.withUnsafeMutableBytes { buffer in
+                    try reader.forEachChunk(using: buffer) { chunk in
                         hash.update(chunk)
                         try FileIO.writeAll(fd, chunk, path: lake.root + "/" + staged)
                     }
@@ -206,10 +203,8 @@ extension Bundle {
                 do {
                     let reader = try ZstdReader(source: FileSource(path: f.staged), name: f.name, maxOutput: f.declared)
                     var total: Int64 = 0
-                    while true {
-                        let n = try buffer.withUnsafeMutableBytes { try reader.read(into: $0) }
-                        if n == 0 { break }
-                        total += Int64(n)
+                    try buffer.withUnsafeMutableBytes { buffer in
+                        try reader.forEachChunk(using: buffer) { total += Int64($0.count) }
                     }
                     guard total == f.declared else {
                         throw BundleError("\(bundle): \(f.name) decompresses to \(total) bytes, its manifest declares \(f.declared); refusing the bundle")

@@ -116,11 +116,8 @@ public enum Bundle {
                 let source = try FileSource(path: lake.root + "/" + file.path)
                 let hash = SHA256()
                 try tar.addFile("\(bag)/data/\(file.path)", size: file.bytes, mtime: mtime) { emit in
-                    while true {
-                        let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
-                        if n == 0 { break }
-                        try buffer.withUnsafeBytes { b in
-                            let chunk = UnsafeRawBufferPointer(rebasing: b[0..<n])
+                    try buffer.withUnsafeMutableBytes { buffer in
+                        try source.forEachChunk(using: buffer) { chunk in
                             hash.update(chunk)
                             try emit(chunk)
                         }
@@ -172,13 +169,7 @@ public enum Bundle {
     /// A tag file, read into memory (tag files are small; a huge one is refused).
     static func readSmall(_ reader: TarReader, _ entry: TarEntry, path: String) throws -> [UInt8] {
         guard entry.size <= 256 << 20 else { throw BundleError("\(path): the tag file \(entry.name) is \(entry.size) bytes; refusing it") }
-        var bytes = [UInt8](repeating: 0, count: Int(entry.size))
-        var got = 0
-        while got < bytes.count {
-            let n = try bytes.withUnsafeMutableBytes { try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[got...])) }
-            got += n
-        }
-        return bytes
+        return try reader.readAll()
     }
 
     static func decodeManifest(_ bytes: [UInt8], path: String) throws -> BundleManifest {

@@ -102,8 +102,8 @@ public final class TarWriter {
 
 /// Reads a tar archive entry by entry, refusing anything a bundle should not hold:
 /// links, devices, FIFOs, extension headers, absolute or `..` paths, bad checksums,
-/// and an archive that ends early.
-public final class TarReader {
+/// and an archive that ends early. As a `ByteSource` it reads the current entry's data.
+public final class TarReader: ByteSource {
     let input: any ByteSource
     var remaining: Int64 = 0
     var padding = 0
@@ -146,10 +146,7 @@ public final class TarReader {
     }
 
     func skipRest() throws {
-        var scratch = [UInt8](repeating: 0, count: 1 << 16)
-        while remaining > 0 {
-            _ = try scratch.withUnsafeMutableBytes { try read(into: $0) }
-        }
+        try forEachChunk(size: 1 << 16) { _ in }
         if padding > 0 {
             var pad = [UInt8](repeating: 0, count: padding)
             guard try readFully(&pad) else { throw BundleError("\(name) is truncated inside an entry's padding") }
