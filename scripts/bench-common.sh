@@ -36,3 +36,24 @@ bench_machine() {
   cores=$(nproc)
   opslake_version=$("$OPSLAKE" --version)
 }
+
+# Measures a copy of the binary, in folder $1: a rebuild during the run then neither
+# breaks nor changes it. OPSLAKE_PATH keeps the original's path, for the report.
+bench_copy_opslake() {
+  cp "$OPSLAKE" "$1/opslake"
+  OPSLAKE_PATH=$OPSLAKE
+  OPSLAKE=$1/opslake
+}
+
+# Prints the last line of stdout of a command, which must succeed.
+last_line() {
+  local out
+  out=$("$@") || die "failed: $*"
+  printf '%s\n' "$out" | tail -n1
+}
+
+# Reads one field of a JSON object: json_field JSON KEY
+json_field() {
+  python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2" 2>/dev/null ||
+    die "expected JSON with \"$2\", got: $1"
+}

@@ -68,16 +68,9 @@ echo "  python:   $py_version, faker $faker_version, pydantic $pydantic_version"
 echo "  jobs:     $JOBS"
 echo
 
-# Prints the JSON object of the last line of stdout of a command that printed one.
-last_json() {
-  local out
-  out=$("$@") || { echo "bench-generate: failed: $*" >&2; exit 1; }
-  printf '%s\n' "$out" | tail -n1
-}
-
 # --- a. the Python reference -------------------------------------------------------
 echo "bench-generate: Python reference, $PY_ROWS customers ..." >&2
-ref_json=$(last_json "$PY" "$ROOT/bench/reference/customers_faker.py" --rows "$PY_ROWS" --out "$T/ref.csv" --seed 1)
+ref_json=$(last_line "$PY" "$ROOT/bench/reference/customers_faker.py" --rows "$PY_ROWS" --out "$T/ref.csv" --seed 1)
 rm -f "$T/ref.csv"
 
 # --- b. OpsLake, customers alone -----------------------------------------------------
@@ -85,14 +78,14 @@ echo "bench-generate: opslake, petshop.customers at scale 100 ..." >&2
 # The whole lake at scale 100 (member numbers depend on the scale); init's opening
 # base of 500,000 members is not part of the measured run.
 "$OPSLAKE" init --lake "$T/c" --opened "$YEAR_FROM" --seed 1 --scale 100 >/dev/null
-cust_json=$(last_json "$OPSLAKE" generate --lake "$T/c" --from "$YEAR_FROM" --to "$YEAR_TO" \
+cust_json=$(last_line "$OPSLAKE" generate --lake "$T/c" --from "$YEAR_FROM" --to "$YEAR_TO" \
   --datasets petshop.customers --jobs "$JOBS" --json)
 rm -rf "$T/c"
 
 # --- c. OpsLake, the full year --------------------------------------------------------
 echo "bench-generate: opslake, every dataset for $YEAR_FROM..$YEAR_TO ..." >&2
 "$OPSLAKE" init --lake "$T/y" --opened "$YEAR_FROM" --seed 1 >/dev/null
-year_json=$(last_json "$OPSLAKE" generate --lake "$T/y" --from "$YEAR_FROM" --to "$YEAR_TO" --jobs "$JOBS" --json)
+year_json=$(last_line "$OPSLAKE" generate --lake "$T/y" --from "$YEAR_FROM" --to "$YEAR_TO" --jobs "$JOBS" --json)
 rm -rf "$T/y"
 
 # --- the table (and BENCH_JSON) ------------------------------------------------------

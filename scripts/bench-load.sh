@@ -70,10 +70,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Measure a copy: a rebuild during the run then neither breaks nor changes it.
-cp "$OPSLAKE" "$T/opslake"
-OPSLAKE_PATH=$OPSLAKE
-OPSLAKE=$T/opslake
+bench_copy_opslake "$T"
 
 # --- machine facts ---------------------------------------------------------------------
 bench_machine
@@ -93,19 +90,6 @@ echo "  opslake:     $opslake_version ($OPSLAKE_PATH)"
 echo "  data:        $DATASETS, $FROM..$TO ($DAYS days)"
 echo "  load avg:    $load_at_start at start"
 echo
-
-# Prints the last line of stdout of a command, which must succeed.
-last_line() {
-  local out
-  out=$("$@") || die "failed: $*"
-  printf '%s\n' "$out" | tail -n1
-}
-
-# Reads one field of a JSON object: json_field JSON KEY
-json_field() {
-  python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2" 2>/dev/null ||
-    die "expected JSON with \"$2\", got: $1"
-}
 
 # --- the lake (not measured) -----------------------------------------------------------
 echo "bench-load: generating $DATASETS for $FROM..$TO ..." >&2

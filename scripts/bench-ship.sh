@@ -42,23 +42,7 @@ trap 'echo "bench-ship: stopped: line $LINENO failed (exit $?)" >&2' ERR
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Measure a copy: a rebuild during the run then neither breaks nor changes it.
-cp "$OPSLAKE" "$T/opslake"
-OPSLAKE_PATH=$OPSLAKE
-OPSLAKE=$T/opslake
-
-# Prints the last line of stdout of a command, which must succeed.
-last_line() {
-  local out
-  out=$("$@") || die "failed: $*"
-  printf '%s\n' "$out" | tail -n1
-}
-
-# Reads one field of a JSON object: json_field JSON KEY
-json_field() {
-  python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2" 2>/dev/null ||
-    die "expected JSON with \"$2\", got: $1"
-}
+bench_copy_opslake "$T"
 
 # sha256sum of every partition file (the NUL-separated list $T/files0) under folder $1,
 # in the list's order.
