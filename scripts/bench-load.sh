@@ -6,6 +6,8 @@
 # Environment:
 #   BENCH_DAYS      days generated from 2025-01-01 (default 60: about 2.2 million rows)
 #   BENCH_MIN_ROWS  fail when the lake holds fewer rows (default 2000000)
+#   BENCH_ROUNDS    rounds of the three workloads (default 3); each round runs them in
+#                   another order, and the table gives each workload's median and spread
 #   BENCH_JSON      also write the figures as JSON to this file
 #   OPSLAKE         the opslake binary (default .build/release/opslake, built when missing)
 #   TMPDIR          where the temporary lake and CSV files go (default /tmp)
@@ -28,10 +30,12 @@ fi
 
 DAYS=${BENCH_DAYS:-60}
 MIN_ROWS=${BENCH_MIN_ROWS:-2000000}
+ROUNDS=${BENCH_ROUNDS:-3}
 DATASETS=petshop.behavior_events,petshop.order_items
 FROM=2025-01-01
 
 [[ $DAYS =~ ^[1-9][0-9]*$ ]] || { echo "bench-load: BENCH_DAYS must be a positive integer (got $DAYS)" >&2; exit 2; }
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "bench-load: BENCH_ROUNDS must be a positive integer (got $ROUNDS)" >&2; exit 2; }
 [[ $MIN_ROWS =~ ^[0-9]+$ ]] || { echo "bench-load: BENCH_MIN_ROWS must be a whole number (got $MIN_ROWS)" >&2; exit 2; }
 TO=$(date -u -d "$FROM + $((DAYS - 1)) days" +%F)
 
@@ -154,8 +158,11 @@ fresh_db() {
   DBS+=("$DB")
   psql_admin -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" >/dev/null
   # Checkpoint now, so that no run pays for the previous run's dirty pages (this
-  # needs a superuser or pg_checkpoint; without, the run goes on).
+  # needs a superuser or pg_checkpoint; without, the run goes on), and write back
+  # the file system's: the CSV decompressed for psql, or the previous run's table
+  # files, would otherwise be flushed during the next run and charged to it.
   psql_admin -d "$DB" -c "CHECKPOINT" >/dev/null 2>&1 || true
+  sync
 }
 
 drop_db() { psql_admin -c "DROP DATABASE IF EXISTS $1" >/dev/null; }
@@ -173,13 +180,13 @@ check_counts() {
 now() { echo "$EPOCHREALTIME"; }
 elapsed() { python3 -c 'import sys; print(f"{float(sys.argv[2]) - float(sys.argv[1]):.6f}")' "$1" "$2"; }
 
-RESULTS=()   # name|wall seconds|reported seconds|load average before
+RESULTS=()   # name|round|wall seconds|reported seconds|load average before
 
 run_opslake() {
-  local jobs=$1 db t0 t1 out json
-  fresh_db "j$jobs"
+  local jobs=$1 round=$2 db t0 t1 out json
+  fresh_db "j${jobs}_$round"
   db=$DB
-  echo "bench-load: opslake load --jobs $jobs ..." >&2
+  echo "bench-load: round $round: opslake load --jobs $jobs ..." >&2
   local la
   la=$(cut -d' ' -f1 /proc/loadavg)
   t0=$(now)
@@ -198,29 +205,39 @@ run_opslake() {
   ((bytes == BYTES)) || die "opslake load --jobs $jobs reports $bytes bytes of CSV, the files hold $BYTES"
   check_counts "$db" "opslake load --jobs $jobs"
   drop_db "$db"
-  RESULTS+=("opslake load --jobs $jobs|$(elapsed "$t0" "$t1")|$seconds|$la")
+  RESULTS+=("opslake load --jobs $jobs|$round|$(elapsed "$t0" "$t1")|$seconds|$la")
 }
 
 run_psql() {
-  local db t0 t1 ds la
-  fresh_db psql
+  local round=$1 db t0 t1 ds la
+  fresh_db "psql_$round"
   db=$DB
   for ds in ${DATASETS//,/ }; do
     "$OPSLAKE" schema ddl "$ds" --for-load | psql_admin -d "$db" >/dev/null
   done
-  echo "bench-load: psql \\copy, one session ..." >&2
+  sync
+  echo "bench-load: round $round: psql \\copy, one session ..." >&2
   la=$(cut -d' ' -f1 /proc/loadavg)
   t0=$(now)
   "$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$db" -f "$SCRIPT" >/dev/null || die "psql \\copy failed"
   t1=$(now)
   check_counts "$db" "psql \\copy"
   drop_db "$db"
-  RESULTS+=("psql \\copy (one session)|$(elapsed "$t0" "$t1")||$la")
+  RESULTS+=("psql \\copy (one session)|$round|$(elapsed "$t0" "$t1")||$la")
 }
 
-run_opslake 1
-run_opslake 2
-run_psql
+# Each round runs the three in another order, so none always follows the CSV
+# decompression or another workload's writes.
+orders=("j1 j2 psql" "j2 psql j1" "psql j1 j2")
+for ((round = 1; round <= ROUNDS; round++)); do
+  for w in ${orders[(round - 1) % 3]}; do
+    case $w in
+      j1) run_opslake 1 "$round" ;;
+      j2) run_opslake 2 "$round" ;;
+      psql) run_psql "$round" ;;
+    esac
+  done
+done
 
 # --- the table (and BENCH_JSON) ------------------------------------------------------------
 RESULTS=$(printf '%s\n' "${RESULTS[@]}") \
@@ -229,18 +246,20 @@ CPU=$cpu CORES=$cores OPSLAKE_VERSION=$opslake_version PG_VERSION=$pg_version \
 PG_FSYNC=$pg_fsync PG_SYNC_COMMIT=$pg_sync_commit PG_FPW=$pg_fpw PG_SHARED_BUFFERS=$pg_shared_buffers \
 PSQL_VERSION=$psql_version LOAD_AT_START=$load_at_start \
 BENCH_JSON=${BENCH_JSON:-} python3 - <<'PY'
-from bench_table import print_table
+from bench_table import print_table, median_spread, spread_text
 import json, os
 
 rows, nbytes = int(os.environ["ROWS"]), int(os.environ["BYTES"])
 runs = {}
 for line in os.environ["RESULTS"].splitlines():
-    name, wall, reported, la = line.split("|")
-    runs[name] = {"wall": float(wall), "reported": float(reported) if reported else None, "load": float(la)}
+    name, rnd, wall, reported, la = line.split("|")
+    runs.setdefault(name, []).append({"round": int(rnd), "wall": float(wall),
+                                      "reported": float(reported) if reported else None, "load": float(la)})
 
 PSQL = "psql \\copy (one session)"
 order = ["opslake load --jobs 1", "opslake load --jobs 2", PSQL]
-psql_rps = rows / runs[PSQL]["wall"]
+psql_by_round = {r["round"]: r["wall"] for r in runs[PSQL]}
+psql_median, _ = median_spread([r["wall"] for r in runs[PSQL]])
 targets = {
     "opslake load --jobs 1": ("≥ 90% of psql", lambda r: r >= 0.9),
     "opslake load --jobs 2": ("> psql", lambda r: r > 1.0),
@@ -248,36 +267,40 @@ targets = {
 }
 results = []
 for name in order:
-    r = runs[name]
-    rps = rows / r["wall"]
-    ratio = rps / psql_rps
+    walls = [r["wall"] for r in runs[name]]
+    median, (lo, hi) = median_spread(walls)
+    # vs psql: the medians' ratio; beside it each round's own ratio, for the spread.
+    ratio = psql_median / median
+    per_round = [psql_by_round[r["round"]] / r["wall"] for r in runs[name]]
     target, check = targets[name]
     results.append({
-        "workload": name, "rows": rows, "bytes": nbytes, "seconds": r["wall"],
-        "reported_seconds": r["reported"], "rows_per_s": rps, "mb_per_s": nbytes / r["wall"] / 1e6,
-        "vs_psql": ratio, "target": target,
+        "workload": name, "rows": rows, "bytes": nbytes, "runs": runs[name],
+        "seconds": median, "seconds_min": lo, "seconds_max": hi,
+        "rows_per_s": rows / median, "mb_per_s": nbytes / median / 1e6,
+        "vs_psql": ratio, "vs_psql_per_round": per_round, "target": target,
         "result": None if check is None else ("PASS" if check(ratio) else "MISS"),
-        "load_average_before": r["load"],
     })
 
-head = ["workload", "rows", "seconds", "reported s", "rows/s", "MB/s", "vs psql", "target", ""]
+head = ["workload", "rows", "median s", "min–max s", "rows/s", "MB/s", "vs psql", "per round", "target", ""]
 right = {1, 2, 3, 4, 5, 6}
 table = []
 for r in results:
     table.append([
-        r["workload"], f"{r['rows']:,}", f"{r['seconds']:.2f}",
-        "-" if r["reported_seconds"] is None else f"{r['reported_seconds']:.2f}",
+        r["workload"], f"{r['rows']:,}", f"{r['seconds']:.2f}", f"{r['seconds_min']:.2f}–{r['seconds_max']:.2f}",
         f"{r['rows_per_s']:,.0f}", f"{r['mb_per_s']:.1f}", f"{r['vs_psql']:.2f}",
+        "-" if r["workload"] == PSQL else " ".join(f"{x:.2f}" for x in r["vs_psql_per_round"]),
         r["target"], r["result"] or "",
     ])
 print_table(head, table, right)
 print()
 print(f"{rows:,} rows, {nbytes / 1e6:.1f} MB of CSV in {os.environ['FILES']} files "
-      f"({os.environ['PARTITIONS']} partitions). MB = 10^6 bytes of uncompressed CSV.")
-print("seconds: wall clock around the command; reported s: the seconds opslake load --json reports. "
-      "vs psql: rows/s over psql's rows/s.")
-print("load average (1 min) before each run: "
-      + ", ".join(f"{r['workload']} {r['load_average_before']:.2f}" for r in results))
+      f"({os.environ['PARTITIONS']} partitions), {len(psql_by_round)} rounds. MB = 10^6 bytes of uncompressed CSV.")
+print("median s: the median of the rounds' wall clock around the command; rows/s and MB/s from it. "
+      "vs psql: psql's median seconds over the workload's; per round: the same ratio within each round.")
+for r in results:
+    print(f"  {r['workload']}: " + ", ".join(
+        f"round {x['round']} {x['wall']:.2f} s" + (f" (reported {x['reported']:.2f})" if x["reported"] else "")
+        + f" load {x['load']:.2f}" for x in sorted(r["runs"], key=lambda x: x["round"])))
 
 path = os.environ.get("BENCH_JSON")
 if path:

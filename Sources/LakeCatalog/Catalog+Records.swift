@@ -91,11 +91,26 @@ extension Catalog {
 
     /// Committed partitions, optionally of one dataset, by dataset and date.
     public func partitions(of dataset: DatasetName? = nil) throws -> [PartitionRecord] {
+        try partitions(of: dataset, dt: nil)
+    }
+
+    /// One committed partition, nil when the catalogue does not hold it.
+    public func partition(_ key: PartitionKey) throws -> PartitionRecord? {
+        try partitions(of: key.dataset, dt: key.dt.description).first
+    }
+
+    /// The partitions of one dataset (or all), or of one day of it: each lookup
+    /// reads only what it returns, so committing day after day stays linear.
+    func partitions(of dataset: DatasetName?, dt: String?) throws -> [PartitionRecord] {
         try locked {
-            let filter = dataset.map { [SQLValue.text($0.description)] } ?? []
+            var filter: [SQLValue] = []
+            var conditions: [String] = []
+            if let dataset { filter.append(.text(dataset.description)); conditions.append("dataset = ?") }
+            if let dt { filter.append(.text(dt)); conditions.append("dt = ?") }
+            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             let files = try db.query("""
                 SELECT dataset, dt, format, part, path, bytes, uncompressed_bytes, sha256, rows FROM files
-                \(dataset == nil ? "" : "WHERE dataset = ?") ORDER BY dataset, dt, part, format
+                \(whereClause) ORDER BY dataset, dt, part, format
                 """, filter)
             var byPartition: [String: [FileRecord]] = [:]
             for r in files {
@@ -105,18 +120,13 @@ extension Catalog {
             }
             return try db.query("""
                 SELECT dataset, dt, rows, run_id, seed, schema_hash, committed_at FROM partitions
-                \(dataset == nil ? "" : "WHERE dataset = ?") ORDER BY dataset, dt
+                \(whereClause) ORDER BY dataset, dt
                 """, filter).map { r in
                 PartitionRecord(dataset: DatasetName(r[0].string!)!, dt: r[1].string!, rows: Int(r[2].int!), runID: r[3].int,
                                 seed: r[4].string, schemaHash: r[5].string!, committedAt: r[6].string!,
                                 files: byPartition[r[0].string! + "|" + r[1].string!] ?? [])
             }
         }
-    }
-
-    /// One committed partition, nil when the catalogue does not hold it.
-    public func partition(_ key: PartitionKey) throws -> PartitionRecord? {
-        try partitions(of: key.dataset).first { $0.dt == key.dt.description }
     }
 
     /// Column statistics of one partition, in column order.

@@ -45,11 +45,22 @@ public struct RepairReport: Hashable, Sendable, Codable {
     public var unresolved: [LakeFault] = []
 }
 
+/// How deeply `verify` reads each catalogued file.
+public enum VerifyDepth: String, Sendable, Codable {
+    /// Size, SHA-256, decompressed size and rows: every byte decompressed once.
+    case full
+    /// Size and SHA-256 of the stored bytes only, for large lakes: a bit flip or a
+    /// truncation is caught, a file written wrong in the first place is not.
+    case quick
+}
+
 extension Lake {
-    /// Checks every catalogued file (present, size, SHA-256, decompresses to its
-    /// recorded size and row count), journalled commits, and files the catalogue
-    /// does not know. Reads only; safe while a writer runs.
-    public func verify() throws -> VerifyReport {
+    /// Checks every catalogued file (present, size, SHA-256, and at `.full` depth
+    /// its decompressed size and row count), journalled commits, and files the
+    /// catalogue does not know. Files are read on `jobs` threads (default: every core), each file once
+    /// (hashed, decompressed and counted in one pass). Reads only; safe while a
+    /// writer runs.
+    public func verify(depth: VerifyDepth = .full, jobs: Int? = nil) throws -> VerifyReport {
         var report = VerifyReport()
         report.writerActive = lock == nil && LakeLock.isHeld(root: root)
         let pending = try catalog.pendingCommits()
@@ -64,24 +75,32 @@ extension Lake {
             }
         }
         var known = Set<String>()
+        var files: [(record: FileRecord, journalled: FileRecord?)] = []
+        var incomplete: [LakeFault] = []
         for p in try catalog.partitions() {
             report.partitions += 1
             for f in p.files {
                 known.insert(f.path)
                 report.files += 1
                 report.bytes += f.bytes
-                if let fault = check(f) {
-                    // Mid-commit, a file may already hold the journalled new bytes.
-                    if let next = pendingFiles[f.path], check(FileRecord(written: next)) == nil { continue }
-                    report.faults.append(fault)
-                }
+                files.append((f, pendingFiles[f.path].map(FileRecord.init(written:))))
             }
             if Set(p.files.map(\.format)) != Set(FileFormat.allCases) {
-                report.faults.append(LakeFault(kind: .missingFile, path: LakeLayout.partitionDirectory(p.key),
-                                               detail: "the catalogue lists only \(p.files.map(\.format.rawValue).joined(separator: ", "))",
-                                               repairable: false))
+                incomplete.append(LakeFault(kind: .missingFile, path: LakeLayout.partitionDirectory(p.key),
+                                            detail: "the catalogue lists only \(p.files.map(\.format.rawValue).joined(separator: ", "))",
+                                            repairable: false))
             }
         }
+        let root = self.root, work = files
+        let checked = WorkQueue.map(work.count, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, state: { FileChecker(root: root) }) { checker, i in
+            let (record, journalled) = work[i]
+            guard let fault = checker.check(record, depth: depth) else { return nil as LakeFault? }
+            // Mid-commit, a file may already hold the journalled new bytes.
+            if let journalled, checker.check(journalled, depth: depth) == nil { return nil }
+            return fault
+        }
+        report.faults += checked.compactMap { $0 }
+        report.faults += incomplete
         for path in lakeFiles() where !known.contains(path) && pendingFiles[path] == nil {
             if path.hasSuffix(LakeLayout.temporarySuffix) {
                 let detail = pendingTemporary.contains(path) ? "part of an interrupted commit; repair installs it"
@@ -135,44 +154,17 @@ extension Lake {
         return report
     }
 
-    /// Reads a file once: size, SHA-256 of the stored bytes, decompressed size and rows.
-    func check(_ f: FileRecord) -> LakeFault? {
-        let path = root + "/" + f.path
-        guard let size = FileIO.size(path) else {
-            return LakeFault(kind: .missingFile, path: f.path, detail: "catalogued but not on disk", repairable: false)
-        }
-        func damaged(_ detail: String) -> LakeFault { LakeFault(kind: .damagedFile, path: f.path, detail: detail, repairable: false) }
-        guard size == f.bytes else { return damaged("\(size) bytes on disk, \(f.bytes) catalogued") }
-        do {
-            let hashing = try HashingSource(FileSource(path: path))
-            let zstd = try ZstdReader(source: hashing, name: f.path, maxOutput: f.uncompressedBytes)
-            let rows = try Self.countRows(zstd, format: f.format)
-            // Drain whatever the decoder did not need, so the hash covers every byte.
-            try hashing.forEachChunk { _ in }
-            let sha = hashing.hash.finalize()
-            guard sha == f.sha256 else { return damaged("SHA-256 \(sha.prefix(12))… differs from the catalogued \(f.sha256.prefix(12))…") }
-            guard zstd.produced == f.uncompressedBytes else {
-                return damaged("decompresses to \(zstd.produced) bytes, \(f.uncompressedBytes) catalogued")
-            }
-            guard rows == f.rows else { return damaged("holds \(rows) rows, \(f.rows) catalogued") }
-            return nil
-        } catch {
-            return damaged("\(error)")
-        }
+    /// Whether a file on disk is what the catalogue records: nil when it is.
+    func check(_ f: FileRecord, depth: VerifyDepth = .full) -> LakeFault? {
+        var checker = FileChecker(root: root)
+        return checker.check(f, depth: depth)
     }
 
     /// Rows in a decompressed partition file: CSV records less the header, or NDJSON lines.
     public static func countRows(_ source: any ByteSource, format: FileFormat) throws -> Int {
-        switch format {
-        case .csv:
-            return max(0, try CSVReader(source: source).countRecords() - 1)
-        case .ndjson:
-            var lines = 0
-            try source.forEachChunk { chunk in
-                for b in chunk where b == 0x0A { lines += 1 }
-            }
-            return lines
-        }
+        var counter = RowCounter(format: format)
+        try source.forEachChunk(size: 1 << 20) { counter.consume($0) }
+        return counter.rows
     }
 
     /// Every file under the lake's dataset folders, relative to the root.
@@ -198,3 +190,57 @@ extension FileRecord {
     }
 }
 
+
+/// One thread's means of checking files: a read buffer and an output buffer, kept
+/// for every file the thread checks.
+struct FileChecker {
+    let root: String
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+    let owner: BufferOwner
+
+    init(root: String) {
+        self.root = root
+        owner = BufferOwner(buffer)
+    }
+
+    /// Reads the file once: size, SHA-256 of the stored bytes and, at `.full` depth,
+    /// the decompressed size and rows, in the same pass.
+    mutating func check(_ f: FileRecord, depth: VerifyDepth) -> LakeFault? {
+        let path = root + "/" + f.path
+        guard let size = FileIO.size(path) else {
+            return LakeFault(kind: .missingFile, path: f.path, detail: "catalogued but not on disk", repairable: false)
+        }
+        func damaged(_ detail: String) -> LakeFault { LakeFault(kind: .damagedFile, path: f.path, detail: detail, repairable: false) }
+        guard size == f.bytes else { return damaged("\(size) bytes on disk, \(f.bytes) catalogued") }
+        do {
+            let hashing = try HashingSource(FileSource(path: path))
+            var rows: Int?
+            var produced: Int64?
+            if depth == .full {
+                let zstd = try ZstdReader(source: hashing, name: f.path, maxOutput: f.uncompressedBytes)
+                var counter = RowCounter(format: f.format)
+                try zstd.forEachChunk(using: buffer) { counter.consume($0) }
+                rows = counter.rows
+                produced = zstd.produced
+            }
+            // Whatever the decoder did not need (or all of it, when quick), so the hash covers every byte.
+            try hashing.forEachChunk(using: buffer) { _ in }
+            let sha = hashing.hash.finalize()
+            guard sha == f.sha256 else { return damaged("SHA-256 \(sha.prefix(12))… differs from the catalogued \(f.sha256.prefix(12))…") }
+            if let produced, produced != f.uncompressedBytes {
+                return damaged("decompresses to \(produced) bytes, \(f.uncompressedBytes) catalogued")
+            }
+            if let rows, rows != f.rows { return damaged("holds \(rows) rows, \(f.rows) catalogued") }
+            return nil
+        } catch {
+            return damaged("\(error)")
+        }
+    }
+}
+
+/// Frees a `FileChecker`'s buffer when the last copy of the checker goes.
+final class BufferOwner {
+    let buffer: UnsafeMutableRawBufferPointer
+    init(_ buffer: UnsafeMutableRawBufferPointer) { self.buffer = buffer }
+    deinit { buffer.deallocate() }
+}

@@ -92,6 +92,30 @@ enum ZstdContextPool {
     }
 }
 
+/// Decompression contexts kept for reuse, as `ZstdContextPool` keeps compression
+/// ones: a context's window buffer (up to a few MiB) is allocated and faulted in
+/// on its first frame, and reading a lake file by file would pay that per file.
+/// A reset context decodes exactly as a new one.
+enum ZstdDecompressionPool {
+    struct Contexts: @unchecked Sendable { var free: [OpaquePointer] = [] }  // each pointer is owned by one holder at a time
+    static let contexts = Mutex(Contexts())
+    static let keep = 32
+
+    static func take() -> OpaquePointer? {
+        contexts.withLock { $0.free.popLast() } ?? ZSTD_createDCtx()
+    }
+
+    static func give(_ context: OpaquePointer) {
+        ZSTD_DCtx_reset(context, ZSTD_reset_session_and_parameters)
+        let kept = contexts.withLock { c in
+            guard c.free.count < keep else { return false }
+            c.free.append(context)
+            return true
+        }
+        if !kept { ZSTD_freeDCtx(context) }
+    }
+}
+
 /// A `ByteSource` that decompresses a zstd stream read from another source.
 ///
 /// Safe on hostile input: the window is capped (`windowLogMax`), so memory stays
@@ -115,7 +139,7 @@ public final class ZstdReader: ByteSource {
     ///   - maxOutput: the most decompressed bytes accepted before failing.
     ///   - windowLogMax: the largest window accepted, as a power of two (27 = 128 MiB).
     public init(source: any ByteSource, name: String, maxOutput: Int64 = 1 << 40, windowLogMax: Int = 27) throws {
-        guard let dctx = ZSTD_createDCtx() else { throw FormatError(.zstd, "out of memory creating a decompression context") }
+        guard let dctx = ZstdDecompressionPool.take() else { throw FormatError(.zstd, "out of memory creating a decompression context") }
         context = dctx
         self.source = source
         self.name = name
@@ -126,7 +150,7 @@ public final class ZstdReader: ByteSource {
     }
 
     deinit {
-        ZSTD_freeDCtx(context)
+        ZstdDecompressionPool.give(context)
         input.deallocate()
     }
 
