@@ -1,7 +1,7 @@
 import Testing
 import Foundation
 import LakeFormat
-import LakeCatalog
+@testable import LakeCatalog
 import TableSchema
 import TestSupport
 
@@ -163,6 +163,10 @@ import TestSupport
         try Data("half".utf8).write(to: URL(fileURLWithPath: partitionDir + "/.part-00000.csv.zst.1-abc.tmp"))
 
         let report = try lake.verify()
+        // One thread or many, full or quick: the same faults, in the same order (a
+        // damaged file's detail may differ: quick sees the hash, full the zstd frame first).
+        #expect(try lake.verify(jobs: 1) == report)
+        #expect(try lake.verify(depth: .quick, jobs: 3).faults.map { "\($0.kind) \($0.path)" } == report.faults.map { "\($0.kind) \($0.path)" })
         let kinds = Dictionary(grouping: report.faults, by: \.kind).mapValues { $0.map(\.path) }
         #expect(kinds[.damagedFile] == [a.files.first { $0.format == .csv }!.path])
         #expect(kinds[.missingFile] == [b.files.first { $0.format == .ndjson }!.path])
@@ -174,6 +178,23 @@ import TestSupport
         #expect(repaired.quarantined == ["petshop/order_items/dt=2026-11-21/part-00007.csv.zst"])
         #expect(Set(repaired.unresolved.map(\.kind)) == [.damagedFile, .missingFile])
         #expect(Set(try lake.verify().faults.map(\.kind)) == [.damagedFile, .missingFile])
+    }
+
+    @Test("full verify counts rows and decompressed bytes, which quick verify leaves unchecked", arguments: ["rows", "uncompressed_bytes"])
+    func fullAgainstQuick(column: String) throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let lake = try Lake(root: dir.path, access: .write, create: true)
+        let record = try Self.write(lake, rows: 300, name: "line\nbreak, \"quoted\"")
+        // A catalogue that disagrees with a file whose bytes are intact: only decompressing finds it.
+        let ndjson = record.files.first { $0.format == .ndjson }!
+        try lake.catalog.db.execute("UPDATE files SET \(column) = \(column) + 1 WHERE path = '\(ndjson.path)'")
+        let full = try lake.verify()
+        #expect(full.faults.map(\.kind) == [.damagedFile])
+        #expect(full.faults.first?.path == ndjson.path)
+        #expect(full.faults.first?.detail == (column == "rows" ? "holds 300 rows, 301 catalogued"
+            : "decompresses to \(ndjson.uncompressedBytes) bytes, \(ndjson.uncompressedBytes + 1) catalogued"))
+        #expect(try lake.verify(depth: .quick).ok)
     }
 
     @Test("a partition larger than rowsPerFile is split into parts and read back whole")
