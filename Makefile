@@ -32,6 +32,7 @@ bench: build
 	$(OPSLAKE) bench format
 	scripts/bench-generate.sh
 	bash scripts/bench-load.sh
+	bash scripts/bench-verify.sh
 	bash scripts/bench-ship.sh
 
 # Build output and demo data; lake/README.md stays.
