@@ -6,6 +6,8 @@
 # Environment:
 #   BENCH_PY_ROWS  rows for the Python reference (default 30000)
 #   BENCH_JOBS     --jobs for opslake generate (default 2)
+#   BENCH_ROUNDS   rounds of the three workloads (default 3); the reference runs first
+#                  in odd rounds and last in even ones; the table gives medians and spread
 #   BENCH_JSON     also write the figures as JSON to this file
 #   OPSLAKE        the opslake binary (default .build/release/opslake, built when missing)
 #   TMPDIR         where the temporary lakes go (default /tmp)
@@ -21,14 +23,15 @@ bench_arguments "$@"
 
 PY_ROWS=${BENCH_PY_ROWS:-30000}
 JOBS=${BENCH_JOBS:-2}
+ROUNDS=${BENCH_ROUNDS:-3}
 REQ=$ROOT/bench/reference/requirements.txt
 VENV=$ROOT/.venv-bench
 PY=$VENV/bin/python
 YEAR_FROM=2025-01-01
 YEAR_TO=2025-12-31
 
-for n in "$PY_ROWS" "$JOBS"; do
-  [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "bench-generate: BENCH_PY_ROWS and BENCH_JOBS must be positive integers (got $n)" >&2; exit 2; }
+for n in "$PY_ROWS" "$JOBS" "$ROUNDS"; do
+  [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "bench-generate: BENCH_PY_ROWS, BENCH_JOBS and BENCH_ROUNDS must be positive integers (got $n)" >&2; exit 2; }
 done
 
 # --- the reference's virtual environment --------------------------------------
@@ -68,93 +71,127 @@ echo "  python:   $py_version, faker $faker_version, pydantic $pydantic_version"
 echo "  jobs:     $JOBS"
 echo
 
-# --- a. the Python reference -------------------------------------------------------
-echo "bench-generate: Python reference, $PY_ROWS customers ..." >&2
-ref_json=$(last_line "$PY" "$ROOT/bench/reference/customers_faker.py" --rows "$PY_ROWS" --out "$T/ref.csv" --seed 1)
-rm -f "$T/ref.csv"
+# --- the measured runs ----------------------------------------------------------------
+# Each prints one JSON line; the lines are collected per workload, one per round.
+REF_RUNS=()
+CUST_RUNS=()
+YEAR_RUNS=()
 
-# --- b. OpsLake, customers alone -----------------------------------------------------
-echo "bench-generate: opslake, petshop.customers at scale 100 ..." >&2
-# The whole lake at scale 100 (member numbers depend on the scale); init's opening
-# base of 500,000 members is not part of the measured run.
-"$OPSLAKE" init --lake "$T/c" --opened "$YEAR_FROM" --seed 1 --scale 100 >/dev/null
-cust_json=$(last_line "$OPSLAKE" generate --lake "$T/c" --from "$YEAR_FROM" --to "$YEAR_TO" \
-  --datasets petshop.customers --jobs "$JOBS" --json)
-rm -rf "$T/c"
+run_reference() {
+  echo "bench-generate: round $1: Python reference, $PY_ROWS customers ..." >&2
+  REF_RUNS+=("$(last_line "$PY" "$ROOT/bench/reference/customers_faker.py" --rows "$PY_ROWS" --out "$T/ref.csv" --seed 1)")
+  rm -f "$T/ref.csv"
+}
 
-# --- c. OpsLake, the full year --------------------------------------------------------
-echo "bench-generate: opslake, every dataset for $YEAR_FROM..$YEAR_TO ..." >&2
-"$OPSLAKE" init --lake "$T/y" --opened "$YEAR_FROM" --seed 1 >/dev/null
-year_json=$(last_line "$OPSLAKE" generate --lake "$T/y" --from "$YEAR_FROM" --to "$YEAR_TO" --jobs "$JOBS" --json)
-rm -rf "$T/y"
+run_customers() {
+  echo "bench-generate: round $1: opslake, petshop.customers at scale 100 ..." >&2
+  # The whole lake at scale 100 (member numbers depend on the scale); init's opening
+  # base of 500,000 members is not part of the measured run.
+  "$OPSLAKE" init --lake "$T/c" --opened "$YEAR_FROM" --seed 1 --scale 100 >/dev/null
+  sync
+  CUST_RUNS+=("$(last_line "$OPSLAKE" generate --lake "$T/c" --from "$YEAR_FROM" --to "$YEAR_TO" \
+    --datasets petshop.customers --jobs "$JOBS" --json)")
+  rm -rf "$T/c"
+}
+
+run_year() {
+  echo "bench-generate: round $1: opslake, every dataset for $YEAR_FROM..$YEAR_TO ..." >&2
+  "$OPSLAKE" init --lake "$T/y" --opened "$YEAR_FROM" --seed 1 >/dev/null
+  sync
+  YEAR_RUNS+=("$(last_line "$OPSLAKE" generate --lake "$T/y" --from "$YEAR_FROM" --to "$YEAR_TO" --jobs "$JOBS" --json)")
+  rm -rf "$T/y"
+  sync
+}
+
+for ((round = 1; round <= ROUNDS; round++)); do
+  if ((round % 2)); then
+    run_reference "$round"; run_customers "$round"; run_year "$round"
+  else
+    run_customers "$round"; run_year "$round"; run_reference "$round"
+  fi
+done
 
 # --- the table (and BENCH_JSON) ------------------------------------------------------
-REF_JSON=$ref_json CUST_JSON=$cust_json YEAR_JSON=$year_json \
+REF_JSON=$(printf '%s\n' "${REF_RUNS[@]}") CUST_JSON=$(printf '%s\n' "${CUST_RUNS[@]}") YEAR_JSON=$(printf '%s\n' "${YEAR_RUNS[@]}") \
 CPU=$cpu CORES=$cores OPSLAKE_VERSION=$opslake_version JOBS=$JOBS \
 PY_VERSION=$py_version FAKER_VERSION=$faker_version PYDANTIC_VERSION=$pydantic_version \
 BENCH_JSON=${BENCH_JSON:-} python3 - <<'PY'
-from bench_table import print_table
+from bench_table import print_table, median_spread
 import json, os, sys
 
 def load(var, keys):
+    """Every round's JSON object of one workload."""
     who = {"REF_JSON": "the Python reference", "CUST_JSON": "opslake generate (customers)",
            "YEAR_JSON": "opslake generate (full year)"}[var]
-    try:
-        obj = json.loads(os.environ[var])
-    except ValueError as e:
-        sys.exit(f"bench-generate: {who} printed no JSON object: {e}")
-    if not isinstance(obj, dict):
-        sys.exit(f"bench-generate: {who} printed no JSON object: {os.environ[var]}")
-    missing = [k for k in keys if k not in obj]
-    if missing:
-        sys.exit(f"bench-generate: the JSON of {who} lacks {', '.join(missing)}: {os.environ[var]}")
-    if not obj["seconds"] > 0:
-        sys.exit(f"bench-generate: {who} reported {obj['seconds']} seconds")
-    return obj
+    runs = []
+    for line in os.environ[var].splitlines():
+        try:
+            obj = json.loads(line)
+        except ValueError as e:
+            sys.exit(f"bench-generate: {who} printed no JSON object: {e}")
+        if not isinstance(obj, dict):
+            sys.exit(f"bench-generate: {who} printed no JSON object: {line}")
+        missing = [k for k in keys if k not in obj]
+        if missing:
+            sys.exit(f"bench-generate: the JSON of {who} lacks {', '.join(missing)}: {line}")
+        if not obj["seconds"] > 0:
+            sys.exit(f"bench-generate: {who} reported {obj['seconds']} seconds")
+        runs.append(obj)
+    if len({(r["rows"], r["bytes"]) for r in runs}) != 1:
+        sys.exit(f"bench-generate: the rounds of {who} wrote different rows or bytes: {runs}")
+    return runs
 
 ref = load("REF_JSON", ["rows", "seconds", "bytes"])
 cust = load("CUST_JSON", ["rows", "seconds", "bytes", "raw_bytes"])
 year = load("YEAR_JSON", ["rows", "seconds", "bytes", "raw_bytes"])
 
-def per_s(n, s):
-    return n / s
-
-ref_rps = per_s(ref["rows"], ref["seconds"])
+ref_rps, _ = median_spread([r["rows"] / r["seconds"] for r in ref])
 results = []
 
-def add(workload, o, raw, written, target, passed, ratio):
-    rps = per_s(o["rows"], o["seconds"])
+def add(workload, runs, raw_key, written_key, target, passed, vs_reference):
+    rates = [r["rows"] / r["seconds"] for r in runs]
+    rps, (lo, hi) = median_spread(rates)
+    seconds, _ = median_spread([r["seconds"] for r in runs])
+    raw, written = runs[0][raw_key], runs[0][written_key]
+    ratio = rps / ref_rps if vs_reference else None
     results.append({
-        "workload": workload, "rows": o["rows"], "seconds": o["seconds"], "rows_per_s": rps,
+        "workload": workload, "rows": runs[0]["rows"], "runs_seconds": [r["seconds"] for r in runs],
+        "seconds": seconds, "rows_per_s": rps, "rows_per_s_min": lo, "rows_per_s_max": hi,
         "raw_bytes": raw, "bytes": written,
-        "mb_per_s_raw": per_s(raw, o["seconds"]) / 1e6, "mb_per_s_written": per_s(written, o["seconds"]) / 1e6,
-        "reference_rows_per_s": None if ratio is None else ref_rps,
-        "ratio": None if ratio is None else rps / ref_rps,
+        "mb_per_s_raw": raw / seconds / 1e6, "mb_per_s_written": written / seconds / 1e6,
+        "reference_rows_per_s": ref_rps if vs_reference else None,
+        "ratio": ratio, "ratio_min": lo / ref_rps if vs_reference else None, "ratio_max": hi / ref_rps if vs_reference else None,
         "target": target, "result": None if passed is None else ("PASS" if passed(rps) else "MISS"),
     })
 
 # The reference writes plain CSV: its raw and written bytes are the same.
-add("python reference (faker zh_TW + pydantic)", ref, ref["bytes"], ref["bytes"], "-", None, None)
-add("opslake petshop.customers", cust, cust["raw_bytes"], cust["bytes"],
+add("python reference (faker zh_TW + pydantic)", ref, "bytes", "bytes", "-", None, False)
+add("opslake petshop.customers", cust, "raw_bytes", "bytes",
     "≥ 100× the Python reference", lambda r: r >= 100 * ref_rps, True)
-add("opslake full year, all datasets", year, year["raw_bytes"], year["bytes"],
+add("opslake full year, all datasets", year, "raw_bytes", "bytes",
     "≥ 1,000,000 rows/s", lambda r: r >= 1_000_000, True)
 
-head = ["workload", "rows", "seconds", "rows/s", "MB/s raw", "MB/s written", "reference rows/s", "ratio", "target", ""]
-right = {1, 2, 3, 4, 5, 6, 7}
+head = ["workload", "rows", "median s", "rows/s (median)", "min–max rows/s", "MB/s raw", "MB/s written",
+        "reference rows/s", "ratio", "min–max ratio", "target", ""]
+right = {1, 2, 3, 4, 5, 6, 7, 8, 9}
 rows = []
 for r in results:
     rows.append([
         r["workload"], f"{r['rows']:,}", f"{r['seconds']:.2f}", f"{r['rows_per_s']:,.0f}",
+        f"{r['rows_per_s_min']:,.0f}–{r['rows_per_s_max']:,.0f}",
         f"{r['mb_per_s_raw']:.1f}", f"{r['mb_per_s_written']:.1f}",
         "-" if r["reference_rows_per_s"] is None else f"{r['reference_rows_per_s']:,.0f}",
         "-" if r["ratio"] is None else f"{r['ratio']:,.0f}×",
+        "-" if r["ratio"] is None else f"{r['ratio_min']:,.0f}–{r['ratio_max']:,.0f}×",
         r["target"], r["result"] or "",
     ])
 print_table(head, rows, right)
 print()
-print("MB = 10^6 bytes. raw: uncompressed bytes (opslake: CSV + NDJSON); written: bytes on disk "
-      "(opslake: zstd; the reference writes plain CSV). ratio: rows/s over the reference's rows/s.")
+print(f"{len(ref)} rounds. MB = 10^6 bytes. raw: uncompressed bytes (opslake: CSV + NDJSON); written: bytes on disk "
+      "(opslake: zstd; the reference writes plain CSV). ratio: median rows/s over the reference's median rows/s; "
+      "min–max ratio: each round's extremes over the same median.")
+for r in results:
+    print(f"  {r['workload']}: " + ", ".join(f"{s:.2f} s" for s in r["runs_seconds"]))
 
 path = os.environ.get("BENCH_JSON")
 if path:

@@ -6,6 +6,9 @@
 # Environment:
 #   BENCH_SCALE      --scale of the generated lake (default 3: about 1.1 GB of partition files)
 #   BENCH_MIN_BYTES  fail when the partition files total fewer bytes (default 1073741824, 1 GiB)
+#   BENCH_ROUNDS     rounds of the four measured steps (default 3); odd rounds run opslake's
+#                    pack and unpack first, even rounds tar's, and the table gives each
+#                    step's median and spread
 #   BENCH_JSON       also write the figures as JSON to this file
 #   OPSLAKE          the opslake binary (default .build/release/opslake, built when missing)
 #   TMPDIR           where the lakes and tar files go (default /tmp; about 3 times the partition bytes at once)
@@ -21,6 +24,7 @@ bench_arguments "$@"
 
 SCALE=${BENCH_SCALE:-3}
 MIN_BYTES=${BENCH_MIN_BYTES:-1073741824}
+ROUNDS=${BENCH_ROUNDS:-3}
 FROM=2025-01-01
 TO=2025-12-31
 TARGET=1.5
@@ -28,6 +32,7 @@ TARGET=1.5
 [[ $SCALE =~ ^([0-9]+(\.[0-9]*)?|\.[0-9]+)$ ]] && python3 -c 'import sys; sys.exit(float(sys.argv[1]) <= 0)' "$SCALE" ||
   { echo "bench-ship: BENCH_SCALE must be a positive number (got $SCALE)" >&2; exit 2; }
 [[ $MIN_BYTES =~ ^[0-9]+$ ]] || { echo "bench-ship: BENCH_MIN_BYTES must be a whole number (got $MIN_BYTES)" >&2; exit 2; }
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "bench-ship: BENCH_ROUNDS must be a positive integer (got $ROUNDS)" >&2; exit 2; }
 
 # --- tools ---------------------------------------------------------------------------
 for tool in tar sha256sum python3; do
@@ -96,19 +101,19 @@ echo "  load avg:    $load_at_start at start"
 echo
 
 # --- the measured steps ---------------------------------------------------------------------
-RESULTS=()   # step|t0|t1|load average before
+RESULTS=()   # step|round|t0|t1|load average before
 
-# step NAME COMMAND...: sync, then the wall clock around the command, which must succeed.
+# step NAME ROUND COMMAND...: sync, then the wall clock around the command, which must succeed.
 step() {
-  local name=$1 la t0 t1
-  shift
+  local name=$1 round=$2 la t0 t1
+  shift 2
   sync
-  echo "bench-ship: $name ..." >&2
+  echo "bench-ship: round $round: $name ..." >&2
   la=$(cut -d' ' -f1 /proc/loadavg)
   t0=$EPOCHREALTIME
-  "$@" || die "$name failed"
+  "$@" || die "round $round: $name failed"
   t1=$EPOCHREALTIME
-  RESULTS+=("$name|$t0|$t1|$la")
+  RESULTS+=("$name|$round|$t0|$t1|$la")
 }
 
 ship_pack() { "$OPSLAKE" ship pack --lake "$LAKE" -o "$T/bundle.tar" --json >"$T/pack.json"; }
@@ -116,53 +121,96 @@ ship_unpack() { "$OPSLAKE" ship unpack --lake "$T/fresh" "$T/bundle.tar" --json 
 ref_pack() { tar cf "$T/ref.tar" -C "$LAKE" --no-recursion -T "$T/files" && hash_files "$LAKE" >"$T/ref-pack.sha256"; }
 ref_unpack() { mkdir "$T/ref" && tar xf "$T/ref.tar" -C "$T/ref" && hash_files "$T/ref" >"$T/ref-unpack.sha256"; }
 
-# a. and b.: OpsLake.
-step "opslake ship pack" ship_pack
-pack_json=$(tail -n1 "$T/pack.json")
-[[ $(json_field "$pack_json" partitions) == "$PARTITIONS" && $(json_field "$pack_json" bytes) == "$BYTES" ]] ||
-  die "opslake ship pack packed other partitions than the lake holds ($PARTITIONS, $BYTES bytes): $pack_json"
-PACK_ROWS=$(json_field "$pack_json" rows)
+# Everything a side's run leaves in $T, removed before and after each of its runs, so
+# that every run starts from the same state: only the source lake and the file lists.
+clean_opslake() {
+  rm -rf "$T/fresh" "$T/bundle.tar" "$T"/bundle.tar.*.tmp "$T/pack.json" "$T/unpack.json" \
+    "$T/verify.txt" "$T/fresh.sha256"
+}
+clean_ref() { rm -rf "$T/ref" "$T/ref.tar" "$T/ref-pack.sha256" "$T/ref-unpack.sha256"; }
 
-step "opslake ship unpack" ship_unpack
-unpack_json=$(tail -n1 "$T/unpack.json")
-[[ $(json_field "$unpack_json" installed) == "$PARTITIONS" && $(json_field "$unpack_json" replaced) == 0 &&
-   $(json_field "$unpack_json" unchanged) == 0 && $(json_field "$unpack_json" bytes) == "$BYTES" ]] ||
-  die "opslake ship unpack did not install all $PARTITIONS partitions ($BYTES bytes): $unpack_json"
+PACK_ROWS=
 
-# Checks, not measured: the new lake is sound and holds the same bytes.
-"$OPSLAKE" verify --lake "$T/fresh" >"$T/verify.txt" || { cat "$T/verify.txt" >&2; die "opslake verify fails on the unpacked lake"; }
-hash_files "$T/fresh" >"$T/fresh.sha256" || die "the unpacked lake lacks partition files"
-cmp -s "$T/source.sha256" "$T/fresh.sha256" || die "the unpacked lake's partition files differ from the source's"
-rm -rf "$T/fresh" "$T/bundle.tar"
+# a. and b.: OpsLake, then the checks (not measured).
+run_opslake() {
+  local round=$1 pack_json unpack_json rows
+  clean_opslake
+  step "opslake ship pack" "$round" ship_pack
+  pack_json=$(tail -n1 "$T/pack.json")
+  [[ $(json_field "$pack_json" partitions) == "$PARTITIONS" && $(json_field "$pack_json" bytes) == "$BYTES" ]] ||
+    die "round $round: opslake ship pack packed other partitions than the lake holds ($PARTITIONS, $BYTES bytes): $pack_json"
+  rows=$(json_field "$pack_json" rows)
+  [[ -z $PACK_ROWS || $rows == "$PACK_ROWS" ]] ||
+    die "round $round: opslake ship pack reports $rows rows, an earlier round $PACK_ROWS"
+  PACK_ROWS=$rows
 
-# c. and d.: the reference.
-step "tar cf + sha256sum" ref_pack
-step "tar xf + sha256sum" ref_unpack
-cmp -s "$T/source.sha256" "$T/ref-pack.sha256" || die "sha256sum of the source changed between runs"
-cmp -s "$T/source.sha256" "$T/ref-unpack.sha256" || die "tar xf extracted other bytes than the source's"
-rm -rf "$T/ref" "$T/ref.tar"
+  step "opslake ship unpack" "$round" ship_unpack
+  unpack_json=$(tail -n1 "$T/unpack.json")
+  [[ $(json_field "$unpack_json" installed) == "$PARTITIONS" && $(json_field "$unpack_json" replaced) == 0 &&
+     $(json_field "$unpack_json" unchanged) == 0 && $(json_field "$unpack_json" bytes) == "$BYTES" ]] ||
+    die "round $round: opslake ship unpack did not install all $PARTITIONS partitions ($BYTES bytes): $unpack_json"
+
+  # The new lake is sound and holds the same bytes.
+  "$OPSLAKE" verify --lake "$T/fresh" >"$T/verify.txt" ||
+    { cat "$T/verify.txt" >&2; die "round $round: opslake verify fails on the unpacked lake"; }
+  hash_files "$T/fresh" >"$T/fresh.sha256" || die "round $round: the unpacked lake lacks partition files"
+  cmp -s "$T/source.sha256" "$T/fresh.sha256" || die "round $round: the unpacked lake's partition files differ from the source's"
+  clean_opslake
+}
+
+# c. and d.: the reference, then the checks (not measured).
+run_ref() {
+  local round=$1
+  clean_ref
+  step "tar cf + sha256sum" "$round" ref_pack
+  cmp -s "$T/source.sha256" "$T/ref-pack.sha256" || die "round $round: sha256sum of the source changed between runs"
+  step "tar xf + sha256sum" "$round" ref_unpack
+  cmp -s "$T/source.sha256" "$T/ref-unpack.sha256" || die "round $round: tar xf extracted other bytes than the source's"
+  clean_ref
+}
+
+# Odd rounds run OpsLake's steps first, even rounds the reference's, so neither side
+# always follows the other's writes.
+for ((round = 1; round <= ROUNDS; round++)); do
+  if ((round % 2)); then
+    run_opslake "$round"
+    run_ref "$round"
+  else
+    run_ref "$round"
+    run_opslake "$round"
+  fi
+done
 
 # --- the table (and BENCH_JSON) ------------------------------------------------------------
-RESULTS=$(printf '%s\n' "${RESULTS[@]}") \
+RESULTS=$(printf '%s\n' "${RESULTS[@]}") ROUNDS=$ROUNDS \
 BYTES=$BYTES FILES=$FILES PARTITIONS=$PARTITIONS ROWS=$PACK_ROWS SCALE=$SCALE FROM=$FROM TO=$TO TARGET=$TARGET \
 CPU=$cpu CORES=$cores MEM=$mem FS=$fs OPSLAKE_VERSION=$opslake_version TAR_VERSION=$tar_version \
 SHA_VERSION=$sha_version LOAD_AT_START=$load_at_start \
 BENCH_JSON=${BENCH_JSON:-} python3 - <<'PY'
-from bench_table import print_table
+from bench_table import print_table, median_spread
 import json, os
 
 nbytes = int(os.environ["BYTES"])
 target = float(os.environ["TARGET"])
-runs = {}
+rounds = int(os.environ["ROUNDS"])
+runs = {}      # workload: its runs, in round order
+position = {}  # round: steps run so far in it
 for line in os.environ["RESULTS"].splitlines():
-    name, t0, t1, la = line.split("|")
-    runs[name] = {"seconds": float(t1) - float(t0), "load": float(la)}
+    name, rnd, t0, t1, la = line.split("|")
+    rnd = int(rnd)
+    position[rnd] = position.get(rnd, 0) + 1
+    runs.setdefault(name, []).append({"round": rnd, "order_in_round": position[rnd],
+                                      "seconds": float(t1) - float(t0), "load_average_before": float(la)})
 
 PACK, UNPACK = "opslake ship pack", "opslake ship unpack"
 RPACK, RUNPACK = "tar cf + sha256sum", "tar xf + sha256sum"
 BOTH, RBOTH = "opslake pack + unpack", "tar + sha256sum, both ways"
-runs[BOTH] = {"seconds": runs[PACK]["seconds"] + runs[UNPACK]["seconds"], "load": None}
-runs[RBOTH] = {"seconds": runs[RPACK]["seconds"] + runs[RUNPACK]["seconds"], "load": None}
+# Both ways: within each round, the sum of its two steps.
+for both, (a, b) in ((BOTH, (PACK, UNPACK)), (RBOTH, (RPACK, RUNPACK))):
+    second = {r["round"]: r["seconds"] for r in runs[b]}
+    runs[both] = [{"round": r["round"], "seconds": r["seconds"] + second[r["round"]]} for r in runs[a]]
+for name, rs in runs.items():
+    assert sorted(r["round"] for r in rs) == list(range(1, rounds + 1)), (name, rs)
 
 # workload, its reference, target text, check on the ratio
 plan = [
@@ -173,33 +221,47 @@ plan = [
     (BOTH, RBOTH, f"≤ {target:g}× tar+sha256sum", lambda r: r <= target),
     (RBOTH, None, "-", None),
 ]
+medians = {name: median_spread([r["seconds"] for r in rs])[0] for name, rs in runs.items()}
 results = []
 for name, ref, tgt, check in plan:
-    s = runs[name]["seconds"]
-    ratio = None if ref is None else s / runs[ref]["seconds"]
+    median, (lo, hi) = median_spread([r["seconds"] for r in runs[name]])
+    # ratio: the medians' ratio (the verdict's); beside it each round's own ratio, for the spread.
+    ratio = None if ref is None else median / medians[ref]
+    per_round = None
+    if ref is not None:
+        ref_by_round = {r["round"]: r["seconds"] for r in runs[ref]}
+        per_round = [r["seconds"] / ref_by_round[r["round"]] for r in runs[name]]
     results.append({
-        "workload": name, "bytes": nbytes, "seconds": s, "mb_per_s": nbytes / s / 1e6,
-        "reference": ref, "ratio": ratio, "target": tgt,
+        "workload": name, "bytes": nbytes, "runs": runs[name],
+        "seconds": median, "seconds_min": lo, "seconds_max": hi, "mb_per_s": nbytes / median / 1e6,
+        "reference": ref, "ratio": ratio, "ratio_per_round": per_round, "target": tgt,
         "result": None if check is None else ("PASS" if check(ratio) else "MISS"),
-        "load_average_before": runs[name]["load"],
     })
 
-head = ["workload", "seconds", "MB/s", "reference", "ratio", "target", ""]
-right = {1, 2, 4}
+head = ["workload", "median s", "min–max s", "MB/s", "reference", "ratio", "per round", "target", ""]
+right = {1, 2, 3, 5}
 table = []
 for r in results:
     table.append([
-        r["workload"], f"{r['seconds']:.2f}", f"{r['mb_per_s']:.1f}", r["reference"] or "-",
-        "-" if r["ratio"] is None else f"{r['ratio']:.2f}×", r["target"], r["result"] or "",
+        r["workload"], f"{r['seconds']:.2f}", f"{r['seconds_min']:.2f}–{r['seconds_max']:.2f}",
+        f"{r['mb_per_s']:.1f}", r["reference"] or "-",
+        "-" if r["ratio"] is None else f"{r['ratio']:.2f}×",
+        "-" if r["ratio_per_round"] is None else " ".join(f"{x:.2f}" for x in r["ratio_per_round"]),
+        r["target"], r["result"] or "",
     ])
 print_table(head, table, right)
 print()
-print(f"{nbytes / 1e6:,.1f} MB of partition files ({os.environ['FILES']} files, {os.environ['PARTITIONS']} partitions). "
-      "MB/s: partition bytes over the wall-clock seconds, MB = 10^6 bytes.")
-print("ratio: seconds over the reference's seconds. Checked: opslake verify passes on the unpacked lake, and its "
-      "files and tar xf's are byte-identical to the source.")
-print("load average (1 min) before each step: "
-      + ", ".join(f"{r['workload']} {r['load_average_before']:.2f}" for r in results if r["load_average_before"] is not None))
+print(f"{nbytes / 1e6:,.1f} MB of partition files ({os.environ['FILES']} files, {os.environ['PARTITIONS']} partitions), "
+      f"{rounds} rounds (odd: opslake first; even: tar first). MB = 10^6 bytes.")
+print("median s: the median of the rounds' wall clock around the step (both ways: of each round's two steps together); "
+      "MB/s: partition bytes over it. ratio: the median seconds over the reference's; per round: the same ratio within each round.")
+print("Checked in every round: opslake verify passes on the unpacked lake, and its files and tar xf's are "
+      "byte-identical to the source.")
+print("Each round (seconds, and the load average (1 min) before the step):")
+for r in results:
+    print(f"  {r['workload']}: " + ", ".join(
+        f"round {x['round']} {x['seconds']:.2f} s" + (f" load {x['load_average_before']:.2f}" if "load_average_before" in x else "")
+        for x in sorted(r["runs"], key=lambda x: x["round"])))
 
 path = os.environ.get("BENCH_JSON")
 if path:
@@ -211,6 +273,7 @@ if path:
         "data": {"from": os.environ["FROM"], "to": os.environ["TO"], "scale": float(os.environ["SCALE"]),
                  "partitions": int(os.environ["PARTITIONS"]), "files": int(os.environ["FILES"]),
                  "rows": int(os.environ["ROWS"]), "bytes": nbytes},
+        "rounds": rounds,
         "results": results,
     }
     with open(path, "w", encoding="utf-8") as f:

@@ -34,7 +34,8 @@ public struct PartitionLoadError: Error, Sendable, CustomStringConvertible {
 /// Loads lake partitions into PostgreSQL over one connection, each in one
 /// transaction (ARCHITECTURE §6): advisory lock on (dataset, dt) → tables created
 /// if missing → skip when the ledger holds the same SHA-256 → delete the dt's rows
-/// → `COPY … FROM STDIN` of the decompressed CSV, streamed → ledger row → commit.
+/// → `COPY … FROM STDIN` of the decompressed CSV, streamed and turned into COPY's
+/// binary format on the way (`BinaryCopyEncoder`) → ledger row → commit.
 ///
 /// The file's SHA-256 is checked while it streams and the row count after the
 /// COPY, both before the commit: a corrupt file rolls back and leaves the table
@@ -93,7 +94,12 @@ public final class PartitionLoader {
             let path = lakeRoot + "/" + file.path
             let hashing = HashingSource(try FileSource(path: path))
             let csv = try ZstdReader(source: hashing, name: file.path)
-            copied += try pg.copy("COPY \(table) (\(columns)) FROM STDIN WITH (FORMAT csv, HEADER true)", from: csv)
+            let binary = BinaryCopyEncoder(columns: schema.columns, source: csv, name: file.path)
+            let rows = try pg.copy("COPY \(table) (\(columns)) FROM STDIN WITH (FORMAT binary)", from: binary)
+            guard rows == binary.rows else {
+                throw fail(.corruptFile, "\(file.path): the server copied \(rows) rows of the \(binary.rows) sent")
+            }
+            copied += rows
             guard hashing.hash.finalize() == file.sha256 else {
                 throw fail(.corruptFile, "\(file.path) does not match its catalogued SHA-256; run `opslake verify` and regenerate the partition")
             }

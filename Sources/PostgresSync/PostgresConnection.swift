@@ -147,7 +147,11 @@ public final class PostgresConnection {
     public func copy(_ copySQL: String, from source: any ByteSource) throws -> Int {
         PQclear(try check(PQexec(handle, copySQL), "starting \(Self.summary(copySQL))"))
         do {
-            try source.forEachChunk(size: 1 << 18) { chunk in
+            // 8 KiB messages, as psql sends: the server reads a whole CopyData message
+            // before parsing any of it, so large ones keep it waiting for the client
+            // and the two stop overlapping (a 20-day load took 3.0–3.4 s with 256 KiB
+            // messages, 2.0–2.3 s with 8 KiB).
+            try source.forEachChunk(size: 1 << 13) { chunk in
                 let rc = chunk.withMemoryRebound(to: CChar.self) { PQputCopyData(handle, $0.baseAddress, Int32($0.count)) }
                 guard rc == 1 else { throw PostgresError(message: "sending COPY data: \(Self.firstLine(PQerrorMessage(handle)))") }
             }
