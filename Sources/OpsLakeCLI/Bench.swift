@@ -17,7 +17,14 @@ extension OpsLake {
 
             @Option(help: "Rows in the table.") var rows = 1_000_000
             @Option(help: "zstd level for both.") var level = 3
+            @Option(help: "Rounds of the three runs; each figure is the median of the rounds, with its spread.") var rounds = 3
             @Option(help: "Scratch folder (default: a new temporary folder, removed afterwards).") var scratch: String?
+
+            func validate() throws {
+                guard rows >= 1 else { throw ValidationError("--rows must be 1 or more") }
+                guard (1...19).contains(level) else { throw ValidationError("--level must be 1...19") }
+                guard (1...99).contains(rounds) else { throw ValidationError("--rounds must be 1...99") }
+            }
 
             func run() throws {
                 try guarded {
@@ -28,22 +35,7 @@ extension OpsLake {
                     let table = OrderLines.make(rows: rows)
                     let key = PartitionKey(DatasetName("petshop.order_items")!, LakeDate(year: 2026, month: 11, day: 21))
 
-                    print("bench format: \(rows) order-line rows (\(columns.count) columns), zstd level \(level)")
-                    var results: [(String, Double, Int64)] = []
-                    for workers in [0, 1] {
-                        let start = Date()
-                        let writer = try PartitionWriter(lakeRoot: dir, key: key, columns: columns, level: level, workers: workers)
-                        for row in table { try writer.append(row) }
-                        let written = try writer.finish()
-                        let seconds = Date().timeIntervalSince(start)
-                        writer.abort()
-                        let raw = written.files.reduce(0) { $0 + $1.uncompressedBytes }
-                        let stored = written.files.reduce(0) { $0 + $1.bytes }
-                        results.append(("opslake, \(workers == 0 ? "compressing inline" : "1 zstd worker per file")", seconds, raw))
-                        report(results.last!.0, rows: rows, bytes: raw, seconds: seconds, extra: "→ \(humanBytes(stored)) stored")
-                    }
-
-                    // The reference: the same uncompressed bytes, compressed by the zstd command line.
+                    // The reference's input: the same uncompressed bytes, written once.
                     var files: [String] = []
                     for format in FileFormat.allCases {
                         let path = "\(dir)/reference.\(format.rawValue)"
@@ -59,30 +51,68 @@ extension OpsLake {
                         close(fd)
                         files.append(path)
                     }
-                    let raw = files.reduce(Int64(0)) { $0 + (FileIO.size($1) ?? 0) }
-                    let start = Date()
-                    for file in files {
-                        let p = Process()
-                        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                        p.arguments = ["zstd", "-\(level)", "-q", "-f", file, "-o", file + ".zst"]
-                        try p.run()
-                        p.waitUntilExit()
-                        guard p.terminationStatus == 0 else { throw InputError(.unavailable, "the zstd command failed; install the zstd package") }
+                    let referenceRaw = files.reduce(Int64(0)) { $0 + (FileIO.size($1) ?? 0) }
+
+                    func opslake(workers: Int) throws -> (seconds: Double, raw: Int64, stored: Int64) {
+                        let start = Date()
+                        let writer = try PartitionWriter(lakeRoot: dir, key: key, columns: columns, level: level, workers: workers)
+                        for row in table { try writer.append(row) }
+                        let written = try writer.finish()
+                        let seconds = Date().timeIntervalSince(start)
+                        writer.abort()
+                        return (seconds, written.files.reduce(0) { $0 + $1.uncompressedBytes }, written.files.reduce(0) { $0 + $1.bytes })
                     }
-                    let seconds = Date().timeIntervalSince(start)
-                    report("zstd -\(level) CLI, same bytes (reference)", rows: rows, bytes: raw, seconds: seconds, extra: "")
-                    let referenceRate = Double(raw) / seconds
-                    for (name, s, bytes) in results {
-                        print(String(format: "  %@: %.0f%% of the zstd CLI's throughput (target ≥ 60%%)", name,
-                                     100 * Double(bytes) / s / referenceRate))
+                    func reference() throws -> (seconds: Double, raw: Int64, stored: Int64) {
+                        let start = Date()
+                        for file in files {
+                            let p = Process()
+                            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                            p.arguments = ["zstd", "-\(level)", "-q", "-f", file, "-o", file + ".zst"]
+                            try p.run()
+                            p.waitUntilExit()
+                            guard p.terminationStatus == 0 else { throw InputError(.unavailable, "the zstd command failed; install the zstd package") }
+                        }
+                        let seconds = Date().timeIntervalSince(start)
+                        return (seconds, referenceRaw, files.reduce(Int64(0)) { $0 + (FileIO.size($1 + ".zst") ?? 0) })
                     }
+
+                    print("bench format: \(rows) order-line rows (\(columns.count) columns), zstd level \(level), \(rounds) rounds")
+                    let names = ["opslake, compressing inline", "opslake, 1 zstd worker per file", "zstd -\(level) CLI, same bytes (reference)"]
+                    let runs: [() throws -> (seconds: Double, raw: Int64, stored: Int64)] = [{ try opslake(workers: 0) }, { try opslake(workers: 1) }, reference]
+                    var seconds = [[Double]](repeating: [], count: 3)
+                    var sizes = [(raw: Int64, stored: Int64)](repeating: (0, 0), count: 3)
+                    for round in 0..<rounds {
+                        // The reference first in odd rounds, last in even ones.
+                        for i in round % 2 == 0 ? [2, 0, 1] : [0, 1, 2] {
+                            let r = try runs[i]()
+                            seconds[i].append(r.seconds)
+                            sizes[i] = (r.raw, r.stored)
+                        }
+                    }
+                    let medians = seconds.map(median)
+                    for i in 0..<3 {
+                        report(names[i], rows: rows, bytes: sizes[i].raw, seconds: medians[i], spread: seconds[i],
+                               extra: "\(humanBytes(sizes[i].raw)) raw → \(humanBytes(sizes[i].stored)) stored")
+                    }
+                    let referenceRate = Double(sizes[2].raw) / medians[2]
+                    for i in 0..<2 {
+                        print(String(format: "  %@: %.0f%% of the zstd CLI's throughput (target ≥ 60%%)", names[i],
+                                     100 * Double(sizes[i].raw) / medians[i] / referenceRate))
+                    }
+                    print("  (median of \(rounds) rounds; min–max seconds in brackets)")
                 }
             }
 
-            func report(_ name: String, rows: Int, bytes: Int64, seconds: Double, extra: String) {
+            func median(_ values: [Double]) -> Double {
+                let sorted = values.sorted()
+                let mid = sorted.count / 2
+                return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+            }
+
+            func report(_ name: String, rows: Int, bytes: Int64, seconds: Double, spread: [Double], extra: String) {
                 let padded = name.padding(toLength: 42, withPad: " ", startingAt: 0)
-                print("  " + padded + String(format: " %10.0f rows/s  %7.1f MB/s  %6.2f s  ", Double(rows) / seconds,
-                                             Double(bytes) / seconds / 1e6, seconds) + "\(humanBytes(bytes)) raw \(extra)")
+                print("  " + padded + String(format: " %10.0f rows/s  %7.1f MB/s  %6.2f s (%.2f–%.2f)  ", Double(rows) / seconds,
+                                             Double(bytes) / seconds / 1e6, seconds, spread.min() ?? 0, spread.max() ?? 0) + extra)
             }
         }
     }
