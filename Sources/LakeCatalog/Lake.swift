@@ -143,6 +143,7 @@ public final class Lake: @unchecked Sendable {
         FaultPoint.hit(.afterTemporaryFiles)
         let manifest = CommitManifest(dataset: key.dataset, dt: key.dt.description, schemaHash: schema.hash,
                                       runID: runID, seed: seed, written: written)
+        try syncPartitionFolders(of: [key])
         let id = try catalog.journal(manifest)
         FaultPoint.hit(.afterJournal)
         try rollForward(id, manifest, schema: schema)
@@ -163,6 +164,7 @@ public final class Lake: @unchecked Sendable {
             CommitManifest(dataset: b.key.dataset, dt: b.key.dt.description, schemaHash: b.schema.hash,
                            runID: runID, seed: seed, written: b.written)
         }
+        try syncPartitionFolders(of: batch.map(\.key))
         let ids = try catalog.journal(manifests)
         FaultPoint.hit(.afterJournal)
         for m in manifests { try install(m) }
@@ -194,6 +196,16 @@ public final class Lake: @unchecked Sendable {
                 try FileIO.rename(temporary, to: root + "/" + file.finalPath)
                 if i == 0 { FaultPoint.hit(.afterFirstRename) }
             }
+        }
+    }
+
+    /// Makes the partitions' `dt=` folders durable before their commit is journalled:
+    /// `PartitionWriter` creates them without a sync, so a crash cannot leave a journal
+    /// entry whose folder (and staged files) the file system forgot. One fsync per
+    /// dataset folder; for a folder with nothing new it costs next to nothing.
+    func syncPartitionFolders(of keys: [PartitionKey]) throws {
+        for dataset in Set(keys.map(\.dataset)).sorted(by: { $0.description < $1.description }) {
+            try FileIO.syncDirectory(root + "/" + LakeLayout.datasetDirectory(dataset))
         }
     }
 

@@ -71,6 +71,12 @@ public enum FileIO {
         guard unlink(path) == 0 || errno == ENOENT else { throw fail("cannot remove", path) }
     }
 
+    /// Creates the folder `path` if it is missing, without making its entry durable:
+    /// for a caller that fsyncs the parent later, before anything depends on it.
+    public static func makeDirectory(_ path: String) throws {
+        guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw fail("cannot create directory", path) }
+    }
+
     /// Creates `path` and its missing parents, fsyncing each parent it created into.
     public static func makeDirectories(_ path: String) throws {
         var current = path.hasPrefix("/") ? "" : "."

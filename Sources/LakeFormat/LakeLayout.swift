@@ -72,7 +72,12 @@ public enum LakeLayout {
     public static let stagingPrefix = ".staging-"
 
     public static func partitionDirectory(_ key: PartitionKey) -> String {
-        "\(key.dataset.schema)/\(key.dataset.table)/dt=\(key.dt)"
+        "\(datasetDirectory(key.dataset))/dt=\(key.dt)"
+    }
+
+    /// The folder that holds a dataset's `dt=` folders.
+    public static func datasetDirectory(_ dataset: DatasetName) -> String {
+        "\(dataset.schema)/\(dataset.table)"
     }
 
     public static func fileName(part: Int, format: FileFormat) -> String {

@@ -93,7 +93,11 @@ public final class PartitionWriter {
         encoder = PartitionEncoder(columns: columns)
         var random = SystemRandomNumberGenerator()
         token = "\(getpid())-" + String(random.next() as UInt64, radix: 36)
-        try FileIO.makeDirectories(lakeRoot + "/" + LakeLayout.partitionDirectory(key))
+        // The dataset's folder is made durable here (once per dataset); the day's folder
+        // is new for almost every partition, and its entry is made durable by the commit
+        // (`Lake.commit` fsyncs the dataset folder before journalling), off this thread.
+        try FileIO.makeDirectories(lakeRoot + "/" + LakeLayout.datasetDirectory(key.dataset))
+        try FileIO.makeDirectory(lakeRoot + "/" + LakeLayout.partitionDirectory(key))
         try startPart()
     }
 
