@@ -6,7 +6,7 @@ public import LakeFormat
 /// Why by hand: no listed package speaks COPY BINARY, and it is what makes the
 /// single-connection load fast. Parsing CSV and text timestamps is most of what the
 /// server does in a CSV COPY; in binary it reads each value as it is stored (a
-/// timestamp is eight bytes), so the same rows take about a fifth less server time,
+/// timestamp is eight bytes), so the same rows take about a quarter less server time,
 /// and the client does that parsing on the other core. Every value is checked on
 /// the way: a field that is not of its column's type, a record with the wrong
 /// number of fields or a header that is not the schema's columns fails the
@@ -36,14 +36,20 @@ public final class BinaryCopyEncoder: ByteSource {
     /// The longest record accepted, so a hostile file cannot grow the window without end.
     static let maxRecordBytes = 64 << 20
 
+    /// The partition's date, sent first in every row when given (the table's `dt`
+    /// column): four bytes, where a column default would parse text for every row.
+    let partitionDate: LakeDate?
+
     /// - Parameters:
     ///   - columns: the schema's columns, in the file's order (its header is checked against them).
     ///   - source: the decompressed CSV.
     ///   - name: what to call the file in errors.
-    public init(columns: [Column], source: any ByteSource, name: String) {
+    ///   - partitionDate: when given, every row starts with this date (list `dt` first in the COPY).
+    public init(columns: [Column], source: any ByteSource, name: String, partitionDate: LakeDate? = nil) {
         self.columns = columns
         self.source = source
         self.name = name
+        self.partitionDate = partitionDate
         input = .allocate(byteCount: 1 << 20, alignment: 16)
         output.append(Self.signature)
     }
@@ -146,7 +152,13 @@ public final class BinaryCopyEncoder: ByteSource {
             }
             sawHeader = true
         } else {
-            appendBigEndian(UInt16(columns.count))
+            if let partitionDate {
+                appendBigEndian(UInt16(columns.count + 1))
+                appendLength(4)
+                appendBigEndian(UInt32(bitPattern: partitionDate.daysSinceEpoch - Self.postgresEpochDays))
+            } else {
+                appendBigEndian(UInt16(columns.count))
+            }
             var field = 0
             while true {
                 guard field < columns.count else { throw fail("more than \(columns.count) fields") }

@@ -94,8 +94,8 @@ public final class PartitionLoader {
             let path = lakeRoot + "/" + file.path
             let hashing = HashingSource(try FileSource(path: path))
             let csv = try ZstdReader(source: hashing, name: file.path)
-            let binary = BinaryCopyEncoder(columns: schema.columns, source: csv, name: file.path)
-            let rows = try pg.copy("COPY \(table) (\(columns)) FROM STDIN WITH (FORMAT binary)", from: binary)
+            let binary = BinaryCopyEncoder(columns: schema.columns, source: csv, name: file.path, partitionDate: key.dt)
+            let rows = try pg.copy("COPY \(table) (dt, \(columns)) FROM STDIN WITH (FORMAT binary)", from: binary)
             guard rows == binary.rows else {
                 throw fail(.corruptFile, "\(file.path): the server copied \(rows) rows of the \(binary.rows) sent")
             }

@@ -38,6 +38,16 @@ import TestSupport
         #expect(nulls.bytes == Self.header + [0, 2, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
     }
 
+    @Test("with a partition date, every row starts with it as a date field")
+    func partitionDate() throws {
+        let encoder = BinaryCopyEncoder(columns: [Column("i", .integer)], source: MemorySource(Array("i\n7\n8\n".utf8)),
+                                        name: "t.csv", partitionDate: LakeDate(year: 2000, month: 1, day: 3))
+        let bytes = try encoder.readAll()
+        let row = { (v: UInt8) -> [UInt8] in [0, 2, 0, 0, 0, 4, 0, 0, 0, 2, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, v] }
+        #expect(bytes == Self.header + row(7) + row(8) + [0xFF, 0xFF])
+        #expect(encoder.rows == 2)
+    }
+
     @Test("zero and small decimals", arguments: [("0.00", [0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 2] as [UInt8]),
                                                  ("0.05", [0, 0, 0, 10, 0, 1, 0xFF, 0xFF, 0, 0, 0, 2, 0x01, 0xF4]),
                                                  ("10000", [0, 0, 0, 10, 0, 1, 0, 1, 0, 0, 0, 0, 0, 1])])
