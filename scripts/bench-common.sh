@@ -57,3 +57,19 @@ json_field() {
   python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2" 2>/dev/null ||
     die "expected JSON with \"$2\", got: $1"
 }
+
+# CPU time stolen by the hypervisor while the benchmark ran: on a shared virtual
+# machine the same run can take twice as long when neighbours are busy, and this says
+# when that happened. bench_steal_begin before the measured runs; bench_steal_report
+# after them prints one line (stolen ticks over all ticks, from /proc/stat).
+bench_steal_begin() { STEAL_BEGIN=$(awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print $9, t }' /proc/stat); }
+bench_steal_report() {
+  local now
+  now=$(awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print $9, t }' /proc/stat)
+  awk -v a="$STEAL_BEGIN" -v b="$now" 'BEGIN {
+    split(a, x, " "); split(b, y, " ")
+    total = y[2] - x[2]
+    share = total > 0 ? 100 * (y[1] - x[1]) / total : 0
+    printf "cpu steal during the measured runs: %.1f%% of all CPU time (time the hypervisor gave to other guests)\n", share
+  }'
+}

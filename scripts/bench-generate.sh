@@ -103,6 +103,7 @@ run_year() {
   sync
 }
 
+bench_steal_begin
 for ((round = 1; round <= ROUNDS; round++)); do
   if ((round % 2)); then
     run_reference "$round"; run_customers "$round"; run_year "$round"
@@ -110,6 +111,8 @@ for ((round = 1; round <= ROUNDS; round++)); do
     run_customers "$round"; run_year "$round"; run_reference "$round"
   fi
 done
+
+STEAL_LINE=$(bench_steal_report)
 
 # --- the table (and BENCH_JSON) ------------------------------------------------------
 REF_JSON=$(printf '%s\n' "${REF_RUNS[@]}") CUST_JSON=$(printf '%s\n' "${CUST_RUNS[@]}") YEAR_JSON=$(printf '%s\n' "${YEAR_RUNS[@]}") \
@@ -207,3 +210,4 @@ if path:
         f.write("\n")
     print(f"figures written to {path}")
 PY
+echo "$STEAL_LINE"

@@ -229,6 +229,7 @@ run_psql() {
 # Each round runs the three in another order, so none always follows the CSV
 # decompression or another workload's writes.
 orders=("j1 j2 psql" "j2 psql j1" "psql j1 j2")
+bench_steal_begin
 for ((round = 1; round <= ROUNDS; round++)); do
   for w in ${orders[(round - 1) % 3]}; do
     case $w in
@@ -238,6 +239,8 @@ for ((round = 1; round <= ROUNDS; round++)); do
     esac
   done
 done
+
+STEAL_LINE=$(bench_steal_report)
 
 # --- the table (and BENCH_JSON) ------------------------------------------------------------
 RESULTS=$(printf '%s\n' "${RESULTS[@]}") \
@@ -324,3 +327,4 @@ if path:
         f.write("\n")
     print(f"figures written to {path}")
 PY
+echo "$STEAL_LINE"

@@ -171,6 +171,7 @@ run_ref() {
 
 # Odd rounds run OpsLake's steps first, even rounds the reference's, so neither side
 # always follows the other's writes.
+bench_steal_begin
 for ((round = 1; round <= ROUNDS; round++)); do
   if ((round % 2)); then
     run_opslake "$round"
@@ -180,6 +181,8 @@ for ((round = 1; round <= ROUNDS; round++)); do
     run_opslake "$round"
   fi
 done
+
+STEAL_LINE=$(bench_steal_report)
 
 # --- the table (and BENCH_JSON) ------------------------------------------------------------
 RESULTS=$(printf '%s\n' "${RESULTS[@]}") ROUNDS=$ROUNDS \
@@ -281,3 +284,4 @@ if path:
         f.write("\n")
     print(f"figures written to {path}")
 PY
+echo "$STEAL_LINE"

@@ -103,6 +103,7 @@ FULL="opslake verify"
 QUICK="opslake verify --quick"
 REF_FULL="sha256sum + zstd -dc | wc -l"
 REF_QUICK="sha256sum"
+bench_steal_begin
 for ((round = 1; round <= ROUNDS; round++)); do
   if ((round % 2)); then
     timed "$FULL" "$round" full_verify
@@ -116,6 +117,8 @@ for ((round = 1; round <= ROUNDS; round++)); do
     timed "$QUICK" "$round" quick_verify
   fi
 done
+
+STEAL_LINE=$(bench_steal_report)
 
 # --- the table (and BENCH_JSON) ------------------------------------------------------------
 RESULTS=$(printf '%s\n' "${RESULTS[@]}") FILES=$FILES BYTES=$BYTES RAW=$RAW DAYS=$DAYS \
@@ -182,3 +185,4 @@ if path:
         f.write("\n")
     print(f"figures written to {path}")
 PY
+echo "$STEAL_LINE"
