@@ -173,8 +173,13 @@ final class SimplePattern: @unchecked Sendable {
         while n < max && pos + n < s.count && table[row | Int(s[pos + n])] { n += 1 }
         if n < min { return false }
         if a + 1 == mins.count { return pos + n == s.count }
+        // The next atom must match at least once: try only the splits where it can
+        // start (`@` and `\.` in an e-mail pattern), not every one.
+        let next = (a + 1) << 8, nextNeedsByte = mins[a + 1] > 0
         while n >= min {
-            if match(table, mins, maxs, a + 1, s, pos + n) { return true }
+            if !nextNeedsByte || (pos + n < s.count && table[next | Int(s[pos + n])]) {
+                if match(table, mins, maxs, a + 1, s, pos + n) { return true }
+            }
             n -= 1
         }
         return false
