@@ -73,14 +73,26 @@ public struct LakeDate: Hashable, Sendable, Comparable, CustomStringConvertible 
 
     /// Parses `YYYY-MM-DD`; nil when it is not a real date.
     public init?(_ text: Substring) {
-        let u = Array(text.utf8)
-        guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"),
-              let y = Civil.number(u, 0, 4), let m = Civil.number(u, 5, 2), let d = Civil.number(u, 8, 2),
-              Civil.isValid(year: y, month: m, day: d) else { return nil }
-        self.init(year: y, month: m, day: d)
+        guard let d = Array(text.utf8).withUnsafeBytes({ LakeDate(utf8: $0) }) else { return nil }
+        self = d
     }
 
     public init?(_ text: String) { self.init(Substring(text)) }
+
+    /// Parses `YYYY-MM-DD` from UTF-8 bytes, allocating nothing (the loader reads a
+    /// date per row this way); nil when it is not a real date.
+    public init?(utf8 u: UnsafeRawBufferPointer) {
+        guard u.count == 10, let d = Self.prefix(u) else { return nil }
+        self = d
+    }
+
+    /// The date in the first ten bytes of `u`, which may go on (a timestamp).
+    static func prefix(_ u: UnsafeRawBufferPointer) -> LakeDate? {
+        guard u.count >= 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"),
+              let y = Civil.number(u, 0, 4), let m = Civil.number(u, 5, 2), let d = Civil.number(u, 8, 2),
+              Civil.isValid(year: y, month: m, day: d) else { return nil }
+        return LakeDate(year: y, month: m, day: d)
+    }
 
     public var components: (year: Int, month: Int, day: Int) { Civil.date(days: Int(daysSinceEpoch)) }
 
@@ -117,8 +129,13 @@ public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible
 
     /// Parses `YYYY-MM-DDTHH:MM:SS` followed by `Z` or `±HH:MM` (a space may stand for `T`).
     public init?(_ text: Substring) {
-        let u = Array(text.utf8)
-        guard u.count >= 20, let date = LakeDate(text.prefix(10)),
+        guard let t = Array(text.utf8).withUnsafeBytes({ Timestamp(utf8: $0) }) else { return nil }
+        self = t
+    }
+
+    /// The same from UTF-8 bytes, allocating nothing.
+    public init?(utf8 u: UnsafeRawBufferPointer) {
+        guard u.count >= 20, let date = LakeDate.prefix(u),
               u[10] == UInt8(ascii: "T") || u[10] == UInt8(ascii: " "),
               u[13] == UInt8(ascii: ":"), u[16] == UInt8(ascii: ":"),
               let h = Civil.number(u, 11, 2), let mi = Civil.number(u, 14, 2), let s = Civil.number(u, 17, 2),
@@ -188,14 +205,15 @@ enum Civil {
         return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
+    static let monthLengths = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
     static func isValid(year: Int, month: Int, day: Int) -> Bool {
         guard (1...12).contains(month), day >= 1 else { return false }
         let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-        let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        return day <= lengths[month - 1]
+        return day <= (month == 2 && leap ? 29 : monthLengths[month - 1])
     }
 
-    static func number(_ u: [UInt8], _ start: Int, _ length: Int) -> Int? {
+    static func number(_ u: UnsafeRawBufferPointer, _ start: Int, _ length: Int) -> Int? {
         var n = 0
         for i in start..<(start + length) {
             let d = u[i] &- 48

@@ -28,7 +28,7 @@ public final class ZstdCompressor {
     ///   - workers: extra compression threads (0 compresses on the calling thread).
     ///   - sink: receives compressed bytes, in order.
     public init(level: Int = ZstdCompressor.defaultLevel, workers: Int = 0, sink: @escaping (UnsafeRawBufferPointer) throws -> Void) throws {
-        guard let cctx = ZstdContextPool.take() else { throw FormatError(.zstd, "out of memory creating a compression context") }
+        guard let cctx = ZstdContextPool.compression.take() else { throw FormatError(.zstd, "out of memory creating a compression context") }
         context = cctx
         output = .allocate(byteCount: ZSTD_CStreamOutSize(), alignment: 16)
         self.sink = sink
@@ -40,7 +40,7 @@ public final class ZstdCompressor {
     }
 
     deinit {
-        ZstdContextPool.give(context)
+        ZstdContextPool.compression.give(context)
         output.deallocate()
     }
 
@@ -67,52 +67,47 @@ public final class ZstdCompressor {
     }
 }
 
-/// Compression contexts kept for reuse. A partition's file is often small, and a
-/// fresh context allocates and faults in its tables (hundreds of KiB) each time;
-/// a reset context keeps them. Reset also clears every parameter, so a reused
-/// context compresses exactly as a new one: the output does not depend on reuse.
-enum ZstdContextPool {
+/// zstd contexts kept for reuse. A partition's file is often small, and a fresh
+/// context allocates and faults in its tables (hundreds of KiB; a decompression
+/// window of up to a few MiB) on first use; a reset context keeps them. Reset also
+/// clears every parameter, so a reused context works exactly as a new one: the
+/// output does not depend on reuse.
+final class ZstdContextPool: Sendable {
+    // Each pointer is owned by one holder at a time: in the list, or taken from it.
     struct Contexts: @unchecked Sendable { var free: [OpaquePointer] = [] }
-    static let contexts = Mutex(Contexts())
+    let contexts = Mutex(Contexts())
+    let make: @Sendable () -> OpaquePointer?
+    let reset: @Sendable (OpaquePointer) -> Void
+    let release: @Sendable (OpaquePointer) -> Void
     /// Contexts kept beyond this are freed (enough for a few writers per core).
     static let keep = 32
 
-    static func take() -> OpaquePointer? {
-        contexts.withLock { $0.free.popLast() } ?? ZSTD_createCCtx()
+    init(make: @escaping @Sendable () -> OpaquePointer?, reset: @escaping @Sendable (OpaquePointer) -> Void,
+         release: @escaping @Sendable (OpaquePointer) -> Void) {
+        self.make = make
+        self.reset = reset
+        self.release = release
     }
 
-    static func give(_ context: OpaquePointer) {
-        ZSTD_CCtx_reset(context, ZSTD_reset_session_and_parameters)
+    static let compression = ZstdContextPool(make: { ZSTD_createCCtx() },
+                                              reset: { _ = ZSTD_CCtx_reset($0, ZSTD_reset_session_and_parameters) },
+                                              release: { _ = ZSTD_freeCCtx($0) })
+    static let decompression = ZstdContextPool(make: { ZSTD_createDCtx() },
+                                                reset: { _ = ZSTD_DCtx_reset($0, ZSTD_reset_session_and_parameters) },
+                                                release: { _ = ZSTD_freeDCtx($0) })
+
+    func take() -> OpaquePointer? {
+        contexts.withLock { $0.free.popLast() } ?? make()
+    }
+
+    func give(_ context: OpaquePointer) {
+        reset(context)
         let kept = contexts.withLock { c in
-            guard c.free.count < keep else { return false }
+            guard c.free.count < Self.keep else { return false }
             c.free.append(context)
             return true
         }
-        if !kept { ZSTD_freeCCtx(context) }
-    }
-}
-
-/// Decompression contexts kept for reuse, as `ZstdContextPool` keeps compression
-/// ones: a context's window buffer (up to a few MiB) is allocated and faulted in
-/// on its first frame, and reading a lake file by file would pay that per file.
-/// A reset context decodes exactly as a new one.
-enum ZstdDecompressionPool {
-    struct Contexts: @unchecked Sendable { var free: [OpaquePointer] = [] }  // each pointer is owned by one holder at a time
-    static let contexts = Mutex(Contexts())
-    static let keep = 32
-
-    static func take() -> OpaquePointer? {
-        contexts.withLock { $0.free.popLast() } ?? ZSTD_createDCtx()
-    }
-
-    static func give(_ context: OpaquePointer) {
-        ZSTD_DCtx_reset(context, ZSTD_reset_session_and_parameters)
-        let kept = contexts.withLock { c in
-            guard c.free.count < keep else { return false }
-            c.free.append(context)
-            return true
-        }
-        if !kept { ZSTD_freeDCtx(context) }
+        if !kept { release(context) }
     }
 }
 
@@ -139,7 +134,7 @@ public final class ZstdReader: ByteSource {
     ///   - maxOutput: the most decompressed bytes accepted before failing.
     ///   - windowLogMax: the largest window accepted, as a power of two (27 = 128 MiB).
     public init(source: any ByteSource, name: String, maxOutput: Int64 = 1 << 40, windowLogMax: Int = 27) throws {
-        guard let dctx = ZstdDecompressionPool.take() else { throw FormatError(.zstd, "out of memory creating a decompression context") }
+        guard let dctx = ZstdContextPool.decompression.take() else { throw FormatError(.zstd, "out of memory creating a decompression context") }
         context = dctx
         self.source = source
         self.name = name
@@ -150,7 +145,7 @@ public final class ZstdReader: ByteSource {
     }
 
     deinit {
-        ZstdDecompressionPool.give(context)
+        ZstdContextPool.decompression.give(context)
         input.deallocate()
     }
 

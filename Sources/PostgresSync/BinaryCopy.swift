@@ -238,13 +238,13 @@ public final class BinaryCopyEncoder: ByteSource {
             appendLength(1)
             output.append(t ? 1 : 0)
         case .date:
-            guard text.count == 10, let days = Self.days(text) else { throw bad() }
+            guard let d = LakeDate(utf8: text) else { throw bad() }
             appendLength(4)
-            appendBigEndian(UInt32(bitPattern: Int32(days) - Self.postgresEpochDays))
+            appendBigEndian(UInt32(bitPattern: d.daysSinceEpoch - Self.postgresEpochDays))
         case .datetime:
-            guard let seconds = Self.seconds(text) else { throw bad() }
+            guard let t = Timestamp(utf8: text) else { throw bad() }
             appendLength(8)
-            appendBigEndian(UInt64(bitPattern: (seconds - Int64(Self.postgresEpochDays) * 86_400) * 1_000_000))
+            appendBigEndian(UInt64(bitPattern: (t.secondsSinceEpoch - Int64(Self.postgresEpochDays) * 86_400) * 1_000_000))
         case .decimal:
             guard let d = RowDecoder.parse(String(decoding: text, as: UTF8.self), as: .decimal), case .decimal(let value) = d else { throw bad() }
             appendNumeric(value)
@@ -253,49 +253,6 @@ public final class BinaryCopyEncoder: ByteSource {
 
     /// Days from 1970-01-01 to PostgreSQL's epoch, 2000-01-01.
     static let postgresEpochDays: Int32 = 10_957
-
-    /// `n` ASCII digits at `offset`, or nil.
-    @inline(__always) static func digits(_ text: UnsafeRawBufferPointer, _ offset: Int, _ n: Int) -> Int? {
-        var v = 0
-        for i in offset..<(offset + n) {
-            let d = text[i] &- 48
-            guard d < 10 else { return nil }
-            v = v * 10 + Int(d)
-        }
-        return v
-    }
-
-    static let monthLengths = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-
-    /// Days since 1970-01-01 of the `YYYY-MM-DD` that `text` starts with; nil when it is not a real date.
-    /// (The same rules as `LakeDate(_:)`, on bytes: this runs for every timestamp of a load.)
-    static func days(_ text: UnsafeRawBufferPointer) -> Int? {
-        guard text.count >= 10, text[4] == UInt8(ascii: "-"), text[7] == UInt8(ascii: "-"),
-              let y = digits(text, 0, 4), let m = digits(text, 5, 2), let d = digits(text, 8, 2),
-              (1...12).contains(m), d >= 1 else { return nil }
-        let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
-        guard d <= (m == 2 && leap ? 29 : monthLengths[m - 1]) else { return nil }
-        return Int(LakeDate(year: y, month: m, day: d).daysSinceEpoch)
-    }
-
-    /// Seconds since the Unix epoch of `YYYY-MM-DDTHH:MM:SS` with `Z` or `±HH:MM` (a space
-    /// may stand for `T`), as `Timestamp(_:)` reads it; nil when malformed.
-    static func seconds(_ text: UnsafeRawBufferPointer) -> Int64? {
-        guard text.count == 20 || text.count == 25, let days = days(text),
-              text[10] == UInt8(ascii: "T") || text[10] == UInt8(ascii: " "),
-              text[13] == UInt8(ascii: ":"), text[16] == UInt8(ascii: ":"),
-              let h = digits(text, 11, 2), let mi = digits(text, 14, 2), let s = digits(text, 17, 2),
-              h < 24, mi < 60, s < 60 else { return nil }
-        var offset = 0
-        if text.count == 20 {
-            guard text[19] == UInt8(ascii: "Z") else { return nil }
-        } else {
-            guard text[19] == UInt8(ascii: "+") || text[19] == UInt8(ascii: "-"), text[22] == UInt8(ascii: ":"),
-                  let oh = digits(text, 20, 2), let om = digits(text, 23, 2), oh < 24, om < 60 else { return nil }
-            offset = (oh * 60 + om) * (text[19] == UInt8(ascii: "-") ? -1 : 1)
-        }
-        return Int64(days) * 86_400 + Int64(h * 3600 + mi * 60 + s) - Int64(offset) * 60
-    }
 
     /// An optionally signed run of ASCII digits that fits an Int64.
     static func integer(_ text: UnsafeRawBufferPointer) -> Int64? {

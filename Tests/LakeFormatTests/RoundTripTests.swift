@@ -23,17 +23,12 @@ import TestSupport
 
     @Test("random awkward rows survive CSV and NDJSON through zstd", arguments: 1...12)
     func roundTrip(seed: UInt64) throws {
-        var g = SplitMix64(seed: seed)
-        let spec = RandomRows.columns(using: &g)
-        let columns = spec.map(\.0)
-        let rows = (0..<Int(g.next() % 400)).map { _ in spec.map { RandomRows.value($0.0.type, nullable: $0.nullable, using: &g) } }
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let key = PartitionKey(DatasetName("test.rows")!, LakeDate(year: 2026, month: 11, day: 21))
-        let writer = try PartitionWriter(lakeRoot: dir.path, key: key, columns: columns, workers: Int(seed % 2),
-                                         rowsPerFile: seed % 3 == 0 ? 37 : 1_000_000)
-        for row in rows { try writer.append(row) }
-        let written = try writer.finish()
+        let partition = try RandomPartition(seed: seed, spread: 400, in: dir.path, workers: Int(seed % 2),
+                                            rowsPerFile: seed % 3 == 0 ? 37 : 1_000_000)
+        defer { partition.abort() }
+        let (columns, rows, written) = (partition.columns, partition.rows, partition.written)
         #expect(written.rows == rows.count)
         for format in FileFormat.allCases {
             let files = written.files.filter { $0.format == format }.sorted { $0.part < $1.part }
@@ -47,7 +42,6 @@ import TestSupport
             #expect(sha == f.sha256)
             #expect(bytes == f.bytes)
         }
-        writer.abort()
     }
 
     @Test("the writer's fused encoder writes exactly what CSVEncoder and NDJSONEncoder write", arguments: 100...105)

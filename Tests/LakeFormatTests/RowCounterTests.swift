@@ -27,17 +27,11 @@ import TestSupport
 
     @Test("rows of awkward CSV and NDJSON equal the decoders' count, at every chunk size", arguments: 1...10)
     func matchesDecoders(seed: UInt64) throws {
-        var g = SplitMix64(seed: seed)
-        let spec = RandomRows.columns(using: &g)
-        let columns = spec.map(\.0)
-        let rows = (0..<Int(g.next() % 300)).map { _ in spec.map { RandomRows.value($0.0.type, nullable: $0.nullable, using: &g) } }
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let key = PartitionKey(DatasetName("test.rows")!, LakeDate(year: 2026, month: 11, day: 21))
-        let writer = try PartitionWriter(lakeRoot: dir.path, key: key, columns: columns)
-        for row in rows { try writer.append(row) }
-        let written = try writer.finish()
-        defer { writer.abort() }
+        let partition = try RandomPartition(seed: seed, spread: 300, in: dir.path)
+        defer { partition.abort() }
+        let (rows, written) = (partition.rows, partition.written)
         for file in written.files {
             let bytes = try ZstdReader(source: FileSource(path: dir.path + "/" + file.temporaryPath), name: file.temporaryPath).readAll()
             let decoded = file.format == .csv

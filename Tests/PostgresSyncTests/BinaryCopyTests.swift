@@ -81,18 +81,12 @@ import TestSupport
 struct BinaryCopyPostgresTests {
     @Test("binary COPY loads exactly what CSV COPY loads, for random awkward rows of every type", arguments: 1...6)
     func sameAsCSV(seed: UInt64) throws {
-        var g = SplitMix64(seed: seed)
-        let spec = RandomRows.columns(using: &g)
-        let columns = spec.map(\.0)
-        let rows = (0..<(200 + Int(g.next() % 300))).map { _ in spec.map { RandomRows.value($0.0.type, nullable: $0.nullable, using: &g) } }
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let key = PartitionKey(DatasetName("test.rows")!, LakeDate(year: 2026, month: 11, day: 21))
-        let writer = try PartitionWriter(lakeRoot: dir.path, key: key, columns: columns)
-        for row in rows { try writer.append(row) }
-        let written = try writer.finish()
-        defer { writer.abort() }
-        let csv = dir.path + "/" + written.files.first { $0.format == .csv }!.temporaryPath
+        let partition = try RandomPartition(seed: seed, minRows: 200, spread: 300, in: dir.path)
+        defer { partition.abort() }
+        let (columns, rows) = (partition.columns, partition.rows)
+        let csv = partition.paths(.csv)[0]
 
         let pg = try PostgresConnection()
         let types: [ColumnType: String] = [.string: "text", .integer: "bigint", .number: "double precision", .decimal: "numeric",

@@ -145,3 +145,37 @@ public enum RandomRows {
         return result.shuffled(using: &g)
     }
 }
+
+/// Random rows of every type (`RandomRows`), written as one partition under a folder
+/// with its files left under their temporary names: what the format, counter and
+/// COPY tests read back. `abort()` removes the files.
+public struct RandomPartition {
+    public let columns: [Column]
+    public let rows: [[Value]]
+    public let written: WrittenPartition
+    let writer: PartitionWriter
+    let directory: String
+
+    /// Columns and rows drawn from `seed`; between `minRows` and `minRows + spread - 1` rows.
+    public init(seed: UInt64, minRows: Int = 0, spread: Int, in directory: String,
+                workers: Int = 0, rowsPerFile: Int = 1_000_000) throws {
+        var g = SplitMix64(seed: seed)
+        let spec = RandomRows.columns(using: &g)
+        columns = spec.map(\.0)
+        rows = (0..<(minRows + Int(g.next() % UInt64(spread)))).map { _ in
+            spec.map { RandomRows.value($0.0.type, nullable: $0.nullable, using: &g) }
+        }
+        let key = PartitionKey(DatasetName("test.rows")!, LakeDate(year: 2026, month: 11, day: 21))
+        writer = try PartitionWriter(lakeRoot: directory, key: key, columns: columns, workers: workers, rowsPerFile: rowsPerFile)
+        for row in rows { try writer.append(row) }
+        written = try writer.finish()
+        self.directory = directory
+    }
+
+    /// The full path of each written file of `format`, in part order.
+    public func paths(_ format: FileFormat) -> [String] {
+        written.files.filter { $0.format == format }.sorted { $0.part < $1.part }.map { directory + "/" + $0.temporaryPath }
+    }
+
+    public func abort() { writer.abort() }
+}
