@@ -151,6 +151,17 @@ public final class FileSource: ByteSource {
 
     deinit { close(fd) }
 
+    /// Moves `count` bytes ahead without reading them; false (and nothing moved) when
+    /// the file ends sooner.
+    public func skip(_ count: Int64) throws -> Bool {
+        let here = lseek(fd, 0, SEEK_CUR)
+        var info = stat()
+        guard here >= 0, fstat(fd, &info) == 0 else { throw FileIO.fail("cannot seek in", path) }
+        guard Int64(here) + count <= Int64(info.st_size) else { return false }
+        guard lseek(fd, off_t(count), SEEK_CUR) >= 0 else { throw FileIO.fail("cannot seek in", path) }
+        return true
+    }
+
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)

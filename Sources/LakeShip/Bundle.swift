@@ -148,17 +148,35 @@ public enum Bundle {
     // MARK: inspect
 
     /// Reads a bundle's manifest (its first entries) without unpacking the payload.
+    ///
+    /// Every entry's header is read to the end of the archive (file bodies are skipped,
+    /// not read), so a truncated bundle, or one that lacks a listed file or holds it at
+    /// another size, is refused here as `unpack` would refuse it; the checksums are
+    /// left to `unpack`.
     public static func inspect(_ path: String) throws -> BundleManifest {
         let reader = TarReader(source: try FileSource(path: path), name: path)
         var bag: String?
+        var manifest: BundleManifest?
+        var payload: [String: Int64] = [:]
         while let entry = try reader.next() {
             let (top, rest) = split(entry.name)
             if bag == nil { bag = top } else if bag != top { throw BundleError("\(path) holds more than one bag (\(bag!), \(top))") }
             if rest == "opslake-manifest.json" && entry.kind == .file {
-                return try decodeManifest(try readSmall(reader, entry, path: path), path: path)
+                manifest = try decodeManifest(try readSmall(reader, entry, path: path), path: path)
+            } else if rest.hasPrefix("data/") && entry.kind == .file {
+                payload[String(rest.dropFirst(5))] = entry.size
             }
         }
-        throw BundleError("\(path) holds no opslake-manifest.json; it is not an OpsLake bundle")
+        guard let manifest else { throw BundleError("\(path) holds no opslake-manifest.json; it is not an OpsLake bundle") }
+        for file in manifest.partitions.flatMap(\.files) {
+            guard let size = payload[file.path] else {
+                throw BundleError("\(path) lacks data/\(file.path), which its manifest lists; the bundle is incomplete")
+            }
+            guard size == file.bytes else {
+                throw BundleError("\(path) holds data/\(file.path) at \(size) bytes, its manifest says \(file.bytes); the bundle is damaged")
+            }
+        }
+        return manifest
     }
 
     static func split(_ name: String) -> (top: String, rest: String) {

@@ -146,6 +146,11 @@ public final class TarReader: ByteSource {
     }
 
     func skipRest() throws {
+        if remaining > 0, let file = input as? FileSource {
+            // A file on disk: seek past the body instead of reading it.
+            guard try file.skip(remaining) else { throw BundleError("\(name) is truncated inside an entry") }
+            remaining = 0
+        }
         try forEachChunk(size: 1 << 16) { _ in }
         if padding > 0 {
             var pad = [UInt8](repeating: 0, count: padding)

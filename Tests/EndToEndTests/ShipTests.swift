@@ -119,6 +119,14 @@ private func makeLake(_ path: String, seed: String = "5", extra: [String] = []) 
             #expect(try snapshot(r) == before, "\(name) changed the lake")
         }
         #expect(!FileManager.default.fileExists(atPath: "/tmp/opslake-escaped.csv.zst"))
+        // inspect reads every header to the end: a truncated bundle, or one without a file
+        // its manifest lists, is refused in one line rather than listed as if whole.
+        for (name, phrase) in [("truncated", "truncated"), ("missing", "the bundle is incomplete")] {
+            let result = try opslake("ship", "inspect", "\(cases)/\(name).tar")
+            #expect(result.status == 65, "inspect \(name): exit \(result.status): \(result.stdout)")
+            #expect(result.stderr.contains(phrase) && result.stderr.split(separator: "\n").count == 1, "inspect \(name): \(result.stderr)")
+        }
+        #expect(try opslake("ship", "inspect", good).status == 0)
         // The good bundle still goes in.
         #expect(try opslake("ship", "unpack", "--lake", r, good).status == 0)
     }
