@@ -14,6 +14,32 @@ extension Bundle {
     /// Only then is each partition committed by the catalogue's commit protocol. A
     /// partition the lake holds with the same bytes is skipped; with other bytes the
     /// bundle is refused unless `replace`.
+    /// Unpacks into the lake at `root`, creating it when it has no catalogue yet. A lake
+    /// this call created is removed again when the bundle is refused (or anything else
+    /// fails), so a refused bundle leaves no empty lake behind: the folder itself if this
+    /// call made it, else the catalogue, lock and staging files it added.
+    public static func unpack(_ path: String, intoLakeAt root: String, replace: Bool, command: String) throws -> UnpackSummary {
+        let folderExisted = FileIO.exists(root)
+        let catalogue = root + "/" + LakeLayout.catalogFile
+        let lakeExisted = FileIO.exists(catalogue)
+        do {
+            let lake = try Lake(root: root, access: .write, command: command, create: true)
+            return try unpack(path, into: lake, replace: replace, command: command)
+        } catch {
+            if !lakeExisted {
+                if folderExisted {
+                    for name in [LakeLayout.catalogFile, LakeLayout.catalogFile + "-wal", LakeLayout.catalogFile + "-shm",
+                                 LakeLayout.catalogFile + "-journal", LakeLayout.lockFile] {
+                        try? FileIO.remove(root + "/" + name)
+                    }
+                } else {
+                    removeTree(root)
+                }
+            }
+            throw error
+        }
+    }
+
     public static func unpack(_ path: String, into lake: Lake, replace: Bool, command: String) throws -> UnpackSummary {
         let staging = LakeLayout.stagingPrefix + "\(getpid())-\(UInt64.random(in: 0...UInt64.max) % 1_000_000_007)"
         let stagingPath = lake.root + "/" + staging

@@ -55,9 +55,8 @@ extension OpsLake {
             func run() throws {
                 try guarded {
                     guard FileIO.exists(bundle) else { throw InputError(.noInput, "no bundle at \(bundle)") }
-                    let lake = try Lake(root: options.lake, access: .write, command: "ship unpack", create: true)
                     let started = Date()
-                    let s = try Bundle.unpack(bundle, into: lake, replace: replace, command: "ship unpack")
+                    let s = try Bundle.unpack(bundle, intoLakeAt: options.lake, replace: replace, command: "ship unpack")
                     let seconds = Date().timeIntervalSince(started)
                     if json {
                         try printJSONLine(["installed": s.installed.count, "replaced": s.replaced.count, "unchanged": s.unchanged.count,

@@ -127,6 +127,15 @@ private func makeLake(_ path: String, seed: String = "5", extra: [String] = []) 
             #expect(result.stderr.contains(phrase) && result.stderr.split(separator: "\n").count == 1, "inspect \(name): \(result.stderr)")
         }
         #expect(try opslake("ship", "inspect", good).status == 0)
+        // A refused bundle leaves no lake behind where there was none: not in a new
+        // folder, not in an empty folder that was there.
+        let fresh = dir.path + "/fresh", empty = dir.path + "/empty"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        for target in [fresh, empty] {
+            #expect(try opslake("ship", "unpack", "--lake", target, "\(cases)/checksum.tar").status == 65)
+        }
+        #expect(!FileManager.default.fileExists(atPath: fresh))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: empty).isEmpty)
         // The good bundle still goes in.
         #expect(try opslake("ship", "unpack", "--lake", r, good).status == 0)
     }
