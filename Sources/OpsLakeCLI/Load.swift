@@ -235,6 +235,8 @@ func connecting<T>(_ body: () throws -> T) throws -> T {
             throw InputError(.noPermission, "\(e.message); grant the loader's role CREATE and INSERT/DELETE on the target schema")
         case .unreachable:
             throw InputError(.unavailable, "\(e.message); check host and port (--dsn, PGHOST, PGPORT) and that the server is running")
+        case .badSettings:
+            throw InputError(.config, "\(e.message); fix the connection string (--dsn, the connection file or $OPSLAKE_DSN), e.g. \"host=db.example dbname=opslake user=loader\"")
         case .other:
             throw InputError(.tempFailure, e.description)
         }
@@ -245,7 +247,7 @@ func exitStatus(_ cause: PartitionLoadError.Cause) -> ExitStatus {
     switch cause {
     case .corruptFile, .tableMismatch, .schemaMismatch: return .dataError
     case .postgres(.authentication), .postgres(.privilege): return .noPermission
-    case .postgres(.missingDatabase): return .config
+    case .postgres(.missingDatabase), .postgres(.badSettings): return .config
     case .postgres: return .tempFailure
     case .io: return .ioError
     }

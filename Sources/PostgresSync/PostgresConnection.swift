@@ -7,11 +7,19 @@ public struct PostgresError: Error, Hashable, Sendable, CustomStringConvertible 
     /// The SQLSTATE code when the server sent one.
     public var sqlState: String?
     public var message: String
+    /// The kind when it is known without reading the message (a connection string
+    /// that libpq cannot parse).
+    var knownKind: Kind?
     public var description: String { message + (sqlState.map { " (SQLSTATE \($0))" } ?? "") }
 
     public init(sqlState: String? = nil, message: String) {
         self.sqlState = sqlState
         self.message = message
+    }
+
+    init(kind: Kind, message: String) {
+        self.message = message
+        knownKind = kind
     }
 
     /// What kind of failure this is, for the exit code and the hint.
@@ -24,11 +32,14 @@ public struct PostgresError: Error, Hashable, Sendable, CustomStringConvertible 
         case missingDatabase
         /// The role lacks a privilege the load needs.
         case privilege
+        /// The connection settings are malformed or hold an invalid value (`sslmode=bogus`).
+        case badSettings
         /// Anything else the server reported.
         case other
     }
 
     public var kind: Kind {
+        if let knownKind { return knownKind }
         switch sqlState {
         case "28P01", "28000": return .authentication
         case "3D000": return .missingDatabase
@@ -39,8 +50,13 @@ public struct PostgresError: Error, Hashable, Sendable, CustomStringConvertible 
             // libpq reports connection failures without a SQLSTATE; the server's
             // words are the only clue (in the server's language, English by default).
             if message.contains("password authentication failed") || message.contains("no password supplied")
-                || message.contains("no pg_hba.conf entry") { return .authentication }
+                || message.contains("no pg_hba.conf entry") || (message.contains("role \"") && message.contains("does not exist")) {
+                return .authentication
+            }
             if message.contains("does not exist") && message.contains("database") { return .missingDatabase }
+            // libpq's own words for a setting it cannot use (`invalid sslmode value: "bogus"`,
+            // `invalid port number`, `invalid integer value`).
+            if message.contains(": invalid ") { return .badSettings }
             return .unreachable
         }
     }
@@ -53,6 +69,15 @@ public final class PostgresConnection {
 
     /// Connects; `conninfo` "" uses only the environment, as `psql` does.
     public init(conninfo: String = "") throws {
+        // A string libpq cannot parse is the caller's mistake, not an unreachable server.
+        var parseError: UnsafeMutablePointer<CChar>?
+        if let options = PQconninfoParse(conninfo, &parseError) {
+            PQconninfoFree(options)
+        } else {
+            let message = parseError.map { Self.firstLine($0) } ?? "it cannot be parsed"
+            PQfreemem(parseError)
+            throw PostgresError(kind: .badSettings, message: "the connection string is malformed: \(message)")
+        }
         guard let conn = PQconnectdb(conninfo) else { throw PostgresError(message: "libpq could not allocate a connection") }
         guard PQstatus(conn) == CONNECTION_OK else {
             let message = Self.connectionMessage(PQerrorMessage(conn))

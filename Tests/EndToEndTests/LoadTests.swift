@@ -191,6 +191,17 @@ struct LoadTests {
         #expect(unreachable.stderr.split(separator: "\n").count == 1, "\(unreachable.stderr)")
         #expect(!(unreachable.stdout + unreachable.stderr).contains("s3cret-pw"))
 
+        // A connection string libpq cannot use is a configuration error, an unknown role an
+        // authentication one: each says so, rather than "is the server running?".
+        for (dsn, status, phrase) in [("not a dsn", Int32(78), "the connection string is malformed"),
+                                      ("\(db.dsn) sslmode=bogus", 78, "invalid sslmode value"),
+                                      ("\(db.dsn) port=abc", 78, "invalid integer value"),
+                                      ("\(db.dsn) user=opslake_nobody", 77, "role \"opslake_nobody\" does not exist")] {
+            let r = try runProcess(opslakeBinary, ["load", "--lake", lake, "--dsn", dsn], environment: env)
+            #expect(r.status == status, "\(dsn): \(r.stderr)")
+            #expect(r.stderr.contains(phrase) && r.stderr.split(separator: "\n").count == 1, "\(dsn): \(r.stderr)")
+        }
+
         let missing = try runProcess(opslakeBinary, ["load", "--lake", lake, "--dsn", "dbname=opslake_no_such_db"], environment: env)
         #expect(missing.status == 78)
         #expect(missing.stderr.contains("does not exist") && missing.stderr.split(separator: "\n").count == 1, "\(missing.stderr)")
