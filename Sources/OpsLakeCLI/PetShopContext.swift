@@ -77,13 +77,26 @@ func summaryLine(_ verb: String, _ s: GenerationSummary) -> String {
 }
 
 /// Resolves `--datasets` (names or globs such as `petshop.*`, comma-separated) against the generator's datasets.
+/// The schema of a dataset named on the command line. A name no schema defines is a
+/// usage error (64) in the same words as an unknown `--datasets` entry.
+func namedSchema(_ name: DatasetName, in registry: SchemaRegistry) throws -> TableSchema {
+    guard let schema = registry.schemas[name] else {
+        throw InputError(.usage, unknownDataset(name.description, all: Array(registry.schemas.keys)))
+    }
+    return schema
+}
+
+func unknownDataset(_ name: String, all: [DatasetName]) -> String {
+    "unknown dataset \(name); the datasets are \(all.sorted().map(\.description).joined(separator: ", "))"
+}
+
 func selectDatasets(_ patterns: [String], from all: [DatasetName]) throws -> Set<DatasetName> {
     if patterns.isEmpty { return Set(all) }
     var chosen = Set<DatasetName>()
     for pattern in patterns.flatMap({ $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }) {
         let matches = all.filter { fnmatch(pattern, $0.description, 0) == 0 }
         guard !matches.isEmpty else {
-            throw InputError(.usage, "unknown dataset \(pattern); the datasets are \(all.map(\.description).joined(separator: ", "))")
+            throw InputError(.usage, unknownDataset(pattern, all: all))
         }
         chosen.formUnion(matches)
     }

@@ -22,7 +22,7 @@ extension OpsLake {
                         throw InputError(.usage, "'\(dataset)' is not a dataset name; write schema.table in lowercase, e.g. petshop.orders")
                     }
                     let registry = try SchemaRegistry(directory: SchemaRegistry.locate(explicit: options.schemas))
-                    print(try registry.schema(for: name).postgresDDL(dtFromSetting: forLoad), terminator: "")
+                    print(try namedSchema(name, in: registry).postgresDDL(dtFromSetting: forLoad), terminator: "")
                 }
             }
         }

@@ -68,7 +68,9 @@ import TestSupport
         BadInput(name: "unknown dataset", setup: { d in
             try OrderItemsCSV.write(d + "/in.csv", rows: 1)
             return ["ingest", "--lake", d + "/lake", "petshop.nothing", "--date", "2026-11-21", d + "/in.csv"]
-        }, status: 65, message: "no schema for dataset petshop.nothing"),
+        }, status: 64, message: "unknown dataset petshop.nothing; the datasets are petshop.behavior_events"),
+        BadInput(name: "unknown dataset for ddl", setup: { _ in ["schema", "ddl", "petshop.nothing"] },
+                 status: 64, message: "unknown dataset petshop.nothing; the datasets are petshop.behavior_events"),
         BadInput(name: "missing input", setup: { ["ingest", "--lake", $0 + "/lake", "petshop.order_items", "--date", "2026-11-21", $0 + "/nope.csv"] },
                  status: 66, message: "no such file"),
         BadInput(name: "unterminated quote", setup: { d in
