@@ -13,10 +13,41 @@ extension OpsLake {
                 Connection settings follow libpq: --dsn (a connection string or URI), else the first line of \
                 --dsn-file or $OPSLAKE_DSN_FILE, else $OPSLAKE_DSN, else the PG* variables and ~/.pgpass alone, as \
                 with psql. Prefer a file or .pgpass: a password on the command line is visible to other users.
+
+                Examples:
+                  opslake load --dsn-file /etc/opslake/dsn --jobs 2
+                  opslake load --datasets 'petshop.order*' --from 2026-11-01 --dry-run
+                  opslake load status --json
                 """,
-            subcommands: [Partitions.self, Status.self],
-            defaultSubcommand: Partitions.self
+            subcommands: [Status.self, Partitions.self]
         )
+
+        @OptionGroup var options: LakeOptions
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var selection: PartitionSelection
+        @OptionGroup var load: LoadRunOptions
+
+        func run() throws {
+            try loadPartitions(options: options, connection: connection, selection: selection, load: load)
+        }
+    }
+}
+
+/// `--json`, one type for `opslake load` and its subcommands, so the flag reaches the
+/// subcommand whichever side of its name it is written.
+struct JSONOutput: ParsableArguments {
+    @Flag(help: "Print JSON for machines.") var json = false
+}
+
+/// How `opslake load` runs: connections, plan only, JSON.
+struct LoadRunOptions: ParsableArguments {
+    @Option(help: "Partitions loaded at once, each over its own connection.") var jobs: Int = 1
+    @Flag(help: "Print the plan (new, changed, unchanged partitions); touch nothing.") var dryRun = false
+    @OptionGroup var output: JSONOutput
+    var json: Bool { output.json }
+
+    func validate() throws {
+        guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be 1...64") }
     }
 }
 
@@ -73,64 +104,21 @@ struct PartitionSelection: ParsableArguments {
 }
 
 extension OpsLake.Load {
+    /// `opslake load partitions …`, the name earlier releases documented: the same as `opslake load …`.
     struct Partitions: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "partitions",
-            abstract: "Load the chosen partitions (the default subcommand: `opslake load --from … --to …`)."
+            abstract: "The same as `opslake load`, under the name earlier releases used.",
+            shouldDisplay: false
         )
 
         @OptionGroup var options: LakeOptions
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var selection: PartitionSelection
-        @Option(help: "Partitions loaded at once, each over its own connection.") var jobs: Int = 1
-        @Flag(help: "Print the plan (new, changed, unchanged partitions); touch nothing.") var dryRun = false
-        @Flag(help: "Print the summary as one line of JSON on stdout.") var json = false
-
-        func validate() throws {
-            guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be 1...64") }
-        }
+        @OptionGroup var load: LoadRunOptions
 
         func run() throws {
-            try guarded {
-                let lake = try Lake(root: options.lake, access: .read)
-                let registry = try SchemaRegistry(directory: SchemaRegistry.locate(explicit: options.schemas))
-                let job = LoadJob(lake: lake, schemas: registry, conninfo: try connection.conninfo(),
-                                  dimensions: try Dimension.all(in: registry.directory))
-                let plan = try connecting { try job.plan(datasets: try selection.chosen(in: lake), window: selection.window) }
-                if dryRun {
-                    let rows = plan.map { ($0.record.key.description, $0.state.rawValue, $0.record.rows) }
-                    if json {
-                        try printJSONLine(plan.map { ["partition": $0.record.key.description, "state": $0.state.rawValue, "rows": String($0.record.rows)] })
-                    } else {
-                        for (key, state, n) in rows { print("\(state.padding(toLength: 9, withPad: " ", startingAt: 0)) \(key) (\(n) rows)") }
-                        let count = { (s: PartitionState) in plan.filter { $0.state == s }.count }
-                        print("plan: \(count(.new)) new, \(count(.changed)) changed, \(count(.unchanged)) unchanged; nothing was loaded")
-                    }
-                    return
-                }
-                // Unchanged partitions are passed too: each is checked again under its lock, so
-                // a partition another loader is loading right now is never skipped on stale news.
-                let todo = plan.sorted { ($0.state == .unchanged ? 1 : 0, $0.record.dt) < ($1.state == .unchanged ? 1 : 0, $1.record.dt) }
-                let summary = try connecting {
-                    try job.run(todo.map(\.record), jobs: jobs, progress: loadProgress())
-                }
-                for failure in summary.failures { printError("opslake: error: \(failure)") }
-                for failure in summary.dimensionFailures { printError("opslake: error: \(failure)") }
-                if json {
-                    try printJSONLine(LoadSummaryJSON(summary))
-                } else {
-                    let rate = summary.seconds > 0 ? Double(summary.rowsLoaded) / summary.seconds : 0
-                    print("loaded \(summary.loaded) partitions (\(summary.rowsLoaded) rows, \(humanBytes(summary.bytesRead)) of CSV), "
-                          + "\(summary.unchanged) unchanged, \(summary.failures.count) failed in "
-                          + String(format: "%.2f s, %.0f rows/s", summary.seconds, rate))
-                    for d in summary.dimensionsRebuilt { print("rebuilt dimension \(d.name): \(d.rows) rows") }
-                }
-                if let first = summary.failures.first {
-                    printError("opslake: error: \(summary.failures.count) of \(plan.count) partitions failed; the others are loaded. Fix the cause and run the load again")
-                    throw ExitCode(exitStatus(first.cause).rawValue)
-                }
-                if !summary.dimensionFailures.isEmpty { throw ExitCode(ExitStatus.tempFailure.rawValue) }
-            }
+            try loadPartitions(options: options, connection: connection, selection: selection, load: load)
         }
     }
 
@@ -142,7 +130,8 @@ extension OpsLake.Load {
         @OptionGroup var options: LakeOptions
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var selection: PartitionSelection
-        @Flag(help: "Print JSON for machines.") var json = false
+        @OptionGroup var output: JSONOutput
+        var json: Bool { output.json }
 
         func run() throws {
             try guarded {
@@ -259,5 +248,49 @@ func loadProgress() -> (@Sendable (Int, Int) -> Void)? {
     return { done, total in
         FileHandle.standardError.write(Data("\rloading: \(done)/\(total) partitions".utf8))
         if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
+
+/// Loads the chosen partitions and prints the summary: `opslake load`.
+func loadPartitions(options: LakeOptions, connection: ConnectionOptions, selection: PartitionSelection, load: LoadRunOptions) throws {
+    try guarded {
+        let lake = try Lake(root: options.lake, access: .read)
+        let registry = try SchemaRegistry(directory: SchemaRegistry.locate(explicit: options.schemas))
+        let job = LoadJob(lake: lake, schemas: registry, conninfo: try connection.conninfo(),
+                          dimensions: try Dimension.all(in: registry.directory))
+        let plan = try connecting { try job.plan(datasets: try selection.chosen(in: lake), window: selection.window) }
+        if load.dryRun {
+            let rows = plan.map { ($0.record.key.description, $0.state.rawValue, $0.record.rows) }
+            if load.json {
+                try printJSONLine(plan.map { ["partition": $0.record.key.description, "state": $0.state.rawValue, "rows": String($0.record.rows)] })
+            } else {
+                for (key, state, n) in rows { print("\(state.padding(toLength: 9, withPad: " ", startingAt: 0)) \(key) (\(n) rows)") }
+                let count = { (s: PartitionState) in plan.filter { $0.state == s }.count }
+                print("plan: \(count(.new)) new, \(count(.changed)) changed, \(count(.unchanged)) unchanged; nothing was loaded")
+            }
+            return
+        }
+        // Unchanged partitions are passed too: each is checked again under its lock, so
+        // a partition another loader is loading right now is never skipped on stale news.
+        let todo = plan.sorted { ($0.state == .unchanged ? 1 : 0, $0.record.dt) < ($1.state == .unchanged ? 1 : 0, $1.record.dt) }
+        let summary = try connecting {
+            try job.run(todo.map(\.record), jobs: load.jobs, progress: loadProgress())
+        }
+        for failure in summary.failures { printError("opslake: error: \(failure)") }
+        for failure in summary.dimensionFailures { printError("opslake: error: \(failure)") }
+        if load.json {
+            try printJSONLine(LoadSummaryJSON(summary))
+        } else {
+            let rate = summary.seconds > 0 ? Double(summary.rowsLoaded) / summary.seconds : 0
+            print("loaded \(summary.loaded) partitions (\(summary.rowsLoaded) rows, \(humanBytes(summary.bytesRead)) of CSV), "
+                  + "\(summary.unchanged) unchanged, \(summary.failures.count) failed in "
+                  + String(format: "%.2f s, %.0f rows/s", summary.seconds, rate))
+            for d in summary.dimensionsRebuilt { print("rebuilt dimension \(d.name): \(d.rows) rows") }
+        }
+        if let first = summary.failures.first {
+            printError("opslake: error: \(summary.failures.count) of \(plan.count) partitions failed; the others are loaded. Fix the cause and run the load again")
+            throw ExitCode(exitStatus(first.cause).rawValue)
+        }
+        if !summary.dimensionFailures.isEmpty { throw ExitCode(ExitStatus.tempFailure.rawValue) }
     }
 }

@@ -21,6 +21,17 @@ import TestSupport
         #expect(r.stdout.contains("USAGE:"))
     }
 
+    @Test("load --help shows the load's own options and examples, and its status subcommand")
+    func loadHelp() throws {
+        let r = try runProcess(opslakeBinary, ["load", "--help"])
+        #expect(r.status == 0)
+        for text in ["--dsn <dsn>", "--dsn-file", "--datasets", "--jobs <jobs>", "--dry-run", "--json", "Examples:", "status"] {
+            #expect(r.stdout.contains(text), "load --help lacks \(text)")
+        }
+        let verify = try runProcess(opslakeBinary, ["verify", "--help"])
+        #expect(verify.stdout.contains("--quick") && verify.stdout.contains("Examples:"))
+    }
+
     @Test("init twice is harmless; catalog shows the registered datasets, also as JSON")
     func initAndCatalog() throws {
         let dir = TemporaryDirectory()
