@@ -45,11 +45,34 @@ public struct GenerationSummary: Codable, Sendable {
     /// Bytes before compression, CSV and NDJSON together (in a dry run, CSV only).
     public var rawBytes: Int64 = 0
     public var seconds = 0.0
+    /// Partitions left as they were because they came from elsewhere (`.keep`).
+    public var kept = 0
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case partitions, rows, bytes, rawBytes = "raw_bytes", seconds
+        case partitions, rows, bytes, rawBytes = "raw_bytes", seconds, kept
+    }
+}
+
+/// What a generation does with partitions that no generator wrote in this lake: a
+/// bundle brought them in (data from another environment) or `ingest` wrote them.
+public enum PartitionsFromElsewhere: Sendable {
+    /// Stop before writing anything, naming them (`generate` without `--replace`).
+    case refuse
+    /// Leave them and write the rest (the scheduled `run`).
+    case keep
+    /// Overwrite them with generated data (`generate --replace`).
+    case replace
+}
+
+/// Partitions a generation would have replaced although no generator wrote them.
+public struct PartitionsFromElsewhereError: Error, CustomStringConvertible {
+    public let keys: [PartitionKey]
+    public var description: String {
+        let first = keys.prefix(3).map(\.description).joined(separator: ", ")
+        return "\(keys.count) partition\(keys.count == 1 ? "" : "s") in the range came from elsewhere (ship unpack or ingest), "
+            + "e.g. \(first)\(keys.count > 3 ? ", …" : ""); nothing was generated"
     }
 }
 
@@ -84,9 +107,34 @@ public final class Generation: @unchecked Sendable {
     /// only validated and counted. On the first error the other threads stop after
     /// their current day; days already committed stay, each whole, and written days
     /// not yet committed are removed.
+    ///
+    /// Partitions the lake holds that no generator wrote (shipped in, ingested) are
+    /// refused, kept or replaced as `elsewhere` says: a generator never overwrites data
+    /// from another environment unless asked.
     public func run(_ units: [GenerationUnit], lake: Lake?, runID: Int64?, seed: String, jobs: Int,
-                    level: Int = ZstdCompressor.defaultLevel,
+                    level: Int = ZstdCompressor.defaultLevel, elsewhere: PartitionsFromElsewhere = .refuse,
                     progress: (@Sendable (_ done: Int, _ total: Int, _ rows: Int64) -> Void)? = nil) throws -> GenerationSummary {
+        var units = units
+        var kept = 0
+        if let lake, elsewhere != .replace, let first = units.map(\.dt).min(), let last = units.map(\.dt).max() {
+            let foreign = try lake.catalog.partitionsFromElsewhere(from: first, to: last)
+            let hit = units.flatMap { u in u.datasets.map { PartitionKey($0, u.dt) } }.filter(foreign.contains)
+            if !hit.isEmpty {
+                guard elsewhere == .keep else { throw PartitionsFromElsewhereError(keys: hit.sorted { $0.description < $1.description }) }
+                kept = hit.count
+                units = units.compactMap { u in
+                    let datasets = u.datasets.filter { !foreign.contains(PartitionKey($0, u.dt)) }
+                    return datasets.isEmpty ? nil : GenerationUnit(dt: u.dt, datasets: datasets)
+                }
+            }
+        }
+        var summary = try generate(units, lake: lake, runID: runID, seed: seed, jobs: jobs, level: level, progress: progress)
+        summary.kept = kept
+        return summary
+    }
+
+    func generate(_ units: [GenerationUnit], lake: Lake?, runID: Int64?, seed: String, jobs: Int, level: Int,
+                  progress: (@Sendable (_ done: Int, _ total: Int, _ rows: Int64) -> Void)?) throws -> GenerationSummary {
         let started = Date()
         let state = SharedState()
         let workers = max(1, min(jobs, units.count))

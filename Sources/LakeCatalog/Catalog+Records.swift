@@ -94,6 +94,18 @@ extension Catalog {
         try partitions(of: dataset, dt: nil)
     }
 
+    /// The partitions dated `from...to` that no generator wrote here: those a bundle
+    /// brought in or `ingest` wrote (the catalogue records no seed for them).
+    public func partitionsFromElsewhere(from: LakeDate, to: LakeDate) throws -> Set<PartitionKey> {
+        try locked {
+            Set(try db.query("SELECT dataset, dt FROM partitions WHERE seed IS NULL AND dt BETWEEN ? AND ?",
+                             [.text(from.description), .text(to.description)]).compactMap { r in
+                guard let name = r[0].string.flatMap(DatasetName.init), let dt = r[1].string.flatMap(LakeDate.init) else { return nil }
+                return PartitionKey(name, dt)
+            })
+        }
+    }
+
     /// One committed partition, nil when the catalogue does not hold it.
     public func partition(_ key: PartitionKey) throws -> PartitionRecord? {
         try partitions(of: key.dataset, dt: key.dt.description).first

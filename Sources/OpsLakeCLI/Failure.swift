@@ -1,4 +1,5 @@
 import ArgumentParser
+import GeneratorKit
 import LakeFormat
 import LakeCatalog
 import TableSchema
@@ -38,6 +39,8 @@ func classify(_ error: any Error) -> (ExitStatus, String) {
     case let e as PetShopError: return (.usage, e.description)
     case let e as ExportError: return (.usage, e.description)
     case let e as BundleError: return (.dataError, e.description)
+    case let e as PartitionsFromElsewhereError:
+        return (.dataError, "\(e); pass --replace to overwrite them with generated data, or leave those days out")
     case let e as SQLiteError: return (.ioError, "catalogue: \(e)")
     case let e as CatalogError: return (.ioError, e.description)
     default: return (.ioError, "\(error)")

@@ -30,6 +30,8 @@ extension OpsLake {
         @Option(help: "Seed of the random streams (overrides the configuration's seed).") var seed: Int64?
         @Option(help: "Multiply every volume by this factor, for load tests. Member numbers depend on it: use one scale for a whole lake (`init --scale`).") var scale: Double?
         @Option(help: "zstd level, 1-19.") var level: Int = ZstdCompressor.defaultLevel
+        @Flag(help: "Replace partitions that came from elsewhere (ship unpack, ingest); without it, such a partition in the range stops the run before anything is written.")
+        var replace = false
         @Flag(help: "Generate and validate, write nothing; print what would be written.") var dryRun = false
         @Flag(help: "Print the summary as one line of JSON on stdout.") var json = false
 
@@ -80,7 +82,7 @@ extension OpsLake {
                 let summary = try recordRun(lake, command: "generate", arguments: CommandLine.arguments.dropFirst().map { $0 },
                                             window: first...last) { runID in
                     try generation.run(units, lake: lake, runID: runID, seed: context.seedLabel, jobs: jobs, level: level,
-                                       progress: progressReporter(label: "generating"))
+                                       elsewhere: replace ? .replace : .refuse, progress: progressReporter(label: "generating"))
                 }
                 if json { try printJSONLine(summary) } else { print(summaryLine("generated", summary)) }
             }

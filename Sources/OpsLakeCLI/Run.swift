@@ -37,6 +37,13 @@ extension OpsLake {
         func run() throws {
             try guarded {
                 let today = try taipeiToday()
+                // Without the lake's own settings, "from the opening date" would mean the
+                // default one: a lake made by `ship unpack` would be backfilled for months.
+                let lakeFile = options.lake + "/" + PetShopContext.lakeFileName
+                if FileIO.exists(options.lake + "/" + LakeLayout.catalogFile) && !FileIO.exists(lakeFile) {
+                    throw InputError(.config, "\(lakeFile) is missing, so this lake's seed and opening date are unknown (a lake made by "
+                                     + "ship unpack or ingest); write them with `opslake init --lake \(options.lake) --opened YYYY-MM-DD` before `run`")
+                }
                 let context = try PetShopContext(lake: options.lake, config: configOptions.config)
                 let registry = try SchemaRegistry(directory: SchemaRegistry.locate(explicit: options.schemas))
                 let generation = try Generation(generator: context.generator, schemas: registry)
@@ -59,7 +66,7 @@ extension OpsLake {
                     let units = try generation.plan(datasets: datasets, from: first, to: last, shard: nil)
                         .filter { cursor == nil || $0.dt >= first }
                     let s = try recordRun(lake, command: "run", arguments: [name], window: first...last) { runID in
-                        try generation.run(units, lake: lake, runID: runID, seed: context.seedLabel, jobs: jobs,
+                        try generation.run(units, lake: lake, runID: runID, seed: context.seedLabel, jobs: jobs, elsewhere: .keep,
                                            progress: progressReporter(label: name))
                     }
                     try lake.catalog.setCursor(name, to: last)
@@ -68,7 +75,8 @@ extension OpsLake {
                     total.bytes += s.bytes
                     total.rawBytes += s.rawBytes
                     total.seconds += s.seconds
-                    lines.append("\(name): \(first)...\(last): " + summaryLine("generated", s))
+                    lines.append("\(name): \(first)...\(last): " + summaryLine("generated", s)
+                                 + (s.kept > 0 ? "; kept \(s.kept) partitions that came from elsewhere (ship unpack, ingest)" : ""))
                 }
                 if json { try printJSONLine(total) } else { lines.forEach { print($0) } }
             }

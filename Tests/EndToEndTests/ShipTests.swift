@@ -140,6 +140,46 @@ private func makeLake(_ path: String, seed: String = "5", extra: [String] = []) 
         #expect(try opslake("ship", "unpack", "--lake", r, good).status == 0)
     }
 
+    @Test("a shipped week survives run and generate byte for byte; run without the lake's settings refuses; --replace replaces")
+    func shippedDataIsKept() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let a = dir.path + "/a", b = dir.path + "/b", bundle = dir.path + "/week.tar"
+        try makeLake(a)
+        #expect(try opslake("generate", "--lake", a, "--from", "2025-03-03", "--to", "2025-03-09").status == 0)
+        #expect(try opslake("ship", "pack", "--lake", a, "--from", "2025-03-03", "--to", "2025-03-09",
+                            "--datasets", "petshop.orders,petshop.order_items", "-o", bundle).status == 0)
+        #expect(try opslake("ship", "unpack", "--lake", b, bundle).status == 0)
+        let shipped = try contents(b)
+        #expect(shipped.count == 14)
+        let today = ["OPSLAKE_TODAY": "2025-03-12"]
+
+        // Without opslake.toml the lake's opening date is unknown: run refuses rather than backfill from a default.
+        let refused = try opslake(["run", "--lake", b], environment: today)
+        #expect(refused.status == 78 && refused.stderr.contains("opslake.toml is missing"), "\(refused.stderr)")
+        #expect(try contents(b) == shipped)
+
+        // With its settings (another seed than the source's), run fills the rest and keeps every shipped partition.
+        #expect(try opslake("init", "--lake", b, "--opened", "2025-03-01", "--seed", "9", "--scale", "0.2").status == 0)
+        let run = try opslake(["run", "--lake", b], environment: today)
+        #expect(run.status == 0 && run.stdout.contains("kept 14 partitions that came from elsewhere"), "\(run.stdout) \(run.stderr)")
+        let after = try contents(b)
+        for (key, value) in shipped { #expect(after[key] == value, "\(key) was rewritten by run") }
+        #expect(after.keys.contains("petshop.orders dt=2025-03-10") && after.keys.contains("petshop.customers dt=2025-03-05"))
+
+        // generate over shipped days refuses, naming --replace; with it, the days are generated data.
+        let generate = try opslake("generate", "--lake", b, "--from", "2025-03-08", "--to", "2025-03-10")
+        #expect(generate.status == 65 && generate.stderr.contains("came from elsewhere") && generate.stderr.contains("--replace"),
+                "\(generate.stderr)")
+        #expect(generate.stderr.split(separator: "\n").count == 1)
+        #expect(try contents(b) == after)
+        #expect(try opslake("generate", "--lake", b, "--from", "2025-03-08", "--to", "2025-03-10", "--replace").status == 0)
+        let replaced = try contents(b)
+        #expect(replaced["petshop.orders dt=2025-03-08"] != shipped["petshop.orders dt=2025-03-08"])
+        #expect(replaced["petshop.orders dt=2025-03-07"] == shipped["petshop.orders dt=2025-03-07"])
+        #expect(try opslake("verify", "--lake", b).status == 0)
+    }
+
     @Test("SIGKILL during an unpack: the next writer removes the staged files, a rerun completes, verify passes")
     func killedUnpack() throws {
         let dir = TemporaryDirectory()
