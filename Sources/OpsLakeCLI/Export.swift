@@ -25,6 +25,7 @@ extension OpsLake {
         @Flag(help: "Prefix text cells that a spreadsheet would evaluate (= + - @ tab CR) with '.") var safeFormulas = false
         @Option(help: "csv or ndjson.") var format: String = "csv"
         @Option(help: "Data rows per file before the next one starts (default: no limit; with --excel 1,048,575).") var rowsPerFile: Int?
+        @Flag(help: "Succeed when the selection matches no partition (default: exit 66, naming what the lake holds).") var allowEmpty = false
         @Flag(help: "Print the files written as JSON.") var json = false
 
         func validate() throws {
@@ -46,8 +47,9 @@ extension OpsLake {
                 o.safeFormulas = safeFormulas
                 o.rowsPerFile = rowsPerFile
                 let started = Date()
-                let files = try Exporter(lake: lake).export(datasets: try selection.chosen(in: lake), window: selection.window,
-                                                            to: out, options: o)
+                let datasets = try selection.chosen(in: lake)
+                try selection.requireMatches(in: lake, datasets: datasets, allowEmpty: allowEmpty)
+                let files = try Exporter(lake: lake).export(datasets: datasets, window: selection.window, to: out, options: o)
                 if json { try printJSON(files); return }
                 for f in files { print("\(f.path)\t\(f.rows) rows\t\(humanBytes(f.bytes))") }
                 let rows = files.reduce(0) { $0 + $1.rows }, bytes = files.reduce(Int64(0)) { $0 + $1.bytes }

@@ -43,6 +43,7 @@ struct JSONOutput: ParsableArguments {
 struct LoadRunOptions: ParsableArguments {
     @Option(help: "Partitions loaded at once, each over its own connection.") var jobs: Int = 1
     @Flag(help: "Print the plan (new, changed, unchanged partitions); touch nothing.") var dryRun = false
+    @Flag(help: "Succeed when the selection matches no partition (default: exit 66, naming what the lake holds).") var allowEmpty = false
     @OptionGroup var output: JSONOutput
     var json: Bool { output.json }
 
@@ -100,6 +101,30 @@ struct PartitionSelection: ParsableArguments {
         let all = try lake.catalog.datasets().map(\.name)
         guard !all.isEmpty else { throw InputError(.noInput, "the lake at \(lake.root) holds no datasets yet; generate some first") }
         return try selectDatasets(datasets, from: all)
+    }
+
+    /// The one rule for a selection that matches no partition, in every command that
+    /// takes one: an error (66) naming what the lake holds of those datasets, unless
+    /// `allowEmpty` (the command's `--allow-empty`) says an empty result is expected.
+    func requireMatches(in lake: Lake, datasets chosen: Set<DatasetName>, allowEmpty: Bool = false, flag: Bool = true) throws {
+        let held = try lake.catalog.partitions().filter { chosen.contains($0.dataset) }
+        let window = self.window
+        guard !allowEmpty, !held.contains(where: { window?.contains($0.key.dt) ?? true }) else { return }
+        let names = chosen.sorted().map(\.description)
+        let range = window.map { w -> String in
+            if w.lowerBound == w.upperBound { return " dated \(w.lowerBound)" }
+            if w.lowerBound.daysSinceEpoch == .min { return " dated up to \(w.upperBound)" }
+            if w.upperBound.daysSinceEpoch == .max { return " dated from \(w.lowerBound)" }
+            return " dated \(w.lowerBound)...\(w.upperBound)"
+        } ?? ""
+        let byDataset = Dictionary(grouping: held, by: \.dataset)
+        let holds = byDataset.keys.sorted().map { d in
+            let dts = byDataset[d]!.map(\.key.dt)
+            return "\(d) \(dts.min()!)...\(dts.max()!)"
+        }
+        throw InputError(.noInput, "no partitions of \(names.count == 1 ? names[0] : "\(names.count) datasets")\(range); "
+                         + (holds.isEmpty ? "the lake holds none of them" : "the lake holds \(holds.joined(separator: ", "))")
+                         + (flag ? "; choose another range, or pass --allow-empty" : "; choose another range"))
     }
 }
 
@@ -258,7 +283,9 @@ func loadPartitions(options: LakeOptions, connection: ConnectionOptions, selecti
         let registry = try SchemaRegistry(directory: SchemaRegistry.locate(explicit: options.schemas))
         let job = LoadJob(lake: lake, schemas: registry, conninfo: try connection.conninfo(),
                           dimensions: try Dimension.all(in: registry.directory))
-        let plan = try connecting { try job.plan(datasets: try selection.chosen(in: lake), window: selection.window) }
+        let datasets = try selection.chosen(in: lake)
+        try selection.requireMatches(in: lake, datasets: datasets, allowEmpty: load.allowEmpty)
+        let plan = try connecting { try job.plan(datasets: datasets, window: selection.window) }
         if load.dryRun {
             let rows = plan.map { ($0.record.key.description, $0.state.rawValue, $0.record.rows) }
             if load.json {

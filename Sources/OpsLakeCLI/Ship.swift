@@ -24,7 +24,10 @@ extension OpsLake {
                 try guarded {
                     let lake = try Lake(root: options.lake, access: .read)
                     let started = Date()
-                    let m = try Bundle.pack(lake: lake, datasets: try selection.chosen(in: lake), window: selection.window,
+                    let datasets = try selection.chosen(in: lake)
+                    // A bundle of nothing has no use: an empty selection is always an error here.
+                    try selection.requireMatches(in: lake, datasets: datasets, flag: false)
+                    let m = try Bundle.pack(lake: lake, datasets: datasets, window: selection.window,
                                             output: output, software: "opslake \(OpsLake.version)")
                     let seconds = Date().timeIntervalSince(started)
                     if json {

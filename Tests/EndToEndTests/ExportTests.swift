@@ -104,6 +104,17 @@ struct ExportTests {
         #expect(unknown.status == 64 && unknown.stderr.contains("unknown dataset petshop.nope"))
         let noLake = try opslake("export", "--lake", dir.path + "/none", "--out", out)
         #expect(noLake.status == 66)
+        // One rule for a selection that matches nothing, in export, ship pack and load: exit 66
+        // naming what the lake holds, unless --allow-empty (export, load).
+        for command in [["export", "--out", out], ["ship", "pack", "-o", dir.path + "/e.tar"], ["load", "--dsn", "dbname=unused"]] {
+            let empty = try opslake(command + ["--lake", lake, "--datasets", "petshop.orders", "--date", "2024-01-01"])
+            #expect(empty.status == 66, "\(command[0]): \(empty.stderr)")
+            #expect(empty.stderr.contains("no partitions of petshop.orders dated 2024-01-01; the lake holds petshop.orders 2025-03-01...")
+                    && empty.stderr.split(separator: "\n").count == 1, "\(command[0]): \(empty.stderr)")
+        }
+        let allowed = try opslake("export", "--lake", lake, "--out", out, "--date", "2024-01-01", "--allow-empty")
+        #expect(allowed.status == 0 && allowed.stdout.contains("exported 0 files"), "\(allowed.stderr)")
+        try FileManager.default.removeItem(atPath: out)
         // A damaged file half-way through: the export fails and writes nothing.
         let catalog = try Lake(root: lake, access: .read).catalog
         let victim = try #require(try catalog.partitions(of: DatasetName("petshop.orders")!).first { $0.dt == "2025-03-04" })
