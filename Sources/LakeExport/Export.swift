@@ -18,6 +18,9 @@ public struct ExportOptions: Sendable {
     /// Data rows per file before the next file starts (nil: no limit; Excel: 1,048,575
     /// data rows, which with the header is Excel's 1,048,576-row sheet).
     public var rowsPerFile: Int?
+    /// Replace an earlier export in the folder: the new files go in, then everything
+    /// else in the folder is removed. Without it, a folder that holds anything is refused.
+    public var replace = false
 
     public init() {}
 
@@ -51,6 +54,18 @@ public struct Exporter {
 
     public func export(datasets: Set<DatasetName>, window: ClosedRange<LakeDate>?, to directory: String,
                        options: ExportOptions) throws -> [ExportedFile] {
+        // The export owns its folder: old files beside new ones would be read twice by a
+        // glob while datapackage.json lists only the new ones.
+        let earlier = Self.entries(under: directory)
+        if !FileIO.list(directory).isEmpty {
+            guard options.replace else {
+                throw ExportError("\(directory) is not empty; pass --replace to replace the export there, or choose a new or empty folder")
+            }
+            guard earlier.contains("datapackage.json") else {
+                throw ExportError("\(directory) holds files but no datapackage.json, so it is no earlier export; --replace "
+                                  + "replaces only an export; choose a new or empty folder")
+            }
+        }
         var pending: [PendingFile] = []
         do {
             try FileIO.makeDirectories(directory)
@@ -77,6 +92,11 @@ public struct Exporter {
             pending.append(temporary)
             try FileIO.writeAtomically(temporary.temporary, package)
             for file in pending { try FileIO.rename(file.temporary, to: file.final) }
+            // New files first, then the earlier export's leftovers: a reader sees the new
+            // export whole at every moment, at worst with old files beside it.
+            let written = Set(pending.map { String($0.final.dropFirst(directory.count + 1)) })
+            for stale in earlier where !written.contains(stale) { try FileIO.remove(directory + "/" + stale) }
+            Self.removeEmptyFolders(under: directory)
             try FileIO.syncDirectory(directory)
             return exported
         } catch {
@@ -91,6 +111,27 @@ public struct Exporter {
             throw ExportError("the lake has no dataset \(dataset)")
         }
         return try TableSchema(dataset: dataset, json: Data(json.utf8), file: "\(lake.root)/\(LakeLayout.catalogFile)")
+    }
+
+    /// Every file under `directory`, relative to it (none when it does not exist).
+    static func entries(under directory: String) -> [String] {
+        var out: [String] = []
+        func walk(_ relative: String) {
+            for name in FileIO.list(relative.isEmpty ? directory : directory + "/" + relative) {
+                let path = relative.isEmpty ? name : relative + "/" + name
+                if FileIO.isDirectory(directory + "/" + path) { walk(path) } else { out.append(path) }
+            }
+        }
+        walk("")
+        return out
+    }
+
+    /// Removes folders left empty under `directory` (a per-partition export's old datasets).
+    static func removeEmptyFolders(under directory: String) {
+        for name in FileIO.list(directory) where FileIO.isDirectory(directory + "/" + name) {
+            removeEmptyFolders(under: directory + "/" + name)
+            if FileIO.list(directory + "/" + name).isEmpty { _ = rmdir(directory + "/" + name) }
+        }
     }
 
     struct PendingFile {

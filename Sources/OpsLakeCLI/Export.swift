@@ -26,6 +26,8 @@ extension OpsLake {
         @Option(help: "csv or ndjson.") var format: String = "csv"
         @Option(help: "Data rows per file before the next one starts (default: no limit; with --excel 1,048,575).") var rowsPerFile: Int?
         @Flag(help: "Succeed when the selection matches no partition (default: exit 66, naming what the lake holds).") var allowEmpty = false
+        @Flag(help: "Replace the earlier export in --out (a folder with its datapackage.json); without it, a folder that is not empty is refused.")
+        var replace = false
         @Flag(help: "Print the files written as JSON.") var json = false
 
         func validate() throws {
@@ -46,6 +48,7 @@ extension OpsLake {
                 o.excel = excel
                 o.safeFormulas = safeFormulas
                 o.rowsPerFile = rowsPerFile
+                o.replace = replace
                 let started = Date()
                 let datasets = try selection.chosen(in: lake)
                 try selection.requireMatches(in: lake, datasets: datasets, allowEmpty: allowEmpty)

@@ -92,6 +92,30 @@ struct ExportTests {
         #expect(plainText.contains("2026-11-21,0,-120,=SUM(A1:A9)\n"))
     }
 
+    @Test("an export owns its folder: a second export into it is refused, --replace replaces it whole, other folders are never emptied")
+    func ownsItsFolder() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let lake = try Self.lake(dir)
+        let out = dir.path + "/out"
+        #expect(try opslake("export", "--lake", lake, "--out", out, "--datasets", "petshop.orders", "--rows-per-file", "50").status == 0)
+        let split = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".csv") }
+        #expect(split.count > 1, "\(split)")
+        let again = try opslake("export", "--lake", lake, "--out", out, "--datasets", "petshop.orders")
+        #expect(again.status == 64 && again.stderr.contains("is not empty; pass --replace"), "\(again.stderr)")
+        let replaced = try opslake("export", "--lake", lake, "--out", out, "--datasets", "petshop.orders", "--replace")
+        #expect(replaced.status == 0, "\(replaced.stderr)")
+        // Only the new export is left: a *.csv glob reads every row once.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["datapackage.json", "petshop.orders.csv"])
+        // A folder that is not an export is not emptied, even with --replace.
+        let other = dir.path + "/other"
+        try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
+        try Data("keep".utf8).write(to: URL(fileURLWithPath: other + "/notes.txt"))
+        let refused = try opslake("export", "--lake", lake, "--out", other, "--replace")
+        #expect(refused.status == 64 && refused.stderr.contains("no datapackage.json"), "\(refused.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: other) == ["notes.txt"])
+    }
+
     @Test("bad input is one line with a sysexits code, and a failed export leaves no file behind")
     func errors() throws {
         let dir = TemporaryDirectory()
