@@ -303,7 +303,18 @@ func loadPartitions(options: LakeOptions, connection: ConnectionOptions, selecti
         let summary = try connecting {
             try job.run(todo.map(\.record), jobs: load.jobs, progress: loadProgress())
         }
-        for failure in summary.failures { printError("opslake: error: \(failure)") }
+        // One line per distinct cause: a table that no longer matches its schema fails every
+    // partition of its dataset alike, and says so once, with the count.
+    let groups = Dictionary(grouping: summary.failures) { "\($0.partition.dataset)\u{0}\($0.message)" }
+    for failure in summary.failures {
+        let group = groups["\(failure.partition.dataset)\u{0}\(failure.message)"]!
+        if group.count == 1 {
+            printError("opslake: error: \(failure)")
+        } else if group.first?.partition == failure.partition {
+            let dts = group.map(\.partition.dt)
+            printError("opslake: error: \(failure.partition.dataset), \(group.count) partitions dt=\(dts.min()!)...\(dts.max()!): \(failure.message)")
+        }
+    }
         for failure in summary.dimensionFailures { printError("opslake: error: \(failure)") }
         if load.json {
             try printJSONLine(LoadSummaryJSON(summary))

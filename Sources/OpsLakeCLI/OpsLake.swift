@@ -27,9 +27,21 @@ struct OpsLake: ParsableCommand {
             let code = exitCode(for: error)
             if code == .success || error is ExitCode { exit(withError: error) }
             let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid usage"
-            printError("opslake: error: \(message) (see `opslake --help`)")
+            printError("opslake: error: \(message) (see `\(commandPath(Array(CommandLine.arguments.dropFirst()))) --help`)")
             Foundation.exit(code.rawValue)
         }
+    }
+
+    /// The command the arguments name (`opslake load status`), for the help to point at.
+    static func commandPath(_ arguments: [String]) -> String {
+        var path = ["opslake"]
+        var subcommands = configuration.subcommands
+        for argument in arguments {
+            guard let command = subcommands.first(where: { $0._commandName == argument }) else { break }
+            path.append(argument)
+            subcommands = command.configuration.subcommands
+        }
+        return path.joined(separator: " ")
     }
 }
 

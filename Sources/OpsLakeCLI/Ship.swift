@@ -83,13 +83,15 @@ extension OpsLake {
                     let m = try Bundle.inspect(bundle)
                     if json { try printJSON(m.partitions.map { ["dataset": $0.dataset, "dt": $0.dt, "rows": String($0.rows)] }); return }
                     print("bundle \(bundle): from lake \(m.lakeID), created \(m.created)")
+                    var rows = [["dataset", "partitions", "from", "to", "rows", "stored", "schema"]]
                     for d in m.datasets {
                         let ps = m.partitions.filter { $0.dataset == d.name }
-                        print("  \(d.name)  \(ps.count) partitions  \(ps.map(\.dt).min() ?? "")...\(ps.map(\.dt).max() ?? "")  "
-                              + "\(ps.reduce(0) { $0 + $1.rows }) rows  \(humanBytes(ps.reduce(0) { $0 + $1.files.reduce(0) { $0 + $1.bytes } }))"
-                              + "  schema \(d.schemaHash.prefix(12))")
+                        rows.append([d.name, "\(ps.count)", ps.map(\.dt).min() ?? "-", ps.map(\.dt).max() ?? "-",
+                                     "\(ps.reduce(0) { $0 + $1.rows })",
+                                     humanBytes(ps.reduce(0) { $0 + $1.files.reduce(0) { $0 + $1.bytes } }), String(d.schemaHash.prefix(12))])
                     }
-                    print("\(m.partitions.count) partitions, \(m.rows) rows, \(humanBytes(m.bytes))")
+                    printTable(rows)
+                    print("\(m.partitions.count) partition\(m.partitions.count == 1 ? "" : "s"), \(m.rows) rows, \(humanBytes(m.bytes))")
                 }
             }
         }
