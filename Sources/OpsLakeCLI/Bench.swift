@@ -7,12 +7,14 @@ extension OpsLake {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Benchmarks, each printed beside the reference it is compared with.",
+                discussion: "Examples:\n  opslake bench format --rows 200000 --rounds 3",
             subcommands: [Format.self]
         )
 
         struct Format: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Encode an order-line table to CSV + NDJSON + zstd, beside the zstd CLI compressing the same bytes."
+                abstract: "Encode an order-line table to CSV + NDJSON + zstd, beside the zstd CLI compressing the same bytes.",
+                discussion: "Examples:\n  opslake bench format\n  opslake bench format --rows 200000 --level 1"
             )
 
             @Option(help: "Rows in the table.") var rows = 1_000_000

@@ -5,7 +5,8 @@ import LakeFormat
 extension OpsLake {
     struct Catalog: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List the lake's datasets (and with --partitions, each partition) with rows, bytes and compression ratio."
+            abstract: "List the lake's datasets (and with --partitions, each partition) with rows, bytes and compression ratio.",
+                discussion: "Examples:\n  opslake catalog --lake lake\n  opslake catalog --partitions --json"
         )
 
         @OptionGroup var options: LakeOptions

@@ -9,13 +9,14 @@ extension OpsLake {
     struct Config: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show the effective configuration.",
+                discussion: "Examples:\n  opslake config show --lake lake",
             subcommands: [Show.self]
         )
 
         struct Show: ParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Print every setting's effective value and where it came from: default < the lake's opslake.toml < --config/$OPSLAKE_CONFIG < OPSLAKE_* < flags.",
-                discussion: "The output is valid TOML; each line's comment names the value's source and what the setting means."
+                discussion: "The output is valid TOML; each line's comment names the value's source and what the setting means." + "\n\nExamples:\n  opslake config show\n  OPSLAKE_SEED=7 opslake config show --json"
             )
 
             @OptionGroup var options: LakeOptions
@@ -58,6 +59,7 @@ extension OpsLake {
     struct Products: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Manage the pet shop's product catalogue.",
+                discussion: "Examples:\n  opslake products import my-products.csv --from 2026-12-07",
             subcommands: [Import.self]
         )
 
@@ -70,6 +72,9 @@ extension OpsLake {
                     product's identity across imports), pack, list_price. Every bad line is reported by number and \
                     field and nothing is imported. Weekly price moves apply on top of the imported prices. Partitions \
                     already generated from that Monday on keep the old catalogue until generated again.
+
+                    Examples:
+                      opslake products import my-products.csv --from 2026-12-07
                     """
             )
 

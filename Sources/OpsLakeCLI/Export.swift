@@ -14,6 +14,10 @@ extension OpsLake {
                 --safe-formulas prefixes text cells that begin with = + - @ tab or CR with ' (numbers are untouched). \
                 Files are written under temporary names and appear only when the whole export succeeded; existing \
                 files of the same names are replaced.
+
+                Examples:
+                  opslake export --from 2026-11-01 --to 2026-11-30 --out export --excel --safe-formulas
+                  opslake export --datasets petshop.orders --per-partition --out orders --replace
                 """
         )
 

@@ -16,6 +16,10 @@ extension OpsLake {
                 byte-identical files, in any order, with any --jobs or --shard. A range also brings the weekly catalogue \
                 and the monthly campaigns in force on its first day. Every row is validated against its schema before \
                 it is written; a partition is committed whole or not at all.
+
+                Examples:
+                  opslake generate --date 2026-11-20
+                  opslake generate --from 2026-01-01 --to 2026-12-31 --shard 2/3 --jobs 2
                 """
         )
 

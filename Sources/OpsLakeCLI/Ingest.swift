@@ -8,7 +8,7 @@ extension OpsLake {
     struct Ingest: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write one partition from a CSV or NDJSON file you already have (optionally .zst), validated against the dataset's schema.",
-            discussion: "CSV needs a header naming the schema's fields in order; NDJSON objects need the same keys in order. The partition is replaced whole, or not at all."
+            discussion: "CSV needs a header naming the schema's fields in order; NDJSON objects need the same keys in order. The partition is replaced whole, or not at all." + "\n\nExamples:\n  opslake ingest petshop.order_items --date 2026-11-21 order_items.csv\n  opslake ingest petshop.orders --date 2026-11-21 orders.ndjson.zst"
         )
 
         @OptionGroup var options: LakeOptions

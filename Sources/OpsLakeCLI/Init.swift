@@ -15,6 +15,10 @@ extension OpsLake {
                 The lake's opslake.toml fixes what its history is a function of: the seed and the day the shop's \
                 history starts (default: yesterday minus history_days-1 in Asia/Taipei, so `opslake run` then \
                 generates the last 90 days). An existing opslake.toml is kept as it is.
+
+                Examples:
+                  opslake init
+                  opslake init --lake /srv/lake --opened 2026-01-01 --seed 7
                 """
         )
 

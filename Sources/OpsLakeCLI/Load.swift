@@ -149,7 +149,8 @@ extension OpsLake.Load {
 
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Per dataset, what the catalogue holds against what PostgreSQL's ledger says: missing, changed, loaded, rows."
+            abstract: "Per dataset, what the catalogue holds against what PostgreSQL's ledger says: missing, changed, loaded, rows.",
+                discussion: "Examples:\n  opslake load status --dsn-file /etc/opslake/dsn\n  opslake load status --json"
         )
 
         @OptionGroup var options: LakeOptions

@@ -12,6 +12,10 @@ struct OpsLake: ParsableCommand {
         discussion: """
             Exit codes: 0 ok, 64 usage, 65 bad data, 66 missing input, 69 service unavailable, \
             73 cannot create, 74 I/O error, 75 temporary failure (try again), 77 permission denied, 78 bad configuration.
+
+            Examples:
+              opslake init && opslake run && opslake catalog
+              opslake help generate
             """,
         version: version,
         subcommands: [Init.self, Generate.self, Run.self, Config.self, Products.self, Catalog.self, Verify.self, Repair.self, Ingest.self, Schema.self, Load.self, Export.self, Ship.self, Bench.self]

@@ -16,6 +16,10 @@ extension OpsLake {
                 catalogue of a Monday exists before that day's orders are made. A machine that was off for a week \
                 catches up in one run. Each task's cursor moves only after its days are committed. \
                 $OPSLAKE_TODAY (YYYY-MM-DD) fixes "today", for tests and replays.
+
+                Examples:
+                  opslake run --lake /srv/lake
+                  OPSLAKE_TODAY=2026-11-30 opslake run --task petshop.daily --json
                 """
         )
 

@@ -6,11 +6,13 @@ extension OpsLake {
     struct Schema: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Inspect the table schemas.",
+                discussion: "Examples:\n  opslake schema list\n  opslake schema ddl petshop.orders --for-load",
             subcommands: [DDL.self, List.self]
         )
 
         struct DDL: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Print the PostgreSQL DDL of a dataset (schema.table).")
+            static let configuration = CommandConfiguration(abstract: "Print the PostgreSQL DDL of a dataset (schema.table).",
+                discussion: "Examples:\n  opslake schema ddl petshop.orders\n  opslake schema ddl petshop.orders --for-load | psql")
             @OptionGroup var options: LakeOptions
             @Argument(help: "The dataset, e.g. petshop.order_items.") var dataset: String
             @Flag(help: "The table as `opslake load` creates it: dt defaults to the opslake.dt setting, which the loader sets per partition.")
@@ -28,7 +30,8 @@ extension OpsLake {
         }
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List the datasets that schemas/ defines, checking every file.")
+            static let configuration = CommandConfiguration(abstract: "List the datasets that schemas/ defines, checking every file.",
+                discussion: "Examples:\n  opslake schema list --schemas /usr/local/share/opslake/schemas")
             @OptionGroup var options: LakeOptions
 
             func run() throws {

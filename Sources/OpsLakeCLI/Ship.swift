@@ -8,12 +8,14 @@ extension OpsLake {
     struct Ship: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Move partitions between lakes as one tar file that is also a BagIt bag.",
+                discussion: "Examples:\n  opslake ship pack --from 2026-11-01 --to 2026-11-07 -o week.tar\n  opslake ship unpack week.tar --lake staging",
             subcommands: [Pack.self, Unpack.self, Inspect.self]
         )
 
         struct Pack: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Pack the chosen partitions' files, as they are, with their manifests into a tar file (a BagIt bag)."
+                abstract: "Pack the chosen partitions' files, as they are, with their manifests into a tar file (a BagIt bag).",
+                discussion: "Examples:\n  opslake ship pack --from 2026-11-01 --to 2026-11-07 -o week.tar\n  opslake ship pack --datasets 'petshop.order*' --date 2026-11-20 -o day.tar"
             )
             @OptionGroup var options: LakeOptions
             @OptionGroup var selection: PartitionSelection
@@ -48,6 +50,10 @@ extension OpsLake {
                     the same bytes is skipped, so unpacking twice changes nothing; one with other bytes refuses the \
                     bundle unless --replace. A dataset whose schema hash differs from the lake's refuses the bundle. \
                     An empty lake receives the bundle's schemas.
+
+                    Examples:
+                      opslake ship unpack week.tar --lake staging
+                      opslake ship unpack week.tar --lake staging --replace
                     """
             )
             @OptionGroup var options: LakeOptions
@@ -73,7 +79,8 @@ extension OpsLake {
         }
 
         struct Inspect: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List what a bundle holds, without unpacking it.")
+            static let configuration = CommandConfiguration(abstract: "List what a bundle holds, without unpacking it.",
+                discussion: "Examples:\n  opslake ship inspect week.tar\n  opslake ship inspect week.tar --json")
             @Argument(help: "The bundle (a tar file).") var bundle: String
             @Flag(help: "Print JSON for machines.") var json = false
 

@@ -50,7 +50,7 @@ extension OpsLake {
     struct Repair: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Roll interrupted commits forward, remove temporary files and move orphans to _quarantine/.",
-            discussion: "Takes the lake's lock. Damaged catalogued files are reported, not touched: regenerate those partitions. Exits 65 if anything is left unresolved."
+            discussion: "Takes the lake's lock. Damaged catalogued files are reported, not touched: regenerate those partitions. Exits 65 if anything is left unresolved." + "\n\nExamples:\n  opslake repair --lake lake\n  opslake verify --lake lake || opslake repair --lake lake"
         )
 
         @OptionGroup var options: LakeOptions

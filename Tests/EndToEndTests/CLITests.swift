@@ -11,14 +11,16 @@ import TestSupport
         #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
     }
 
-    @Test("every command has --help", arguments: [
-        [], ["init"], ["catalog"], ["verify"], ["repair"], ["ingest"], ["schema"], ["schema", "ddl"], ["schema", "list"],
-        ["bench"], ["bench", "format"],
+    @Test("every command has --help, with examples", arguments: [
+        [], ["init"], ["generate"], ["run"], ["config"], ["config", "show"], ["products"], ["products", "import"], ["catalog"],
+        ["verify"], ["repair"], ["ingest"], ["schema"], ["schema", "ddl"], ["schema", "list"], ["load"], ["load", "status"],
+        ["export"], ["ship"], ["ship", "pack"], ["ship", "unpack"], ["ship", "inspect"], ["bench"], ["bench", "format"],
     ])
     func help(command: [String]) throws {
         let r = try runProcess(opslakeBinary, command + ["--help"])
         #expect(r.status == 0)
         #expect(r.stdout.contains("USAGE:"))
+        #expect(r.stdout.contains("Examples:\n  opslake "), "opslake \(command.joined(separator: " ")) --help has no example")
     }
 
     @Test("load --help shows the load's own options and examples, and its status subcommand")
