@@ -18,6 +18,21 @@ public struct DatasetName: Hashable, Sendable, Comparable, Codable, CustomString
         self.table = table
     }
 
+    /// Schemas no dataset may live in: PostgreSQL's own (`pg_*`, `information_schema`,
+    /// `public`) and OpsLake's ledger (`opslake`). The loader creates a table per dataset
+    /// in the dataset's schema, so a dataset named there, by a schema file or a bundle,
+    /// would point it at the database's own tables.
+    public var isReserved: Bool { Self.isReserved(schema: schema) }
+
+    public static func isReserved(schema: String) -> Bool {
+        ["opslake", "public", "information_schema"].contains(schema) || schema.hasPrefix("pg_")
+    }
+
+    /// Why a dataset may not be named so, in words for an error message.
+    public var reservedReason: String {
+        "\(schema) is a reserved schema (opslake, public, information_schema and pg_* belong to PostgreSQL or OpsLake's ledger)"
+    }
+
     public static func isIdentifier(_ s: Substring) -> Bool {
         guard let first = s.utf8.first, s.utf8.count <= 63,
               (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first) else { return false }

@@ -18,13 +18,14 @@ extension Bundle {
     /// this call created is removed again when the bundle is refused (or anything else
     /// fails), so a refused bundle leaves no empty lake behind: the folder itself if this
     /// call made it, else the catalogue, lock and staging files it added.
-    public static func unpack(_ path: String, intoLakeAt root: String, replace: Bool, command: String) throws -> UnpackSummary {
+    public static func unpack(_ path: String, intoLakeAt root: String, replace: Bool, domains: Set<String> = [],
+                              command: String) throws -> UnpackSummary {
         let folderExisted = FileIO.exists(root)
         let catalogue = root + "/" + LakeLayout.catalogFile
         let lakeExisted = FileIO.exists(catalogue)
         do {
             let lake = try Lake(root: root, access: .write, command: command, create: true)
-            return try unpack(path, into: lake, replace: replace, command: command)
+            return try unpack(path, into: lake, replace: replace, domains: domains, command: command)
         } catch {
             if !lakeExisted {
                 if folderExisted {
@@ -40,7 +41,10 @@ extension Bundle {
         }
     }
 
-    public static func unpack(_ path: String, into lake: Lake, replace: Bool, command: String) throws -> UnpackSummary {
+    /// `domains`: the schemas (domains, such as `petshop`) whose datasets the lake accepts
+    /// besides those it already holds; a bundle naming any other is refused.
+    public static func unpack(_ path: String, into lake: Lake, replace: Bool, domains: Set<String> = [],
+                              command: String) throws -> UnpackSummary {
         let staging = LakeLayout.stagingPrefix + "\(getpid())-\(UInt64.random(in: 0...UInt64.max) % 1_000_000_007)"
         let stagingPath = lake.root + "/" + staging
         defer { removeTree(stagingPath) }
@@ -131,8 +135,14 @@ extension Bundle {
         // 4. Schemas and partitions against the receiving lake; nothing is written before this passes.
         var register: [TableSchema] = []
         var schemas: [DatasetName: TableSchema] = [:]
+        let known = domains.union(try lake.catalog.datasets().map(\.name.schema))
         for d in manifest.datasets {
             guard let name = DatasetName(d.name) else { throw BundleError("\(path): the manifest names a dataset \(d.name) that is not valid") }
+            guard !name.isReserved else { throw BundleError("\(path) names the dataset \(name), but \(name.reservedReason); refusing the bundle") }
+            guard known.contains(name.schema) else {
+                throw BundleError("\(path) holds \(name), of the domain \(name.schema), which this lake does not know; "
+                                  + "pass --domain \(name.schema) to accept it")
+            }
             let schema = try TableSchema(dataset: name, json: Data(d.schemaJSON.utf8), file: "\(path):opslake-manifest.json")
             guard schema.hash == d.schemaHash else { throw BundleError("\(path): the schema of \(d.name) does not match its hash") }
             if let (have, _) = try lake.catalog.registeredSchema(name) {

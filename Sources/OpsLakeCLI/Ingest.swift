@@ -18,7 +18,8 @@ extension OpsLake {
         @Option(help: "zstd level, 1-19.") var level: Int = ZstdCompressor.defaultLevel
 
         func validate() throws {
-            guard DatasetName(dataset) != nil else { throw ValidationError("'\(dataset)' is not a dataset name; write schema.table, e.g. petshop.orders") }
+            guard let name = DatasetName(dataset) else { throw ValidationError("'\(dataset)' is not a dataset name; write schema.table, e.g. petshop.orders") }
+            guard !name.isReserved else { throw ValidationError("'\(dataset)': \(name.reservedReason)") }
             guard LakeDate(date) != nil else { throw ValidationError("--date \(date) is not a date; write YYYY-MM-DD") }
             guard (1...19).contains(level) else { throw ValidationError("--level must be 1...19") }
         }

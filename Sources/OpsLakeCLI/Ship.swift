@@ -2,6 +2,7 @@ import ArgumentParser
 import LakeCatalog
 import LakeFormat
 import LakeShip
+import TableSchema
 import Foundation
 
 extension OpsLake {
@@ -59,13 +60,19 @@ extension OpsLake {
             @OptionGroup var options: LakeOptions
             @Argument(help: "The bundle (a tar file).") var bundle: String
             @Flag(help: "Replace partitions the lake holds with other bytes.") var replace = false
+            @Option(help: "Also accept datasets of this domain (schema), e.g. billiards; repeatable. Known without it: the lake's own and those of the schemas folder.")
+            var domain: [String] = []
             @Flag(help: "Print the summary as one line of JSON.") var json = false
 
             func run() throws {
                 try guarded {
                     guard FileIO.exists(bundle) else { throw InputError(.noInput, "no bundle at \(bundle)") }
                     let started = Date()
-                    let s = try Bundle.unpack(bundle, intoLakeAt: options.lake, replace: replace, command: "ship unpack")
+                    // The domains this installation defines, when its schemas folder is found.
+                    let folder = SchemaRegistry.locate(explicit: options.schemas)
+                    let installed = FileIO.isDirectory(folder) ? Set(try SchemaRegistry(directory: folder).schemas.keys.map(\.schema)) : []
+                    let s = try Bundle.unpack(bundle, intoLakeAt: options.lake, replace: replace,
+                                              domains: installed.union(domain), command: "ship unpack")
                     let seconds = Date().timeIntervalSince(started)
                     if json {
                         try printJSONLine(["installed": s.installed.count, "replaced": s.replaced.count, "unchanged": s.unchanged.count,

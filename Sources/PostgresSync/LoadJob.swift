@@ -76,7 +76,13 @@ public struct LoadJob: @unchecked Sendable {
         let runID = try Ledger.beginRun(control, lakeID: try lake.catalog.lakeID, host: ProcessInfo.processInfo.hostName)
         // Resolve every schema first: a dataset without one is one error, before any load.
         var bySchema: [DatasetName: TableSchema] = [:]
-        for p in partitions where bySchema[p.dataset] == nil { bySchema[p.dataset] = try schemas.schema(for: p.dataset) }
+        for p in partitions where bySchema[p.dataset] == nil {
+            // A lake may hold one from a bundle an older release accepted: never load it.
+            guard !p.dataset.isReserved else {
+                throw SchemaError(file: lake.root, "the lake holds the dataset \(p.dataset), but \(p.dataset.reservedReason); the loader will not write there")
+            }
+            bySchema[p.dataset] = try schemas.schema(for: p.dataset)
+        }
 
         let schemaOf = bySchema
         let state = LoadState(partitions: partitions)

@@ -82,6 +82,7 @@ extension TableSchema {
               let dataset = DatasetName("\(parts[parts.count - 2]).\(parts.last!.dropLast(5))") else {
             throw SchemaError(file: path, "a schema file lives at schemas/<schema>/<table>.json with lowercase names")
         }
+        guard !dataset.isReserved else { throw SchemaError(file: path, "\(dataset.reservedReason); move the file to another folder") }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SchemaError(file: path, "cannot be read")
         }

@@ -82,6 +82,10 @@ import TestSupport
             try OrderItemsCSV.write(d + "/in.csv", rows: 1)
             return ["ingest", "--lake", d + "/lake", "petshop.nothing", "--date", "2026-11-21", d + "/in.csv"]
         }, status: 64, message: "unknown dataset petshop.nothing; the datasets are petshop.behavior_events"),
+        BadInput(name: "reserved schema", setup: { d in
+            try OrderItemsCSV.write(d + "/in.csv", rows: 1)
+            return ["ingest", "--lake", d + "/lake", "pg_catalog.pg_class", "--date", "2026-11-21", d + "/in.csv"]
+        }, status: 64, message: "pg_catalog is a reserved schema"),
         BadInput(name: "unknown dataset for ddl", setup: { _ in ["schema", "ddl", "petshop.nothing"] },
                  status: 64, message: "unknown dataset petshop.nothing; the datasets are petshop.behavior_events"),
         BadInput(name: "missing input", setup: { ["ingest", "--lake", $0 + "/lake", "petshop.order_items", "--date", "2026-11-21", $0 + "/nope.csv"] },

@@ -108,7 +108,8 @@ private func makeLake(_ path: String, seed: String = "5", extra: [String] = []) 
             "dotdot": "unsafe path", "absolute": "unsafe path", "symlink": "symbolic link", "hardlink": "hard link",
             "device": "device or FIFO", "duplicate": "twice", "checksum": "does not match its checksum in manifest-sha256.txt",
             "truncated": "truncated", "missing": "which the bundle does not hold", "unlisted": "which manifest-sha256.txt does not list",
-            "bomb": "zstd bomb",
+            "bomb": "zstd bomb", "reserved": "pg_catalog is a reserved schema", "ledger": "opslake is a reserved schema",
+            "domain": "of the domain acme, which this lake does not know; pass --domain acme",
         ]
         #expect(Set(made.stdout.split(separator: "\n").map(String.init)) == Set(expected.keys))
         let before = try snapshot(r)
@@ -137,6 +138,9 @@ private func makeLake(_ path: String, seed: String = "5", extra: [String] = []) 
         }
         #expect(!FileManager.default.fileExists(atPath: fresh))
         #expect(try FileManager.default.contentsOfDirectory(atPath: empty).isEmpty)
+        // A domain the user names is accepted; a reserved schema never is.
+        #expect(try opslake("ship", "unpack", "--lake", r, "--domain", "acme", "\(cases)/domain.tar").status == 0)
+        #expect(try opslake("ship", "unpack", "--lake", r, "--domain", "pg_catalog", "\(cases)/reserved.tar").status == 65)
         // The good bundle still goes in.
         #expect(try opslake("ship", "unpack", "--lake", r, good).status == 0)
     }

@@ -72,6 +72,29 @@ def rewrite_manifests(entries, changes):
     return [entry(f"{bag}/{k}", files[k]) for k in names]
 
 
+def renamed(new):
+    """The bundle with petshop.orders renamed to `new` everywhere: payload paths and every manifest."""
+    schema, table = new.split(".")
+    entries = []
+    for m, d in original():
+        info = tarfile.TarInfo(m.name.replace("/data/petshop/orders/", f"/data/{schema}/{table}/"))
+        info.type, info.size, info.mode = m.type, m.size, m.mode
+        if m.name.endswith("/opslake-manifest.json"):
+            manifest = json.loads(d)
+            for ds in manifest["datasets"]:
+                if ds["name"] == "petshop.orders":
+                    ds["name"] = new
+            for p in manifest["partitions"]:
+                if p["dataset"] == "petshop.orders":
+                    p["dataset"] = new
+                    for f in p["files"]:
+                        f["path"] = f["path"].replace("petshop/orders/", f"{schema}/{table}/")
+            d = (json.dumps(manifest, indent=2) + "\n").encode()
+            info.size = len(d)
+        entries.append((info, d))
+    return rewrite_manifests(entries, {})
+
+
 # Paths that escape the lake.
 write("dotdot", original() + [entry(f"{bag}/data/../../../escaped.csv.zst", b"x")])
 write("absolute", original() + [entry("/tmp/opslake-escaped.csv.zst", b"x")])
@@ -99,3 +122,8 @@ write("unlisted", original() + [entry(extra, victim_data)])
 # A zstd bomb: small on disk, hundreds of MB when read; every manifest rewritten to match it.
 bomb = zstandard.ZstdCompressor(level=19).compress(b"\0" * (300 << 20))
 write("bomb", rewrite_manifests(original(), {victim: bomb}))
+# Datasets in schemas that are PostgreSQL's or the loader's own, every manifest consistent.
+write("reserved", renamed("pg_catalog.pg_class"))
+write("ledger", renamed("opslake.load_ledger"))
+# A domain the receiving lake does not know.
+write("domain", renamed("acme.orders"))

@@ -39,6 +39,16 @@ import TestSupport
         #expect(error?.message.contains(message) == true, "\(String(describing: error))")
     }
 
+    @Test("a schema file in a reserved schema (PostgreSQL's or the loader's own) is refused", arguments: ["pg_catalog", "public", "opslake", "information_schema"])
+    func reservedSchemaFolder(schema: String) throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        try FileManager.default.createDirectory(atPath: dir.path + "/\(schema)", withIntermediateDirectories: true)
+        try Data("{\"fields\": [{\"name\": \"a\"}]}".utf8).write(to: URL(fileURLWithPath: dir.path + "/\(schema)/t.json"))
+        let error = #expect(throws: SchemaError.self) { try SchemaRegistry(directory: dir.path) }
+        #expect(error?.message.contains("\(schema) is a reserved schema") == true, "\(String(describing: error))")
+    }
+
     @Test("the hash ignores formatting but not content")
     func hash() throws {
         let a = try Self.schema("{\"name\": \"a\", \"type\": \"integer\"}")
