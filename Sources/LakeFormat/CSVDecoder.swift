@@ -19,12 +19,37 @@ public final class CSVReader {
     }
 
     /// The next record, or nil at the end of input.
+    /// Text that is not valid UTF-8 is refused with its field and byte offset, never
+    /// repaired: a replaced byte would change the data without a word.
     public func next() throws -> [String?]? {
         var record: [String?] = []
+        var invalid: (field: Int, offset: Int)?
         let found = try parse { bytes, quoted in
-            record.append(bytes.isEmpty && !quoted ? nil : String(decoding: bytes, as: UTF8.self))
+            if bytes.isEmpty && !quoted { record.append(nil); return }
+            if let text = String(validating: bytes, as: UTF8.self) {
+                record.append(text)
+            } else {
+                if invalid == nil { invalid = (record.count + 1, Self.firstInvalidUTF8(bytes)) }
+                record.append("")
+            }
+        }
+        if let invalid {
+            throw FormatError(.csv, "field \(invalid.field) on line \(line) is not valid UTF-8 (byte \(invalid.offset + 1) of the field); save the file as UTF-8")
         }
         return found ? record : nil
+    }
+
+    /// The offset of the first byte that does not start a valid UTF-8 sequence.
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int {
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        var offset = 0
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): offset += UTF8.width(scalar)
+            case .emptyInput, .error: return offset
+            }
+        }
     }
 
     /// Counts the remaining records without building strings.

@@ -43,20 +43,39 @@ extension OpsLake {
                     var source: any ByteSource = try FileSource(path: file)
                     if compressed { source = try ZstdReader(source: source, name: file) }
                     let decoder = RowDecoder(columns: schema.columns)
+                    var keys = KeyCheck(schema: schema)
+                    var rows = 0
                     let record = try lake.writePartition(schema: schema, dt: dt, runID: runID, level: level, workers: 1) { sink in
-                        if isCSV {
-                            let reader = CSVReader(source: source)
-                            guard let header = try reader.next() else { throw InputError(.dataError, "\(file) is empty; it needs a header line") }
+                        func readCSV(_ reader: CSVReader) throws {
+                            guard var header = try reader.next() else { throw InputError(.dataError, "\(file) is empty; it needs a header line") }
+                            // Excel's "CSV UTF-8" (and `export --excel`) begins with a byte-order mark: not part of the first name.
+                            if let first = header.first ?? nil, first.hasPrefix("\u{FEFF}") { header[0] = String(first.dropFirst()) }
                             try decoder.checkHeader(header)
                             while let fields = try reader.next() {
-                                do { try sink.append(try decoder.decode(csv: fields)) } catch let e as FormatError {
+                                do {
+                                    let row = try decoder.decode(csv: fields)
+                                    rows += 1
+                                    try keys.add(row, number: rows)
+                                    try sink.append(row)
+                                } catch let e as FormatError {
                                     throw FormatError(e.kind, "\(file) line \(reader.line): \(e.message)")
                                 }
+                            }
+                        }
+                        if isCSV {
+                            let reader = CSVReader(source: source)
+                            do { try readCSV(reader) } catch let e as FormatError where !e.message.hasPrefix(file) {
+                                throw FormatError(e.kind, "\(file): \(e.message)")
                             }
                         } else {
                             let reader = NDJSONReader(source: source)
                             while let members = try reader.next() {
-                                do { try sink.append(try decoder.decode(json: members)) } catch let e as FormatError {
+                                do {
+                                    let row = try decoder.decode(json: members)
+                                    rows += 1
+                                    try keys.add(row, number: rows)
+                                    try sink.append(row)
+                                } catch let e as FormatError {
                                     throw FormatError(e.kind, "\(file) line \(reader.line): \(e.message)")
                                 }
                             }

@@ -114,6 +114,7 @@ extension TableSchema.Field {
             throw fail("unknown constraint \"\(unknown)\"; use \(known.sorted().joined(separator: ", "))")
         }
         required = c["required"] as? Bool ?? false
+        unique = c["unique"] as? Bool ?? false
         if let e = c["enum"] {
             guard let list = e as? [Any], !list.isEmpty else { throw fail("enum must be a non-empty array") }
             enumValues = try list.map { item in

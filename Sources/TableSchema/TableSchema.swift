@@ -61,5 +61,7 @@ public struct TableSchema: Sendable, Hashable {
         public var pattern: String?
         /// Fractional digits of a `decimal` column.
         public var scale: Int?
+        /// No two rows of a partition may share a value (`constraints.unique`).
+        public var unique = false
     }
 }

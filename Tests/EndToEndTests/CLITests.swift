@@ -82,6 +82,18 @@ import TestSupport
             try OrderItemsCSV.write(d + "/in.csv", rows: 1)
             return ["ingest", "--lake", d + "/lake", "petshop.nothing", "--date", "2026-11-21", d + "/in.csv"]
         }, status: 64, message: "unknown dataset petshop.nothing; the datasets are petshop.behavior_events"),
+        BadInput(name: "invalid UTF-8", setup: { d in
+            var bytes = [UInt8](OrderItemsCSV.make(rows: 4).utf8)
+            let at = bytes.firstIndex(of: UInt8(ascii: "P"))!  // the first product_id
+            bytes.insert(0xFF, at: at + 2)
+            try Data(bytes).write(to: URL(fileURLWithPath: d + "/in.csv"))
+            return ["ingest", "--lake", d + "/lake", "petshop.order_items", "--date", "2026-11-21", d + "/in.csv"]
+        }, status: 65, message: "field 3 on line 2 is not valid UTF-8 (byte 3 of the field)"),
+        BadInput(name: "duplicate primary key", setup: { d in
+            let lines = OrderItemsCSV.make(rows: 3).split(separator: "\n", omittingEmptySubsequences: false)
+            try Data((lines.joined(separator: "\n") + lines[1] + "\n").utf8).write(to: URL(fileURLWithPath: d + "/in.csv"))
+            return ["ingest", "--lake", d + "/lake", "petshop.order_items", "--date", "2026-11-21", d + "/in.csv"]
+        }, status: 65, message: "rows 1 and 4 share the primary key (order_id=O202611210000000, line_no=1)"),
         BadInput(name: "reserved schema", setup: { d in
             try OrderItemsCSV.write(d + "/in.csv", rows: 1)
             return ["ingest", "--lake", d + "/lake", "pg_catalog.pg_class", "--date", "2026-11-21", d + "/in.csv"]
@@ -134,6 +146,21 @@ import TestSupport
         let after = try opslake("catalog", "--lake", dir.path + "/lake", "--json").stdout
         #expect(before == after)
         #expect(try opslake("verify", "--lake", dir.path + "/lake").status == 0)
+    }
+
+    @Test("ingest accepts the byte-order mark Excel writes before the header, and keeps it out of the data")
+    func byteOrderMark() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let lake = dir.path + "/lake"
+        #expect(try opslake("init", "--lake", lake).status == 0)
+        try Data([0xEF, 0xBB, 0xBF] + Array(OrderItemsCSV.make(rows: 5).utf8)).write(to: URL(fileURLWithPath: dir.path + "/bom.csv"))
+        let r = try opslake("ingest", "--lake", lake, "petshop.order_items", "--date", "2026-11-21", dir.path + "/bom.csv")
+        #expect(r.status == 0 && r.stdout.contains("5 rows"), "\(r.stderr)")
+        let export = try opslake("export", "--lake", lake, "--datasets", "petshop.order_items", "--out", dir.path + "/out")
+        #expect(export.status == 0)
+        let text = try String(contentsOfFile: dir.path + "/out/petshop.order_items.csv", encoding: .utf8)
+        #expect(text.hasPrefix("dt,order_id,"))
     }
 
     @Test("a second writer gets a clear message and exit 75")

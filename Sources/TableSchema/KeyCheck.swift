@@ -1,0 +1,55 @@
+public import LakeFormat
+
+/// Checks, as rows stream past, that no two rows of a partition share their primary
+/// key or the value of a `unique` field: PostgreSQL would refuse such a partition at
+/// load time, so the lake must not hold it. For data that enters from outside
+/// (`ingest`); the generators number their keys and cannot repeat one.
+public struct KeyCheck {
+    let keyColumns: [Int]
+    let keyNames: [String]
+    let uniqueColumns: [(index: Int, name: String)]
+    var keys: [[Value]: Int] = [:]
+    var uniques: [[Value: Int]]
+
+    public init(schema: TableSchema) {
+        let names = schema.fields.map(\.name)
+        keyColumns = schema.primaryKey.compactMap { names.firstIndex(of: $0) }
+        keyNames = schema.primaryKey
+        uniqueColumns = schema.fields.enumerated().filter { $0.element.unique }.map { ($0.offset, $0.element.name) }
+        uniques = Array(repeating: [:], count: uniqueColumns.count)
+    }
+
+    /// Records row `number` (1-based, data rows only); throws when it repeats an earlier row's key.
+    public mutating func add(_ row: [Value], number: Int) throws {
+        if !keyColumns.isEmpty {
+            let key = keyColumns.map { row[$0] }
+            if let first = keys.updateValue(number, forKey: key) {
+                keys[key] = first
+                let shown = zip(keyNames, key).map { "\($0)=\(Self.text($1))" }.joined(separator: ", ")
+                throw FormatError(.value, "rows \(first) and \(number) share the primary key (\(shown)); each row needs its own key")
+            }
+        }
+        for (i, column) in uniqueColumns.enumerated() where row[column.index] != .null {
+            if let first = uniques[i].updateValue(number, forKey: row[column.index]) {
+                uniques[i][row[column.index]] = first
+                throw FormatError(.value, "rows \(first) and \(number) share \(column.name)=\(Self.text(row[column.index])), which the schema declares unique")
+            }
+        }
+    }
+
+    /// A value as the CSV shows it, for messages.
+    static func text(_ v: Value) -> String {
+        let b = ByteBuffer(capacity: 64)
+        switch v {
+        case .null: return "NULL"
+        case .bool(let x): return String(x)
+        case .int(let n): return String(n)
+        case .decimal(let d): b.append(decimal: d)
+        case .double(let d): return String(d)
+        case .string(let s): return s
+        case .date(let d): return d.description
+        case .timestamp(let t): b.append(timestamp: t)
+        }
+        return String(decoding: b.bytes, as: UTF8.self)
+    }
+}
