@@ -54,17 +54,25 @@ public struct Exporter {
 
     public func export(datasets: Set<DatasetName>, window: ClosedRange<LakeDate>?, to directory: String,
                        options: ExportOptions) throws -> [ExportedFile] {
+        // Never into the lake, nor around it: a replace must not reach the lake's files.
+        let lakePath = URL(fileURLWithPath: lake.root).standardizedFileURL.path
+        let outPath = URL(fileURLWithPath: directory).standardizedFileURL.path
+        if lakePath == outPath || lakePath.hasPrefix(outPath + "/") || outPath.hasPrefix(lakePath + "/") || outPath == "/" {
+            throw ExportError("\(directory) is the lake's folder, inside it or around it; export into a folder outside the lake")
+        }
         // The export owns its folder: old files beside new ones would be read twice by a
-        // glob while datapackage.json lists only the new ones.
-        let earlier = Self.entries(under: directory)
+        // glob while datapackage.json lists only the new ones. --replace removes only what
+        // an earlier OpsLake export's datapackage.json lists: nothing else in the folder.
+        var earlier: [String] = []
         if !FileIO.list(directory).isEmpty {
             guard options.replace else {
                 throw ExportError("\(directory) is not empty; pass --replace to replace the export there, or choose a new or empty folder")
             }
-            guard earlier.contains("datapackage.json") else {
-                throw ExportError("\(directory) holds files but no datapackage.json, so it is no earlier export; --replace "
-                                  + "replaces only an export; choose a new or empty folder")
+            guard let listed = Self.exportedFiles(in: directory) else {
+                throw ExportError("\(directory) holds no datapackage.json written by an OpsLake export, so --replace would replace no "
+                                  + "export; choose a new or empty folder")
             }
+            earlier = listed
         }
         var pending: [PendingFile] = []
         do {
@@ -95,8 +103,12 @@ public struct Exporter {
             // New files first, then the earlier export's leftovers: a reader sees the new
             // export whole at every moment, at worst with old files beside it.
             let written = Set(pending.map { String($0.final.dropFirst(directory.count + 1)) })
-            for stale in earlier where !written.contains(stale) { try FileIO.remove(directory + "/" + stale) }
-            Self.removeEmptyFolders(under: directory)
+            for stale in earlier where !written.contains(stale) {
+                try FileIO.remove(directory + "/" + stale)
+                // A per-partition export's dataset folder, once its last file is gone.
+                let folder = (stale as NSString).deletingLastPathComponent
+                if !folder.isEmpty, FileIO.list(directory + "/" + folder).isEmpty { _ = rmdir(directory + "/" + folder) }
+            }
             try FileIO.syncDirectory(directory)
             return exported
         } catch {
@@ -113,25 +125,21 @@ public struct Exporter {
         return try TableSchema(dataset: dataset, json: Data(json.utf8), file: "\(lake.root)/\(LakeLayout.catalogFile)")
     }
 
-    /// Every file under `directory`, relative to it (none when it does not exist).
-    static func entries(under directory: String) -> [String] {
-        var out: [String] = []
-        func walk(_ relative: String) {
-            for name in FileIO.list(relative.isEmpty ? directory : directory + "/" + relative) {
-                let path = relative.isEmpty ? name : relative + "/" + name
-                if FileIO.isDirectory(directory + "/" + path) { walk(path) } else { out.append(path) }
-            }
+    /// The files an earlier OpsLake export in `directory` wrote, as its datapackage.json
+    /// lists them (relative paths inside the folder), or nil when the folder holds no
+    /// such export. Nothing that file does not list is ever removed.
+    static func exportedFiles(in directory: String) -> [String]? {
+        struct Package: Decodable {
+            struct Resource: Decodable { var path: String }
+            var name: String
+            var resources: [Resource]
         }
-        walk("")
-        return out
-    }
-
-    /// Removes folders left empty under `directory` (a per-partition export's old datasets).
-    static func removeEmptyFolders(under directory: String) {
-        for name in FileIO.list(directory) where FileIO.isDirectory(directory + "/" + name) {
-            removeEmptyFolders(under: directory + "/" + name)
-            if FileIO.list(directory + "/" + name).isEmpty { _ = rmdir(directory + "/" + name) }
+        guard let data = FileManager.default.contents(atPath: directory + "/datapackage.json"),
+              let package = try? JSONDecoder().decode(Package.self, from: data), package.name == "opslake-export" else { return nil }
+        let paths = package.resources.map(\.path).filter { p in
+            !p.hasPrefix("/") && !p.split(separator: "/").contains("..") && (p.hasSuffix(".csv") || p.hasSuffix(".ndjson"))
         }
+        return paths + ["datapackage.json"]
     }
 
     struct PendingFile {

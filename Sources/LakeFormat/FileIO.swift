@@ -152,11 +152,13 @@ public final class FileSource: ByteSource {
     deinit { close(fd) }
 
     /// Moves `count` bytes ahead without reading them; false (and nothing moved) when
-    /// the file ends sooner.
-    public func skip(_ count: Int64) throws -> Bool {
-        let here = lseek(fd, 0, SEEK_CUR)
+    /// the file ends sooner, nil when it is not a regular file (a pipe): read instead.
+    public func skip(_ count: Int64) throws -> Bool? {
         var info = stat()
-        guard here >= 0, fstat(fd, &info) == 0 else { throw FileIO.fail("cannot seek in", path) }
+        guard fstat(fd, &info) == 0 else { throw FileIO.fail("cannot stat", path) }
+        guard info.st_mode & S_IFMT == S_IFREG else { return nil }
+        let here = lseek(fd, 0, SEEK_CUR)
+        guard here >= 0 else { return nil }
         guard Int64(here) + count <= Int64(info.st_size) else { return false }
         guard lseek(fd, off_t(count), SEEK_CUR) >= 0 else { throw FileIO.fail("cannot seek in", path) }
         return true

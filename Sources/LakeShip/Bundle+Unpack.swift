@@ -23,18 +23,26 @@ extension Bundle {
         let folderExisted = FileIO.exists(root)
         let catalogue = root + "/" + LakeLayout.catalogFile
         let lakeExisted = FileIO.exists(catalogue)
+        // Opening takes the lock; if that fails (another writer), nothing here is ours to undo.
+        var lake: Lake? = try Lake(root: root, access: .write, command: command, create: true)
+        // Ours only if it is still empty now that the lock is held: another process may
+        // have created and filled it between the check above and the lock.
+        let created = try (!lakeExisted && lake!.catalog.datasets().isEmpty)
         do {
-            let lake = try Lake(root: root, access: .write, command: command, create: true)
-            return try unpack(path, into: lake, replace: replace, domains: domains, command: command)
+            return try unpack(path, into: lake!, replace: replace, domains: domains, command: command)
         } catch {
-            if !lakeExisted {
-                if folderExisted {
+            if created {
+                // Partitions committed before the failure stay, with their catalogue, in a
+                // folder that existed; a folder this call made goes whole.
+                let committed = (try? lake!.catalog.partitions().isEmpty == false) ?? true
+                lake = nil  // releases the lock
+                if !folderExisted {
+                    removeTree(root)
+                } else if !committed {
                     for name in [LakeLayout.catalogFile, LakeLayout.catalogFile + "-wal", LakeLayout.catalogFile + "-shm",
                                  LakeLayout.catalogFile + "-journal", LakeLayout.lockFile] {
                         try? FileIO.remove(root + "/" + name)
                     }
-                } else {
-                    removeTree(root)
                 }
             }
             throw error

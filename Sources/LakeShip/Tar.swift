@@ -146,9 +146,9 @@ public final class TarReader: ByteSource {
     }
 
     func skipRest() throws {
-        if remaining > 0, let file = input as? FileSource {
-            // A file on disk: seek past the body instead of reading it.
-            guard try file.skip(remaining) else { throw BundleError("\(name) is truncated inside an entry") }
+        if remaining > 0, let file = input as? FileSource, let skipped = try file.skip(remaining) {
+            // A file on disk: seek past the body instead of reading it (a pipe is read through).
+            guard skipped else { throw BundleError("\(name) is truncated inside an entry") }
             remaining = 0
         }
         try forEachChunk(size: 1 << 16) { _ in }

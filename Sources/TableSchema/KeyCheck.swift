@@ -8,8 +8,31 @@ public struct KeyCheck {
     let keyColumns: [Int]
     let keyNames: [String]
     let uniqueColumns: [(index: Int, name: String)]
-    var keys: [[Value]: Int] = [:]
-    var uniques: [[Value: Int]]
+    var keys: [[Part]: Int] = [:]
+    var uniques: [[Part: Int]]
+
+    /// A value as PostgreSQL compares it: text by its bytes (not by Unicode equivalence),
+    /// a timestamp by its instant (not its offset), a decimal whatever its trailing zeros.
+    enum Part: Hashable {
+        case null, bool(Bool), int(Int64), date(Int32), instant(Int64), double(Double), decimal(Int64, Int8)
+        case bytes([UInt8])
+
+        init(_ v: Value) {
+            switch v {
+            case .null: self = .null
+            case .bool(let b): self = .bool(b)
+            case .int(let n): self = .int(n)
+            case .date(let d): self = .date(d.daysSinceEpoch)
+            case .timestamp(let t): self = .instant(t.secondsSinceEpoch)
+            case .double(let d): self = .double(d == 0 ? 0 : d)
+            case .string(let s): self = .bytes(Array(s.utf8))
+            case .decimal(let d):
+                var units = d.units, scale = d.scale
+                while scale > 0 && units % 10 == 0 { units /= 10; scale -= 1 }
+                self = .decimal(units, scale)
+            }
+        }
+    }
 
     public init(schema: TableSchema) {
         let names = schema.fields.map(\.name)
@@ -22,16 +45,17 @@ public struct KeyCheck {
     /// Records row `number` (1-based, data rows only); throws when it repeats an earlier row's key.
     public mutating func add(_ row: [Value], number: Int) throws {
         if !keyColumns.isEmpty {
-            let key = keyColumns.map { row[$0] }
+            let key = keyColumns.map { Part(row[$0]) }
             if let first = keys.updateValue(number, forKey: key) {
                 keys[key] = first
-                let shown = zip(keyNames, key).map { "\($0)=\(Self.text($1))" }.joined(separator: ", ")
+                let shown = zip(keyNames, keyColumns).map { "\($0)=\(Self.text(row[$1]))" }.joined(separator: ", ")
                 throw FormatError(.value, "rows \(first) and \(number) share the primary key (\(shown)); each row needs its own key")
             }
         }
         for (i, column) in uniqueColumns.enumerated() where row[column.index] != .null {
-            if let first = uniques[i].updateValue(number, forKey: row[column.index]) {
-                uniques[i][row[column.index]] = first
+            let part = Part(row[column.index])
+            if let first = uniques[i].updateValue(number, forKey: part) {
+                uniques[i][part] = first
                 throw FormatError(.value, "rows \(first) and \(number) share \(column.name)=\(Self.text(row[column.index])), which the schema declares unique")
             }
         }

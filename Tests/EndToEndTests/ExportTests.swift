@@ -114,6 +114,13 @@ struct ExportTests {
         let refused = try opslake("export", "--lake", lake, "--out", other, "--replace")
         #expect(refused.status == 64 && refused.stderr.contains("no datapackage.json"), "\(refused.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: other) == ["notes.txt"])
+        // Nor is the lake, or a folder around it, even one that holds an export's datapackage.json.
+        try FileManager.default.copyItem(atPath: out + "/datapackage.json", toPath: dir.path + "/datapackage.json")
+        for target in [dir.path, lake, lake + "/sub"] {
+            let r = try opslake("export", "--lake", lake, "--out", target, "--replace")
+            #expect(r.status == 64 && r.stderr.contains("outside the lake"), "\(target): \(r.stderr)")
+        }
+        #expect(try opslake("verify", "--lake", lake).status == 0)
     }
 
     @Test("bad input is one line with a sysexits code, and a failed export leaves no file behind")

@@ -49,6 +49,29 @@ import TestSupport
         #expect(error?.message.contains("\(schema) is a reserved schema") == true, "\(String(describing: error))")
     }
 
+    @Test("key checks compare as PostgreSQL does: instants, decimals without trailing zeros, text by its bytes")
+    func keyCheck() throws {
+        let schema = try Self.schema("{\"name\": \"k\", \"type\": \"datetime\", \"constraints\": {\"required\": true}}, "
+                                     + "{\"name\": \"d\", \"type\": \"number\", \"opslake\": {\"scale\": 2}, \"constraints\": {\"unique\": true}}, "
+                                     + "{\"name\": \"s\", \"constraints\": {\"unique\": true}}", extra: ", \"primaryKey\": [\"k\"]")
+        let day = LakeDate(year: 2026, month: 11, day: 21)
+        func row(_ secondOfDay: Int, _ offset: Int16, _ units: Int64, _ scale: Int8, _ text: String) -> [Value] {
+            [.timestamp(Timestamp(date: day, secondOfDay: secondOfDay, offsetMinutes: offset)),
+             .decimal(FixedDecimal(units: units, scale: scale)), .string(text)]
+        }
+        var check = KeyCheck(schema: schema)
+        try check.add(row(36_000, 480, 15, 1, "\u{E9}"), number: 1)
+        // The same instant written in UTC: the same key.
+        #expect(throws: FormatError.self) { try check.add(row(36_000 - 8 * 3600, 0, 1, 0, "a"), number: 2) }
+        var decimals = KeyCheck(schema: schema)
+        try decimals.add(row(1, 0, 15, 1, "a"), number: 1)
+        #expect(throws: FormatError.self) { try decimals.add(row(2, 0, 150, 2, "b"), number: 2) }  // 1.5 = 1.50
+        var text = KeyCheck(schema: schema)
+        try text.add(row(1, 0, 1, 0, "\u{E9}"), number: 1)
+        try text.add(row(2, 0, 2, 0, "e\u{301}"), number: 2)  // canonically equivalent, other bytes: distinct
+        #expect(throws: FormatError.self) { try text.add(row(3, 0, 3, 0, "\u{E9}"), number: 3) }
+    }
+
     @Test("the hash ignores formatting but not content")
     func hash() throws {
         let a = try Self.schema("{\"name\": \"a\", \"type\": \"integer\"}")
