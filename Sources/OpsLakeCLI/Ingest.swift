@@ -46,39 +46,31 @@ extension OpsLake {
                     var keys = KeyCheck(schema: schema)
                     var rows = 0
                     let record = try lake.writePartition(schema: schema, dt: dt, runID: runID, level: level, workers: 1) { sink in
-                        func readCSV(_ reader: CSVReader) throws {
-                            guard var header = try reader.next() else { throw InputError(.dataError, "\(file) is empty; it needs a header line") }
-                            // Excel's "CSV UTF-8" (and `export --excel`) begins with a byte-order mark: not part of the first name.
-                            if let first = header.first ?? nil, first.hasPrefix("\u{FEFF}") { header[0] = String(first.dropFirst()) }
-                            try decoder.checkHeader(header)
-                            while let fields = try reader.next() {
-                                do {
-                                    let row = try decoder.decode(csv: fields)
-                                    rows += 1
-                                    try keys.add(row, number: rows)
-                                    try sink.append(row)
-                                } catch let e as FormatError {
-                                    throw FormatError(e.kind, "\(file) line \(reader.line): \(e.message)")
-                                }
+                        /// Checks the next row's keys and writes it; errors name the file and line.
+                        func accept(_ decode: () throws -> [Value], line: Int) throws {
+                            do {
+                                let row = try decode()
+                                rows += 1
+                                try keys.add(row, number: rows)
+                                try sink.append(row)
+                            } catch let e as FormatError {
+                                throw FormatError(e.kind, "\(file) line \(line): \(e.message)")
                             }
                         }
                         if isCSV {
                             let reader = CSVReader(source: source)
-                            do { try readCSV(reader) } catch let e as FormatError where !e.message.hasPrefix(file) {
+                            do {
+                                guard var header = try reader.next() else { throw InputError(.dataError, "\(file) is empty; it needs a header line") }
+                                // Excel's "CSV UTF-8" (and `export --excel`) begins with a byte-order mark: not part of the first name.
+                                if let first = header.first ?? nil, first.hasPrefix("\u{FEFF}") { header[0] = String(first.dropFirst()) }
+                                try decoder.checkHeader(header)
+                                while let fields = try reader.next() { try accept({ try decoder.decode(csv: fields) }, line: reader.line) }
+                            } catch let e as FormatError where !e.message.hasPrefix(file) {
                                 throw FormatError(e.kind, "\(file): \(e.message)")
                             }
                         } else {
                             let reader = NDJSONReader(source: source)
-                            while let members = try reader.next() {
-                                do {
-                                    let row = try decoder.decode(json: members)
-                                    rows += 1
-                                    try keys.add(row, number: rows)
-                                    try sink.append(row)
-                                } catch let e as FormatError {
-                                    throw FormatError(e.kind, "\(file) line \(reader.line): \(e.message)")
-                                }
-                            }
+                            while let members = try reader.next() { try accept({ try decoder.decode(json: members) }, line: reader.line) }
                         }
                     }
                     let seconds = Date().timeIntervalSince(started)
