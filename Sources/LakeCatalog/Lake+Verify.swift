@@ -156,15 +156,7 @@ extension Lake {
 
     /// Whether a file on disk is what the catalogue records: nil when it is.
     func check(_ f: FileRecord, depth: VerifyDepth = .full) -> LakeFault? {
-        var checker = FileChecker(root: root)
-        return checker.check(f, depth: depth)
-    }
-
-    /// Rows in a decompressed partition file: CSV records less the header, or NDJSON lines.
-    public static func countRows(_ source: any ByteSource, format: FileFormat) throws -> Int {
-        var counter = RowCounter(format: format)
-        try source.forEachChunk(size: 1 << 20) { counter.consume($0) }
-        return counter.rows
+        FileChecker(root: root).check(f, depth: depth)
     }
 
     /// Every file under the lake's dataset folders, relative to the root.
@@ -190,22 +182,19 @@ extension FileRecord {
     }
 }
 
-
-/// One thread's means of checking files: a read buffer and an output buffer, kept
-/// for every file the thread checks.
-struct FileChecker {
+/// One thread's means of checking files: a read buffer, kept for every file the
+/// thread checks.
+final class FileChecker {
     let root: String
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-    let owner: BufferOwner
 
-    init(root: String) {
-        self.root = root
-        owner = BufferOwner(buffer)
-    }
+    init(root: String) { self.root = root }
+
+    deinit { buffer.deallocate() }
 
     /// Reads the file once: size, SHA-256 of the stored bytes and, at `.full` depth,
     /// the decompressed size and rows, in the same pass.
-    mutating func check(_ f: FileRecord, depth: VerifyDepth) -> LakeFault? {
+    func check(_ f: FileRecord, depth: VerifyDepth) -> LakeFault? {
         let path = root + "/" + f.path
         guard let size = FileIO.size(path) else {
             return LakeFault(kind: .missingFile, path: f.path, detail: "catalogued but not on disk", repairable: false)
@@ -236,11 +225,4 @@ struct FileChecker {
             return damaged("\(error)")
         }
     }
-}
-
-/// Frees a `FileChecker`'s buffer when the last copy of the checker goes.
-final class BufferOwner {
-    let buffer: UnsafeMutableRawBufferPointer
-    init(_ buffer: UnsafeMutableRawBufferPointer) { self.buffer = buffer }
-    deinit { buffer.deallocate() }
 }

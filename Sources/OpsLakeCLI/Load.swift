@@ -19,17 +19,13 @@ extension OpsLake {
                   opslake load --datasets 'petshop.order*' --from 2026-11-01 --dry-run
                   opslake load status --json
                 """,
-            subcommands: [Status.self, Partitions.self]
+            subcommands: [Status.self]
         )
 
         @OptionGroup var options: LakeOptions
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var selection: PartitionSelection
         @OptionGroup var load: LoadRunOptions
-
-        func run() throws {
-            try loadPartitions(options: options, connection: connection, selection: selection, load: load)
-        }
     }
 }
 
@@ -129,24 +125,6 @@ struct PartitionSelection: ParsableArguments {
 }
 
 extension OpsLake.Load {
-    /// `opslake load partitions …`, the name earlier releases documented: the same as `opslake load …`.
-    struct Partitions: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "partitions",
-            abstract: "The same as `opslake load`, under the name earlier releases used.",
-            shouldDisplay: false
-        )
-
-        @OptionGroup var options: LakeOptions
-        @OptionGroup var connection: ConnectionOptions
-        @OptionGroup var selection: PartitionSelection
-        @OptionGroup var load: LoadRunOptions
-
-        func run() throws {
-            try loadPartitions(options: options, connection: connection, selection: selection, load: load)
-        }
-    }
-
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Per dataset, what the catalogue holds against what PostgreSQL's ledger says: missing, changed, loaded, rows.",
@@ -277,59 +255,61 @@ func loadProgress() -> (@Sendable (Int, Int) -> Void)? {
     }
 }
 
-/// Loads the chosen partitions and prints the summary: `opslake load`.
-func loadPartitions(options: LakeOptions, connection: ConnectionOptions, selection: PartitionSelection, load: LoadRunOptions) throws {
-    try guarded {
-        let lake = try Lake(root: options.lake, access: .read)
-        let registry = try SchemaRegistry(directory: SchemaRegistry.locate(explicit: options.schemas))
-        let job = LoadJob(lake: lake, schemas: registry, conninfo: try connection.conninfo(),
-                          dimensions: try Dimension.all(in: registry.directory))
-        let datasets = try selection.chosen(in: lake)
-        try selection.requireMatches(in: lake, datasets: datasets, allowEmpty: load.allowEmpty)
-        let plan = try connecting { try job.plan(datasets: datasets, window: selection.window) }
-        if load.dryRun {
-            let rows = plan.map { ($0.record.key.description, $0.state.rawValue, $0.record.rows) }
-            if load.json {
-                try printJSONLine(plan.map { ["partition": $0.record.key.description, "state": $0.state.rawValue, "rows": String($0.record.rows)] })
-            } else {
-                for (key, state, n) in rows { print("\(state.padding(toLength: 9, withPad: " ", startingAt: 0)) \(key) (\(n) rows)") }
-                let count = { (s: PartitionState) in plan.filter { $0.state == s }.count }
-                print("plan: \(count(.new)) new, \(count(.changed)) changed, \(count(.unchanged)) unchanged; nothing was loaded")
+extension OpsLake.Load {
+    /// Loads the chosen partitions and prints the summary.
+    func run() throws {
+        try guarded {
+            let lake = try Lake(root: options.lake, access: .read)
+            let registry = try SchemaRegistry(directory: SchemaRegistry.locate(explicit: options.schemas))
+            let job = LoadJob(lake: lake, schemas: registry, conninfo: try connection.conninfo(),
+                              dimensions: try Dimension.all(in: registry.directory))
+            let datasets = try selection.chosen(in: lake)
+            try selection.requireMatches(in: lake, datasets: datasets, allowEmpty: load.allowEmpty)
+            let plan = try connecting { try job.plan(datasets: datasets, window: selection.window) }
+            if load.dryRun {
+                let rows = plan.map { ($0.record.key.description, $0.state.rawValue, $0.record.rows) }
+                if load.json {
+                    try printJSONLine(plan.map { ["partition": $0.record.key.description, "state": $0.state.rawValue, "rows": String($0.record.rows)] })
+                } else {
+                    for (key, state, n) in rows { print("\(state.padding(toLength: 9, withPad: " ", startingAt: 0)) \(key) (\(n) rows)") }
+                    let count = { (s: PartitionState) in plan.filter { $0.state == s }.count }
+                    print("plan: \(count(.new)) new, \(count(.changed)) changed, \(count(.unchanged)) unchanged; nothing was loaded")
+                }
+                return
             }
-            return
+            // Unchanged partitions are passed too: each is checked again under its lock, so
+            // a partition another loader is loading right now is never skipped on stale news.
+            let todo = plan.sorted { ($0.state == .unchanged ? 1 : 0, $0.record.dt) < ($1.state == .unchanged ? 1 : 0, $1.record.dt) }
+            let summary = try connecting {
+                try job.run(todo.map(\.record), jobs: load.jobs, progress: loadProgress())
+            }
+            // One line per distinct cause: a table that no longer matches its schema fails every
+        // partition of its dataset alike, and says so once, with the count.
+        let groups = Dictionary(grouping: summary.failures) { "\($0.partition.dataset)\u{0}\($0.message)" }
+        for failure in summary.failures {
+            let group = groups["\(failure.partition.dataset)\u{0}\(failure.message)"]!
+            if group.count == 1 {
+                printError("opslake: error: \(failure)")
+            } else if group.first?.partition == failure.partition {
+                let dts = group.map(\.partition.dt)
+                printError("opslake: error: \(failure.partition.dataset), \(group.count) partitions dt=\(dts.min()!)...\(dts.max()!): \(failure.message)")
+            }
         }
-        // Unchanged partitions are passed too: each is checked again under its lock, so
-        // a partition another loader is loading right now is never skipped on stale news.
-        let todo = plan.sorted { ($0.state == .unchanged ? 1 : 0, $0.record.dt) < ($1.state == .unchanged ? 1 : 0, $1.record.dt) }
-        let summary = try connecting {
-            try job.run(todo.map(\.record), jobs: load.jobs, progress: loadProgress())
+            for failure in summary.dimensionFailures { printError("opslake: error: \(failure)") }
+            if load.json {
+                try printJSONLine(LoadSummaryJSON(summary))
+            } else {
+                let rate = summary.seconds > 0 ? Double(summary.rowsLoaded) / summary.seconds : 0
+                print("loaded \(summary.loaded) partitions (\(summary.rowsLoaded) rows, \(humanBytes(summary.bytesRead)) of CSV), "
+                      + "\(summary.unchanged) unchanged, \(summary.failures.count) failed in "
+                      + String(format: "%.2f s, %.0f rows/s", summary.seconds, rate))
+                for d in summary.dimensionsRebuilt { print("rebuilt dimension \(d.name): \(d.rows) rows") }
+            }
+            if let first = summary.failures.first {
+                printError("opslake: error: \(summary.failures.count) of \(plan.count) partitions failed; the others are loaded. Fix the cause and run the load again")
+                throw ExitCode(exitStatus(first.cause).rawValue)
+            }
+            if !summary.dimensionFailures.isEmpty { throw ExitCode(ExitStatus.tempFailure.rawValue) }
         }
-        // One line per distinct cause: a table that no longer matches its schema fails every
-    // partition of its dataset alike, and says so once, with the count.
-    let groups = Dictionary(grouping: summary.failures) { "\($0.partition.dataset)\u{0}\($0.message)" }
-    for failure in summary.failures {
-        let group = groups["\(failure.partition.dataset)\u{0}\(failure.message)"]!
-        if group.count == 1 {
-            printError("opslake: error: \(failure)")
-        } else if group.first?.partition == failure.partition {
-            let dts = group.map(\.partition.dt)
-            printError("opslake: error: \(failure.partition.dataset), \(group.count) partitions dt=\(dts.min()!)...\(dts.max()!): \(failure.message)")
-        }
-    }
-        for failure in summary.dimensionFailures { printError("opslake: error: \(failure)") }
-        if load.json {
-            try printJSONLine(LoadSummaryJSON(summary))
-        } else {
-            let rate = summary.seconds > 0 ? Double(summary.rowsLoaded) / summary.seconds : 0
-            print("loaded \(summary.loaded) partitions (\(summary.rowsLoaded) rows, \(humanBytes(summary.bytesRead)) of CSV), "
-                  + "\(summary.unchanged) unchanged, \(summary.failures.count) failed in "
-                  + String(format: "%.2f s, %.0f rows/s", summary.seconds, rate))
-            for d in summary.dimensionsRebuilt { print("rebuilt dimension \(d.name): \(d.rows) rows") }
-        }
-        if let first = summary.failures.first {
-            printError("opslake: error: \(summary.failures.count) of \(plan.count) partitions failed; the others are loaded. Fix the cause and run the load again")
-            throw ExitCode(exitStatus(first.cause).rawValue)
-        }
-        if !summary.dimensionFailures.isEmpty { throw ExitCode(ExitStatus.tempFailure.rawValue) }
     }
 }

@@ -48,7 +48,7 @@ public struct KeyCheck {
             let key = keyColumns.map { Part(row[$0]) }
             if let first = keys.updateValue(number, forKey: key) {
                 keys[key] = first
-                let shown = zip(keyNames, keyColumns).map { "\($0)=\(Self.text(row[$1]))" }.joined(separator: ", ")
+                let shown = zip(keyNames, keyColumns).map { "\($0)=\(row[$1].text)" }.joined(separator: ", ")
                 throw FormatError(.value, "rows \(first) and \(number) share the primary key (\(shown)); each row needs its own key")
             }
         }
@@ -56,24 +56,8 @@ public struct KeyCheck {
             let part = Part(row[column.index])
             if let first = uniques[i].updateValue(number, forKey: part) {
                 uniques[i][part] = first
-                throw FormatError(.value, "rows \(first) and \(number) share \(column.name)=\(Self.text(row[column.index])), which the schema declares unique")
+                throw FormatError(.value, "rows \(first) and \(number) share \(column.name)=\(row[column.index].text), which the schema declares unique")
             }
         }
-    }
-
-    /// A value as the CSV shows it, for messages.
-    static func text(_ v: Value) -> String {
-        let b = ByteBuffer(capacity: 64)
-        switch v {
-        case .null: return "NULL"
-        case .bool(let x): return String(x)
-        case .int(let n): return String(n)
-        case .decimal(let d): b.append(decimal: d)
-        case .double(let d): return String(d)
-        case .string(let s): return s
-        case .date(let d): return d.description
-        case .timestamp(let t): b.append(timestamp: t)
-        }
-        return String(decoding: b.bytes, as: UTF8.self)
     }
 }
