@@ -1,6 +1,12 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// A domain's table schemas and SCD2 dimensions are compiled into the binary, so an
+// installed opslake needs nothing beside it. Each file is listed here and in the
+// domain's `Tables.swift`; a test checks both lists against the folder.
+let petShopTables = ["behavior_events", "campaigns", "customer_changes", "customers", "order_items", "orders", "products", "promotion_calendar"]
+let petShopDimensions = ["dim_customer", "dim_product"]
+
 let package = Package(
     name: "opslake",
     products: [
@@ -41,6 +47,8 @@ let package = Package(
             name: "PetShop",
             dependencies: ["LakeFormat", "Configuration", "GeneratorKit"],
             resources: ["surnames", "given_names", "divisions", "contact", "pet_catalogue"].map { .embedInCode("Resources/\($0).json") }
+                + petShopTables.map { .embedInCode("Schemas/petshop/\($0).json") }
+                + petShopDimensions.map { .embedInCode("Schemas/petshop/dimensions/\($0).sql") }
         ),
         .target(
             name: "PostgresSync",

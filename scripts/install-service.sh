@@ -2,7 +2,7 @@
 # Install opslake and its systemd timers: the scheduled pet-shop generator and
 # the PostgreSQL sync job. Run as root from the checkout, after `swift build -c release`:
 #   sudo scripts/install-service.sh
-# Safe to run again: it replaces the binary, schemas and units, and keeps an
+# Safe to run again: it replaces the binary (schemas are built in) and units, and keeps an
 # existing /etc/opslake/opslake.toml, /etc/opslake/dsn and lake. It does not enable the timers.
 set -euo pipefail
 
@@ -37,7 +37,6 @@ die() { printf 'install-service: %s\n' "$*" >&2; exit 1; }
 
 [[ $(id -u) -eq 0 ]] || die "run as root (sudo $0)"
 [[ -x $BUILT ]] || die "no $BUILT; build it first: swift build -c release"
-[[ -d $ROOT/schemas ]] || die "no $ROOT/schemas"
 
 # --- system user and group ----------------------------------------------------
 if getent group "$ACCOUNT" >/dev/null; then
@@ -65,18 +64,12 @@ else
 fi
 
 # --- schemas --------------------------------------------------------------------
-# opslake looks for ../share/opslake/schemas beside its binary. The folder is
-# replaced whole, so schemas removed from the checkout go too.
-if [[ -d $SCHEMAS ]] && diff -r -q "$ROOT/schemas" "$SCHEMAS" >/dev/null 2>&1; then
-  say "$SCHEMAS is up to date"
-else
-  say "installing $SCHEMAS"
-  install -d -m 0755 "$SHARE"
-  staging=$(mktemp -d "$SHARE/.schemas.XXXXXX")
-  cp -R "$ROOT/schemas/." "$staging/"
-  chmod -R u=rwX,go=rX "$staging"
+# The table schemas are compiled into the binary; a folder an earlier install
+# left beside it would only mislead.
+if [[ -d $SCHEMAS ]]; then
+  say "removing $SCHEMAS (the schemas are built into opslake)"
   rm -rf "$SCHEMAS"
-  mv "$staging" "$SCHEMAS"
+  rmdir "$SHARE" 2>/dev/null || true
 fi
 
 # --- configuration --------------------------------------------------------------
@@ -136,7 +129,7 @@ if [[ -e $LAKE/_catalog.sqlite ]]; then
 else
   say "creating the lake $LAKE as user $ACCOUNT"
   # The environment the services get: no OPSLAKE_* variables but OPSLAKE_CONFIG,
-  # the same umask, and / as the working folder (so ./schemas is not picked up).
+  # the same umask, and / as the working folder.
   (
     cd /
     umask 0027

@@ -1,4 +1,5 @@
 public import LakeFormat
+public import TableSchema
 import Foundation
 
 /// One file of a committed partition.
@@ -323,6 +324,19 @@ extension Catalog {
     /// Drops a journal entry that cannot be rolled forward.
     func discardPending(_ id: Int64) throws {
         try locked { _ = try db.query("DELETE FROM pending_commits WHERE id = ?", [.integer(id)]) }
+    }
+
+    /// Every registered schema, as the lake's partitions were written under it.
+    public func registeredSchemas() throws -> [TableSchema] {
+        try locked {
+            try db.query("SELECT name, schema_json FROM datasets ORDER BY name").map { r in
+                let name = r[0].string!
+                guard let dataset = DatasetName(name) else {
+                    throw CatalogError("the catalogue registers a dataset named \(name), which is not schema.table; the catalogue is damaged")
+                }
+                return try TableSchema(dataset: dataset, json: Data(r[1].string!.utf8), file: "\(path): dataset \(name)")
+            }
+        }
     }
 
     /// Schema document and hash as registered for `dataset`, if it is.

@@ -9,9 +9,25 @@ import LakeExport
 import LakeShip
 import Foundation
 
-/// sysexits(3) codes, as ARCHITECTURE's error contract uses them.
-enum ExitStatus: Int32 {
-    case usage = 64, dataError = 65, noInput = 66, unavailable = 69, cannotCreate = 73, ioError = 74, tempFailure = 75, noPermission = 77, config = 78
+/// The exit codes: 0 and the sysexits(3) codes. `opslake --help` lists them from
+/// here, and a test holds the README's table to the same list.
+enum ExitStatus: Int32, CaseIterable {
+    case success = 0, usage = 64, dataError = 65, noInput = 66, unavailable = 69, cannotCreate = 73, ioError = 74, tempFailure = 75, noPermission = 77, config = 78
+
+    var meaning: String {
+        switch self {
+        case .success: "success"
+        case .usage: "usage error"
+        case .dataError: "bad data"
+        case .noInput: "missing input"
+        case .unavailable: "service unavailable"
+        case .cannotCreate: "cannot create"
+        case .ioError: "I/O error"
+        case .tempFailure: "temporary failure"
+        case .noPermission: "permission denied"
+        case .config: "bad configuration"
+        }
+    }
 }
 
 /// Runs a command body; any error becomes one line on stderr and a sysexits code.

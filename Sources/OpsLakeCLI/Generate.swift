@@ -68,7 +68,7 @@ extension OpsLake {
             try guarded {
                 let first = LakeDate(date ?? from!)!, last = LakeDate(date ?? to!)!
                 let context = try PetShopContext(lake: options.lake, config: configOptions.config, flags: flags)
-                let registry = try SchemaRegistry(directory: SchemaRegistry.locate(explicit: options.schemas))
+                let registry = try options.writingSchemas()
                 let generation = try Generation(generator: context.generator, schemas: registry)
                 let chosen = try selectDatasets(datasets, from: context.generator.datasets)
                 let units = try generation.plan(datasets: chosen, from: first, to: last, shard: shard.flatMap(Shard.init))

@@ -27,7 +27,7 @@ extension OpsLake {
         func run() throws {
             try guarded {
                 let name = DatasetName(dataset)!, dt = LakeDate(date)!
-                let schema = try namedSchema(name, in: SchemaRegistry(directory: SchemaRegistry.locate(explicit: options.schemas)))
+                let schema = try namedSchema(name, in: options.readingSchemas(of: try options.existingLake()))
                 guard FileIO.exists(file) else { throw InputError(.noInput, "cannot read \(file): no such file") }
                 var base = file
                 let compressed = base.hasSuffix(".zst")

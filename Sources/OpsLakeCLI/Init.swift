@@ -36,7 +36,7 @@ extension OpsLake {
 
         func run() throws {
             try guarded {
-                let registry = try SchemaRegistry(directory: SchemaRegistry.locate(explicit: options.schemas))
+                let registry = try options.writingSchemas()
                 let lakeFile = options.lake + "/" + PetShopContext.lakeFileName
                 var flags: [(flag: String, key: String, value: TOMLValue)] = []
                 if let seed { flags.append(("--seed", "seed", .integer(seed))) }

@@ -140,8 +140,7 @@ extension OpsLake.Load {
         func run() throws {
             try guarded {
                 let lake = try Lake(root: options.lake, access: .read)
-                let registry = try SchemaRegistry(directory: SchemaRegistry.locate(explicit: options.schemas))
-                let job = LoadJob(lake: lake, schemas: registry, conninfo: try connection.conninfo())
+                let job = LoadJob(lake: lake, schemas: try options.readingSchemas(of: lake), conninfo: try connection.conninfo())
                 let plan = try connecting { try job.plan(datasets: try selection.chosen(in: lake), window: selection.window) }
                 var byDataset: [String: DatasetLoadStatus] = [:]
                 for p in plan {
@@ -260,9 +259,8 @@ extension OpsLake.Load {
     func run() throws {
         try guarded {
             let lake = try Lake(root: options.lake, access: .read)
-            let registry = try SchemaRegistry(directory: SchemaRegistry.locate(explicit: options.schemas))
-            let job = LoadJob(lake: lake, schemas: registry, conninfo: try connection.conninfo(),
-                              dimensions: try Dimension.all(in: registry.directory))
+            let job = LoadJob(lake: lake, schemas: try options.readingSchemas(of: lake), conninfo: try connection.conninfo(),
+                              dimensions: try options.dimensions())
             let datasets = try selection.chosen(in: lake)
             try selection.requireMatches(in: lake, datasets: datasets, allowEmpty: load.allowEmpty)
             let plan = try connecting { try job.plan(datasets: datasets, window: selection.window) }

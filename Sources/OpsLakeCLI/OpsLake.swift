@@ -10,8 +10,7 @@ struct OpsLake: ParsableCommand {
         commandName: "opslake",
         abstract: "Generate operational data into a local lake of zstd-compressed CSV and NDJSON, and sync it into PostgreSQL.",
         discussion: """
-            Exit codes: 0 ok, 64 usage, 65 bad data, 66 missing input, 69 service unavailable, \
-            73 cannot create, 74 I/O error, 75 temporary failure (try again), 77 permission denied, 78 bad configuration.
+            Exit codes: \(ExitStatus.allCases.map { "\($0.rawValue) \($0.meaning)" }.joined(separator: ", ")).
 
             Examples:
               opslake init && opslake run && opslake catalog
@@ -54,6 +53,6 @@ struct LakeOptions: ParsableArguments {
     @Option(help: "The lake folder.")
     var lake: String = "lake"
 
-    @Option(help: "The table schemas folder (default: $OPSLAKE_SCHEMAS, ./schemas, or the installed copy).")
+    @Option(help: "A folder of table schemas (<schema>/<table>.json) to use instead of the built-in ones (default: $OPSLAKE_SCHEMAS).")
     var schemas: String?
 }

@@ -49,7 +49,7 @@ extension OpsLake {
                                      + "ship unpack or ingest); write them with `opslake init --lake \(options.lake) --opened YYYY-MM-DD` before `run`")
                 }
                 let context = try PetShopContext(lake: options.lake, config: configOptions.config)
-                let registry = try SchemaRegistry(directory: SchemaRegistry.locate(explicit: options.schemas))
+                let registry = try options.writingSchemas()
                 let generation = try Generation(generator: context.generator, schemas: registry)
                 let lake = try Lake(root: options.lake, access: .write, command: "run")
                 for schema in generation.schemas.values { try lake.register(schema) }

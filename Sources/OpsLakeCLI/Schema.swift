@@ -23,20 +23,20 @@ extension OpsLake {
                     guard let name = DatasetName(dataset) else {
                         throw InputError(.usage, "'\(dataset)' is not a dataset name; write schema.table in lowercase, e.g. petshop.orders")
                     }
-                    let registry = try SchemaRegistry(directory: SchemaRegistry.locate(explicit: options.schemas))
+                    let registry = try options.readingSchemas(of: try options.existingLake())
                     print(try namedSchema(name, in: registry).postgresDDL(dtFromSetting: forLoad), terminator: "")
                 }
             }
         }
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List the datasets that schemas/ defines, checking every file.",
-                discussion: "Examples:\n  opslake schema list --schemas /usr/local/share/opslake/schemas")
+            static let configuration = CommandConfiguration(abstract: "List the datasets: the built-in schemas, each as the lake registered it when it has.",
+                discussion: "With --schemas, the datasets of that folder, checking every file.\n\nExamples:\n  opslake schema list\n  opslake schema list --schemas my-schemas")
             @OptionGroup var options: LakeOptions
 
             func run() throws {
                 try guarded {
-                    let registry = try SchemaRegistry(directory: SchemaRegistry.locate(explicit: options.schemas))
+                    let registry = try options.readingSchemas(of: try options.existingLake())
                     for s in registry.schemas.values.sorted(by: { $0.dataset < $1.dataset }) {
                         print("\(s.dataset)\t\(s.fields.count) fields\t\(s.partition.rawValue)\tv\(s.version)\t\(s.hash.prefix(12))")
                     }

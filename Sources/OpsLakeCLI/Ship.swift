@@ -68,9 +68,8 @@ extension OpsLake {
                 try guarded {
                     guard FileIO.exists(bundle) else { throw InputError(.noInput, "no bundle at \(bundle)") }
                     let started = Date()
-                    // The domains this installation defines, when its schemas folder is found.
-                    let folder = SchemaRegistry.locate(explicit: options.schemas)
-                    let installed = FileIO.isDirectory(folder) ? Set(try SchemaRegistry(directory: folder).schemas.keys.map(\.schema)) : []
+                    // The domains this binary defines (or the named schemas folder does).
+                    let installed = Set(try options.writingSchemas().schemas.keys.map(\.schema))
                     let s = try Bundle.unpack(bundle, intoLakeAt: options.lake, replace: replace,
                                               domains: installed.union(domain), command: "ship unpack")
                     let seconds = Date().timeIntervalSince(started)

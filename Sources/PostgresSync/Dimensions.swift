@@ -3,7 +3,7 @@ import TableSchema
 import Foundation
 
 /// A slowly changing dimension kept in PostgreSQL (SCD2), defined by one SQL file in
-/// `schemas/<schema>/dimensions/`: the file creates the table if missing and
+/// `<schema>/dimensions/` of the domain's schemas: the file creates the table if missing and
 /// rebuilds its rows from the loaded base tables.
 ///
 /// Rebuilding from the base tables, rather than patching versions partition by
@@ -31,17 +31,24 @@ public struct Dimension: Sendable {
                 guard let data = FileManager.default.contents(atPath: path) else {
                     throw SchemaError(file: path, "cannot read the dimension file")
                 }
-                let sql = String(decoding: data, as: UTF8.self)
-                let header = sql.split(separator: "\n").first { $0.hasPrefix("-- sources:") }
-                let sources = header.map { $0.dropFirst("-- sources:".count).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
-                let names = sources.compactMap(DatasetName.init)
-                guard !names.isEmpty, names.count == sources.count else {
-                    throw SchemaError(file: path, "needs a line `-- sources: schema.table, …` naming the datasets it is built from")
-                }
-                out.append(Dimension(name: "\(schemaDir).\(file.dropLast(4))", sources: names, sql: sql))
+                out.append(try Dimension(name: "\(schemaDir).\(file.dropLast(4))", sql: String(decoding: data, as: UTF8.self), file: path))
             }
         }
         return out
+    }
+
+    /// A dimension from its SQL text, whose header line `-- sources: a, b` names the
+    /// datasets it is built from.
+    public init(name: String, sql: String, file: String) throws {
+        let header = sql.split(separator: "\n").first { $0.hasPrefix("-- sources:") }
+        let sources = header.map { $0.dropFirst("-- sources:".count).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
+        let names = sources.compactMap(DatasetName.init)
+        guard !names.isEmpty, names.count == sources.count else {
+            throw SchemaError(file: file, "needs a line `-- sources: schema.table, …` naming the datasets it is built from")
+        }
+        self.name = name
+        self.sources = names
+        self.sql = sql
     }
 
     /// Rebuilds the dimension when its sources' ledger rows changed since the last

@@ -9,7 +9,8 @@ public struct SchemaRegistry: Sendable {
     /// Loads `<directory>/<schema>/<table>.json` for every file there; the first bad one throws.
     public init(directory: String) throws {
         guard FileIO.isDirectory(directory) else {
-            throw SchemaError(file: directory, "no schemas folder here; pass --schemas DIR or run from the OpsLake checkout")
+            throw SchemaError(file: directory, "no schemas folder here; name a folder of <schema>/<table>.json files, "
+                              + "or leave out --schemas and $OPSLAKE_SCHEMAS to use the built-in schemas")
         }
         self.directory = directory
         var found: [DatasetName: TableSchema] = [:]
@@ -38,14 +39,21 @@ public struct SchemaRegistry: Sendable {
         return s
     }
 
-    /// Finds the `schemas/` folder: an explicit path, `OPSLAKE_SCHEMAS`, `./schemas`,
-    /// or `share/opslake/schemas` beside the executable's `bin/`.
-    public static func locate(explicit: String?) -> String {
-        if let e = explicit { return e }
+    /// The schemas a command works with. A folder named by `--schemas` (or
+    /// `$OPSLAKE_SCHEMAS`) replaces the built-in ones, for developing a schema;
+    /// otherwise the built-in schemas, each overridden by the lake's own registered
+    /// version when there is one (the version its partitions were written under).
+    public static func resolve(folder: String?, builtIn: () throws -> [TableSchema], registered: [TableSchema] = []) throws -> SchemaRegistry {
+        if let folder = explicitFolder(folder) { return try SchemaRegistry(directory: folder) }
+        var all = Dictionary(try builtIn().map { ($0.dataset, $0) }, uniquingKeysWith: { $1 })
+        for schema in registered { all[schema.dataset] = schema }
+        return SchemaRegistry(schemas: Array(all.values), directory: "(built in)")
+    }
+
+    /// The schemas folder named by the flag or by `$OPSLAKE_SCHEMAS`, if any.
+    public static func explicitFolder(_ flag: String?) -> String? {
+        if let flag { return flag }
         if let env = ProcessInfo.processInfo.environment["OPSLAKE_SCHEMAS"], !env.isEmpty { return env }
-        if FileIO.isDirectory("schemas") { return "schemas" }
-        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        let installed = exe.deletingLastPathComponent().appendingPathComponent("share/opslake/schemas").path
-        return FileIO.isDirectory(installed) ? installed : "schemas"
+        return nil
     }
 }

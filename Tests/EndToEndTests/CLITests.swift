@@ -138,7 +138,7 @@ import TestSupport
         defer { dir.remove() }
         #expect(try opslake("init", "--lake", dir.path + "/lake").status == 0)
         let before = try opslake("catalog", "--lake", dir.path + "/lake", "--json").stdout
-        let r = try runProcess(opslakeBinary, try bad.setup(dir.path), environment: ["OPSLAKE_SCHEMAS": schemasDirectory])
+        let r = try runProcess(opslakeBinary, try bad.setup(dir.path))
         #expect(r.status == bad.status, "\(r.stderr)")
         #expect(r.stderr.contains(bad.message), "\(r.stderr)")
         #expect(r.stderr.filter { $0 == "\n" }.count == 1, "one line: \(r.stderr)")
@@ -174,7 +174,6 @@ import TestSupport
         let p = Process()
         p.executableURL = URL(fileURLWithPath: opslakeBinary)
         p.arguments = ["ingest", "--lake", lake, "petshop.order_items", "--date", "2026-11-21", dir.path + "/big.csv"]
-        p.environment = ["OPSLAKE_SCHEMAS": schemasDirectory]
         p.standardOutput = FileHandle.nullDevice
         try p.run()
         // Wait until the first writer holds the lock (its lock file names it).
@@ -188,5 +187,29 @@ import TestSupport
         #expect(r.stderr.contains("is in use by another opslake (pid \(p.processIdentifier): ingest petshop.order_items 2026-11-21)"))
         #expect(p.terminationStatus == 0)
         #expect(try opslake("verify", "--lake", lake).status == 0)
+    }
+}
+
+@Suite("documentation against the binary")
+struct DocumentationTests {
+    @Test("the README's exit-code table lists exactly the codes and meanings the binary's help gives")
+    func exitCodeTable() throws {
+        let help = try opslake("--help").stdout.replacingOccurrences(of: "\n", with: " ")
+            .replacingOccurrences(of: #"\s+"#, with: " ", options: .regularExpression)
+        let listed = try #require(help.range(of: #"Exit codes: [^.]*\."#, options: .regularExpression).map { String(help[$0]) })
+        let fromHelp = listed.dropFirst("Exit codes: ".count).dropLast().split(separator: ", ").map { entry in
+            let parts = entry.split(separator: " ", maxSplits: 1)
+            return "\(parts[0]) \(parts[1])"
+        }
+        let readme = try String(contentsOfFile: repositoryRoot + "/README.md", encoding: .utf8)
+        let section = try #require(readme.range(of: "## Exit codes").map { readme[$0.upperBound...] })
+        let rows = section.split(separator: "\n").prefix { !$0.hasPrefix("## ") }
+            .filter { $0.range(of: #"^\| [0-9]+ \|"#, options: .regularExpression) != nil }
+            .map { row in
+                let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+                return "\(cells[0]) \(cells[1])"
+            }
+        #expect(fromHelp.count >= 10)
+        #expect(rows == fromHelp)
     }
 }

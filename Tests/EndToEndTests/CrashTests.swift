@@ -88,7 +88,6 @@ import TestSupport
             p.executableURL = URL(fileURLWithPath: opslakeBinary)
             p.arguments = ["ingest", "--lake", lake, "petshop.order_items", "--date", "2026-11-21",
                            dir.path + (i % 2 == 0 ? "/new.csv" : "/old.csv")]
-            p.environment = ["OPSLAKE_SCHEMAS": schemasDirectory]
             p.standardOutput = FileHandle.nullDevice
             try p.run()
             usleep(useconds_t(delay * 1_000_000))

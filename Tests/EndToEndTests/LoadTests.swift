@@ -69,7 +69,7 @@ private func expectLedgerAgrees(_ db: TestDatabase) throws {
 }
 
 private func load(_ lake: String, _ db: TestDatabase, _ extra: String...) throws -> ProcessResult {
-    try runProcess(opslakeBinary, ["load", "--lake", lake, "--dsn", db.dsn] + extra, environment: ["OPSLAKE_SCHEMAS": schemasDirectory])
+    try runProcess(opslakeBinary, ["load", "--lake", lake, "--dsn", db.dsn] + extra)
 }
 
 @Suite(.enabled(if: postgres, "needs the PostgreSQL server that `make test` starts"))
@@ -112,7 +112,7 @@ struct LoadTests {
         try expectExact(lake: lake, db)
 
         let status = try runProcess(opslakeBinary, ["load", "status", "--lake", lake, "--dsn", db.dsn, "--json"],
-                                    environment: ["OPSLAKE_SCHEMAS": schemasDirectory])
+                                    )
         #expect(status.status == 0)
         #expect(status.stdout.contains("\"missing\" : 0") && status.stdout.contains("\"changed\" : 0"), "\(status.stdout)")
     }
@@ -184,7 +184,7 @@ struct LoadTests {
         let db = try TestDatabase("err")
         defer { db.drop() }
         let lake = try makeLake(dir)
-        let env = ["OPSLAKE_SCHEMAS": schemasDirectory]
+        let env: [String: String] = [:]
 
         let unreachable = try runProcess(opslakeBinary, ["load", "--lake", lake, "--dsn", "host=127.0.0.1 port=1 password=s3cret-pw connect_timeout=2"], environment: env)
         #expect(unreachable.status == 69)
@@ -317,4 +317,54 @@ private final class LockedResults: @unchecked Sendable {
     let lock = NSLock()
     var all: [ProcessResult?] = []
     func add(_ r: ProcessResult?) { lock.withLock { all.append(r) } }
+}
+
+/// The binary copied alone into an empty folder and run from another one: every
+/// command finds its schemas in itself or in the lake, none in a checkout.
+@Suite(.enabled(if: postgres, "needs the PostgreSQL server that `make test` starts"))
+struct InstalledBinaryTests {
+    @Test("every command works from another folder with the binary alone; the lake's own schemas load what it holds")
+    func binaryAlone() throws {
+        let dir = TemporaryDirectory("opslake-installed")
+        defer { dir.remove() }
+        let db = try TestDatabase("alone")
+        defer { db.drop() }
+        let bin = dir.path + "/bin/opslake", work = dir.path + "/work"
+        for d in [dir.path + "/bin", work] { try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true) }
+        try FileManager.default.copyItem(atPath: opslakeBinary, toPath: bin)
+        @discardableResult
+        func run(_ arguments: String..., status: Int32 = 0) throws -> ProcessResult {
+            // An empty $OPSLAKE_SCHEMAS counts as unset.
+            let r = try runProcess(bin, arguments, environment: ["OPSLAKE_SCHEMAS": ""], cwd: work)
+            #expect(r.status == status, "opslake \(arguments.joined(separator: " ")): \(r.stderr)")
+            return r
+        }
+        #expect(try run("schema", "list").stdout.contains("petshop.orders"))
+        #expect(try run("schema", "ddl", "petshop.orders").stdout.contains("CREATE TABLE"))
+        try run("init", "--lake", "lake", "--opened", "2025-03-01", "--scale", "0.2")
+        try run("generate", "--lake", "lake", "--from", "2025-03-01", "--to", "2025-03-03")
+        try run("verify", "--lake", "lake")
+        try run("export", "--lake", "lake", "--datasets", "petshop.orders", "--out", "export")
+        try run("ship", "pack", "--lake", "lake", "--output", "week.tar")
+        try run("ship", "unpack", "week.tar", "--lake", "other")
+
+        // A dataset no built-in schema defines, ingested with a schemas folder: the lake
+        // registers its schema, and load and status use it with no folder named.
+        let custom = dir.path + "/custom/extra"
+        try FileManager.default.createDirectory(atPath: custom, withIntermediateDirectories: true)
+        try Data(#"{"fields": [{"name": "id", "type": "integer", "constraints": {"required": true}}, {"name": "note", "type": "string"}], "primaryKey": ["id"]}"#.utf8)
+            .write(to: URL(fileURLWithPath: custom + "/notes.json"))
+        try Data("id,note\n1,one\n2,two\n".utf8).write(to: URL(fileURLWithPath: work + "/notes.csv"))
+        try run("ingest", "--lake", "lake", "--schemas", dir.path + "/custom", "extra.notes", "--date", "2025-03-02", "notes.csv")
+        #expect(try run("schema", "list", "--lake", "lake").stdout.contains("extra.notes"))
+        try run("load", "--lake", "lake", "--dsn", db.dsn)
+        #expect(try run("load", "status", "--lake", "lake", "--dsn", db.dsn, "--json").stdout.contains("extra.notes"))
+        #expect(try db.connect().query("SELECT count(*) FROM extra.notes")[0][0] == "2")
+        try run("load", "--lake", "other", "--dsn", db.dsn)
+        try expectExact(lake: dir.path + "/work/lake", db)
+
+        // A folder that is not there is named, and the message says how to do without it.
+        let missing = try run("schema", "list", "--schemas", "/nowhere", status: 65)
+        #expect(missing.stderr.contains("/nowhere") && missing.stderr.contains("built-in"))
+    }
 }

@@ -22,7 +22,7 @@ struct PetShopTests {
     static func run(_ arguments: [String], today: String? = nil, env: [String: String] = [:]) throws -> ProcessResult {
         var environment = env
         if let today { environment["OPSLAKE_TODAY"] = today }
-        return try runProcess(opslakeBinary, arguments + ["--schemas", schemasDirectory], environment: environment)
+        return try runProcess(opslakeBinary, arguments, environment: environment)
     }
 
     @Test("the same days give byte-identical files whatever the order, --jobs or --shard")

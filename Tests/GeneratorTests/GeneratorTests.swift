@@ -41,6 +41,21 @@ struct GeneratorTests {
         return sinks
     }
 
+    @Test("the compiled-in schemas and dimensions are exactly the files of the schemas folder")
+    func builtInSchemasMatchTheFolder() throws {
+        let folder = try SchemaRegistry(directory: schemasDirectory).schemas
+        let builtIn = try PetShop.tableSchemas()
+        #expect(builtIn.map(\.dataset).sorted() == folder.keys.sorted())
+        for schema in builtIn { #expect(schema.hash == folder[schema.dataset]?.hash, "\(schema.dataset)") }
+        let dimensionFolder = schemasDirectory + "/petshop/dimensions"
+        let files = try FileManager.default.contentsOfDirectory(atPath: dimensionFolder).filter { $0.hasSuffix(".sql") }.sorted()
+        #expect(PetShop.dimensionSQL.map { "\($0.name.dropFirst("petshop.".count)).sql" }.sorted() == files)
+        for d in PetShop.dimensionSQL {
+            let text = try String(contentsOfFile: "\(dimensionFolder)/\(d.name.dropFirst("petshop.".count)).sql", encoding: .utf8)
+            #expect(d.sql == text, "\(d.name)")
+        }
+    }
+
     @Test("a partition is the same whether generated alone or with the others, first or last")
     func partitionsAreIndependent() throws {
         let shop = PetShop(config: try Self.config())

@@ -16,8 +16,8 @@ public struct TemporaryDirectory: Sendable {
 public let repositoryRoot: String = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
-/// `schemas/` of the repository.
-public let schemasDirectory = repositoryRoot + "/schemas"
+/// The pet shop's schemas folder in the repository, which the binary compiles in.
+public let schemasDirectory = repositoryRoot + "/Sources/PetShop/Schemas"
 
 /// The `opslake` executable built beside the test bundle.
 public let opslakeBinary: String = {
@@ -66,7 +66,7 @@ public func runProcess(_ executable: String, _ arguments: [String], environment:
                          stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
 }
 
-/// Runs the built `opslake` with `arguments`, with the repository's schemas.
+/// Runs the built `opslake` with `arguments`; it uses its built-in schemas.
 @discardableResult
 public func opslake(_ arguments: String..., environment: [String: String] = [:]) throws -> ProcessResult {
     try opslake(arguments, environment: environment)
@@ -75,7 +75,7 @@ public func opslake(_ arguments: String..., environment: [String: String] = [:])
 /// Runs the built `opslake` with an argument list.
 @discardableResult
 public func opslake(_ arguments: [String], environment: [String: String] = [:]) throws -> ProcessResult {
-    try runProcess(opslakeBinary, arguments, environment: ["OPSLAKE_SCHEMAS": schemasDirectory].merging(environment) { $1 })
+    try runProcess(opslakeBinary, arguments, environment: environment)
 }
 
 /// Starts the built `opslake` without waiting, its output discarded: for tests
@@ -84,7 +84,6 @@ public func startOpslake(_ arguments: [String]) throws -> Process {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: opslakeBinary)
     p.arguments = arguments
-    p.environment = ProcessInfo.processInfo.environment.merging(["OPSLAKE_SCHEMAS": schemasDirectory]) { $1 }
     p.standardOutput = FileHandle.nullDevice
     p.standardError = FileHandle.nullDevice
     try p.run()

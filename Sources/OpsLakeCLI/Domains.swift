@@ -1,0 +1,43 @@
+import GeneratorKit
+import LakeCatalog
+import LakeFormat
+import PetShop
+import PostgresSync
+import TableSchema
+
+/// The domains this binary carries, each with its generator, table schemas and
+/// dimensions compiled in.
+enum Domains {
+    static let all: [any DomainGenerator.Type] = [PetShop.self]
+
+    static func builtInSchemas() throws -> [TableSchema] { try all.flatMap { try $0.tableSchemas() } }
+}
+
+extension LakeOptions {
+    /// The schemas generators write under: the folder `--schemas` or `$OPSLAKE_SCHEMAS`
+    /// names, else the built-in ones.
+    func writingSchemas() throws -> SchemaRegistry {
+        try SchemaRegistry.resolve(folder: schemas, builtIn: Domains.builtInSchemas)
+    }
+
+    /// The schemas for reading `lake`: its own registered versions (those its
+    /// partitions were written under, which travel in bundles) over the built-in
+    /// ones, unless a folder is named.
+    func readingSchemas(of lake: Lake?) throws -> SchemaRegistry {
+        try SchemaRegistry.resolve(folder: schemas, builtIn: Domains.builtInSchemas,
+                                   registered: try lake?.catalog.registeredSchemas() ?? [])
+    }
+
+    /// The lake at `--lake` opened for reading, or nil when there is none yet.
+    func existingLake() throws -> Lake? {
+        FileIO.exists(lake + "/" + LakeLayout.catalogFile) ? try Lake(root: lake, access: .read) : nil
+    }
+
+    /// The SCD2 dimensions the loader keeps: those of the named schemas folder, else the built-in ones.
+    func dimensions() throws -> [Dimension] {
+        if let folder = SchemaRegistry.explicitFolder(schemas) { return try Dimension.all(in: folder) }
+        return try Domains.all.flatMap { domain in
+            try domain.dimensionSQL.map { try Dimension(name: $0.name, sql: $0.sql, file: "(built in) \($0.name).sql") }
+        }
+    }
+}
