@@ -72,7 +72,7 @@ public final class Lake: @unchecked Sendable {
     public func writePartitions(schemas: [TableSchema], dt: LakeDate, runID: Int64? = nil, seed: String? = nil,
                                 level: Int = ZstdCompressor.defaultLevel, workers: Int = 0,
                                 rows: ([PartitionSink]) throws -> Void) throws -> [PartitionRecord] {
-        try commit(try stagePartitions(schemas: schemas, dt: dt, level: level, workers: workers, rows: rows),
+        try commit([try stagePartitions(schemas: schemas, dt: dt, level: level, workers: workers, rows: rows)],
                    runID: runID, seed: seed)
     }
 
@@ -108,21 +108,27 @@ public final class Lake: @unchecked Sendable {
     }
 
     /// The second half of `writePartitions`: fsyncs the staged files, then commits
-    /// the day's partitions together. Staged files that never reach a commit are removed.
-    public func commit(_ staged: StagedPartitions, runID: Int64? = nil, seed: String? = nil) throws -> [PartitionRecord] {
+    /// the partitions of all the staged days as one batch (one journal and one apply
+    /// transaction, one fsync per folder): they become visible together. A generator
+    /// that stages days faster than the disk syncs them commits whatever has queued up,
+    /// so the syncs per day fall as the queue grows. Staged files that never reach a
+    /// commit are removed.
+    public func commit(_ days: [StagedPartitions], runID: Int64? = nil, seed: String? = nil) throws -> [PartitionRecord] {
         do {
-            for w in staged.written { for f in w.files { try FileIO.syncFile(root + "/" + f.temporaryPath) } }
+            for staged in days {
+                for w in staged.written { for f in w.files { try FileIO.syncFile(root + "/" + f.temporaryPath) } }
+            }
         } catch {
-            staged.discard()
+            for staged in days { staged.discard() }
             throw error
         }
         // From here the files belong to the commit: once journalled, a failure leaves
-        // them for recovery to install, so they must not be removed. The day's
-        // partitions are committed as one batch (one journal and one apply transaction
-        // instead of two per partition): they become visible together.
-        let keys = staged.schemas.map { PartitionKey($0.dataset, staged.dt) }
-        try commit(batch: zip(staged.written, zip(keys, staged.schemas)).map { ($0, $1.0, $1.1) }, runID: runID, seed: seed)
-        return try keys.map { key in
+        // them for recovery to install, so they must not be removed.
+        let batch = days.flatMap { staged in
+            zip(staged.written, staged.schemas).map { ($0, PartitionKey($1.dataset, staged.dt), $1) }
+        }
+        try commit(batch: batch, runID: runID, seed: seed)
+        return try batch.map(\.1).map { key in
             guard let record = try catalog.partition(key) else { throw CatalogError("partition \(key) vanished after its commit") }
             return record
         }
