@@ -69,6 +69,8 @@ let package = Package(
         .testTarget(name: "LakeCatalogTests", dependencies: ["LakeCatalog", "TestSupport"]),
         .testTarget(name: "GeneratorTests", dependencies: ["Configuration", "GeneratorKit", "PetShop", "LakeFormat", "TableSchema", "TestSupport"]),
         .testTarget(name: "PostgresSyncTests", dependencies: ["PostgresSync", "TestSupport"]),
+        .testTarget(name: "LakeShipTests", dependencies: ["LakeShip", "LakeFormat", "TestSupport"]),
+        .testTarget(name: "LakeExportTests", dependencies: ["LakeExport", "LakeCatalog", "LakeFormat", "TableSchema", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "LakeFormat", "LakeCatalog", "TableSchema", "PostgresSync"]),
     ]
 )

@@ -72,8 +72,10 @@ public final class TarWriter {
         let utf8 = Array(name.utf8)
         var prefix: [UInt8] = [], base = utf8
         if utf8.count > 100 {
-            guard let cut = utf8.indices.reversed().first(where: { utf8[$0] == UInt8(ascii: "/") && $0 <= 155 && utf8.count - $0 - 1 <= 100 }) else {
-                throw BundleError("the path \(name) is too long for a tar entry")
+            // Not at 0: an absolute path would lose its leading '/'.
+            guard let cut = utf8.indices.reversed().first(where: { utf8[$0] == UInt8(ascii: "/") && $0 > 0 && $0 <= 155 && utf8.count - $0 - 1 <= 100 }) else {
+                throw BundleError("the path \(name) (\(utf8.count) bytes) is too long for a tar entry: ustar holds 100 bytes, "
+                                  + "or up to 155 bytes before a '/' and 100 bytes after it")
             }
             prefix = Array(utf8[..<cut])
             base = Array(utf8[(cut + 1)...])
@@ -188,7 +190,10 @@ public final class TarReader: ByteSource {
         guard try octal(148, 8) == Int64(sumBlock.reduce(0) { $0 + Int($1) }) else {
             throw BundleError("\(archive) has a damaged tar header (checksum mismatch)")
         }
-        let prefix = text(345, 155), base = text(0, 100)
+        // Only a POSIX ustar header has a name prefix there; an old GNU header (magic
+        // "ustar  \0", as GNU tar --incremental writes) keeps access and change times there.
+        let ustar = h[257..<263].elementsEqual("ustar\0".utf8)
+        let prefix = ustar ? text(345, 155) : [], base = text(0, 100)
         let raw = prefix.isEmpty ? base : prefix + [UInt8(ascii: "/")] + base
         guard let name = String(validating: raw, as: UTF8.self) else { throw BundleError("\(archive) holds an entry whose name is not UTF-8") }
         let type = h[156]
@@ -200,6 +205,12 @@ public final class TarReader: ByteSource {
         case UInt8(ascii: "2"): throw BundleError("\(archive) holds a symbolic link (\(name)); bundles hold regular files only")
         case UInt8(ascii: "3"), UInt8(ascii: "4"), UInt8(ascii: "6"):
             throw BundleError("\(archive) holds a device or FIFO (\(name)); bundles hold regular files only")
+        case UInt8(ascii: "x"), UInt8(ascii: "g"):
+            throw BundleError("\(archive) holds a pax extended header (\(name)), which tar writes for long or non-ASCII "
+                              + "names and extra attributes; bundles are plain ustar, and this reader does not apply pax headers")
+        case UInt8(ascii: "L"), UInt8(ascii: "K"):
+            throw BundleError("\(archive) holds a GNU long-name entry (\(name)), which GNU tar writes for names over "
+                              + "100 bytes; bundles are plain ustar, and this reader does not apply GNU long names")
         default:
             throw BundleError("\(archive) holds a tar entry of type '\(String(UnicodeScalar(type)))' (\(name)); bundles hold regular files only")
         }
