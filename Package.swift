@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "LakeExport", dependencies: ["LakeFormat", "TableSchema", "LakeCatalog"]),
         .target(name: "LakeShip", dependencies: ["LakeFormat", "TableSchema", "LakeCatalog"]),
         .target(name: "Configuration", dependencies: ["LakeFormat"]),
-        .target(name: "GeneratorKit", dependencies: ["LakeFormat", "TableSchema", "LakeCatalog"]),
+        .target(name: "GeneratorKit", dependencies: ["LakeFormat", "TableSchema", "LakeCatalog", "Configuration"]),
         // The Taiwan reference data is compiled in, so generation never depends on
         // files installed beside the binary.
         .target(

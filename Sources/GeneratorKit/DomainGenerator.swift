@@ -10,13 +10,6 @@ public protocol DomainGenerator: Sendable {
     /// The schema name of the domain's datasets (`petshop`).
     var domain: String { get }
 
-    /// The domain's table schemas, compiled into the binary.
-    static func tableSchemas() throws -> [TableSchema]
-
-    /// The domain's SCD2 dimensions, compiled in: `schema.table` and the SQL that
-    /// rebuilds it (see `Dimension` in PostgresSync).
-    static var dimensionSQL: [(name: String, sql: String)] { get }
-
     /// Every dataset the domain writes, in the order partitions of a day are written.
     var datasets: [DatasetName] { get }
 

@@ -50,6 +50,16 @@ public struct GenerationSummary: Codable, Sendable {
 
     public init() {}
 
+    /// Adds another summary's figures (`kept` included) to these.
+    public mutating func add(_ other: GenerationSummary) {
+        partitions += other.partitions
+        rows += other.rows
+        bytes += other.bytes
+        rawBytes += other.rawBytes
+        seconds += other.seconds
+        kept += other.kept
+    }
+
     enum CodingKeys: String, CodingKey {
         case partitions, rows, bytes, rawBytes = "raw_bytes", seconds, kept
     }

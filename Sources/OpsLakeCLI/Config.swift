@@ -33,8 +33,7 @@ extension OpsLake {
 
             func run() throws {
                 try guarded {
-                    let settings = try PetShopContext.settings(lake: options.lake, config: configOptions.config, flags: [])
-                    _ = try PetShopConfig(settings)  // the values must also be valid
+                    let settings = try DomainContext(lake: options.lake, config: configOptions.config).settings  // checked by each domain
                     let entries = settings.known.map {
                         Entry(name: $0.name, value: settings.value($0.name).description, source: settings.source($0.name).description,
                               environment: $0.environmentName, help: $0.help)
@@ -108,7 +107,7 @@ extension OpsLake {
                         throw InputError(.dataError, "\(file): \(lines) bad \(lines == 1 ? "line" : "lines"); nothing was imported, fix them and import again")
                     }
                     let lake = try Lake(root: options.lake, access: .write, command: "products import")
-                    let folder = options.lake + "/" + PetShopContext.importsFolder
+                    let folder = options.lake + "/" + PetShop.importsFolder
                     try FileIO.makeDirectories(folder)
                     try FileIO.writeAtomically(folder + "/products-\(monday).ndjson", ProductImport.encode(products))
                     let stale = try lake.catalog.datasets().filter { $0.name.schema == "petshop" }.compactMap { d -> String? in

@@ -8,7 +8,7 @@ import TableSchema
 /// The domains this binary carries, each with its generator, table schemas and
 /// dimensions compiled in.
 enum Domains {
-    static let all: [any DomainGenerator.Type] = [PetShop.self]
+    static let all: [any Domain.Type] = [PetShop.self]
 
     static func builtInSchemas() throws -> [TableSchema] { try all.flatMap { try $0.tableSchemas() } }
 }

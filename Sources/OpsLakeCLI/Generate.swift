@@ -3,14 +3,13 @@ import Configuration
 import GeneratorKit
 import LakeCatalog
 import LakeFormat
-import PetShop
 import TableSchema
 import Foundation
 
 extension OpsLake {
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Generate pet-shop partitions for a day or a date range (history backfill), replacing what the lake held for them.",
+            abstract: "Generate partitions of every domain (\(Domains.all.map { $0.name }.joined(separator: ", "))) for a day or a date range (history backfill), replacing what the lake held for them.",
             discussion: """
                 Each partition is a pure function of (configuration, seed, dataset, day): generating it again gives \
                 byte-identical files, in any order, with any --jobs or --shard. A range also brings the weekly catalogue \
@@ -28,7 +27,7 @@ extension OpsLake {
         @Option(help: "One day, YYYY-MM-DD.") var date: String?
         @Option(help: "First day of a range, YYYY-MM-DD.") var from: String?
         @Option(help: "Last day of a range, YYYY-MM-DD (inclusive).") var to: String?
-        @Option(help: "Datasets to generate: names or globs, comma-separated (default: all of petshop).") var datasets: [String] = []
+        @Option(help: "Datasets to generate: names or globs, comma-separated (default: every dataset of every domain).") var datasets: [String] = []
         @Option(help: "Days generated in parallel.") var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
         @Option(help: "Take share K of N of the days (K/N), so N machines can split a backfill.") var shard: String?
         @Option(help: "Seed of the random streams (overrides the configuration's seed).") var seed: Int64?
@@ -67,10 +66,9 @@ extension OpsLake {
         func run() throws {
             try guarded {
                 let first = LakeDate(date ?? from!)!, last = LakeDate(date ?? to!)!
-                let context = try PetShopContext(lake: options.lake, config: configOptions.config, flags: flags)
-                let registry = try options.writingSchemas()
-                let generation = try Generation(generator: context.generator, schemas: registry)
-                let chosen = try selectDatasets(datasets, from: context.generator.datasets)
+                let context = try DomainContext(lake: options.lake, config: configOptions.config, flags: flags)
+                let generation = try Generation(generator: DomainSet(context.domains), schemas: try options.writingSchemas())
+                let chosen = try selectDatasets(datasets, from: context.datasets)
                 let units = try generation.plan(datasets: chosen, from: first, to: last, shard: shard.flatMap(Shard.init))
                 if dryRun {
                     let summary = try generation.run(units, lake: nil, runID: nil, seed: context.seedLabel, jobs: jobs,
@@ -83,29 +81,13 @@ extension OpsLake {
                 guard FileIO.exists(options.lake + "/" + LakeLayout.catalogFile) else { throw LakeMissingError(root: options.lake) }
                 let lake = try Lake(root: options.lake, access: .write, command: "generate \(first)...\(last)")
                 for schema in generation.schemas.values { try lake.register(schema) }
-                let summary = try recordRun(lake, command: "generate", arguments: CommandLine.arguments.dropFirst().map { $0 },
-                                            window: first...last) { runID in
+                let summary = try lake.recordingRun(command: "generate", arguments: CommandLine.arguments.dropFirst().map { $0 },
+                                                    window: first...last) { runID in
                     try generation.run(units, lake: lake, runID: runID, seed: context.seedLabel, jobs: jobs, level: level,
                                        elsewhere: replace ? .replace : .refuse, progress: progressReporter(label: "generating"))
                 }
                 if json { try printJSONLine(summary) } else { print(summaryLine("generated", summary)) }
             }
         }
-    }
-}
-
-/// Runs `body` as a catalogue run: begun before, finished with its figures or its error.
-func recordRun(_ lake: Lake, command: String, arguments: [String], window: ClosedRange<LakeDate>?,
-               _ body: (Int64) throws -> GenerationSummary) throws -> GenerationSummary {
-    let started = Date()
-    let runID = try lake.catalog.beginRun(command: command, arguments: arguments, window: window)
-    do {
-        let s = try body(runID)
-        try lake.catalog.finishRun(runID, partitions: s.partitions, rows: s.rows, bytes: s.bytes, seconds: s.seconds, error: nil)
-        return s
-    } catch {
-        try? lake.catalog.finishRun(runID, partitions: 0, rows: 0, bytes: 0, seconds: Date().timeIntervalSince(started),
-                                    error: classify(error).1)
-        throw error
     }
 }

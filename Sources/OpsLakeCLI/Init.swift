@@ -3,7 +3,6 @@ import Configuration
 import GeneratorKit
 import LakeCatalog
 import LakeFormat
-import PetShop
 import TableSchema
 import Foundation
 
@@ -24,7 +23,7 @@ extension OpsLake {
 
         @OptionGroup var options: LakeOptions
         @OptionGroup var configOptions: ConfigOptions
-        @Option(help: "First day of the shop's history, YYYY-MM-DD (written into opslake.toml).") var opened: String?
+        @Option(help: "First day of every domain's history, YYYY-MM-DD (written into opslake.toml).") var opened: String?
         @Option(help: "Seed of the random streams (written into opslake.toml).") var seed: Int64?
         @Option(help: "Volume factor for the whole lake, opening members included (written into opslake.toml).") var scale: Double?
 
@@ -37,60 +36,40 @@ extension OpsLake {
         func run() throws {
             try guarded {
                 let registry = try options.writingSchemas()
-                let lakeFile = options.lake + "/" + PetShopContext.lakeFileName
+                let lakeFile = options.lake + "/" + LakeSettings.fileName
                 var flags: [(flag: String, key: String, value: TOMLValue)] = []
                 if let seed { flags.append(("--seed", "seed", .integer(seed))) }
-                if let opened { flags.append(("--opened", "petshop.opened", .date(LakeDate(opened)!))) }
-                if let scale { flags.append(("--scale", "scale", .float(scale))) }
-                // Check the configuration before anything is created.
-                var settings = try PetShopContext.settings(lake: options.lake, config: configOptions.config, flags: flags)
-                let existing = FileIO.exists(lakeFile)
-                if !existing && settings.source("petshop.opened") == .defaults {
-                    let days = try PetShopConfig(settings).historyDays
-                    try settings.apply(flag: "--opened", "petshop.opened", .date(try taipeiToday().adding(days: -days)))
+                for domain in Domains.all {
+                    if let opened { flags.append(("--opened", "\(domain.name).opened", .date(LakeDate(opened)!))) }
                 }
-                let config = try PetShopConfig(settings)
+                if let scale { flags.append(("--scale", "scale", .float(scale))) }
+                let existing = FileIO.exists(lakeFile)
                 if existing && (opened != nil || seed != nil || scale != nil) {
                     throw InputError(.usage, "\(lakeFile) exists; edit it to change the seed or opening date of this lake (then regenerate), or init a new lake")
                 }
+                // Check the configuration before anything is created. A new lake's history
+                // ends yesterday and spans each domain's history_days.
+                var settings = try LakeSettings.resolve(lake: options.lake, config: configOptions.config, flags: flags, domains: Domains.all)
+                if !existing {
+                    for domain in Domains.all where settings.source("\(domain.name).opened") == .defaults {
+                        let days = try settings.integer("\(domain.name).history_days", in: 1...36_500)
+                        try settings.apply(flag: "--opened", "\(domain.name).opened", .date(try taipeiToday().adding(days: -days)))
+                    }
+                }
+                let domains = try Domains.all.map { try $0.init(settings: settings, lake: options.lake) }
+                let scheduler = try Scheduler(domains: domains, schemas: registry, seed: LakeSettings.seedLabel(settings))
                 let lake = try Lake(root: options.lake, access: .write, command: "init", create: true)
                 if !existing {
-                    let text = """
-                        # This lake's identity: every partition is a function of these settings, the
-                        # seed and the day. Written by `opslake init`; other settings may be added here
-                        # (see `opslake config show`).
-                        seed = \(config.seed)\(scale == nil ? "" : "\nscale = \(config.scale)")
-
-                        [petshop]
-                        opened = \(config.opened)
-
-                        """
-                    try FileIO.writeAtomically(lakeFile, Array(text.utf8))
+                    try FileIO.writeAtomically(lakeFile, Array(LakeSettings.lakeFile(settings, domains: domains, withScale: scale != nil).utf8))
                 }
                 for schema in registry.schemas.values.sorted(by: { $0.dataset < $1.dataset }) {
                     try lake.register(schema)
                 }
-                let context = try PetShopContext(lake: options.lake, config: configOptions.config)
-                let generation = try Generation(generator: context.generator, schemas: registry)
-                // The opening member base and the first week's catalogue, unless present.
-                var units: [GenerationUnit] = []
-                let base = PartitionKey(PetShop.customers, context.config.opened.adding(days: -1))
-                let firstMonday = LakeDate(daysSinceEpoch: context.config.opened.daysSinceEpoch - Int32(context.config.opened.isoWeekday - 1))
-                let catalogue = PartitionKey(PetShop.products, firstMonday)
-                for key in [base, catalogue] where try lake.catalog.partition(key) == nil {
-                    units.append(GenerationUnit(dt: key.dt, datasets: [key.dataset]))
-                }
-                var line = ""
-                if !units.isEmpty {
-                    let s = try recordRun(lake, command: "init", arguments: [], window: base.dt...max(base.dt, firstMonday)) { runID in
-                        try generation.run(units, lake: lake, runID: runID, seed: context.seedLabel, jobs: 2)
-                    }
-                    line = "; " + summaryLine("generated", s)
-                }
-                if try lake.catalog.cursor("petshop.weekly") == nil { try lake.catalog.setCursor("petshop.weekly", to: firstMonday) }
+                let opening = try scheduler.open(lake)
+                let history = domains.map { "from \($0.opened) (\(type(of: $0).name))" }.joined(separator: ", ")
                 print("lake \(options.lake) ready: catalogue \(LakeLayout.catalogFile) v\(try lake.catalog.userVersion), "
                       + "\(registry.schemas.count) datasets registered, id \(try lake.catalog.lakeID), "
-                      + "seed \(context.config.seed), history from \(context.config.opened)" + line)
+                      + "seed \(settings.value("seed")), history \(history)" + (opening.map { "; " + summaryLine("generated", $0) } ?? ""))
             }
         }
     }

@@ -20,7 +20,7 @@ public struct PetShop: DomainGenerator {
         catalogues.catalogue(for: dt.monday) { Catalogue(config: config, imports: imports, week: dt) }
     }
 
-    public let domain = "petshop"
+    public var domain: String { Self.name }
 
     public static let customers = DatasetName(schema: "petshop", table: "customers")
     public static let customerChanges = DatasetName(schema: "petshop", table: "customer_changes")

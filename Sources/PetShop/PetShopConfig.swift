@@ -1,5 +1,6 @@
 public import Configuration
 public import LakeFormat
+public import GeneratorKit
 
 /// The three promotion types of the calendar, one per weekday.
 public enum PromotionType: String, CaseIterable, Sendable {
@@ -60,8 +61,12 @@ public struct PetShopConfig: Sendable {
 
     public func promotion(on dt: LakeDate) -> PromotionType { weekdays[dt.isoWeekday - 1] }
 
-    /// Every setting the pet shop reads, with its default and help line.
-    public static let settings: [Setting] = {
+    /// Every setting the pet shop reads, the shared `seed` and `scale` first, with its
+    /// default and help line.
+    public static let settings: [Setting] = LakeSettings.shared + own
+
+    /// The `petshop.*` settings.
+    static let own: [Setting] = {
         func range(_ a: Int64, _ b: Int64) -> TOMLValue { .array([.integer(a), .integer(b)]) }
         func categories(_ p: [Double]) -> TOMLValue {
             .table(zip(Reference.categoryKeys, p).map { TOMLPair($0, .float($1)) })
@@ -78,8 +83,6 @@ public struct PetShopConfig: Sendable {
             return .table(pairs)
         }
         var s: [Setting] = [
-            Setting("seed", .integer(1), "Seed of every random stream; the same seed and settings give byte-identical partitions."),
-            Setting("scale", .float(1), "Multiplies every volume (members, orders, sessions), for load tests."),
             Setting("petshop.opened", .date(LakeDate(year: 2026, month: 1, day: 1)),
                     "First day of the shop's history; `opslake init` writes it into the lake's opslake.toml."),
             Setting("petshop.history_days", .integer(90), "Days of history `opslake init` gives a new lake (opened = yesterday - history_days + 1)."),

@@ -13,39 +13,22 @@ struct ConfigOptions: ParsableArguments {
     var config: String?
 }
 
-/// Everything a pet-shop command needs: the effective settings and where each came
-/// from, the checked configuration, imported catalogues, and the schemas.
-struct PetShopContext {
-    static let lakeFileName = "opslake.toml"
-    static let importsFolder = "_reference/petshop"
-
+/// The effective settings of a lake and the registered domains built from them.
+struct DomainContext {
     var settings: Settings
-    var config: PetShopConfig
-    var imports: [ImportedCatalogue]
-
-    /// defaults < `<lake>/opslake.toml` < `--config`/`$OPSLAKE_CONFIG` < `OPSLAKE_*` < flags.
-    static func settings(lake: String, config: String?, flags: [(flag: String, key: String, value: TOMLValue)]) throws -> Settings {
-        var settings = Settings(PetShopConfig.settings)
-        try settings.apply(file: lake + "/" + lakeFileName, optional: true)
-        let environment = ProcessInfo.processInfo.environment
-        if let path = config ?? environment["OPSLAKE_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) {
-            try settings.apply(file: path)
-        }
-        try settings.apply(environment: environment)
-        for f in flags { try settings.apply(flag: f.flag, f.key, f.value) }
-        return settings
-    }
+    var domains: [any Domain]
 
     init(lake: String, config: String?, flags: [(flag: String, key: String, value: TOMLValue)] = []) throws {
-        settings = try Self.settings(lake: lake, config: config, flags: flags)
-        self.config = try PetShopConfig(settings)
-        imports = try ProductImport.load(folder: lake + "/" + Self.importsFolder)
+        settings = try LakeSettings.resolve(lake: lake, config: config, flags: flags, domains: Domains.all)
+        let settings = settings
+        domains = try Domains.all.map { try $0.init(settings: settings, lake: lake) }
     }
 
-    var generator: PetShop { PetShop(config: config, imports: imports) }
-
     /// The seed as the catalogue records it beside each partition.
-    var seedLabel: String { "seed=\(config.seed) scale=\(config.scale)" }
+    var seedLabel: String { LakeSettings.seedLabel(settings) }
+
+    /// Every dataset of every domain.
+    var datasets: [DatasetName] { domains.flatMap(\.datasets) }
 }
 
 /// Today in Asia/Taipei (UTC+8, no daylight saving), or `$OPSLAKE_TODAY` when set,
@@ -76,7 +59,6 @@ func summaryLine(_ verb: String, _ s: GenerationSummary) -> String {
         + "(\(humanBytes(s.rawBytes)) raw) in \(String(format: "%.2f", s.seconds)) s, \(String(format: "%.0f", rate)) rows/s"
 }
 
-/// Resolves `--datasets` (names or globs such as `petshop.*`, comma-separated) against the generator's datasets.
 /// The schema of a dataset named on the command line. A name no schema defines is a
 /// usage error (64) in the same words as an unknown `--datasets` entry.
 func namedSchema(_ name: DatasetName, in registry: SchemaRegistry) throws -> TableSchema {
@@ -90,6 +72,7 @@ func unknownDataset(_ name: String, all: [DatasetName]) -> String {
     "unknown dataset \(name); the datasets are \(all.sorted().map(\.description).joined(separator: ", "))"
 }
 
+/// Resolves `--datasets` (names or globs such as `petshop.*`, comma-separated) against the domains' datasets.
 func selectDatasets(_ patterns: [String], from all: [DatasetName]) throws -> Set<DatasetName> {
     if patterns.isEmpty { return Set(all) }
     var chosen = Set<DatasetName>()

@@ -1,0 +1,103 @@
+public import LakeCatalog
+public import LakeFormat
+public import TableSchema
+import Foundation
+
+/// The scheduled job and a lake's opening, for every registered domain: `open` writes
+/// what the first run needs, `catchUp` brings each task from its cursor up to date.
+/// A task's cursor moves only after its days are committed, so a killed run is caught
+/// up by the next one, and a second run the same day does nothing.
+public struct Scheduler {
+    public let domains: [any Domain]
+    public let generation: Generation
+    /// The catalogue's record of what the data is a function of (`LakeSettings.seedLabel`).
+    public let seed: String
+
+    public init(domains: [any Domain], schemas: SchemaRegistry, seed: String) throws {
+        self.domains = domains
+        generation = try Generation(generator: DomainSet(domains), schemas: schemas)
+        self.seed = seed
+    }
+
+    /// Every task of the domains, in the order `run` runs them.
+    public var tasks: [ScheduledTask] { domains.flatMap { type(of: $0).tasks } }
+
+    /// What one task did in a run.
+    public struct TaskOutcome: Sendable {
+        public var task: String
+        /// The days it generated, or nil when it was up to date.
+        public var window: ClosedRange<LakeDate>?
+        /// Its cursor after the run.
+        public var cursor: LakeDate?
+        public var summary: GenerationSummary
+    }
+
+    /// Writes each domain's opening partitions the lake lacks and sets the cursors of
+    /// tasks that start past the opening day. Nil when there was nothing to write.
+    public func open(_ lake: Lake) throws -> GenerationSummary? {
+        let keys = try domains.flatMap(\.openingPartitions).filter { try lake.catalog.partition($0) == nil }
+        var summary: GenerationSummary?
+        if let first = keys.map(\.dt).min(), let last = keys.map(\.dt).max() {
+            let units = Dictionary(grouping: keys, by: \.dt).sorted { $0.key < $1.key }
+                .map { GenerationUnit(dt: $0.key, datasets: $0.value.map(\.dataset)) }
+            summary = try lake.recordingRun(command: "init", arguments: [], window: first...last) { runID in
+                try generation.run(units, lake: lake, runID: runID, seed: seed, jobs: 2)
+            }
+        }
+        for domain in domains {
+            for task in type(of: domain).tasks {
+                if try lake.catalog.cursor(task.name) == nil, let cursor = task.openingCursor(domain.opened) {
+                    try lake.catalog.setCursor(task.name, to: cursor)
+                }
+            }
+        }
+        return summary
+    }
+
+    /// Brings `only` (every task when empty) from its cursor up to today minus the
+    /// task's lag. A partition that came from elsewhere (ship unpack, ingest) is kept.
+    public func catchUp(_ lake: Lake, today: LakeDate, only: Set<String> = [], jobs: Int,
+                        progress: (String) -> (@Sendable (Int, Int, Int64) -> Void)? = { _ in nil }) throws -> [TaskOutcome] {
+        var outcomes: [TaskOutcome] = []
+        for domain in domains {
+            for task in type(of: domain).tasks where only.isEmpty || only.contains(task.name) {
+                let last = today.adding(days: -task.lagDays)
+                let cursor = try lake.catalog.cursor(task.name)
+                let first = cursor.map { $0.adding(days: 1) } ?? domain.opened
+                guard first <= last else {
+                    outcomes.append(TaskOutcome(task: task.name, window: nil, cursor: cursor, summary: GenerationSummary()))
+                    continue
+                }
+                // The partitions in force on the first day come along only on a task's
+                // first run; later runs already wrote them.
+                let units = try generation.plan(datasets: task.datasets, from: first, to: last, shard: nil)
+                    .filter { cursor == nil || $0.dt >= first }
+                let summary = try lake.recordingRun(command: "run", arguments: [task.name], window: first...last) { runID in
+                    try generation.run(units, lake: lake, runID: runID, seed: seed, jobs: jobs, elsewhere: .keep,
+                                       progress: progress(task.name))
+                }
+                try lake.catalog.setCursor(task.name, to: last)
+                outcomes.append(TaskOutcome(task: task.name, window: first...last, cursor: last, summary: summary))
+            }
+        }
+        return outcomes
+    }
+}
+
+extension Lake {
+    /// Runs `body` as a catalogue run: begun before, finished with its figures or its error.
+    public func recordingRun(command: String, arguments: [String], window: ClosedRange<LakeDate>?,
+                             _ body: (Int64) throws -> GenerationSummary) throws -> GenerationSummary {
+        let started = Date()
+        let runID = try catalog.beginRun(command: command, arguments: arguments, window: window)
+        do {
+            let s = try body(runID)
+            try catalog.finishRun(runID, partitions: s.partitions, rows: s.rows, bytes: s.bytes, seconds: s.seconds, error: nil)
+            return s
+        } catch {
+            try? catalog.finishRun(runID, partitions: 0, rows: 0, bytes: 0, seconds: Date().timeIntervalSince(started),
+                                   error: String(describing: error))
+            throw error
+        }
+    }
+}

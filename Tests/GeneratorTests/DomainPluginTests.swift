@@ -1,0 +1,112 @@
+import Testing
+import Foundation
+import Configuration
+import GeneratorKit
+import LakeCatalog
+import LakeFormat
+import PetShop
+import TableSchema
+import TestSupport
+
+/// A second domain, made as docs/domains.md says: a type that declares its datasets,
+/// settings and tasks and makes one day's rows. Nothing else in OpsLake changes for it.
+struct Toy: Domain {
+    static let name = "toy"
+    static let summary = "a counter that ticks every day"
+    static let ticks = DatasetName(schema: "toy", table: "ticks")
+
+    static func tableSchemas() throws -> [TableSchema] {
+        [try TableSchema(dataset: ticks, json: Data("""
+            {"fields": [{"name": "tick", "type": "integer", "constraints": {"required": true}},
+                        {"name": "note", "type": "string"}],
+             "primaryKey": ["tick"]}
+            """.utf8), file: "toy/ticks.json")]
+    }
+    static let dimensionSQL: [(name: String, sql: String)] = []
+    static let settings = [
+        Setting("toy.opened", .date(LakeDate(year: 2026, month: 3, day: 1)), "First day of the toy's history."),
+        Setting("toy.history_days", .integer(3), "Days of history init gives a new lake."),
+        Setting("toy.ticks_per_day", .integer(4), "Rows per day."),
+    ]
+    static let tasks = [ScheduledTask(name: "toy.daily", summary: "the day's ticks, up to yesterday", datasets: [ticks], lagDays: 1)]
+
+    let opened: LakeDate
+    let perDay: Int
+    init(settings: Settings, lake: String) throws {
+        opened = try settings.date("toy.opened")
+        perDay = try settings.integer("toy.ticks_per_day", in: 0...1000)
+    }
+    var openingPartitions: [PartitionKey] { [] }
+
+    var domain: String { Self.name }
+    var datasets: [DatasetName] { [Self.ticks] }
+    func partitions(of datasets: Set<DatasetName>, from: LakeDate, to: LakeDate) throws -> [PartitionKey] {
+        guard datasets.contains(Self.ticks) else { return [] }
+        return (0...Int(to.daysSinceEpoch - max(from, opened).daysSinceEpoch)).map { PartitionKey(Self.ticks, max(from, opened).adding(days: $0)) }
+    }
+    func generate(dt: LakeDate, datasets: [DatasetName], into sinks: [any RowSink]) throws {
+        for i in 0..<perDay {
+            try sinks[0].cell(Int(dt.daysSinceEpoch) * 1000 + i)
+            try sinks[0].cell("tick \(i) of \(dt)")
+            try sinks[0].endRow()
+        }
+    }
+}
+
+@Suite("a domain is a plug-in")
+struct DomainPluginTests {
+    @Test("a toy domain beside the pet shop: settings, opening, scheduled catch-up and cursors work with no other change")
+    func toyDomain() throws {
+        let dir = TemporaryDirectory("opslake-toy")
+        defer { dir.remove() }
+        let types: [any Domain.Type] = [PetShop.self, Toy.self]
+        try Data("seed = 3\n[petshop]\nopened = 2026-03-01\n[toy]\nticks_per_day = 5\n".utf8)
+            .write(to: URL(fileURLWithPath: dir.path + "/" + LakeSettings.fileName))
+        let settings = try LakeSettings.resolve(lake: dir.path, config: nil, flags: [], domains: types)
+        #expect(settings.source("toy.ticks_per_day") == .file(dir.path + "/" + LakeSettings.fileName))
+        #expect(LakeSettings.known(types).map(\.name).contains("toy.history_days"))
+        let domains = try types.map { try $0.init(settings: settings, lake: dir.path) }
+        let schemas = SchemaRegistry(schemas: try PetShop.tableSchemas() + Toy.tableSchemas())
+        let scheduler = try Scheduler(domains: domains, schemas: schemas, seed: LakeSettings.seedLabel(settings))
+        #expect(scheduler.tasks.map(\.name) == ["petshop.daily", "petshop.weekly", "toy.daily"])
+
+        let lake = try Lake(root: dir.path, access: .write, create: true)
+        for s in schemas.schemas.values { try lake.register(s) }
+        _ = try scheduler.open(lake)
+        let today = LakeDate(year: 2026, month: 3, day: 4)
+        let outcomes = try scheduler.catchUp(lake, today: today, jobs: 2)
+        let toy = try #require(outcomes.first { $0.task == "toy.daily" })
+        #expect(toy.window == LakeDate(year: 2026, month: 3, day: 1)...LakeDate(year: 2026, month: 3, day: 3))
+        #expect(toy.summary.rows == 15)
+        #expect(try lake.catalog.cursor("toy.daily") == LakeDate(year: 2026, month: 3, day: 3))
+        #expect(try lake.catalog.partitions(of: Toy.ticks).map(\.rows) == [5, 5, 5])
+        // The pet shop's days are there too, and a second run the same day does nothing.
+        #expect(try lake.catalog.partitions(of: PetShop.orders).count == 3)
+        #expect(try scheduler.catchUp(lake, today: today, jobs: 2).allSatisfy { $0.window == nil })
+    }
+
+    @Test("the scheduler gives the pet shop's partitions the same bytes as generating the range directly")
+    func schedulerMatchesGenerate() throws {
+        let a = TemporaryDirectory("opslake-sched-a"), b = TemporaryDirectory("opslake-sched-b")
+        defer { a.remove(); b.remove() }
+        var settings = Settings(LakeSettings.known([PetShop.self]))
+        try settings.apply(flag: "--opened", "petshop.opened", .date(LakeDate(year: 2026, month: 2, day: 26)))
+        try settings.apply(flag: "--scale", "scale", .float(0.2))
+        let schemas = SchemaRegistry(schemas: try PetShop.tableSchemas())
+        let shop = try PetShop(settings: settings, lake: a.path)
+        let today = LakeDate(year: 2026, month: 3, day: 3)
+        let lakeA = try Lake(root: a.path, access: .write, create: true)
+        let scheduler = try Scheduler(domains: [shop], schemas: schemas, seed: "s")
+        _ = try scheduler.open(lakeA)
+        _ = try scheduler.catchUp(lakeA, today: today, jobs: 2)
+        let lakeB = try Lake(root: b.path, access: .write, create: true)
+        let generation = try Generation(generator: shop, schemas: schemas)
+        let units = try generation.plan(datasets: Set(shop.datasets), from: shop.opened.adding(days: -1), to: today, shard: nil)
+        _ = try generation.run(units, lake: lakeB, runID: nil, seed: "s", jobs: 1)
+        // The range ends today for every dataset, so it holds the daily datasets' today too.
+        let filesA = try lakeA.catalog.partitions().flatMap(\.files)
+        let filesB = Dictionary(uniqueKeysWithValues: try lakeB.catalog.partitions().flatMap(\.files).map { ($0.path, $0.sha256) })
+        #expect(filesA.count > 20)
+        for f in filesA { #expect(filesB[f.path] == f.sha256, "\(f.path)") }
+    }
+}
