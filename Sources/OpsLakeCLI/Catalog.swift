@@ -56,19 +56,3 @@ extension OpsLake {
         }
     }
 }
-
-/// Prints rows as left-aligned columns (numbers right-aligned).
-func printTable(_ rows: [[String]]) {
-    guard let width = rows.first?.count else { return }
-    let widths = (0..<width).map { c in rows.map { $0[c].count }.max() ?? 0 }
-    for row in rows {
-        let cells = row.enumerated().map { c, cell in
-            let pad = String(repeating: " ", count: widths[c] - cell.count)
-            return Double(cell.filter { $0 != "x" && $0 != " " && !$0.isLetter }) != nil && c > 0 && !cell.contains("-")
-                ? pad + cell : cell + pad
-        }
-        print(cells.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
-    }
-}
-
-import Foundation

@@ -42,23 +42,6 @@ func taipeiToday() throws -> LakeDate {
     return LakeDate(daysSinceEpoch: Int32((seconds - (seconds % 86_400 + 86_400) % 86_400) / 86_400))
 }
 
-/// Shows progress on stderr when it is a terminal: one line, rewritten in place.
-func progressReporter(label: String) -> (@Sendable (Int, Int, Int64) -> Void)? {
-    guard isatty(2) == 1 else { return nil }
-    return { done, total, rows in
-        let line = "\r\(label): \(done)/\(total) days, \(rows) rows"
-        FileHandle.standardError.write(Data(line.utf8))
-        if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
-    }
-}
-
-/// The one-line summary every generating command ends with.
-func summaryLine(_ verb: String, _ s: GenerationSummary) -> String {
-    let rate = s.seconds > 0 ? Double(s.rows) / s.seconds : 0
-    return "\(verb) \(s.partitions) partitions, \(s.rows) rows, \(humanBytes(s.bytes)) "
-        + "(\(humanBytes(s.rawBytes)) raw) in \(String(format: "%.2f", s.seconds)) s, \(String(format: "%.0f", rate)) rows/s"
-}
-
 /// The schema of a dataset named on the command line. A name no schema defines is a
 /// usage error (64) in the same words as an unknown `--datasets` entry.
 func namedSchema(_ name: DatasetName, in registry: SchemaRegistry) throws -> TableSchema {

@@ -158,13 +158,8 @@ extension OpsLake.Load {
                 }
                 let list = byDataset.values.sorted { $0.dataset < $1.dataset }
                 if json { try printJSON(list); return }
-                let head = ["dataset", "partitions", "loaded", "changed", "missing", "catalogue rows", "loaded rows"]
-                let rows = list.map { [$0.dataset, "\($0.partitions)", "\($0.loaded)", "\($0.changed)", "\($0.missing)", "\($0.catalogueRows)", "\($0.loadedRows)"] }
-                let widths = head.indices.map { i in ([head] + rows).map { $0[i].count }.max()! }
-                for line in [head] + rows {
-                    print(line.enumerated().map { i, c in i == 0 ? c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
-                        : String(repeating: " ", count: widths[i] - c.count) + c }.joined(separator: "  "))
-                }
+                printTable([["dataset", "partitions", "loaded", "changed", "missing", "catalogue rows", "loaded rows"]]
+                           + list.map { [$0.dataset, "\($0.partitions)", "\($0.loaded)", "\($0.changed)", "\($0.missing)", "\($0.catalogueRows)", "\($0.loadedRows)"] })
             }
         }
     }
@@ -245,14 +240,6 @@ func exitStatus(_ cause: PartitionLoadError.Cause) -> ExitStatus {
     }
 }
 
-/// Progress on stderr when it is a terminal.
-func loadProgress() -> (@Sendable (Int, Int) -> Void)? {
-    guard isatty(2) == 1 else { return nil }
-    return { done, total in
-        FileHandle.standardError.write(Data("\rloading: \(done)/\(total) partitions".utf8))
-        if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
-    }
-}
 
 extension OpsLake.Load {
     /// Loads the chosen partitions and prints the summary.
@@ -279,7 +266,7 @@ extension OpsLake.Load {
             // a partition another loader is loading right now is never skipped on stale news.
             let todo = plan.sorted { ($0.state == .unchanged ? 1 : 0, $0.record.dt) < ($1.state == .unchanged ? 1 : 0, $1.record.dt) }
             let summary = try connecting {
-                try job.run(todo.map(\.record), jobs: load.jobs, progress: loadProgress())
+                try job.run(todo.map(\.record), jobs: load.jobs, progress: progressReporter(label: "loading", unit: "partitions"))
             }
             // One line per distinct cause: a table that no longer matches its schema fails every
         // partition of its dataset alike, and says so once, with the count.

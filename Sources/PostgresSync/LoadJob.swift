@@ -69,7 +69,7 @@ public struct LoadJob: @unchecked Sendable {
     /// that fails is reported and the others still load; a lost connection is
     /// reopened for the next partition.
     public func run(_ partitions: [PartitionRecord], jobs: Int,
-                    progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) throws -> LoadSummary {
+                    progress: (@Sendable (_ done: Int, _ total: Int, _ rows: Int64) -> Void)? = nil) throws -> LoadSummary {
         let started = Date()
         let control = try PostgresConnection(conninfo: conninfo)
         try Ledger.ensure(control)
@@ -107,7 +107,8 @@ public struct LoadJob: @unchecked Sendable {
                 } catch {
                     state.fail(PartitionLoadError(partition: p.key, cause: .io, message: "\(error)"))
                 }
-                progress?(state.doneCount, partitions.count)
+                let (done, rows) = state.progress
+                progress?(done, partitions.count, rows)
             }
         }
         var summary = state.summary
@@ -149,7 +150,8 @@ final class LoadState: @unchecked Sendable {
         }
     }
 
-    var doneCount: Int { lock.withLock { done } }
+    /// Partitions done and rows loaded so far.
+    var progress: (Int, Int64) { lock.withLock { (done, summary.rowsLoaded) } }
 
     func stop() { lock.withLock { next = partitions.count } }
 
