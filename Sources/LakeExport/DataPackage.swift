@@ -6,68 +6,146 @@ import Foundation
 /// tabular resource per file, with its columns, types and constraints, so that
 /// `frictionless validate datapackage.json` checks every value and BI tools that read
 /// Data Packages know the types without guessing.
+///
+/// The types below mirror the JSON written: absent optionals are left out, and keys are
+/// sorted on output.
 enum DataPackage {
-    typealias Resource = [String: Any]
+    struct Package: Encodable {
+        var name = packageName
+        var profile = "tabular-data-package"
+        var created: String
+        var description: String
+        var resources: [Resource]
+    }
+
+    /// The `name` every OpsLake export's package has; `--replace` looks for it.
+    static let packageName = "opslake-export"
+
+    /// One exported file.
+    struct Resource: Encodable {
+        var name: String
+        var path: String
+        var profile = "tabular-data-resource"
+        var title: String
+        var description: String?
+        var bytes: Int64
+        var schema: Schema
+        var format: String
+        var mediatype: String
+        var encoding: String
+        var dialect: Dialect?
+    }
+
+    /// The resource's Table Schema: `dt` and then the dataset's fields.
+    struct Schema: Encodable {
+        var fields: [Field]
+        var missingValues = [""]
+        var primaryKey: [String]?
+    }
+
+    struct Field: Encodable {
+        var name: String
+        var type: String
+        var description: String?
+        var constraints: Constraints?
+    }
+
+    struct Constraints: Encodable {
+        var required: Bool?
+        var `enum`: [String]?
+        var minimum: Bound?
+        var maximum: Bound?
+        var pattern: String?
+        var maxLength: Int?
+        var minLength: Int?
+
+        var isEmpty: Bool {
+            required == nil && `enum` == nil && minimum == nil && maximum == nil && pattern == nil
+                && maxLength == nil && minLength == nil
+        }
+    }
+
+    /// A `minimum` or `maximum`: a JSON number for numbers, the text form for dates and timestamps.
+    enum Bound: Encodable {
+        case integer(Int64)
+        case number(Double)
+        case boolean(Bool)
+        case text(String)
+
+        init(_ v: Value) {
+            switch v {
+            case .int(let i): self = .integer(i)
+            case .double(let d): self = .number(d)
+            case .bool(let b): self = .boolean(b)
+            default: self = .text(v.text)
+            }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.singleValueContainer()
+            switch self {
+            case .integer(let i): try c.encode(i)
+            case .number(let d): try c.encode(d)
+            case .boolean(let b): try c.encode(b)
+            case .text(let s): try c.encode(s)
+            }
+        }
+    }
+
+    /// The CSV dialect OpsLake writes.
+    struct Dialect: Encodable {
+        var header = true
+        var delimiter = ","
+        var quoteChar = "\""
+        var doubleQuote = true
+    }
 
     static func resource(for file: ExportedFile, schema: TableSchema, options: ExportOptions) -> Resource {
-        var fields: [[String: Any]] = [[
-            "name": "dt", "type": "date", "description": "partition date (Asia/Taipei business day)",
-            "constraints": ["required": true],
-        ]]
+        var fields = [Field(name: "dt", type: "date", description: "partition date (Asia/Taipei business day)",
+                            constraints: Constraints(required: true))]
         for f in schema.fields {
-            var field: [String: Any] = ["name": f.name, "type": frictionlessType(f.type)]
-            if let d = f.description { field["description"] = d }
-            var constraints: [String: Any] = [:]
-            if f.required { constraints["required"] = true }
-            if let e = f.enumValues { constraints["enum"] = e }
-            if let m = f.minimum { constraints["minimum"] = jsonValue(m) }
-            if let m = f.maximum { constraints["maximum"] = jsonValue(m) }
+            var constraints = Constraints()
+            if f.required { constraints.required = true }
+            constraints.enum = f.enumValues
+            constraints.minimum = f.minimum.map(Bound.init)
+            constraints.maximum = f.maximum.map(Bound.init)
             // With --safe-formulas a text cell may have gained a leading ', so its
             // pattern and length constraints no longer describe it.
             if !options.safeFormulas {
-                if let p = f.pattern { constraints["pattern"] = p }
-                if let m = f.maxLength { constraints["maxLength"] = m }
-                if let m = f.minLength { constraints["minLength"] = m }
+                constraints.pattern = f.pattern
+                constraints.maxLength = f.maxLength
+                constraints.minLength = f.minLength
             }
-            if !constraints.isEmpty { field["constraints"] = constraints }
-            fields.append(field)
+            fields.append(Field(name: f.name, type: frictionlessType(f.type), description: f.description,
+                                constraints: constraints.isEmpty ? nil : constraints))
         }
-        var tableSchema: [String: Any] = ["fields": fields, "missingValues": [""]]
-        if !schema.primaryKey.isEmpty { tableSchema["primaryKey"] = ["dt"] + schema.primaryKey }
-        var resource: Resource = [
-            "name": resourceName(file.path),
-            "path": file.path,
-            "profile": "tabular-data-resource",
-            "title": schema.title ?? schema.dataset.description,
-            "bytes": file.bytes,
-            "schema": tableSchema,
-        ]
-        if let d = schema.description { resource["description"] = d }
-        switch options.format {
-        case .csv:
-            resource["format"] = "csv"
-            resource["mediatype"] = "text/csv"
-            resource["encoding"] = options.excel ? "utf-8-sig" : "utf-8"
-            resource["dialect"] = ["header": true, "delimiter": ",", "quoteChar": "\"", "doubleQuote": true]
-        case .ndjson:
-            resource["format"] = "ndjson"
-            resource["mediatype"] = "application/x-ndjson"
-            resource["encoding"] = "utf-8"
+        let tableSchema = Schema(fields: fields, primaryKey: schema.primaryKey.isEmpty ? nil : ["dt"] + schema.primaryKey)
+        let (format, mediatype, encoding, dialect): (String, String, String, Dialect?) = switch options.format {
+        case .csv: ("csv", "text/csv", options.excel ? "utf-8-sig" : "utf-8", Dialect())
+        case .ndjson: ("ndjson", "application/x-ndjson", "utf-8", nil)
         }
-        return resource
+        return Resource(name: resourceName(file.path), path: file.path, title: schema.title ?? schema.dataset.description,
+                        description: schema.description, bytes: file.bytes, schema: tableSchema,
+                        format: format, mediatype: mediatype, encoding: encoding, dialect: dialect)
     }
 
     static func json(resources: [Resource], lakeID: String) throws -> [UInt8] {
-        let package: [String: Any] = [
-            "name": "opslake-export",
-            "profile": "tabular-data-package",
-            "created": Timestamp.utcNow,
-            "description": "Exported by OpsLake from lake \(lakeID)",
-            "resources": resources,
-        ]
-        var data = try JSONSerialization.data(withJSONObject: package, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        let package = Package(created: Timestamp.utcNow, description: "Exported by OpsLake from lake \(lakeID)",
+                              resources: resources)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var data = try encoder.encode(package)
         data.append(0x0A)
         return [UInt8](data)
+    }
+
+    /// What `--replace` reads back from an earlier export's `datapackage.json`: its name
+    /// and the files it lists. Other keys are not needed and not checked, so any
+    /// version's package is read.
+    struct Listing: Decodable {
+        struct Resource: Decodable { var path: String }
+        var name: String
+        var resources: [Resource]
     }
 
     /// A resource name Frictionless accepts (lowercase letters, digits, - _ . /).
@@ -85,15 +163,6 @@ enum DataPackage {
         case .boolean: "boolean"
         case .date: "date"
         case .datetime: "datetime"
-        }
-    }
-
-    static func jsonValue(_ v: Value) -> Any {
-        switch v {
-        case .int(let i): i
-        case .double(let d): d
-        case .bool(let b): b
-        default: v.text
         }
     }
 }

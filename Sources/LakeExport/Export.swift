@@ -129,13 +129,9 @@ public struct Exporter {
     /// lists them (relative paths inside the folder), or nil when the folder holds no
     /// such export. Nothing that file does not list is ever removed.
     static func exportedFiles(in directory: String) -> [String]? {
-        struct Package: Decodable {
-            struct Resource: Decodable { var path: String }
-            var name: String
-            var resources: [Resource]
-        }
         guard let data = FileManager.default.contents(atPath: directory + "/datapackage.json"),
-              let package = try? JSONDecoder().decode(Package.self, from: data), package.name == "opslake-export" else { return nil }
+              let package = try? JSONDecoder().decode(DataPackage.Listing.self, from: data),
+              package.name == DataPackage.packageName else { return nil }
         let paths = package.resources.map(\.path).filter { p in
             !p.hasPrefix("/") && !p.split(separator: "/").contains("..") && (p.hasSuffix(".csv") || p.hasSuffix(".ndjson"))
         }

@@ -38,70 +38,154 @@ struct Reference: Sendable {
     let roadChoice: WeightedChoice
     let categories: [Category]
 
-    static let shared = Reference()
-
-    private init() {
-        func json(_ bytes: [UInt8]) -> [String: Any] {
-            // The resources are part of the build; a decoding failure is a build defect.
-            try! JSONSerialization.jsonObject(with: Data(bytes)) as! [String: Any]
+    /// Built on first use. The resources are compiled in, so one that does not decode
+    /// is a defect of the build, not of the input: it stops the process with the
+    /// resource and the reason named.
+    static let shared: Reference = {
+        do {
+            return try Reference()
+        } catch {
+            fatalError("\(error)")
         }
-        func list(_ o: [String: Any], _ key: String) -> [[String: Any]] { o[key] as! [[String: Any]] }
-        func double(_ v: Any?) -> Double { (v as! NSNumber).doubleValue }
+    }()
 
-        let s = json(PackageResources.surnames_json)
-        let surnameRows = list(s, "surnames")
-        surnames = surnameRows.map { $0["surname"] as! String }
-        surnameRomanizations = surnameRows.map { ($0["romanization"] as? String ?? "").lowercased().filter { $0.isLetter && $0.isASCII } }
-        surnameChoice = WeightedChoice(weights: surnameRows.map { double($0["population"]) })
+    private init() throws {
+        let s = try Self.decode(SurnamesFile.self, PackageResources.surnames_json, "surnames.json")
+        surnames = s.surnames.map(\.surname)
+        surnameRomanizations = s.surnames.map { ($0.romanization ?? "").lowercased().filter { $0.isLetter && $0.isASCII } }
+        surnameChoice = WeightedChoice(weights: s.surnames.map(\.population))
 
-        let g = json(PackageResources.given_names_json)
-        var names: [[String]] = [], nameChoice: [WeightedChoice] = [], chars: [[String]] = [], charChoice: [WeightedChoice] = []
-        for sex in ["female", "male"] {
-            let top = list(g, "top100_\(sex)")
-            names.append(top.map { $0["name"] as! String })
-            nameChoice.append(WeightedChoice(weights: top.map { double($0["population"]) }))
-            let c = list(g, "\(sex)_chars")
-            chars.append(c.map { $0["char"] as! String })
-            charChoice.append(WeightedChoice(weights: c.map { double($0["weight"]) }))
+        let g = try Self.decode(GivenNamesFile.self, PackageResources.given_names_json, "given_names.json")
+        // [female, male]
+        givenNames = [g.top100Female, g.top100Male].map { $0.map(\.name) }
+        givenNameChoice = [g.top100Female, g.top100Male].map { WeightedChoice(weights: $0.map(\.population)) }
+        givenChars = [g.femaleChars, g.maleChars].map { $0.map(\.char) }
+        givenCharChoice = [g.femaleChars, g.maleChars].map { WeightedChoice(weights: $0.map(\.weight)) }
+
+        let d = try Self.decode(DivisionsFile.self, PackageResources.divisions_json, "divisions.json")
+        divisions = d.divisions.map { row in
+            Division(name: row.name,
+                     townships: row.townships.map { ($0.name, $0.zip3) },
+                     townshipChoice: WeightedChoice(weights: row.townships.map { max($0.share, 1e-6) }))
         }
-        givenNames = names
-        givenNameChoice = nameChoice
-        givenChars = chars
-        givenCharChoice = charChoice
+        divisionChoice = WeightedChoice(weights: d.divisions.map(\.population))
 
-        let d = json(PackageResources.divisions_json)
-        let divisionRows = list(d, "divisions")
-        divisions = divisionRows.map { row in
-            let towns = list(row, "townships")
-            return Division(name: row["name"] as! String,
-                            townships: towns.map { ($0["name"] as! String, $0["zip3"] as! String) },
-                            townshipChoice: WeightedChoice(weights: towns.map { max(double($0["share"]), 1e-6) }))
-        }
-        divisionChoice = WeightedChoice(weights: divisionRows.map { double($0["population"]) })
-
-        let c = json(PackageResources.contact_json)
-        mobilePrefixes = c["mobile_prefixes"] as! [String]
-        let domains = list(c, "email_domains")
-        emailDomains = domains.map { $0["domain"] as! String }
-        emailDomainChoice = WeightedChoice(weights: domains.map { double($0["share"]) })
-        let roadRows = list(c, "roads")
-        roads = roadRows.map { $0["name"] as! String }
+        let c = try Self.decode(ContactFile.self, PackageResources.contact_json, "contact.json")
+        mobilePrefixes = c.mobilePrefixes
+        emailDomains = c.emailDomains.map(\.domain)
+        emailDomainChoice = WeightedChoice(weights: c.emailDomains.map(\.share))
+        roads = c.roads.map(\.name)
         roadIsLu = roads.map { $0.hasSuffix("路") }
-        roadChoice = WeightedChoice(weights: roadRows.map { double($0["weight"]) })
+        roadChoice = WeightedChoice(weights: c.roads.map(\.weight))
 
-        let p = json(PackageResources.pet_catalogue_json)
-        categories = list(p, "categories").map { row in
-            let band = row["price_band"] as! [String: Any]
-            let brands = list(row, "brands")
+        let p = try Self.decode(CatalogueFile.self, PackageResources.pet_catalogue_json, "pet_catalogue.json")
+        categories = p.categories.map { row in
             var naming: [String: (brands: [String], kinds: [String], packs: [String])] = [:]
-            for (pet, parts) in row["naming"] as! [String: [String: [String]]] {
-                let forPet = brands.filter { ($0["pet_types"] as! [String]).contains(pet) }.map { $0["name"] as! String }
-                naming[pet] = (forPet, parts["kinds"]!, parts["packs"]!)
+            for (pet, parts) in row.naming {
+                let forPet = row.brands.filter { $0.petTypes.contains(pet) }.map(\.name)
+                naming[pet] = (forPet, parts.kinds, parts.packs)
             }
-            return Category(key: row["key"] as! String, name: row["name"] as! String, essential: row["essential"] as! Bool,
-                            low: Int(double(band["low"])), typical: Int(double(band["typical"])), high: Int(double(band["high"])),
+            return Category(key: row.key, name: row.name, essential: row.essential,
+                            low: row.priceBand.low, typical: row.priceBand.typical, high: row.priceBand.high,
                             naming: naming)
         }
+    }
+
+    /// A resource that does not decode, with its name and where in it.
+    struct ResourceError: Error, CustomStringConvertible {
+        var resource: String
+        var error: any Error
+        var description: String { "PetShop resource \(resource) does not decode; the build is broken: \(error)" }
+    }
+
+    private static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8], _ resource: String) throws -> T {
+        do {
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            return try decoder.decode(type, from: Data(bytes))
+        } catch {
+            throw ResourceError(resource: resource, error: error)
+        }
+    }
+
+    // The resources' shapes: only the keys read above (the files also hold sources and
+    // notes). Property names are the files' keys in camel case.
+
+    private struct SurnamesFile: Decodable {
+        struct Row: Decodable {
+            var surname: String
+            var population: Double
+            var romanization: String?
+        }
+        var surnames: [Row]
+    }
+
+    private struct GivenNamesFile: Decodable {
+        struct Name: Decodable {
+            var name: String
+            var population: Double
+        }
+        struct Char: Decodable {
+            var char: String
+            var weight: Double
+        }
+        var top100Female: [Name]
+        var top100Male: [Name]
+        var femaleChars: [Char]
+        var maleChars: [Char]
+    }
+
+    private struct DivisionsFile: Decodable {
+        struct Division: Decodable {
+            var name: String
+            var population: Double
+            var townships: [Township]
+        }
+        struct Township: Decodable {
+            var name: String
+            var zip3: String
+            var share: Double
+        }
+        var divisions: [Division]
+    }
+
+    private struct ContactFile: Decodable {
+        struct Domain: Decodable {
+            var domain: String
+            var share: Double
+        }
+        struct Road: Decodable {
+            var name: String
+            var weight: Double
+        }
+        var mobilePrefixes: [String]
+        var emailDomains: [Domain]
+        var roads: [Road]
+    }
+
+    private struct CatalogueFile: Decodable {
+        struct Category: Decodable {
+            var key: String
+            var name: String
+            var essential: Bool
+            var priceBand: PriceBand
+            var brands: [Brand]
+            var naming: [String: Naming]
+        }
+        struct PriceBand: Decodable {
+            var low: Int
+            var typical: Int
+            var high: Int
+        }
+        struct Brand: Decodable {
+            var name: String
+            var petTypes: [String]
+        }
+        struct Naming: Decodable {
+            var kinds: [String]
+            var packs: [String]
+        }
+        var categories: [Category]
     }
 
     /// Category keys in the catalogue's order, as configuration names them.

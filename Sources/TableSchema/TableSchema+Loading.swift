@@ -20,57 +20,66 @@ extension TableSchema {
     ]
 
     /// Reads and checks one schema document. `dataset` comes from the file's place in `schemas/`.
+    ///
+    /// The values are read through `SchemaDocument`; a key of the wrong JSON type is
+    /// refused with its path rather than ignored. The hash and `canonicalJSON` are
+    /// computed from the untyped parse, because they are its exact serialisation and
+    /// existing lakes' catalogues hold them.
     public init(dataset: DatasetName, json: Data, file: String) throws {
         func fail(_ message: String) -> SchemaError { SchemaError(file: file, message) }
-        guard let object = try? JSONSerialization.jsonObject(with: json), let doc = object as? [String: Any] else {
+        guard let object = try? JSONSerialization.jsonObject(with: json), let untyped = object as? [String: Any] else {
             throw fail("not a JSON object; a Table Schema is an object with \"fields\"")
         }
+        let doc: SchemaDocument
+        do {
+            doc = try JSONDecoder().decode(SchemaDocument.self, from: json)
+        } catch {
+            throw fail(SchemaDocument.explain(error))
+        }
         self.dataset = dataset
-        if let name = doc["name"] as? String, name != dataset.table {
+        if let name = doc.name, name != dataset.table {
             throw fail("\"name\" is \(name) but the file is for table \(dataset.table); make them equal")
         }
-        title = doc["title"] as? String
-        description = doc["description"] as? String
-        guard let rawFields = doc["fields"] as? [[String: Any]], !rawFields.isEmpty else {
+        title = doc.title
+        description = doc.description
+        guard let rawFields = doc.fields, !rawFields.isEmpty else {
             throw fail("\"fields\" must be a non-empty array of objects")
         }
         var seen = Set<String>()
         fields = try rawFields.enumerated().map { index, raw in
-            guard let name = raw["name"] as? String, DatasetName.isIdentifier(Substring(name)) else {
+            guard let name = raw.name, DatasetName.isIdentifier(Substring(name)) else {
                 throw fail("field \(index + 1) needs a \"name\" that is a lowercase identifier")
             }
             guard name != "dt" else { throw fail("field dt is reserved: the partition folder supplies it") }
             guard seen.insert(name).inserted else { throw fail("field \(name) appears twice") }
-            return try Field(name: name, raw: raw, fail: { fail("field \(name): \($0)") })
+            return try Field(name: name, document: raw, fail: { fail("field \(name): \($0)") })
         }
-        primaryKey = doc["primaryKey"] as? [String] ?? (doc["primaryKey"] as? String).map { [$0] } ?? []
+        primaryKey = doc.primaryKey?.names ?? []
         for key in primaryKey where !seen.contains(key) {
             throw fail("primaryKey names \(key), which is not a field")
         }
-        for key in primaryKey where !(fields.first { $0.name == key }!.required) {
+        for key in primaryKey where !(fields.first { $0.name == key }?.required ?? false) {
             throw fail("primary key field \(key) must have \"constraints\": {\"required\": true}")
         }
-        foreignKeys = try (doc["foreignKeys"] as? [[String: Any]] ?? []).map { raw in
-            let fields = raw["fields"] as? [String] ?? (raw["fields"] as? String).map { [$0] } ?? []
-            guard let ref = raw["reference"] as? [String: Any], let table = ref["resource"] as? String,
-                  let refFields = ref["fields"] as? [String] ?? (ref["fields"] as? String).map({ [$0] }),
+        foreignKeys = try (doc.foreignKeys ?? []).map { raw in
+            let fields = raw.fields?.names ?? []
+            guard let table = raw.reference?.resource, let refFields = raw.reference?.fields?.names,
                   !fields.isEmpty, fields.count == refFields.count else {
                 throw fail("a foreignKey needs \"fields\" and a \"reference\" with \"resource\" and as many \"fields\"")
             }
             for f in fields where !seen.contains(f) { throw fail("foreignKey names \(f), which is not a field") }
             return ForeignKey(fields: fields, table: table.isEmpty ? dataset.table : table, referencedFields: refFields)
         }
-        let own = doc["opslake"] as? [String: Any] ?? [:]
-        guard let partition = PartitionKind(rawValue: own["partition"] as? String ?? "event") else {
+        guard let partition = PartitionKind(rawValue: doc.opslake?.partition ?? "event") else {
             throw fail("opslake.partition must be \"event\" or \"snapshot\"")
         }
-        guard let load = LoadMode(rawValue: own["load"] as? String ?? "replace-partition") else {
+        guard let load = LoadMode(rawValue: doc.opslake?.load ?? "replace-partition") else {
             throw fail("opslake.load must be \"replace-partition\"")
         }
         self.partition = partition
         self.load = load
-        version = own["version"] as? Int ?? 1
-        let canonical = try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys])
+        version = doc.opslake?.version?.value ?? 1
+        let canonical = try JSONSerialization.data(withJSONObject: untyped, options: [.sortedKeys])
         hash = SHA256.hash(Array(canonical))
         canonicalJSON = String(decoding: canonical, as: UTF8.self)
     }
@@ -91,57 +100,309 @@ extension TableSchema {
 }
 
 extension TableSchema.Field {
-    init(name: String, raw: [String: Any], fail: (String) -> SchemaError) throws {
+    fileprivate init(name: String, document raw: FieldDocument, fail: (String) -> SchemaError) throws {
         self.name = name
-        let typeName = raw["type"] as? String ?? "string"
+        let typeName = raw.type ?? "string"
         guard var type = TableSchema.frictionlessTypes[typeName] else {
             throw fail("unknown type \"\(typeName)\"; use one of \(TableSchema.frictionlessTypes.keys.sorted().joined(separator: ", "))")
         }
-        if let format = raw["format"] as? String, format != "default" {
+        if let format = raw.format, format != "default" {
             throw fail("format \"\(format)\" is not supported; dates are ISO 8601, so leave \"format\" out")
         }
-        let own = raw["opslake"] as? [String: Any] ?? [:]
-        scale = own["scale"] as? Int
+        scale = raw.opslake?.scale?.value
         if let s = scale {
             guard type == .number, (0...18).contains(s) else { throw fail("opslake.scale needs type number and 0...18") }
             type = .decimal
         }
         self.type = type
-        description = raw["description"] as? String
-        let c = raw["constraints"] as? [String: Any] ?? [:]
-        let known: Set = ["required", "unique", "enum", "minimum", "maximum", "minLength", "maxLength", "pattern"]
-        if let unknown = c.keys.first(where: { !known.contains($0) }) {
+        description = raw.description
+        let c = raw.constraints ?? ConstraintsDocument()
+        if let unknown = c.unknownKeys.first {
+            let known = ConstraintsDocument.CodingKeys.allCases.map(\.rawValue)
             throw fail("unknown constraint \"\(unknown)\"; use \(known.sorted().joined(separator: ", "))")
         }
-        required = c["required"] as? Bool ?? false
-        unique = c["unique"] as? Bool ?? false
-        if let e = c["enum"] {
-            guard let list = e as? [Any], !list.isEmpty else { throw fail("enum must be a non-empty array") }
+        required = c.required ?? false
+        unique = c.unique ?? false
+        if let list = c.enumValues {
+            guard !list.isEmpty else { throw fail("enum must be a non-empty array") }
             enumValues = try list.map { item in
-                if let s = item as? String { return s }
-                if let n = item as? NSNumber, type != .string, type != .boolean { return n.stringValue }
-                throw fail("enum value \(item) does not match type \(typeName)")
+                switch item {
+                case .string(let s): return s
+                case .number(let n) where type != .string && type != .boolean: return n
+                case .number(let text), .boolean(let text): throw fail("enum value \(text) does not match type \(typeName)")
+                }
             }
-            for v in enumValues! where type != .string && RowDecoder.parse(v, as: type) == nil {
+            for v in enumValues ?? [] where type != .string && RowDecoder.parse(v, as: type) == nil {
                 throw fail("enum value \(v) is not a valid \(typeName)")
             }
         }
-        func bound(_ key: String) throws -> Value? {
-            guard let raw = c[key] else { return nil }
-            let text = (raw as? String) ?? (raw as? NSNumber)?.stringValue ?? ""
+        func bound(_ key: String, _ raw: ScalarDocument?) throws -> Value? {
+            guard let raw else { return nil }
+            let text: String
+            switch raw {
+            case .string(let s), .number(let s): text = s
+            case .boolean: text = ""
+            }
             guard [.integer, .number, .decimal, .date, .datetime].contains(type),
                   let v = RowDecoder.parse(text, as: type == .decimal ? .number : type) else {
-                throw fail("\(key) \(raw) does not fit type \(typeName)")
+                throw fail("\(key) \(raw.text) does not fit type \(typeName)")
             }
             return v
         }
-        minimum = try bound("minimum")
-        maximum = try bound("maximum")
-        minLength = c["minLength"] as? Int
-        maxLength = c["maxLength"] as? Int
-        pattern = c["pattern"] as? String
+        minimum = try bound("minimum", c.minimum)
+        maximum = try bound("maximum", c.maximum)
+        minLength = c.minLength?.value
+        maxLength = c.maxLength?.value
+        pattern = c.pattern
         if (minLength != nil || maxLength != nil || pattern != nil) && type != .string {
             throw fail("minLength, maxLength and pattern apply to strings only")
+        }
+    }
+}
+
+// MARK: - The document as JSON
+
+/// The subset of a Frictionless Table Schema that OpsLake reads (docs/table-schemas.md).
+/// Every key is optional here so that a missing one gets the checks' own message;
+/// keys not listed are ignored, as Frictionless allows.
+private struct SchemaDocument: Decodable {
+    var name: String?
+    var title: String?
+    var description: String?
+    var fields: [FieldDocument]?
+    var primaryKey: NameList?
+    var foreignKeys: [ForeignKeyDocument]?
+    var opslake: Settings?
+
+    struct ForeignKeyDocument: Decodable {
+        struct Reference: Decodable {
+            var resource: String?
+            var fields: NameList?
+        }
+        var fields: NameList?
+        var reference: Reference?
+    }
+
+    /// The document's `opslake` object.
+    struct Settings: Decodable {
+        var version: WholeNumber?
+        var partition: String?
+        var load: String?
+    }
+
+    /// A one-line account of why decoding failed: where (the field by name when it has
+    /// one, then the key path) and what the key must hold.
+    static func explain(_ error: any Error) -> String {
+        if let failure = error as? FieldDocument.Failure {
+            let path = Array(failure.error.codingPath.dropFirst(2))
+            return "field \(failure.name ?? String(failure.index + 1)): \(explain(failure.error, path: path))"
+        }
+        guard let error = error as? DecodingError else { return "cannot be read: \(error)" }
+        let path = error.codingPath
+        // The fields array itself, or an entry of it that is no object.
+        if path.first?.stringValue == "fields", path.count <= 2 { return "\"fields\" must be a non-empty array of objects" }
+        return explain(error, path: path)
+    }
+
+    private static func explain(_ error: DecodingError, path: [any CodingKey]) -> String {
+        let at = render(path)
+        switch error {
+        case .typeMismatch(let type, _): return "\(at) must be \(expected(type, at: at))"
+        case .valueNotFound(let type, _): return "\(at) must be \(expected(type, at: at)), not null"
+        case .keyNotFound(let key, _): return "\(render(path + [key])) is missing"
+        case .dataCorrupted(let context): return at.isEmpty ? context.debugDescription : "\(at): \(context.debugDescription)"
+        @unknown default: return "\(at): \(error)"
+        }
+    }
+
+    /// `constraints.enum[0]`: keys joined by dots, array positions from 0 in brackets.
+    private static func render(_ path: [any CodingKey]) -> String {
+        path.reduce("") { text, key in
+            if let i = key.intValue { return text + "[\(i)]" }
+            return text.isEmpty ? key.stringValue : text + "." + key.stringValue
+        }
+    }
+
+    /// What a key of `type` must hold; a few keys say more than their type can.
+    private static func expected(_ type: Any.Type, at path: String) -> String {
+        switch path {
+        case "type": return "one of \(TableSchema.frictionlessTypes.keys.sorted().joined(separator: ", "))"
+        case "constraints.enum": return "a non-empty array of strings or numbers"
+        case "opslake.scale": return "an integer from 0 to 18"
+        case "opslake.partition": return "\"event\" or \"snapshot\""
+        case "opslake.load": return "\"replace-partition\""
+        default: break
+        }
+        switch type {
+        case is Bool.Type: return "true or false"
+        case is String.Type: return "a string"
+        case is WholeNumber.Type, is Int.Type: return "an integer"
+        case is ScalarDocument.Type: return "a string or a number"
+        case is NameList.Type: return "a field name or an array of field names"
+        case is [String: Any].Type: return "an object"
+        case is [Any].Type: return "an array"
+        default: return "a \(type)"
+        }
+    }
+}
+
+/// One entry of `fields`.
+private struct FieldDocument: Decodable {
+    /// Read leniently: a missing or non-text name gets the loader's own message, which
+    /// says what a name must be.
+    var name: String?
+    var type: String?
+    var format: String?
+    var description: String?
+    var opslake: Settings?
+    var constraints: ConstraintsDocument?
+
+    /// The field's `opslake` object.
+    struct Settings: Decodable {
+        var scale: WholeNumber?
+    }
+
+    /// A decoding error inside a field, with the field's name (or position) so the
+    /// message can name it.
+    struct Failure: Error {
+        var name: String?
+        var index: Int
+        var error: DecodingError
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, type, format, description, opslake, constraints
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try? c.decodeIfPresent(String.self, forKey: .name)
+        do {
+            type = try c.decodeIfPresent(String.self, forKey: .type)
+            format = try c.decodeIfPresent(String.self, forKey: .format)
+            description = try c.decodeIfPresent(String.self, forKey: .description)
+            opslake = try c.decodeIfPresent(Settings.self, forKey: .opslake)
+            constraints = try c.decodeIfPresent(ConstraintsDocument.self, forKey: .constraints)
+        } catch let error as DecodingError {
+            throw Failure(name: name, index: decoder.codingPath.last?.intValue ?? 0, error: error)
+        }
+    }
+}
+
+/// A field's `constraints` object. Unknown keys are kept to be refused by name, since
+/// a misspelt constraint would otherwise silently check nothing.
+private struct ConstraintsDocument: Decodable {
+    var required: Bool?
+    var unique: Bool?
+    var enumValues: [ScalarDocument]?
+    var minimum: ScalarDocument?
+    var maximum: ScalarDocument?
+    var minLength: WholeNumber?
+    var maxLength: WholeNumber?
+    var pattern: String?
+    /// Keys that name no constraint OpsLake knows, in document order.
+    var unknownKeys: [String] = []
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case required, unique, enumValues = "enum", minimum, maximum, minLength, maxLength, pattern
+    }
+
+    /// Any key, to list the object's keys.
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    init() {}
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        required = try c.decodeIfPresent(Bool.self, forKey: .required)
+        unique = try c.decodeIfPresent(Bool.self, forKey: .unique)
+        enumValues = try c.decodeIfPresent([ScalarDocument].self, forKey: .enumValues)
+        minimum = try c.decodeIfPresent(ScalarDocument.self, forKey: .minimum)
+        maximum = try c.decodeIfPresent(ScalarDocument.self, forKey: .maximum)
+        minLength = try c.decodeIfPresent(WholeNumber.self, forKey: .minLength)
+        maxLength = try c.decodeIfPresent(WholeNumber.self, forKey: .maxLength)
+        pattern = try c.decodeIfPresent(String.self, forKey: .pattern)
+        unknownKeys = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
+            .filter { CodingKeys(stringValue: $0) == nil }
+    }
+}
+
+/// A JSON string, number or boolean where a constraint takes a value (`enum`,
+/// `minimum`, `maximum`), kept as text to be parsed as the field's type. A number with
+/// an integral value becomes integer text (`5`, also for `5.0`), any other its shortest
+/// round-trip form (`0.5`, `1e-07`).
+private enum ScalarDocument: Decodable {
+    case string(String)
+    case number(String)
+    case boolean(String)
+
+    var text: String {
+        switch self {
+        case .string(let s), .number(let s), .boolean(let s): s
+        }
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let s = try? c.decode(String.self) {
+            self = .string(s)
+        } else if let i = try? c.decode(Int64.self) {
+            self = .number(String(i))
+        } else if let d = try? c.decode(Double.self) {
+            self = .number("\(d)")
+        } else if let b = try? c.decode(Bool.self) {
+            self = .boolean(String(b))
+        } else {
+            throw DecodingError.typeMismatch(ScalarDocument.self, .init(codingPath: decoder.codingPath,
+                                                                        debugDescription: "not a string, number or boolean"))
+        }
+    }
+}
+
+/// `primaryKey` and a foreign key's `fields`: one field name or an array of them.
+private struct NameList: Decodable {
+    var names: [String]
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let one = try? c.decode(String.self) {
+            names = [one]
+        } else if let many = try? c.decode([String].self) {
+            names = many
+        } else {
+            throw DecodingError.typeMismatch(NameList.self, .init(codingPath: decoder.codingPath,
+                                                                  debugDescription: "not a name or an array of names"))
+        }
+    }
+}
+
+/// A JSON integer. JSONDecoder reports a fractional number where an `Int` is wanted as
+/// invalid JSON without a key path; this reports it as a type mismatch at its key.
+private struct WholeNumber: Decodable {
+    var value: Int
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        guard let value = try? c.decode(Int.self) else {
+            throw DecodingError.typeMismatch(WholeNumber.self, .init(codingPath: decoder.codingPath,
+                                                                     debugDescription: "not an integer"))
+        }
+        self.value = value
+    }
+}
+
+extension DecodingError {
+    /// Where in the document the error happened.
+    fileprivate var codingPath: [any CodingKey] {
+        switch self {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): context.codingPath
+        case .keyNotFound(_, let context): context.codingPath
+        @unknown default: []
         }
     }
 }

@@ -39,6 +39,47 @@ import TestSupport
         #expect(error?.message.contains(message) == true, "\(String(describing: error))")
     }
 
+    @Test("a key of the wrong JSON type is refused in one line naming the file, the field and what the key must hold", arguments: [
+        ("{\"name\": \"a\", \"constraints\": {\"required\": \"yes\"}}", "", "field a: constraints.required must be true or false"),
+        ("{\"name\": \"a\", \"constraints\": {\"pattern\": 5}}", "", "field a: constraints.pattern must be a string"),
+        ("{\"name\": \"a\", \"constraints\": {\"maxLength\": 1.5}}", "", "field a: constraints.maxLength must be an integer"),
+        ("{\"name\": \"a\", \"constraints\": {\"enum\": \"x\"}}", "",
+         "field a: constraints.enum must be a non-empty array of strings or numbers"),
+        ("{\"name\": \"a\", \"constraints\": {\"enum\": [\"x\", {}]}}", "", "field a: constraints.enum[1] must be a string or a number"),
+        ("{\"name\": \"a\", \"type\": \"integer\", \"constraints\": {\"minimum\": [1]}}", "",
+         "field a: constraints.minimum must be a string or a number"),
+        ("{\"name\": \"a\", \"type\": 3}", "", "field a: type must be one of boolean, date, datetime, integer, number, string"),
+        ("{\"name\": \"a\", \"type\": \"number\", \"opslake\": {\"scale\": \"2\"}}", "",
+         "field a: opslake.scale must be an integer from 0 to 18"),
+        ("{\"name\": \"a\", \"constraints\": []}", "", "field a: constraints must be an object"),
+        ("{\"name\": \"a\"}, {\"description\": 1}", "", "field 2: description must be a string"),
+        ("{\"name\": \"a\"}, 5", "", "\"fields\" must be a non-empty array of objects"),
+        ("{\"name\": \"a\"}", ", \"primaryKey\": 5", "primaryKey must be a field name or an array of field names"),
+        ("{\"name\": \"a\"}", ", \"title\": false", "title must be a string"),
+        ("{\"name\": \"a\"}", ", \"opslake\": {\"version\": \"2\"}", "opslake.version must be an integer"),
+        ("{\"name\": \"a\"}", ", \"opslake\": {\"partition\": 1}", "opslake.partition must be \"event\" or \"snapshot\""),
+        ("{\"name\": \"a\"}", ", \"opslake\": {\"partition\": null}, \"foreignKeys\": {}", "foreignKeys must be an array"),
+        ("{\"name\": \"a\"}", ", \"foreignKeys\": [{\"fields\": \"a\", \"reference\": {\"resource\": \"u\", \"fields\": [1]}}]",
+         "foreignKeys[0].reference.fields must be a field name or an array of field names"),
+        ("{\"name\": \"a\", \"type\": \"integer\", \"constraints\": {\"enum\": [true]}}", "", "field a: enum value true does not match type integer"),
+    ])
+    func wrongTypes(fields: String, extra: String, message: String) {
+        let error = #expect(throws: SchemaError.self) { try Self.schema(fields, extra: extra) }
+        #expect(error?.description == "schemas/s/t.json: " + message)
+    }
+
+    @Test("keys OpsLake does not read are ignored, whatever they hold, and count in the hash")
+    func unknownKeys() throws {
+        let plain = try Self.schema("{\"name\": \"a\", \"type\": \"number\", \"constraints\": {\"minimum\": 1, \"enum\": [1, 2.5e0, \"3\"]}}")
+        let extra = try Self.schema("{\"name\": \"a\", \"type\": \"number\", \"rdfType\": 5, \"example\": [1], "
+                                    + "\"constraints\": {\"minimum\": 1, \"enum\": [1, 2.5e0, \"3\"]}}",
+                                    extra: ", \"missingValues\": [\"\"], \"opslake\": {\"note\": {}}")
+        #expect(plain.fields == extra.fields)
+        #expect(plain.hash != extra.hash)
+        #expect(plain.fields[0].enumValues == ["1", "2.5", "3"])
+        #expect(plain.fields[0].minimum == .double(1))
+    }
+
     @Test("a schema file in a reserved schema (PostgreSQL's or the loader's own) is refused", arguments: ["pg_catalog", "public", "opslake", "information_schema"])
     func reservedSchemaFolder(schema: String) throws {
         let dir = TemporaryDirectory()
