@@ -40,7 +40,10 @@ let package = Package(
         .target(name: "LakeExport", dependencies: ["LakeFormat", "TableSchema", "LakeCatalog"]),
         .target(name: "LakeShip", dependencies: ["LakeFormat", "TableSchema", "LakeCatalog"]),
         .target(name: "Configuration", dependencies: ["LakeFormat"]),
-        .target(name: "GeneratorKit", dependencies: ["LakeFormat", "TableSchema", "LakeCatalog", "Configuration"]),
+        .target(
+            name: "GeneratorKit",
+            dependencies: ["LakeFormat", "TableSchema", "LakeCatalog", "Configuration", .product(name: "Logging", package: "swift-log")]
+        ),
         // The Taiwan reference data is compiled in, so generation never depends on
         // files installed beside the binary.
         .target(

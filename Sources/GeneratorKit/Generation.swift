@@ -2,6 +2,9 @@ public import LakeFormat
 public import LakeCatalog
 public import TableSchema
 import Foundation
+import Logging
+
+let generationLog = Logger(label: "opslake.generate")
 
 /// `--shard K/N`: machine K of N takes the days whose number (days since
 /// 1970-01-01) is K-1 modulo N. The split depends on the day alone, so the shards of
@@ -172,6 +175,11 @@ public final class Generation: @unchecked Sendable {
                         guard !state.failed else { return days.forEach { $0.discard() } }
                         do {
                             let records = try lake.commit(days, runID: runID, seed: seed)
+                            for r in records {
+                                generationLog.info("partition committed", metadata: [
+                                    "dataset": "\(r.dataset)", "dt": "\(r.dt)", "rows": "\(r.rows)", "bytes": "\(r.bytes)",
+                                ])
+                            }
                             for day in days {
                                 let (done, rows) = state.add(Self.summary(records.filter { $0.key.dt == day.dt }))
                                 progress?(done, units.count, rows)

@@ -2,6 +2,9 @@ public import LakeCatalog
 public import LakeFormat
 public import TableSchema
 import Foundation
+import Logging
+
+let schedulerLog = Logger(label: "opslake.run")
 
 /// The scheduled job and a lake's opening, for every registered domain: `open` writes
 /// what the first run needs, `catchUp` brings each task from its cursor up to date.
@@ -65,6 +68,7 @@ public struct Scheduler {
                 let cursor = try lake.catalog.cursor(task.name)
                 let first = cursor.map { $0.adding(days: 1) } ?? domain.opened
                 guard first <= last else {
+                    schedulerLog.info("task up to date", metadata: ["task": "\(task.name)", "cursor": "\(cursor?.description ?? "-")"])
                     outcomes.append(TaskOutcome(task: task.name, window: nil, cursor: cursor, summary: GenerationSummary()))
                     continue
                 }
@@ -72,11 +76,16 @@ public struct Scheduler {
                 // first run; later runs already wrote them.
                 let units = try generation.plan(datasets: task.datasets, from: first, to: last, shard: nil)
                     .filter { cursor == nil || $0.dt >= first }
+                schedulerLog.info("task started", metadata: ["task": "\(task.name)", "from": "\(first)", "to": "\(last)", "days": "\(units.count)"])
                 let summary = try lake.recordingRun(command: "run", arguments: [task.name], window: first...last) { runID in
                     try generation.run(units, lake: lake, runID: runID, seed: seed, jobs: jobs, elsewhere: .keep,
                                        progress: progress(task.name))
                 }
                 try lake.catalog.setCursor(task.name, to: last)
+                schedulerLog.info("task finished", metadata: [
+                    "task": "\(task.name)", "cursor": "\(last)", "partitions": "\(summary.partitions)", "rows": "\(summary.rows)",
+                    "kept": "\(summary.kept)", "seconds": "\(String(format: "%.2f", summary.seconds))",
+                ])
                 outcomes.append(TaskOutcome(task: task.name, window: first...last, cursor: last, summary: summary))
             }
         }
@@ -90,11 +99,17 @@ extension Lake {
                              _ body: (Int64) throws -> GenerationSummary) throws -> GenerationSummary {
         let started = Date()
         let runID = try catalog.beginRun(command: command, arguments: arguments, window: window)
+        let fields: Logger.Metadata = ["run": "\(runID)", "command": "\(command)", "window": "\(window.map { "\($0.lowerBound)...\($0.upperBound)" } ?? "-")"]
+        generationLog.info("run started", metadata: fields)
         do {
             let s = try body(runID)
             try catalog.finishRun(runID, partitions: s.partitions, rows: s.rows, bytes: s.bytes, seconds: s.seconds, error: nil)
+            generationLog.info("run finished", metadata: fields.merging([
+                "partitions": "\(s.partitions)", "rows": "\(s.rows)", "bytes": "\(s.bytes)", "seconds": "\(String(format: "%.2f", s.seconds))",
+            ]) { $1 })
             return s
         } catch {
+            generationLog.error("run failed", metadata: fields.merging(["error": "\(error)"]) { $1 })
             try? catalog.finishRun(runID, partitions: 0, rows: 0, bytes: 0, seconds: Date().timeIntervalSince(started),
                                    error: String(describing: error))
             throw error

@@ -12,6 +12,10 @@ struct OpsLake: ParsableCommand {
         discussion: """
             Exit codes: \(ExitStatus.allCases.map { "\($0.rawValue) \($0.meaning)" }.joined(separator: ", ")).
 
+            Logs: every command takes --log-level LEVEL (trace, debug, info, notice, warning, error, critical; \
+            default warning, or $OPSLAKE_LOG_LEVEL) and --log-format logfmt|json (default logfmt, or \
+            $OPSLAKE_LOG_FORMAT). At info, runs, tasks, partition commits and loads each write a line on stderr.
+
             Examples:
               opslake init && opslake run && opslake catalog
               opslake help generate
@@ -23,14 +27,21 @@ struct OpsLake: ParsableCommand {
     /// Like `ParsableCommand.main()`, but usage errors are one line on stderr (exit 64),
     /// as every other error is; `--help` and `--version` print as usual.
     static func main() {
+        var arguments = Array(CommandLine.arguments.dropFirst())
         do {
-            var command = try parseAsRoot()
+            try LogOutput.bootstrap(&arguments)
+        } catch {
+            printError("opslake: error: \(error); see `opslake --help`")
+            Foundation.exit(ExitStatus.usage.rawValue)
+        }
+        do {
+            var command = try parseAsRoot(arguments)
             try command.run()
         } catch {
             let code = exitCode(for: error)
             if code == .success || error is ExitCode { exit(withError: error) }
             let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid usage"
-            printError("opslake: error: \(message) (see `\(commandPath(Array(CommandLine.arguments.dropFirst()))) --help`)")
+            printError("opslake: error: \(message) (see `\(commandPath(arguments)) --help`)")
             Foundation.exit(code.rawValue)
         }
     }

@@ -47,11 +47,22 @@ func humanBytes(_ n: Int64) -> String {
 /// Shows progress on stderr when it is a terminal: one line, rewritten in place, of
 /// `done`/`total` units and the rows so far. Every command's progress goes through here.
 func progressReporter(label: String, unit: String = "days") -> (@Sendable (Int, Int, Int64) -> Void)? {
-    guard isatty(2) == 1 else { return nil }
+    guard Progress.enabled else { return nil }
     return { done, total, rows in
         let line = "\r\(label): \(done)/\(total) \(unit), \(rows) rows"
         FileHandle.standardError.write(Data(line.utf8))
         if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
+
+/// Whether progress lines are shown: only on a terminal, and only when log lines of
+/// level info or below are not, so the two never interleave.
+enum Progress {
+    nonisolated(unsafe) static var enabled = isatty(2) == 1  // set once at start, before any thread
+
+    /// Wipes a progress line in place, so that a log line starts at the margin.
+    static func clearLine() {
+        if enabled { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 }
 

@@ -2,6 +2,9 @@ public import LakeFormat
 public import LakeCatalog
 public import TableSchema
 import Foundation
+import Logging
+
+let loadLog = Logger(label: "opslake.load")
 
 /// Where a catalogued partition stands against the ledger in PostgreSQL.
 public enum PartitionState: String, Sendable, Codable {
@@ -102,10 +105,16 @@ public struct LoadJob: @unchecked Sendable {
                 do {
                     let outcome = try loader!.load(p, schema: schemaOf[p.dataset]!, runID: runID)
                     state.finish(p, outcome)
-                } catch let e as PartitionLoadError {
-                    state.fail(e)
+                    switch outcome {
+                    case .loaded(let rows):
+                        loadLog.info("partition loaded", metadata: ["run": "\(runID)", "dataset": "\(p.dataset)", "dt": "\(p.dt)", "rows": "\(rows)"])
+                    case .unchanged:
+                        loadLog.debug("partition unchanged", metadata: ["run": "\(runID)", "dataset": "\(p.dataset)", "dt": "\(p.dt)"])
+                    }
                 } catch {
-                    state.fail(PartitionLoadError(partition: p.key, cause: .io, message: "\(error)"))
+                    let e = error as? PartitionLoadError ?? PartitionLoadError(partition: p.key, cause: .io, message: "\(error)")
+                    state.fail(e)
+                    loadLog.error("partition failed", metadata: ["run": "\(runID)", "dataset": "\(p.dataset)", "dt": "\(p.dt)", "error": "\(e)"])
                 }
                 let (done, rows) = state.progress
                 progress?(done, partitions.count, rows)
@@ -126,6 +135,10 @@ public struct LoadJob: @unchecked Sendable {
         }
         summary.seconds = Date().timeIntervalSince(started)
         summary.runID = runID
+        loadLog.info("load finished", metadata: [
+            "run": "\(runID)", "loaded": "\(summary.loaded)", "unchanged": "\(summary.unchanged)", "failed": "\(summary.failures.count)",
+            "rows": "\(summary.rowsLoaded)", "seconds": "\(String(format: "%.2f", summary.seconds))",
+        ])
         if control.isUsable { try? Ledger.finishRun(control, runID, summary) }
         if let error = connectError.value { throw error }
         return summary

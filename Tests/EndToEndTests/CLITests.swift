@@ -213,3 +213,29 @@ struct DocumentationTests {
         #expect(rows == fromHelp)
     }
 }
+
+@Suite("logs")
+struct LogTests {
+    @Test("at info every line is one JSON object or logfmt line, one per committed partition; at the default level stderr stays empty")
+    func structuredLines() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let lake = dir.path + "/lake"
+        #expect(try opslake("init", "--lake", lake, "--opened", "2025-01-01", "--scale", "0.1").stderr.isEmpty)
+        let r = try opslake("generate", "--lake", lake, "--date", "2025-01-02", "--log-level", "info", "--log-format", "json")
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stderr.split(separator: "\n")
+        var committed = 0
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String], "\(line)")
+            #expect(Set(["time", "level", "label", "msg"]).isSubset(of: object.keys))
+            if object["msg"] == "partition committed" { committed += 1 }
+        }
+        #expect(committed > 0 && r.stdout.contains("generated \(committed) partitions"))
+        let logfmt = try opslake("generate", "--lake", lake, "--date", "2025-01-02", environment: ["OPSLAKE_LOG_LEVEL": "info"])
+        #expect(logfmt.stderr.split(separator: "\n").allSatisfy { $0.hasPrefix("time=") && $0.contains(" level=info ") })
+        #expect(try opslake("generate", "--lake", lake, "--date", "2025-01-02").stderr.isEmpty)
+        let bad = try opslake("generate", "--lake", lake, "--date", "2025-01-02", "--log-level", "loud")
+        #expect(bad.status == 64 && bad.stderr.split(separator: "\n").count == 1)
+    }
+}

@@ -99,7 +99,6 @@ private let systemdAnalyze: String? = {
                 ("User", "opslake"),
                 ("Group", "opslake"),
                 ("StateDirectory", "opslake"),
-                ("Environment", "OPSLAKE_CONFIG=/etc/opslake/opslake.toml"),
                 ("ExecStart", "\(Self.installedBinary) run --lake /var/lib/opslake/lake --task petshop.\(task)"),
                 ("Restart", "on-failure"),
                 ("RestartPreventExitStatus", "64 65 66 73"),
@@ -114,6 +113,8 @@ private let systemdAnalyze: String? = {
             for (key, value) in expected {
                 #expect(try Self.values(service, "Service", key) == [value], "\(service): \(key)")
             }
+            // The settings file, and log lines for journalctl.
+            #expect(try Self.values(service, "Service", "Environment") == ["OPSLAKE_CONFIG=/etc/opslake/opslake.toml", "OPSLAKE_LOG_LEVEL=info"])
             // Only the state directory is writable; no extra ReadWritePaths.
             #expect(try Self.values(service, "Service", "ReadWritePaths").isEmpty, "\(service)")
         }

@@ -177,6 +177,19 @@ struct LoadTests {
         try expectExact(lake: lake, db)
     }
 
+    @Test("a load logs each partition and its summary at info, and never the connection's password, even at trace")
+    func logsWithoutSecrets() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try TestDatabase("log")
+        defer { db.drop() }
+        let lake = try makeLake(dir)
+        let r = try runProcess(opslakeBinary, ["load", "--lake", lake, "--dsn", "\(db.dsn) password=s3cret-pw", "--log-level", "trace"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("msg=\"partition loaded\"") && r.stderr.contains("msg=\"load finished\""))
+        #expect(!(r.stdout + r.stderr).contains("s3cret-pw"))
+    }
+
     @Test("bad connections, privileges, a changed table and a corrupt file: one line each, a sysexits code, the rest loads")
     func errors() throws {
         let dir = TemporaryDirectory()
