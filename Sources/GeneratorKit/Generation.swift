@@ -2,6 +2,7 @@ public import LakeFormat
 public import LakeCatalog
 public import TableSchema
 import Foundation
+import Synchronization
 import Logging
 
 let generationLog = Logger(label: "opslake.generate")
@@ -91,7 +92,7 @@ public struct PartitionsFromElsewhereError: Error, CustomStringConvertible {
 
 /// Drives a domain generator over dates: plans the partitions, runs days on
 /// `jobs` threads, validates every row and commits each partition through the lake.
-public final class Generation: @unchecked Sendable {
+public final class Generation: Sendable {
     public let generator: any DomainGenerator
     public let schemas: [DatasetName: TableSchema]
 
@@ -156,13 +157,13 @@ public final class Generation: @unchecked Sendable {
         let committer = DispatchQueue(label: "opslake.generation.commit")
         let waiting = DispatchSemaphore(value: 4 * workers)
         let commits = DispatchGroup()
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let unit = state.take(units) {
+        WorkQueue.forEach(units.count, jobs: workers) { index in
+                let unit = units[index]
                 do {
                     guard let lake else {
                         let (done, rows) = state.add(try dryRun(unit))
                         progress?(done, units.count, rows)
-                        continue
+                        return .next
                     }
                     let staged = try stage(unit, lake: lake, level: level)
                     waiting.wait()
@@ -188,10 +189,11 @@ public final class Generation: @unchecked Sendable {
                             state.fail(error)
                         }
                     }
+                    return state.failed ? .stop : .next
                 } catch {
                     state.fail(error)
+                    return .stop
                 }
-            }
         }
         commits.wait()
         if let error = state.error { throw error }
@@ -230,46 +232,40 @@ public final class Generation: @unchecked Sendable {
         return s
     }
 
-    final class SharedState: @unchecked Sendable {
-        let lock = NSLock()
-        var next = 0
-        var done = 0
-        var summary = GenerationSummary()
-        var error: (any Error)?
-        var staged: [StagedPartitions] = []
-
-        func queue(_ day: StagedPartitions) { lock.withLock { staged.append(day) } }
-
-        func takeQueued() -> [StagedPartitions] {
-            lock.withLock {
-                defer { staged = [] }
-                return staged
-            }
+    /// What the worker threads and the committer share, behind one lock.
+    final class SharedState: Sendable {
+        struct Inner {
+            var done = 0
+            var summary = GenerationSummary()
+            var error: (any Error)?
+            var staged: [StagedPartitions] = []
         }
+        let inner = Mutex(Inner())
 
-        func take(_ units: [GenerationUnit]) -> GenerationUnit? {
-            lock.withLock {
-                guard error == nil, next < units.count else { return nil }
-                defer { next += 1 }
-                return units[next]
+        func queue(_ day: StagedPartitions) { inner.withLock { $0.staged.append(day) } }
+
+        /// Every staged day queued so far, for one batch commit.
+        func takeQueued() -> [StagedPartitions] {
+            inner.withLock { state in
+                defer { state.staged = [] }
+                return state.staged
             }
         }
 
         func add(_ s: GenerationSummary) -> (Int, Int64) {
-            lock.withLock {
-                done += 1
-                summary.partitions += s.partitions
-                summary.rows += s.rows
-                summary.bytes += s.bytes
-                summary.rawBytes += s.rawBytes
-                return (done, summary.rows)
+            inner.withLock {
+                $0.done += 1
+                $0.summary.add(s)
+                return ($0.done, $0.summary.rows)
             }
         }
 
-        var failed: Bool { lock.withLock { error != nil } }
+        var failed: Bool { inner.withLock { $0.error != nil } }
+        var error: (any Error)? { inner.withLock { $0.error } }
+        var summary: GenerationSummary { inner.withLock { $0.summary } }
 
         func fail(_ e: any Error) {
-            lock.withLock { if error == nil { error = e } }
+            inner.withLock { if $0.error == nil { $0.error = e } }
         }
     }
 }

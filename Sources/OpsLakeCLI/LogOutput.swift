@@ -65,11 +65,12 @@ struct LogOutput: LogHandler {
 
     /// Sets up logging from `--log-level`/`--log-format` (taken out of `arguments`, as
     /// they apply to every command) or `$OPSLAKE_LOG_LEVEL`/`$OPSLAKE_LOG_FORMAT`.
-    /// The default level is `warning`: an interactive command prints only its result;
+    /// The default level is `critical`, which nothing logs: a command prints only its
+    /// result and its one-line error (failures are logged at `error` for the journal);
     /// the systemd units ask for `info`.
     static func bootstrap(_ arguments: inout [String]) throws {
         let environment = ProcessInfo.processInfo.environment
-        var levelText = environment["OPSLAKE_LOG_LEVEL"].flatMap { $0.isEmpty ? nil : $0 } ?? "warning"
+        var levelText = environment["OPSLAKE_LOG_LEVEL"].flatMap { $0.isEmpty ? nil : $0 } ?? "critical"
         var formatText = environment["OPSLAKE_LOG_FORMAT"].flatMap { $0.isEmpty ? nil : $0 } ?? "logfmt"
         var i = 0
         while i < arguments.count {

@@ -13,7 +13,7 @@ struct OpsLake: ParsableCommand {
             Exit codes: \(ExitStatus.allCases.map { "\($0.rawValue) \($0.meaning)" }.joined(separator: ", ")).
 
             Logs: every command takes --log-level LEVEL (trace, debug, info, notice, warning, error, critical; \
-            default warning, or $OPSLAKE_LOG_LEVEL) and --log-format logfmt|json (default logfmt, or \
+            default critical: nothing but the result and a one-line error; or $OPSLAKE_LOG_LEVEL) and --log-format logfmt|json (default logfmt, or \
             $OPSLAKE_LOG_FORMAT). At info, runs, tasks, partition commits and loads each write a line on stderr.
 
             Examples:

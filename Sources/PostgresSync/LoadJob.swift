@@ -2,6 +2,7 @@ public import LakeFormat
 public import LakeCatalog
 public import TableSchema
 import Foundation
+import Synchronization
 import Logging
 
 let loadLog = Logger(label: "opslake.load")
@@ -41,7 +42,7 @@ public struct LoadSummary: Sendable {
 
 /// Loads chosen lake partitions into PostgreSQL over `jobs` connections: the
 /// scheduled sync and the analyst's one-off alike.
-public struct LoadJob: @unchecked Sendable {
+public struct LoadJob: Sendable {
     public let lake: Lake
     public let schemas: SchemaRegistry
     public let conninfo: String
@@ -88,19 +89,16 @@ public struct LoadJob: @unchecked Sendable {
         }
 
         let schemaOf = bySchema
-        let state = LoadState(partitions: partitions)
-        let workers = max(1, min(jobs, partitions.count))
-        let connectError = LockedBox<(any Error)?>(nil)
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            var loader: PartitionLoader?
-            while let p = state.take() {
+        let state = LoadState()
+        let connectError = Mutex<(any Error)?>(nil)
+        WorkQueue.forEach(partitions.count, jobs: jobs, state: { nil as PartitionLoader? }) { loader, index in
+                let p = partitions[index]
                 do {
                     if loader == nil || !loader!.isUsable { loader = try PartitionLoader(conninfo: conninfo, lakeRoot: lake.root) }
                 } catch {
                     // The server refused a new connection: the remaining partitions cannot load either.
-                    connectError.set(error)
-                    state.stop()
-                    return
+                    connectError.withLock { $0 = error }
+                    return .stop
                 }
                 do {
                     let outcome = try loader!.load(p, schema: schemaOf[p.dataset]!, runID: runID)
@@ -118,12 +116,12 @@ public struct LoadJob: @unchecked Sendable {
                 }
                 let (done, rows) = state.progress
                 progress?(done, partitions.count, rows)
-            }
+                return .next
         }
         var summary = state.summary
         // Dimensions are rebuilt even when nothing loaded: a run killed after its
         // partitions committed but before this step is caught up here.
-        if connectError.value == nil && control.isUsable {
+        if connectError.withLock({ $0 == nil }) && control.isUsable {
             let loadedDatasets = Set(try lake.catalog.datasets().map(\.name))
             for d in dimensions where d.sources.contains(where: loadedDatasets.contains) {
                 do {
@@ -140,61 +138,43 @@ public struct LoadJob: @unchecked Sendable {
             "rows": "\(summary.rowsLoaded)", "seconds": "\(String(format: "%.2f", summary.seconds))",
         ])
         if control.isUsable { try? Ledger.finishRun(control, runID, summary) }
-        if let error = connectError.value { throw error }
+        if let error = connectError.withLock({ $0 }) { throw error }
         return summary
     }
 }
 
 /// The shared queue and tally of a load run's threads.
-final class LoadState: @unchecked Sendable {
-    let lock = NSLock()
-    let partitions: [PartitionRecord]
-    var next = 0
-    var done = 0
-    var summary = LoadSummary()
-
-    init(partitions: [PartitionRecord]) { self.partitions = partitions }
-
-    func take() -> PartitionRecord? {
-        lock.withLock {
-            guard next < partitions.count else { return nil }
-            defer { next += 1 }
-            return partitions[next]
-        }
+/// The figures the loading threads share, behind one lock.
+final class LoadState: Sendable {
+    struct Inner {
+        var done = 0
+        var summary = LoadSummary()
     }
+    let inner = Mutex(Inner())
+
+    var summary: LoadSummary { inner.withLock { $0.summary } }
 
     /// Partitions done and rows loaded so far.
-    var progress: (Int, Int64) { lock.withLock { (done, summary.rowsLoaded) } }
-
-    func stop() { lock.withLock { next = partitions.count } }
+    var progress: (Int, Int64) { inner.withLock { ($0.done, $0.summary.rowsLoaded) } }
 
     func finish(_ p: PartitionRecord, _ outcome: PartitionOutcome) {
-        lock.withLock {
-            done += 1
+        inner.withLock {
+            $0.done += 1
             switch outcome {
             case .loaded(let rows):
-                summary.loaded += 1
-                summary.rowsLoaded += Int64(rows)
-                summary.bytesRead += p.files.filter { $0.format == .csv }.reduce(0) { $0 + $1.uncompressedBytes }
+                $0.summary.loaded += 1
+                $0.summary.rowsLoaded += Int64(rows)
+                $0.summary.bytesRead += p.files.filter { $0.format == .csv }.reduce(0) { $0 + $1.uncompressedBytes }
             case .unchanged:
-                summary.unchanged += 1
+                $0.summary.unchanged += 1
             }
         }
     }
 
     func fail(_ e: PartitionLoadError) {
-        lock.withLock {
-            done += 1
-            summary.failures.append(e)
+        inner.withLock {
+            $0.done += 1
+            $0.summary.failures.append(e)
         }
     }
-}
-
-/// A value shared between threads under a lock.
-final class LockedBox<T>: @unchecked Sendable {
-    let lock = NSLock()
-    var stored: T
-    init(_ value: T) { stored = value }
-    var value: T { lock.withLock { stored } }
-    func set(_ v: T) { lock.withLock { stored = v } }
 }
