@@ -71,7 +71,7 @@ extension TableSchema {
         self.load = load
         version = own["version"] as? Int ?? 1
         let canonical = try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys])
-        hash = SHA256.hash(Array(canonical))
+        hash = try SHA256.hash(Array(canonical))
         canonicalJSON = String(decoding: canonical, as: UTF8.self)
     }
 
