@@ -22,6 +22,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // System libraries: one thin module map each, nothing else.
@@ -31,14 +32,24 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         // Layers, lowest first. Dependencies point downwards only.
-        .target(name: "LakeFormat", dependencies: ["CZstd", "CCrypto"]),
+        // System calls go through swift-system's typed FileDescriptor, FilePath and Errno.
+        .target(name: "LakeFormat", dependencies: ["CZstd", "CCrypto", .product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "TableSchema", dependencies: ["LakeFormat"]),
         .target(
             name: "LakeCatalog",
-            dependencies: ["LakeFormat", "TableSchema", "CSQLite", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "LakeFormat", "TableSchema", "CSQLite",
+                .product(name: "Logging", package: "swift-log"), .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
-        .target(name: "LakeExport", dependencies: ["LakeFormat", "TableSchema", "LakeCatalog"]),
-        .target(name: "LakeShip", dependencies: ["LakeFormat", "TableSchema", "LakeCatalog"]),
+        .target(
+            name: "LakeExport",
+            dependencies: ["LakeFormat", "TableSchema", "LakeCatalog", .product(name: "SystemPackage", package: "swift-system")]
+        ),
+        .target(
+            name: "LakeShip",
+            dependencies: ["LakeFormat", "TableSchema", "LakeCatalog", .product(name: "SystemPackage", package: "swift-system")]
+        ),
         .target(name: "Configuration", dependencies: ["LakeFormat"]),
         .target(
             name: "GeneratorKit",

@@ -139,13 +139,13 @@ extension Lake {
         for fault in verified.faults {
             switch fault.kind {
             case .temporaryFile:
-                try FileIO.remove(root + "/" + fault.path)
+                try FileIO.remove(absolute(fault.path))
                 report.removedTemporary.append(fault.path)
             case .orphanFile:
                 let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
                 let target = "_quarantine/\(stamp)/\(fault.path)"
-                try FileIO.makeDirectories(root + "/" + (target as NSString).deletingLastPathComponent)
-                try FileIO.rename(root + "/" + fault.path, to: root + "/" + target)
+                try FileIO.makeDirectories(absolute((target as NSString).deletingLastPathComponent))
+                try FileIO.rename(absolute(fault.path), to: absolute(target))
                 report.quarantined.append(fault.path)
             default:
                 report.unresolved.append(fault)
@@ -163,13 +163,13 @@ extension Lake {
     func lakeFiles() -> [String] {
         var result: [String] = []
         func walk(_ relative: String) {
-            for name in FileIO.list(root + "/" + relative) {
+            for name in FileIO.list(absolute(relative)) {
                 let path = relative.isEmpty ? name : relative + "/" + name
-                if FileIO.isDirectory(root + "/" + path) { walk(path) } else { result.append(path) }
+                if FileIO.isDirectory(absolute(path)) { walk(path) } else { result.append(path) }
             }
         }
         for name in FileIO.list(root) where !name.hasPrefix("_") && !name.hasPrefix(".") {
-            if FileIO.isDirectory(root + "/" + name) { walk(name) }
+            if FileIO.isDirectory(absolute(name)) { walk(name) }
         }
         return result
     }
@@ -214,7 +214,7 @@ final class FileChecker {
             }
             // Whatever the decoder did not need (or all of it, when quick), so the hash covers every byte.
             try hashing.forEachChunk(using: buffer) { _ in }
-            let sha = hashing.hash.finalize()
+            let sha = try hashing.hash.finalize()
             guard sha == f.sha256 else { return damaged("SHA-256 \(sha.prefix(12))… differs from the catalogued \(f.sha256.prefix(12))…") }
             if let produced, produced != f.uncompressedBytes {
                 return damaged("decompresses to \(produced) bytes, \(f.uncompressedBytes) catalogued")

@@ -1,6 +1,7 @@
 public import LakeFormat
 public import TableSchema
 import Foundation
+import SystemPackage
 
 /// A lake folder and its catalogue: where partitions are written, committed,
 /// verified and repaired.
@@ -29,6 +30,9 @@ public final class Lake: @unchecked Sendable {
         if lock != nil { try recover() }
     }
 
+    /// The path of `relative`, a path inside the lake, from where the lake was opened.
+    public func absolute(_ relative: String) -> String { FilePath(root).appending(relative).string }
+
     /// Finishes what a crashed writer left, before this writer changes anything: its
     /// journalled commits are rolled forward (so a newer write can never be undone by
     /// an older one later) and its runs are marked interrupted. Temporary files and
@@ -40,7 +44,7 @@ public final class Lake: @unchecked Sendable {
         // Staged files a crashed writer left: what a journalled commit needed was
         // installed just above, and this writer holds the lock, so the rest is garbage.
         for name in FileIO.list(root) where name.hasPrefix(LakeLayout.stagingPrefix) {
-            try? FileManager.default.removeItem(atPath: root + "/" + name)
+            try? FileManager.default.removeItem(atPath: absolute(name))
         }
         try catalog.markInterruptedRuns()
     }
@@ -48,7 +52,7 @@ public final class Lake: @unchecked Sendable {
     /// True when every file of a journalled commit is still on disk, under its temporary or final name.
     func installable(_ m: CommitManifest) -> Bool {
         m.written.files.allSatisfy { f in
-            FileIO.exists(root + "/" + f.temporaryPath) || check(FileRecord(written: f)) == nil
+            FileIO.exists(absolute(f.temporaryPath)) || check(FileRecord(written: f)) == nil
         }
     }
 
@@ -116,7 +120,7 @@ public final class Lake: @unchecked Sendable {
     public func commit(_ days: [StagedPartitions], runID: Int64? = nil, seed: String? = nil) throws -> [PartitionRecord] {
         do {
             for staged in days {
-                for w in staged.written { for f in w.files { try FileIO.syncFile(root + "/" + f.temporaryPath) } }
+                for w in staged.written { for f in w.files { try FileIO.syncFile(absolute(f.temporaryPath)) } }
             }
         } catch {
             for staged in days { staged.discard() }
@@ -180,7 +184,7 @@ public final class Lake: @unchecked Sendable {
             (id, mb.0, mb.1.schema.canonicalJSON, mb.1.schema.version, mb.1.schema.partition.rawValue)
         })
         FaultPoint.hit(.afterApply)
-        for path in stale { try FileIO.remove(root + "/" + path) }
+        for path in stale { try FileIO.remove(absolute(path)) }
     }
 
     /// Steps 3 and 4 of a commit, for a fresh commit and for `repair` alike.
@@ -191,15 +195,15 @@ public final class Lake: @unchecked Sendable {
         let stale = try catalog.apply(id, m, schemaJSON: schema?.canonicalJSON, schemaVersion: schema?.version ?? 1,
                                       partitionKind: schema?.partition.rawValue ?? "event")
         FaultPoint.hit(.afterApply)
-        for path in stale { try FileIO.remove(root + "/" + path) }
+        for path in stale { try FileIO.remove(absolute(path)) }
     }
 
     /// Renames a commit's files from their temporary names over their final ones.
     func install(_ m: CommitManifest) throws {
         for (i, file) in m.written.files.enumerated() {
-            let temporary = root + "/" + file.temporaryPath
+            let temporary = absolute(file.temporaryPath)
             if FileIO.exists(temporary) {
-                try FileIO.rename(temporary, to: root + "/" + file.finalPath)
+                try FileIO.rename(temporary, to: absolute(file.finalPath))
                 if i == 0 { FaultPoint.hit(.afterFirstRename) }
             }
         }
@@ -211,14 +215,14 @@ public final class Lake: @unchecked Sendable {
     /// dataset folder; for a folder with nothing new it costs next to nothing.
     func syncPartitionFolders(of keys: [PartitionKey]) throws {
         for dataset in Set(keys.map(\.dataset)).sorted(by: { $0.description < $1.description }) {
-            try FileIO.syncDirectory(root + "/" + LakeLayout.datasetDirectory(dataset))
+            try FileIO.syncDirectory(absolute(LakeLayout.datasetDirectory(dataset)))
         }
     }
 
     /// Makes the renames durable: each folder the files went into, once.
     func syncDirectories(of manifests: [CommitManifest]) throws {
         let folders = Set(manifests.flatMap { $0.written.files.map { ($0.finalPath as NSString).deletingLastPathComponent } })
-        for directory in folders.sorted() { try FileIO.syncDirectory(root + "/" + directory) }
+        for directory in folders.sorted() { try FileIO.syncDirectory(absolute(directory)) }
     }
 }
 
@@ -242,7 +246,7 @@ public final class StagedPartitions: @unchecked Sendable {
 
     /// Removes the staged files: for a day that will not be committed.
     public func discard() {
-        for w in written { for f in w.files { try? FileIO.remove(lake.root + "/" + f.temporaryPath) } }
+        for w in written { for f in w.files { try? FileIO.remove(lake.absolute(f.temporaryPath)) } }
         written = []
     }
 }

@@ -1,7 +1,6 @@
 import LakeFormat
-#if canImport(Glibc)
-import Glibc
-#endif
+import SystemPackage
+import Glibc  // getpid
 
 /// The lake's single-writer lock: `flock` on `<lake>/_lock`.
 ///
@@ -9,36 +8,40 @@ import Glibc
 /// crash never leaves a stale lock behind. The file names the holder, for the
 /// message a second writer gets.
 final class LakeLock {
-    let fd: Int32
+    /// Closed only by `deinit`, which also runs when `init` throws after opening it.
+    let fd: FileDescriptor
 
     init(root: String, command: String) throws {
-        let path = root + "/" + LakeLayout.lockFile
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw CatalogError("cannot open \(path): \(String(cString: strerror(errno)))") }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            var buffer = [UInt8](repeating: 0, count: 256)
-            let n = pread(fd, &buffer, 255, 0)
-            let holder = String(decoding: buffer.prefix(max(0, n)), as: UTF8.self).trimmingSpaces
-            close(fd)
-            throw LakeBusyError(root: root, holder: holder)
+        let path = FilePath(root).appending(LakeLayout.lockFile)
+        do {
+            fd = try FileDescriptor.open(path, .readWrite, options: [.create, .closeOnExec],
+                                         permissions: [.ownerReadWrite, .groupRead, .otherRead])
+        } catch {
+            throw CatalogError("cannot open \(path): \(error)")
+        }
+        let locked: Bool
+        do { locked = try fd.tryLockExclusive() } catch { throw CatalogError("cannot lock \(path): \(error)") }
+        guard locked else {
+            var buffer = [UInt8](repeating: 0, count: 255)
+            let n = (try? buffer.withUnsafeMutableBytes { try fd.read(fromAbsoluteOffset: 0, into: $0) }) ?? 0
+            throw LakeBusyError(root: root, holder: String(decoding: buffer.prefix(n), as: UTF8.self).trimmingSpaces)
         }
         let text = "pid \(getpid()): \(command)\n"
-        _ = ftruncate(fd, 0)
-        _ = text.withCString { pwrite(fd, $0, strlen($0), 0) }
+        _ = try? fd.resize(to: 0)
+        _ = try? fd.writeAll(toAbsoluteOffset: 0, text.utf8)
     }
 
-    deinit { close(fd) }  // closing releases the lock
+    deinit { try? fd.close() }  // closing releases the lock
 
     /// True when some process holds the lock now.
     static func isHeld(root: String) -> Bool {
-        let fd = open(root + "/" + LakeLayout.lockFile, O_RDWR | O_CLOEXEC)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        if flock(fd, LOCK_EX | LOCK_NB) == 0 {
-            flock(fd, LOCK_UN)
+        guard let fd = try? FileDescriptor.open(FilePath(root).appending(LakeLayout.lockFile), .readWrite, options: .closeOnExec) else {
             return false
         }
-        return true
+        defer { try? fd.close() }
+        guard (try? fd.tryLockExclusive()) == true else { return true }
+        try? fd.unlock()
+        return false
     }
 }
 

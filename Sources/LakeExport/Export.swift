@@ -2,6 +2,7 @@ public import LakeFormat
 public import LakeCatalog
 import TableSchema
 import Foundation
+import SystemPackage
 
 /// How `opslake export` writes files for tools that cannot read the lake itself.
 public struct ExportOptions: Sendable {
@@ -191,7 +192,7 @@ public struct Exporter {
             }
             let dt = Value.date(partition.key.dt)
             for part in partition.files.filter({ $0.format == .csv }).sorted(by: { $0.part < $1.part }) {
-                let source = try ZstdReader(source: FileSource(path: lake.root + "/" + part.path), name: part.path,
+                let source = try ZstdReader(source: FileSource(path: lake.absolute(part.path)), name: part.path,
                                             maxOutput: max(part.uncompressedBytes, 1) + 1)
                 let reader = CSVReader(source: source)
                 guard let header = try reader.next() else { throw ExportError("\(part.path) is empty; run `opslake verify`") }
@@ -230,9 +231,10 @@ final class OutputFile {
     let temporary: String
     let relative: String
     let dataset: String
-    let fd: Int32
+    /// Closed only by `deinit`.
+    let fd: FileDescriptor
     let buffer = ByteBuffer(capacity: (1 << 20) + (1 << 16))
-    let hash = SHA256()
+    let hash: SHA256
     var rows = 0
     var bytes: Int64 = 0
 
@@ -240,14 +242,15 @@ final class OutputFile {
         self.temporary = temporary
         self.relative = relative
         self.dataset = dataset
+        hash = try SHA256()
         try? FileIO.remove(temporary)
         fd = try FileIO.createExclusive(temporary)
     }
 
-    deinit { close(fd) }
+    deinit { try? fd.close() }
 
     func flush() throws {
-        hash.update(buffer.bytes)
+        try hash.update(buffer.bytes)
         try FileIO.writeAll(fd, buffer.bytes, path: temporary)
         bytes += Int64(buffer.count)
         buffer.removeAll()
@@ -256,7 +259,7 @@ final class OutputFile {
     func finish() throws -> ExportedFile {
         try flush()
         try FileIO.sync(fd, path: temporary)
-        return ExportedFile(path: relative, dataset: dataset, rows: rows, bytes: bytes, sha256: hash.finalize())
+        return ExportedFile(path: relative, dataset: dataset, rows: rows, bytes: bytes, sha256: try hash.finalize())
     }
 }
 

@@ -99,11 +99,14 @@ final class BufferedBytes {
 /// Passes bytes through while hashing them (SHA-256 of everything read).
 public final class HashingSource: ByteSource {
     let source: any ByteSource
-    public let hash = SHA256()
-    public init(_ source: any ByteSource) { self.source = source }
+    public let hash: SHA256
+    public init(_ source: any ByteSource) throws {
+        self.source = source
+        hash = try SHA256()
+    }
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         let n = try source.read(into: buffer)
-        hash.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        try hash.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
         return n
     }
 }

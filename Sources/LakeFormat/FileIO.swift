@@ -1,147 +1,157 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+public import SystemPackage
 
 /// The file system calls the lake's commit protocol needs, each wrapped once:
 /// a failure becomes a `FormatError(.io)` naming the call and the path.
+///
+/// Descriptors are swift-system's `FileDescriptor`; whoever opens one closes it
+/// exactly once (`closeAfter`, or an owner's `deinit`).
 public enum FileIO {
-    static func fail(_ call: String, _ path: String, _ code: Int32 = errno) -> FormatError {
-        FormatError(.io, "\(call) \(path): \(String(cString: strerror(code)))")
+    static func fail(_ call: String, _ path: String, _ error: any Error) -> FormatError {
+        FormatError(.io, "\(call) \(path): \(error)")
     }
 
-    /// Opens `path` for reading. The corresponding C function is `open`.
-    public static func openForReading(_ path: String) throws -> Int32 {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw fail("cannot open", path) }
-        return fd
+    /// Runs one system call; its `Errno` becomes a `FormatError(.io)` naming `call` and `path`.
+    @inline(__always)
+    static func attempt<R>(_ call: String, _ path: String, _ body: () throws -> R) throws(FormatError) -> R {
+        do { return try body() } catch { throw fail(call, path, error) }
+    }
+
+    /// Opens `path` for reading.
+    public static func openForReading(_ path: String) throws -> FileDescriptor {
+        try attempt("cannot open", path) { try FileDescriptor.open(FilePath(path), .readOnly, options: .closeOnExec) }
     }
 
     /// Creates `path`, failing if it exists (temporary files are never shared).
-    public static func createExclusive(_ path: String) throws -> Int32 {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw fail("cannot create", path) }
-        return fd
+    public static func createExclusive(_ path: String) throws -> FileDescriptor {
+        try attempt("cannot create", path) {
+            try FileDescriptor.open(FilePath(path), .writeOnly, options: [.create, .exclusiveCreate, .closeOnExec],
+                                    permissions: [.ownerReadWrite, .groupRead, .otherRead])
+        }
+    }
+
+    /// Runs `body`, then closes `fd` exactly once whether `body` threw or not. A failed
+    /// close is reported (naming `path`) unless `body` had already failed.
+    public static func closeAfter<R>(_ fd: FileDescriptor, path: String, _ body: () throws -> R) throws -> R {
+        let result: R
+        do { result = try body() } catch {
+            try? fd.close()
+            throw error
+        }
+        try close(fd, path: path)
+        return result
+    }
+
+    /// Closes `fd`; whatever the outcome, the descriptor is gone and must not be closed again.
+    public static func close(_ fd: FileDescriptor, path: String) throws {
+        try attempt("cannot close", path) { try fd.close() }
     }
 
     /// Writes all of `bytes`, retrying short writes and EINTR.
-    public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+    public static func writeAll(_ fd: FileDescriptor, _ bytes: UnsafeRawBufferPointer, path: String) throws {
         var offset = 0
         while offset < bytes.count {
-            let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw fail("cannot write", path)
+            offset += try attempt("cannot write", path) {
+                try fd.write(UnsafeRawBufferPointer(rebasing: bytes[offset...]), retryOnInterrupt: true)
             }
-            offset += n
         }
     }
 
     /// Flushes a file's data and metadata to stable storage. The corresponding C function is `fsync`.
-    public static func sync(_ fd: Int32, path: String) throws {
-        guard fsync(fd) == 0 else { throw fail("cannot fsync", path) }
+    public static func sync(_ fd: FileDescriptor, path: String) throws {
+        try attempt("cannot fsync", path) { try fd.sync() }
     }
 
     /// Makes a closed file's data durable (fsync through a fresh descriptor flushes the
     /// file, whichever descriptor wrote it).
     public static func syncFile(_ path: String) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw fail("cannot open", path) }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw fail("cannot fsync", path) }
+        let fd = try openForReading(path)
+        try closeAfter(fd, path: path) { try sync(fd, path: path) }
     }
 
     /// Flushes a directory, making renames and creations in it durable.
     public static func syncDirectory(_ path: String) throws {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw fail("cannot open directory", path) }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw fail("cannot fsync directory", path) }
+        let fd = try attempt("cannot open directory", path) {
+            try FileDescriptor.open(FilePath(path), .readOnly, options: [.directory, .closeOnExec])
+        }
+        try closeAfter(fd, path: path) {
+            try attempt("cannot fsync directory", path) { try fd.sync() }
+        }
     }
 
     /// Atomically replaces `to` with `from` (same file system). The corresponding C function is `rename`.
     public static func rename(_ from: String, to: String) throws {
-        guard Glibc.rename(from, to) == 0 else { throw fail("cannot rename \(from) to", to) }
+        try attempt("cannot rename \(from) to", to) { try SystemCalls.rename(FilePath(from), to: FilePath(to)) }
     }
 
+    /// Removes the file `path`; nothing to do when it does not exist.
     public static func remove(_ path: String) throws {
-        guard unlink(path) == 0 || errno == ENOENT else { throw fail("cannot remove", path) }
+        do { try SystemCalls.unlink(FilePath(path)) } catch .noSuchFileOrDirectory {} catch { throw fail("cannot remove", path, error) }
     }
 
     /// Creates the folder `path` if it is missing, without making its entry durable:
     /// for a caller that fsyncs the parent later, before anything depends on it.
     public static func makeDirectory(_ path: String) throws {
-        guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw fail("cannot create directory", path) }
+        _ = try makeDirectory(FilePath(path), named: path)
     }
 
     /// Creates `path` and its missing parents, fsyncing each parent it created into.
     public static func makeDirectories(_ path: String) throws {
-        var current = path.hasPrefix("/") ? "" : "."
-        for component in path.split(separator: "/") {
-            let parent = current.isEmpty ? "/" : current
-            current += "/" + component
-            if mkdir(current, 0o755) == 0 {
-                try syncDirectory(parent)
-            } else if errno != EEXIST {
-                throw fail("cannot create directory", current)
-            }
+        let target = FilePath(path)
+        var current = FilePath(root: target.root)
+        for component in target.components {
+            let parent = current.isEmpty ? "." : current
+            current.append(component)
+            if try makeDirectory(current, named: current.string) { try syncDirectory(parent.string) }
+        }
+    }
+
+    /// True when it created the folder, false when something was already there.
+    static func makeDirectory(_ path: FilePath, named name: String) throws -> Bool {
+        do {
+            try SystemCalls.makeDirectory(path, permissions: [.ownerReadWriteExecute, .groupReadExecute, .otherReadExecute])
+            return true
+        } catch .fileExists {
+            return false
+        } catch {
+            throw fail("cannot create directory", name, error)
         }
     }
 
     /// Replaces `path` with `bytes` whole or not at all: a temporary file, fsynced,
     /// renamed over the name, and the folder fsynced.
     public static func writeAtomically(_ path: String, _ bytes: [UInt8]) throws {
-        let temporary = path + ".\(getpid()).tmp"
+        let temporary = path + ".\(SystemCalls.processID).tmp"
         let fd = try createExclusive(temporary)
         do {
-            try bytes.withUnsafeBytes { try writeAll(fd, $0, path: temporary) }
-            try sync(fd, path: temporary)
-            close(fd)
+            try closeAfter(fd, path: temporary) {
+                try bytes.withUnsafeBytes { try writeAll(fd, $0, path: temporary) }
+                try sync(fd, path: temporary)
+            }
             try rename(temporary, to: path)
         } catch {
-            close(fd)
             try? remove(temporary)
             throw error
         }
-        let slash = path.lastIndex(of: "/")
-        try syncDirectory(slash.map { String(path[..<$0]) } ?? ".")
+        let folder = FilePath(path).removingLastComponent()
+        try syncDirectory(folder.isEmpty ? "." : folder.string)
     }
 
-    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+    public static func exists(_ path: String) -> Bool { (try? Stat(FilePath(path))) != nil }
 
-    public static func isDirectory(_ path: String) -> Bool {
-        var st = stat()
-        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
-    }
+    public static func isDirectory(_ path: String) -> Bool { (try? Stat(FilePath(path)))?.type == .directory }
 
     /// Size of a regular file, nil when it does not exist.
-    public static func size(_ path: String) -> Int64? {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
-        return Int64(st.st_size)
-    }
+    public static func size(_ path: String) -> Int64? { (try? Stat(FilePath(path)))?.size }
 
     /// Names in a directory (without `.` and `..`), sorted; empty when it does not exist.
     public static func list(_ path: String) -> [String] {
-        guard let dir = opendir(path) else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
+        ((try? SystemCalls.names(in: FilePath(path))) ?? []).sorted()
     }
 }
 
-/// A file read sequentially as a `ByteSource`.
+/// A file read sequentially as a `ByteSource`; the descriptor is closed when it goes away.
 public final class FileSource: ByteSource {
-    let fd: Int32
+    let fd: FileDescriptor
     public let path: String
 
     public init(path: String) throws {
@@ -149,26 +159,20 @@ public final class FileSource: ByteSource {
         fd = try FileIO.openForReading(path)
     }
 
-    deinit { close(fd) }
+    deinit { try? fd.close() }
 
     /// Moves `count` bytes ahead without reading them; false (and nothing moved) when
     /// the file ends sooner, nil when it is not a regular file (a pipe): read instead.
     public func skip(_ count: Int64) throws -> Bool? {
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw FileIO.fail("cannot stat", path) }
-        guard info.st_mode & S_IFMT == S_IFREG else { return nil }
-        let here = lseek(fd, 0, SEEK_CUR)
-        guard here >= 0 else { return nil }
-        guard Int64(here) + count <= Int64(info.st_size) else { return false }
-        guard lseek(fd, off_t(count), SEEK_CUR) >= 0 else { throw FileIO.fail("cannot seek in", path) }
+        let info = try FileIO.attempt("cannot stat", path) { try Stat(fd) }
+        guard info.type == .regular else { return nil }
+        guard let here = try? fd.seek(offset: 0, from: .current) else { return nil }
+        guard here + count <= info.size else { return false }
+        _ = try FileIO.attempt("cannot seek in", path) { try fd.seek(offset: count, from: .current) }
         return true
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        while true {
-            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-            if n >= 0 { return n }
-            if errno != EINTR { throw FileIO.fail("cannot read", path) }
-        }
+        try FileIO.attempt("cannot read", path) { try fd.read(into: buffer, retryOnInterrupt: true) }
     }
 }

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import SystemPackage
 
 /// One finished partition file, still under its temporary name.
 public struct WrittenFile: Hashable, Sendable, Codable {
@@ -92,7 +90,7 @@ public final class PartitionWriter {
         self.rowsPerFile = max(1, rowsPerFile)
         encoder = PartitionEncoder(columns: columns)
         var random = SystemRandomNumberGenerator()
-        token = "\(getpid())-" + String(random.next() as UInt64, radix: 36)
+        token = "\(SystemCalls.processID)-" + String(random.next() as UInt64, radix: 36)
         // The dataset's folder is made durable here (once per dataset); the day's folder
         // is new for almost every partition, and its entry is made durable by the commit
         // (`Lake.commit` fsyncs the dataset folder before journalling), off this thread.
@@ -206,8 +204,8 @@ public final class PartitionWriter {
     public func abort() {
         csvOut.removeAll()
         jsonOut.removeAll()
-        csvStream?.close()
-        ndjsonStream?.close()
+        csvStream?.closeQuietly()
+        ndjsonStream?.closeQuietly()
         for file in finished { try? FileIO.remove(lakeRoot + "/" + file.temporaryPath) }
         for stream in [csvStream, ndjsonStream].compactMap({ $0 }) { try? FileIO.remove(stream.absolutePath) }
         csvStream = nil
@@ -222,8 +220,9 @@ public final class PartitionWriter {
         let relativePath: String
         let finalPath: String
         let absolutePath: String
-        var fd: Int32
-        let hash = SHA256()
+        /// Open until the file is finished or abandoned, then nil: closed exactly once.
+        var fd: FileDescriptor?
+        let hash: SHA256
         var bytes: Int64 = 0
         var uncompressed: Int64 = 0
         var compressor: ZstdCompressor!
@@ -235,12 +234,13 @@ public final class PartitionWriter {
             let directory = LakeLayout.partitionDirectory(writer.key)
             relativePath = "\(directory)/.\(LakeLayout.fileName(part: part, format: format)).\(writer.token)\(LakeLayout.temporarySuffix)"
             absolutePath = writer.lakeRoot + "/" + relativePath
+            hash = try SHA256()
             fd = try FileIO.createExclusive(absolutePath)
             let path = absolutePath
             compressor = try ZstdCompressor(level: writer.level, workers: writer.workers) { [unowned self] chunk in
-                self.hash.update(chunk)
+                try self.hash.update(chunk)
                 self.bytes += Int64(chunk.count)
-                try FileIO.writeAll(self.fd, chunk, path: path)
+                try FileIO.writeAll(self.fd!, chunk, path: path)
             }
         }
 
@@ -254,17 +254,24 @@ public final class PartitionWriter {
         func finish(draining encoded: ByteBuffer, rows: Int, sync: Bool) throws -> WrittenFile {
             try flush(encoded)
             try compressor.finish()
-            if sync { try FileIO.sync(fd, path: absolutePath) }
-            close()
+            let sha256 = try hash.finalize()
+            if sync { try FileIO.sync(fd!, path: absolutePath) }
+            if let fd {
+                self.fd = nil
+                try FileIO.close(fd, path: absolutePath)
+            }
             return WrittenFile(format: format, part: part, temporaryPath: relativePath, finalPath: finalPath,
-                               bytes: bytes, uncompressedBytes: uncompressed, sha256: hash.finalize(), rows: rows)
+                               bytes: bytes, uncompressedBytes: uncompressed, sha256: sha256, rows: rows)
         }
 
-        func close() {
-            if fd >= 0 { Glibc.close(fd) }
-            fd = -1
+        /// Closes the file, if still open, ignoring errors: for a file being abandoned.
+        func closeQuietly() {
+            if let fd {
+                self.fd = nil
+                try? fd.close()
+            }
         }
 
-        deinit { close() }
+        deinit { closeQuietly() }
     }
 }

@@ -2,6 +2,7 @@ import LakeFormat
 public import LakeCatalog
 import TableSchema
 import Foundation
+import SystemPackage
 
 extension Bundle {
     /// Unpacks a bundle into `lake` (opened for writing).
@@ -54,7 +55,7 @@ extension Bundle {
     public static func unpack(_ path: String, into lake: Lake, replace: Bool, domains: Set<String> = [],
                               command: String) throws -> UnpackSummary {
         let staging = LakeLayout.stagingPrefix + "\(getpid())-\(UInt64.random(in: 0...UInt64.max) % 1_000_000_007)"
-        let stagingPath = lake.root + "/" + staging
+        let stagingPath = lake.absolute(staging)
         defer { removeTree(stagingPath) }
         try FileIO.makeDirectories(stagingPath)
 
@@ -78,16 +79,18 @@ extension Bundle {
                     throw BundleError("\(path) holds \(entry.name), which is not a lake partition file; refusing the bundle")
                 }
                 let staged = "\(staging)/\(payload.count)"
-                let fd = try FileIO.createExclusive(lake.root + "/" + staged)
-                defer { close(fd) }
-                let hash = SHA256()
-                try buffer.withUnsafeMutableBytes { buffer in
-                    try reader.forEachChunk(using: buffer) { chunk in
-                        hash.update(chunk)
-                        try FileIO.writeAll(fd, chunk, path: lake.root + "/" + staged)
+                let stagedPath = lake.absolute(staged)
+                let hash = try SHA256()
+                let fd = try FileIO.createExclusive(stagedPath)
+                try FileIO.closeAfter(fd, path: stagedPath) {
+                    try buffer.withUnsafeMutableBytes { buffer in
+                        try reader.forEachChunk(using: buffer) { chunk in
+                            try hash.update(chunk)
+                            try FileIO.writeAll(fd, chunk, path: stagedPath)
+                        }
                     }
                 }
-                payload[relative] = (staged, entry.size, hash.finalize())
+                payload[relative] = (staged, entry.size, try hash.finalize())
             } else {
                 throw BundleError("\(path) holds \(entry.name), which is neither a tag file nor payload; refusing the bundle")
             }
@@ -98,7 +101,7 @@ extension Bundle {
         let tagLines = try checksumLines(tags["tagmanifest-sha256.txt"]!, file: "tagmanifest-sha256.txt", path: path)
         for (file, sum) in tagLines {
             guard let bytes = tags[file] else { throw BundleError("\(path): tagmanifest-sha256.txt names \(file), which the bundle lacks") }
-            guard SHA256.hash(bytes) == sum else { throw BundleError("\(path): \(file) does not match its checksum in tagmanifest-sha256.txt") }
+            guard try SHA256.hash(bytes) == sum else { throw BundleError("\(path): \(file) does not match its checksum in tagmanifest-sha256.txt") }
         }
         for name in tagFiles where name != "tagmanifest-sha256.txt" && tagLines[name] == nil {
             throw BundleError("\(path): tagmanifest-sha256.txt has no checksum for \(name)")
@@ -134,7 +137,7 @@ extension Bundle {
                       let got = payload[f.path], got.sha256 == f.sha256, got.bytes == f.bytes, listed.insert(f.path).inserted else {
                     throw BundleError("\(path): the manifest's \(f.path) does not match the bag's payload")
                 }
-                toDecompress.append((lake.root + "/" + got.staged, f.uncompressedBytes, f.path))
+                toDecompress.append((lake.absolute(got.staged), f.uncompressedBytes, f.path))
             }
         }
         guard listed.count == payload.count else { throw BundleError("\(path) holds payload files its manifest does not list") }
@@ -195,7 +198,7 @@ extension Bundle {
             for group in stride(from: 0, to: install.count, by: 256).map({ Array(install[$0..<min($0 + 256, install.count)]) }) {
                 var batch: [(written: WrittenPartition, key: PartitionKey, schema: TableSchema)] = []
                 for (p, key, _) in group {
-                    try FileIO.makeDirectories(lake.root + "/" + LakeLayout.partitionDirectory(key))
+                    try FileIO.makeDirectories(lake.absolute(LakeLayout.partitionDirectory(key)))
                     let files = p.files.map { f in
                         WrittenFile(format: f.format, part: f.part, temporaryPath: payload[f.path]!.staged, finalPath: f.path,
                                     bytes: f.bytes, uncompressedBytes: f.uncompressedBytes, sha256: f.sha256, rows: f.rows)
@@ -264,21 +267,19 @@ extension Bundle {
     }
 
     /// Flushes every file written under `path` to disk in one call, syncfs(2), rather
-    /// than one fsync per staged file. Glibc declares syncfs only under _GNU_SOURCE,
-    /// which Swift's Glibc module does not define, so it is looked up at run time;
-    /// without it each file is fsynced.
+    /// than one fsync per staged file; where the C library has no syncfs, each file is
+    /// fsynced.
     static func syncFileSystem(of path: String) throws {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw BundleError("cannot open \(path) to sync it") }
-        defer { close(fd) }
-        typealias SyncFS = @convention(c) (Int32) -> Int32
-        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syncfs") {
-            guard unsafeBitCast(symbol, to: SyncFS.self)(fd) == 0 else {
-                throw BundleError("cannot sync the file system of \(path): \(String(cString: strerror(errno)))")
-            }
-            return
+        let fd: FileDescriptor
+        do { fd = try FileDescriptor.open(FilePath(path), .readOnly, options: [.directory, .closeOnExec]) } catch {
+            throw BundleError("cannot open \(path) to sync it: \(error)")
         }
-        for name in FileIO.list(path) { try FileIO.syncFile(path + "/" + name) }
+        let synced = try FileIO.closeAfter(fd, path: path) {
+            do { return try fd.syncFileSystem() } catch { throw BundleError("cannot sync the file system of \(path): \(error)") }
+        }
+        if !synced {
+            for name in FileIO.list(path) { try FileIO.syncFile(FilePath(path).appending(name).string) }
+        }
     }
 
     static func removeTree(_ path: String) {

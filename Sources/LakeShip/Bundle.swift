@@ -102,33 +102,34 @@ public enum Bundle {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         tags.append(("opslake-manifest.json", Array(try encoder.encode(manifest)) + [0x0A]))
         tags.append(("manifest-sha256.txt", Array(files.map { "\($0.sha256)  data/\($0.path)\n" }.joined().utf8)))
-        tags.append(("tagmanifest-sha256.txt", Array(tags.map { "\(SHA256.hash($0.1))  \($0.0)\n" }.joined().utf8)))
+        tags.append(("tagmanifest-sha256.txt", Array(try tags.map { "\(try SHA256.hash($0.1))  \($0.0)\n" }.joined().utf8)))
 
         let temporary = output + ".\(getpid()).tmp"
         let fd = try FileIO.createExclusive(temporary)
         do {
-            defer { close(fd) }
-            let tar = TarWriter(fd: fd, path: temporary)
-            let mtime = now.secondsSinceEpoch
-            for (name, bytes) in tags { try tar.addFile("\(bag)/\(name)", bytes: bytes, mtime: mtime) }
-            var buffer = [UInt8](repeating: 0, count: 1 << 20)
-            for file in files {
-                let source = try FileSource(path: lake.root + "/" + file.path)
-                let hash = SHA256()
-                try tar.addFile("\(bag)/data/\(file.path)", size: file.bytes, mtime: mtime) { emit in
-                    try buffer.withUnsafeMutableBytes { buffer in
-                        try source.forEachChunk(using: buffer) { chunk in
-                            hash.update(chunk)
-                            try emit(chunk)
+            try FileIO.closeAfter(fd, path: temporary) {
+                let tar = TarWriter(fd: fd, path: temporary)
+                let mtime = now.secondsSinceEpoch
+                for (name, bytes) in tags { try tar.addFile("\(bag)/\(name)", bytes: bytes, mtime: mtime) }
+                var buffer = [UInt8](repeating: 0, count: 1 << 20)
+                for file in files {
+                    let source = try FileSource(path: lake.absolute(file.path))
+                    let hash = try SHA256()
+                    try tar.addFile("\(bag)/data/\(file.path)", size: file.bytes, mtime: mtime) { emit in
+                        try buffer.withUnsafeMutableBytes { buffer in
+                            try source.forEachChunk(using: buffer) { chunk in
+                                try hash.update(chunk)
+                                try emit(chunk)
+                            }
                         }
                     }
+                    guard try hash.finalize() == file.sha256 else {
+                        throw BundleError("\(file.path) does not match its catalogued SHA-256; run `opslake verify` and regenerate it")
+                    }
                 }
-                guard hash.finalize() == file.sha256 else {
-                    throw BundleError("\(file.path) does not match its catalogued SHA-256; run `opslake verify` and regenerate it")
-                }
+                try tar.finish()
+                try FileIO.sync(fd, path: temporary)
             }
-            try tar.finish()
-            try FileIO.sync(fd, path: temporary)
         } catch {
             try? FileIO.remove(temporary)
             throw error

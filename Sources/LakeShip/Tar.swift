@@ -1,7 +1,5 @@
 public import LakeFormat
-#if canImport(Glibc)
-import Glibc
-#endif
+public import SystemPackage
 
 // Written by hand: no package of the allowed set reads or writes tar, and a bundle
 // needs only the plain ustar subset (regular files and folders, names split into
@@ -23,11 +21,12 @@ public struct BundleError: Error, CustomStringConvertible, Sendable {
 
 /// Writes a ustar archive to a file descriptor, one entry after another.
 public final class TarWriter {
-    let fd: Int32
+    /// Borrowed: whoever opened it closes it.
+    let fd: FileDescriptor
     let path: String
     public private(set) var bytesWritten: Int64 = 0
 
-    public init(fd: Int32, path: String) {
+    public init(fd: FileDescriptor, path: String) {
         self.fd = fd
         self.path = path
     }

@@ -43,14 +43,15 @@ extension OpsLake {
                         let path = "\(dir)/reference.\(format.rawValue)"
                         let out = ByteBuffer(capacity: 1 << 20)
                         let fd = try FileIO.createExclusive(path)
-                        if format == .csv { CSVEncoder(columns: columns).encodeHeader(into: out) }
-                        let csv = CSVEncoder(columns: columns), ndjson = NDJSONEncoder(columns: columns)
-                        for row in table {
-                            if format == .csv { csv.encode(row, into: out) } else { ndjson.encode(row, into: out) }
-                            if out.count > 1 << 20 { try FileIO.writeAll(fd, out.bytes, path: path); out.removeAll() }
+                        try FileIO.closeAfter(fd, path: path) {
+                            if format == .csv { CSVEncoder(columns: columns).encodeHeader(into: out) }
+                            let csv = CSVEncoder(columns: columns), ndjson = NDJSONEncoder(columns: columns)
+                            for row in table {
+                                if format == .csv { csv.encode(row, into: out) } else { ndjson.encode(row, into: out) }
+                                if out.count > 1 << 20 { try FileIO.writeAll(fd, out.bytes, path: path); out.removeAll() }
+                            }
+                            try FileIO.writeAll(fd, out.bytes, path: path)
                         }
-                        try FileIO.writeAll(fd, out.bytes, path: path)
-                        close(fd)
                         files.append(path)
                     }
                     let referenceRaw = files.reduce(Int64(0)) { $0 + (FileIO.size($1) ?? 0) }

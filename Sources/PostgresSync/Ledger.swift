@@ -56,10 +56,10 @@ public enum Ledger {
     /// The content a partition's load is judged by: the SHA-256 of its CSV file, or
     /// of its parts' hashes in order when it has several. The NDJSON twin is not
     /// loaded, so it does not count.
-    public static func fingerprint(_ partition: PartitionRecord) -> String {
+    public static func fingerprint(_ partition: PartitionRecord) throws -> String {
         let parts = partition.files.filter { $0.format == .csv }.sorted { $0.part < $1.part }
         if parts.count == 1 { return parts[0].sha256 }
-        return SHA256.hash(Array(parts.map(\.sha256).joined(separator: "\n").utf8))
+        return try SHA256.hash(Array(parts.map(\.sha256).joined(separator: "\n").utf8))
     }
 
     /// Creates the bookkeeping tables when missing (under the DDL lock).

@@ -64,7 +64,7 @@ public struct LoadJob: Sendable {
             datasets.contains(p.dataset) && (window.map { $0.contains(p.key.dt) } ?? true)
         }.map { p in
             guard let held = ledger[p.key] else { return PlannedPartition(record: p, state: .new, loadedRows: nil) }
-            return PlannedPartition(record: p, state: held.sha256 == Ledger.fingerprint(p) ? .unchanged : .changed, loadedRows: held.rows)
+            return PlannedPartition(record: p, state: try held.sha256 == Ledger.fingerprint(p) ? .unchanged : .changed, loadedRows: held.rows)
         }
     }
 

@@ -81,7 +81,7 @@ public final class PartitionLoader {
         let table = "\(quoteIdentifier(schema.dataset.schema)).\(quoteIdentifier(schema.dataset.table))"
         _ = try pg.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", ["\(key.dataset)/\(key.dt)"])
         try ensureTable(schema, fail: fail)
-        let fingerprint = Ledger.fingerprint(partition)
+        let fingerprint = try Ledger.fingerprint(partition)
         let held = try pg.query("SELECT sha256 FROM \(Ledger.ledgerTable) WHERE dataset = $1 AND dt = $2",
                                 [key.dataset.description, key.dt.description])
         if held.first?.first == fingerprint { return .unchanged }
@@ -92,7 +92,7 @@ public final class PartitionLoader {
         var copied = 0
         for file in partition.files.filter({ $0.format == .csv }).sorted(by: { $0.part < $1.part }) {
             let path = lakeRoot + "/" + file.path
-            let hashing = HashingSource(try FileSource(path: path))
+            let hashing = try HashingSource(FileSource(path: path))
             let csv = try ZstdReader(source: hashing, name: file.path)
             let binary = BinaryCopyEncoder(columns: schema.columns, source: csv, name: file.path, partitionDate: key.dt)
             let rows = try pg.copy("COPY \(table) (dt, \(columns)) FROM STDIN WITH (FORMAT binary)", from: binary)
@@ -100,7 +100,7 @@ public final class PartitionLoader {
                 throw fail(.corruptFile, "\(file.path): the server copied \(rows) rows of the \(binary.rows) sent")
             }
             copied += rows
-            guard hashing.hash.finalize() == file.sha256 else {
+            guard try hashing.hash.finalize() == file.sha256 else {
                 throw fail(.corruptFile, "\(file.path) does not match its catalogued SHA-256; run `opslake verify` and regenerate the partition")
             }
         }

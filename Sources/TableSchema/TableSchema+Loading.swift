@@ -80,7 +80,7 @@ extension TableSchema {
         self.load = load
         version = doc.opslake?.version?.value ?? 1
         let canonical = try JSONSerialization.data(withJSONObject: untyped, options: [.sortedKeys])
-        hash = SHA256.hash(Array(canonical))
+        hash = try SHA256.hash(Array(canonical))
         canonicalJSON = String(decoding: canonical, as: UTF8.self)
     }
 

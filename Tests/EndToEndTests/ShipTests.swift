@@ -15,7 +15,7 @@ private func snapshot(_ root: String) throws -> [String: String] {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue else { continue }
         if path.hasSuffix("-wal") || path.hasSuffix("-shm") || path == LakeLayout.lockFile { continue }
-        out[path] = SHA256.hash(try [UInt8](Data(contentsOf: URL(fileURLWithPath: full))))
+        out[path] = try SHA256.hash([UInt8](Data(contentsOf: URL(fileURLWithPath: full))))
     }
     return out
 }

@@ -24,7 +24,7 @@ enum Archive {
     @discardableResult
     static func write(_ members: [Member], to path: String) throws -> Int64 {
         let fd = try FileIO.createExclusive(path)
-        defer { close(fd) }
+        defer { try? fd.close() }
         let tar = TarWriter(fd: fd, path: path)
         for m in members { try tar.addFile(m.name, bytes: m.bytes, mtime: mtime) }
         try tar.finish()

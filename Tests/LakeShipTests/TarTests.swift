@@ -81,7 +81,7 @@ import TestSupport
         defer { dir.remove() }
         let path = dir.path + "/a.tar"
         let fd = try FileIO.createExclusive(path)
-        defer { close(fd) }
+        defer { try? fd.close() }
         let tar = TarWriter(fd: fd, path: path)
         let good = Member(name: "good.csv", bytes: Array("kept\n".utf8))
         try tar.addFile(good.name, bytes: good.bytes, mtime: Archive.mtime)
@@ -103,7 +103,7 @@ import TestSupport
         defer { dir.remove() }
         let path = dir.path + "/a.tar"
         let fd = try FileIO.createExclusive(path)
-        defer { close(fd) }
+        defer { try? fd.close() }
         let tar = TarWriter(fd: fd, path: path)
         let error = #expect(throws: BundleError.self) {
             try tar.addFile("huge.bin", size: 0o77777777777, mtime: Archive.mtime) { _ in Issue.record("the body was asked for") }

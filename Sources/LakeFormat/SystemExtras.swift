@@ -1,0 +1,88 @@
+public import SystemPackage
+import Glibc
+
+// The system calls swift-system 1.8 does not wrap, written by hand here and nowhere
+// else. Each reports failure as swift-system does, by throwing the call's `Errno`;
+// callers turn that into their own error naming the file.
+
+extension FileDescriptor {
+    /// Flushes the file's data and metadata to stable storage; for a directory, the
+    /// names created or renamed in it. The corresponding C function is `fsync`.
+    ///
+    /// Hand-written: swift-system has no fsync (for files or directories).
+    public func sync() throws(Errno) {
+        guard fsync(rawValue) == 0 else { throw Errno(rawValue: errno) }
+    }
+
+    /// Flushes every file of the file system this descriptor is on, in one call; false
+    /// (nothing done) when the C library has no `syncfs`. The corresponding C function is `syncfs`.
+    ///
+    /// Hand-written: swift-system has no syncfs, and Glibc declares it only under
+    /// `_GNU_SOURCE`, which Swift's Glibc module does not define, so it is looked up
+    /// once at run time.
+    public func syncFileSystem() throws(Errno) -> Bool {
+        guard let syncfs = Self.syncfs else { return false }
+        guard syncfs(rawValue) == 0 else { throw Errno(rawValue: errno) }
+        return true
+    }
+
+    private static let syncfs: (@convention(c) (CInt) -> CInt)? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syncfs")
+        .map { unsafeBitCast($0, to: (@convention(c) (CInt) -> CInt).self) }
+
+    /// Takes an exclusive `flock` lock on the file without waiting: false when another
+    /// open file description holds it. The corresponding C function is `flock`.
+    ///
+    /// Hand-written: swift-system offers `flock` semantics only as Darwin's open options.
+    public func tryLockExclusive() throws(Errno) -> Bool {
+        while flock(rawValue, LOCK_EX | LOCK_NB) != 0 {
+            switch errno {
+            case EINTR: continue
+            case EWOULDBLOCK: return false
+            case let code: throw Errno(rawValue: code)
+            }
+        }
+        return true
+    }
+
+    /// Releases a lock taken by `tryLockExclusive()`. The corresponding C function is `flock`.
+    public func unlock() throws(Errno) {
+        guard flock(rawValue, LOCK_UN) == 0 else { throw Errno(rawValue: errno) }
+    }
+}
+
+/// Calls without a descriptor that swift-system 1.8 lacks: it has no `mkdir`, `rename`,
+/// `unlink`, directory listing or `getpid`. `FileIO` is their public face.
+enum SystemCalls {
+    /// The corresponding C function is `mkdir`.
+    static func makeDirectory(_ path: FilePath, permissions: FilePermissions) throws(Errno) {
+        guard path.withCString({ mkdir($0, permissions.rawValue) }) == 0 else { throw Errno(rawValue: errno) }
+    }
+
+    /// The corresponding C function is `rename`.
+    static func rename(_ from: FilePath, to: FilePath) throws(Errno) {
+        guard from.withCString({ f in to.withCString { Glibc.rename(f, $0) } }) == 0 else { throw Errno(rawValue: errno) }
+    }
+
+    /// The corresponding C function is `unlink`.
+    static func unlink(_ path: FilePath) throws(Errno) {
+        guard path.withCString({ Glibc.unlink($0) }) == 0 else { throw Errno(rawValue: errno) }
+    }
+
+    /// The names in a directory, without `.` and `..`, in the order the file system
+    /// gives them. The corresponding C functions are `opendir` and `readdir`.
+    static func names(in directory: FilePath) throws(Errno) -> [String] {
+        guard let dir = directory.withCString({ opendir($0) }) else { throw Errno(rawValue: errno) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: entry.pointee.d_name)) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// The process's ID, for temporary names no other process uses. The corresponding C function is `getpid`.
+    static var processID: CInt { getpid() }
+}

@@ -1,0 +1,96 @@
+import Testing
+import Foundation
+import LakeFormat
+import TestSupport
+
+/// The file calls behave as the commit protocol assumes, and their errors name the file and the problem.
+@Suite struct FileIOTests {
+    @Test("writeAtomically replaces a file whole and leaves no temporary beside it")
+    func atomicReplace() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.path + "/settings.toml"
+        try FileIO.writeAtomically(path, Array("first\n".utf8))
+        try FileIO.writeAtomically(path, Array("second\n".utf8))
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "second\n")
+        #expect(FileIO.list(dir.path) == ["settings.toml"])
+    }
+
+    @Test("a rename that fails is reported with both names, and the temporary file is removed")
+    func failedRename() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        // A non-empty folder cannot be replaced by a file.
+        let target = dir.path + "/occupied"
+        try FileIO.makeDirectories(target + "/inside")
+        let error = #expect(throws: FormatError.self) { try FileIO.writeAtomically(target, [1, 2, 3]) }
+        #expect(error?.kind == .io)
+        #expect(error?.message.hasPrefix("cannot rename \(target).") == true)
+        #expect(error?.message.hasSuffix(" to \(target): Is a directory") == true)
+        #expect(FileIO.list(dir.path) == ["occupied"])
+    }
+
+    @Test("errors name the call, the path and the system's reason")
+    func errors() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let missing = dir.path + "/nowhere/file"
+        #expect(throws: FormatError(.io, "cannot open \(missing): No such file or directory")) { try FileSource(path: missing) }
+        #expect(throws: FormatError(.io, "cannot create \(missing): No such file or directory")) { try FileIO.createExclusive(missing) }
+        let existing = dir.path + "/file"
+        try FileIO.writeAtomically(existing, [])
+        #expect(throws: FormatError(.io, "cannot create \(existing): File exists")) { try FileIO.createExclusive(existing) }
+        #expect(throws: FormatError(.io, "cannot create directory \(existing)/sub: Not a directory")) {
+            try FileIO.makeDirectories(existing + "/sub")
+        }
+        try FileIO.remove(missing)  // nothing to remove is not an error
+    }
+
+    @Test("folders, sizes and listings")
+    func folders() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        try FileIO.makeDirectories(dir.path + "/a/b/c")
+        try FileIO.makeDirectories(dir.path + "/a/b/c")  // already there
+        #expect(FileIO.isDirectory(dir.path + "/a/b/c"))
+        let fd = try FileIO.createExclusive(dir.path + "/a/z")
+        try FileIO.closeAfter(fd, path: dir.path + "/a/z") {
+            try [UInt8](repeating: 7, count: 1000).withUnsafeBytes { try FileIO.writeAll(fd, $0, path: dir.path + "/a/z") }
+            try FileIO.sync(fd, path: dir.path + "/a/z")
+        }
+        #expect(FileIO.size(dir.path + "/a/z") == 1000)
+        #expect(FileIO.size(dir.path + "/a/y") == nil)
+        #expect(FileIO.exists(dir.path + "/a/z") && !FileIO.isDirectory(dir.path + "/a/z"))
+        #expect(FileIO.list(dir.path + "/a") == ["b", "z"])
+        #expect(FileIO.list(dir.path + "/none") == [])
+        try FileIO.syncFile(dir.path + "/a/z")
+        try FileIO.syncDirectory(dir.path + "/a")
+        try FileIO.rename(dir.path + "/a/z", to: dir.path + "/a/b/z")
+        #expect(FileIO.list(dir.path + "/a/b") == ["c", "z"])
+        try FileIO.remove(dir.path + "/a/b/z")
+        #expect(!FileIO.exists(dir.path + "/a/b/z"))
+    }
+
+    @Test("FileSource skips within a regular file and reads the rest")
+    func skip() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.path + "/bytes"
+        try FileIO.writeAtomically(path, Array(0..<100))
+        let source = try FileSource(path: path)
+        #expect(try source.skip(90) == true)
+        #expect(try source.skip(11) == false)
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+        #expect(Array(buffer.prefix(n)) == Array(90..<100))
+    }
+
+    @Test("SHA-256 of known inputs")
+    func sha256() throws {
+        #expect(try SHA256.hash([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(try SHA256.hash(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        let h = try SHA256()
+        for part in ["a", "b", "c"] { try Array(part.utf8).withUnsafeBytes { try h.update($0) } }
+        #expect(try h.finalize() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+}
