@@ -127,7 +127,7 @@ public final class Generation: Sendable {
     /// Partitions the lake holds that no generator wrote (shipped in, ingested) are
     /// refused, kept or replaced as `elsewhere` says: a generator never overwrites data
     /// from another environment unless asked.
-    public func run(_ units: [GenerationUnit], lake: Lake?, runID: Int64?, seed: String, jobs: Int,
+    public func run(_ units: [GenerationUnit], lake: WritableLake?, runID: Int64?, seed: String, jobs: Int,
                     level: Int = ZstdCompressor.defaultLevel, elsewhere: PartitionsFromElsewhere = .refuse,
                     progress: (@Sendable (_ done: Int, _ total: Int, _ rows: Int64) -> Void)? = nil) throws -> GenerationSummary {
         var units = units
@@ -149,7 +149,7 @@ public final class Generation: Sendable {
         return summary
     }
 
-    func generate(_ units: [GenerationUnit], lake: Lake?, runID: Int64?, seed: String, jobs: Int, level: Int,
+    func generate(_ units: [GenerationUnit], lake: WritableLake?, runID: Int64?, seed: String, jobs: Int, level: Int,
                   progress: (@Sendable (_ done: Int, _ total: Int, _ rows: Int64) -> Void)?) throws -> GenerationSummary {
         let started = Date()
         let state = SharedState()
@@ -202,7 +202,7 @@ public final class Generation: Sendable {
         return summary
     }
 
-    func stage(_ unit: GenerationUnit, lake: Lake, level: Int) throws -> StagedPartitions {
+    func stage(_ unit: GenerationUnit, lake: WritableLake, level: Int) throws -> StagedPartitions {
         try lake.stagePartitions(schemas: unit.datasets.map { schemas[$0]! }, dt: unit.dt, level: level) { sinks in
             try generator.generate(dt: unit.dt, datasets: unit.datasets, into: sinks)
         }

@@ -37,7 +37,7 @@ public struct Scheduler {
 
     /// Writes each domain's opening partitions the lake lacks and sets the cursors of
     /// tasks that start past the opening day. Nil when there was nothing to write.
-    public func open(_ lake: Lake) throws -> GenerationSummary? {
+    public func open(_ lake: WritableLake) throws -> GenerationSummary? {
         let keys = try domains.flatMap(\.openingPartitions).filter { try lake.catalog.partition($0) == nil }
         var summary: GenerationSummary?
         if let first = keys.map(\.dt).min(), let last = keys.map(\.dt).max() {
@@ -50,7 +50,7 @@ public struct Scheduler {
         for domain in domains {
             for task in type(of: domain).tasks {
                 if try lake.catalog.cursor(task.name) == nil, let cursor = task.openingCursor(domain.opened) {
-                    try lake.catalog.setCursor(task.name, to: cursor)
+                    try lake.setCursor(task.name, to: cursor)
                 }
             }
         }
@@ -59,7 +59,7 @@ public struct Scheduler {
 
     /// Brings `only` (every task when empty) from its cursor up to today minus the
     /// task's lag. A partition that came from elsewhere (ship unpack, ingest) is kept.
-    public func catchUp(_ lake: Lake, today: LakeDate, only: Set<String> = [], jobs: Int,
+    public func catchUp(_ lake: WritableLake, today: LakeDate, only: Set<String> = [], jobs: Int,
                         progress: (String) -> (@Sendable (Int, Int, Int64) -> Void)? = { _ in nil }) throws -> [TaskOutcome] {
         var outcomes: [TaskOutcome] = []
         for domain in domains {
@@ -81,7 +81,7 @@ public struct Scheduler {
                     try generation.run(units, lake: lake, runID: runID, seed: seed, jobs: jobs, elsewhere: .keep,
                                        progress: progress(task.name))
                 }
-                try lake.catalog.setCursor(task.name, to: last)
+                try lake.setCursor(task.name, to: last)
                 schedulerLog.info("task finished", metadata: [
                     "task": "\(task.name)", "cursor": "\(last)", "partitions": "\(summary.partitions)", "rows": "\(summary.rows)",
                     "kept": "\(summary.kept)", "seconds": "\(String(format: "%.2f", summary.seconds))",
@@ -93,24 +93,24 @@ public struct Scheduler {
     }
 }
 
-extension Lake {
+extension WritableLake {
     /// Runs `body` as a catalogue run: begun before, finished with its figures or its error.
     public func recordingRun(command: String, arguments: [String], window: ClosedRange<LakeDate>?,
                              _ body: (Int64) throws -> GenerationSummary) throws -> GenerationSummary {
         let started = Date()
-        let runID = try catalog.beginRun(command: command, arguments: arguments, window: window)
+        let runID = try beginRun(command: command, arguments: arguments, window: window)
         let fields: Logger.Metadata = ["run": "\(runID)", "command": "\(command)", "window": "\(window.map { "\($0.lowerBound)...\($0.upperBound)" } ?? "-")"]
         generationLog.info("run started", metadata: fields)
         do {
             let s = try body(runID)
-            try catalog.finishRun(runID, partitions: s.partitions, rows: s.rows, bytes: s.bytes, seconds: s.seconds, error: nil)
+            try finishRun(runID, partitions: s.partitions, rows: s.rows, bytes: s.bytes, seconds: s.seconds, error: nil)
             generationLog.info("run finished", metadata: fields.merging([
                 "partitions": "\(s.partitions)", "rows": "\(s.rows)", "bytes": "\(s.bytes)", "seconds": "\(String(format: "%.2f", s.seconds))",
             ]) { $1 })
             return s
         } catch {
             generationLog.error("run failed", metadata: fields.merging(["error": "\(error)"]) { $1 })
-            try? catalog.finishRun(runID, partitions: 0, rows: 0, bytes: 0, seconds: Date().timeIntervalSince(started),
+            try? finishRun(runID, partitions: 0, rows: 0, bytes: 0, seconds: Date().timeIntervalSince(started),
                                    error: String(describing: error))
             throw error
         }

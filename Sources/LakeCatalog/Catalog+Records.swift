@@ -169,7 +169,7 @@ extension Catalog {
     }
 
     /// Records a run's start; returns its id.
-    public func beginRun(command: String, arguments: [String], window: ClosedRange<LakeDate>? = nil) throws -> Int64 {
+    func beginRun(command: String, arguments: [String], window: ClosedRange<LakeDate>? = nil) throws -> Int64 {
         try locked {
             try db.query("""
                 INSERT INTO runs(command, arguments, window_from, window_to, status, started_at, pid)
@@ -181,7 +181,7 @@ extension Catalog {
     }
 
     /// Records a run's end with its totals; `error` nil means it succeeded.
-    public func finishRun(_ id: Int64, partitions: Int, rows: Int64, bytes: Int64, seconds: Double, error: String?) throws {
+    func finishRun(_ id: Int64, partitions: Int, rows: Int64, bytes: Int64, seconds: Double, error: String?) throws {
         try locked {
             try db.query("""
                 UPDATE runs SET status = ?, partitions = ?, rows = ?, bytes = ?, finished_at = ?, seconds = ?, error = ?
@@ -207,7 +207,7 @@ extension Catalog {
         }
     }
 
-    public func setCursor(_ task: String, to date: LakeDate) throws {
+    func setCursor(_ task: String, to date: LakeDate) throws {
         try locked {
             try db.query("""
                 INSERT INTO cursors(task, high_water, updated_at) VALUES (?, ?, ?)
@@ -225,17 +225,7 @@ extension Catalog {
         }
     }
 
-    /// Step 1 of a commit: the manifest is durable before any file moves.
-    func journal(_ manifest: CommitManifest) throws -> Int64 {
-        let json = String(decoding: try JSONEncoder().encode(manifest), as: UTF8.self)
-        return try locked {
-            try db.query("INSERT INTO pending_commits(dataset, dt, manifest, created_at) VALUES (?, ?, ?, ?)",
-                         [.text(manifest.dataset.description), .text(manifest.dt), .text(json), .text(Self.now())])
-            return db.lastInsertRowID
-        }
-    }
-
-    /// Step 1 for several commits at once: one transaction, one sync.
+    /// Step 2 of a commit: the manifests are durable, in one transaction, before any file moves.
     func journal(_ manifests: [CommitManifest]) throws -> [Int64] {
         let encoder = JSONEncoder()
         let rows = try manifests.map { (m: $0, json: String(decoding: try encoder.encode($0), as: UTF8.self)) }
@@ -250,24 +240,15 @@ extension Catalog {
         }
     }
 
-    /// The last step for several commits at once, in one transaction; returns the stale paths of all.
+    /// Step 4 of a commit: in one transaction, each partition's rows, files and statistics
+    /// replace the old ones and its journal entry goes. Returns the paths of old files
+    /// that the new commits no longer use.
     func apply(_ commits: [(id: Int64, manifest: CommitManifest, schemaJSON: String?, schemaVersion: Int, partitionKind: String)]) throws -> [String] {
         try locked {
             try db.transaction {
                 try commits.flatMap { c in
                     try applyInTransaction(c.id, c.manifest, schemaJSON: c.schemaJSON, schemaVersion: c.schemaVersion, partitionKind: c.partitionKind)
                 }
-            }
-        }
-    }
-
-    /// Last step of a commit: in one transaction, the partition's rows, files and
-    /// statistics replace the old ones and the journal entry goes. Returns the
-    /// paths of old files that the new commit no longer uses.
-    func apply(_ id: Int64, _ m: CommitManifest, schemaJSON: String?, schemaVersion: Int, partitionKind: String) throws -> [String] {
-        try locked {
-            try db.transaction {
-                try applyInTransaction(id, m, schemaJSON: schemaJSON, schemaVersion: schemaVersion, partitionKind: partitionKind)
             }
         }
     }
@@ -307,7 +288,7 @@ extension Catalog {
     }
 
     /// Records a dataset and its schema, or updates them when the schema changed.
-    public func register(_ dataset: DatasetName, hash: String, version: Int, kind: String, json: String) throws {
+    func register(_ dataset: DatasetName, hash: String, version: Int, kind: String, json: String) throws {
         try locked { try db.transaction { try upsertDataset(dataset, hash: hash, version: version, kind: kind, json: json) } }
     }
 

@@ -62,7 +62,7 @@ extension Lake {
     /// writer runs.
     public func verify(depth: VerifyDepth = .full, jobs: Int? = nil) throws -> VerifyReport {
         var report = VerifyReport()
-        report.writerActive = lock == nil && LakeLock.isHeld(root: root)
+        report.writerActive = !(self is WritableLake) && LakeLock.isHeld(root: root)
         let pending = try catalog.pendingCommits()
         var pendingFiles: [String: WrittenFile] = [:]
         var pendingTemporary = Set<String>()
@@ -112,43 +112,6 @@ extension Lake {
             } else {
                 report.faults.append(LakeFault(kind: .orphanFile, path: path,
                                                detail: "not in the catalogue; repair moves it to _quarantine/", repairable: true))
-            }
-        }
-        return report
-    }
-
-    /// Resolves what `verify` reports where it can: rolls journalled commits
-    /// forward, removes temporary files, moves orphans to `_quarantine/`. Damaged or
-    /// missing catalogued files are left and reported: regenerate those partitions.
-    public func repair() throws -> RepairReport {
-        precondition(lock != nil, "repair needs a lake opened for writing")
-        var report = RepairReport()
-        for (id, m) in try catalog.pendingCommits() {
-            let where_ = "\(m.dataset) dt=\(m.dt)"
-            if installable(m) {
-                try rollForward(id, m, schema: nil)
-                report.rolledForward.append(where_)
-            } else {
-                try catalog.discardPending(id)
-                report.unresolved.append(LakeFault(kind: .pendingCommit, path: where_,
-                                                   detail: "its files are gone; the commit was dropped, regenerate the partition",
-                                                   repairable: false))
-            }
-        }
-        let verified = try verify()
-        for fault in verified.faults {
-            switch fault.kind {
-            case .temporaryFile:
-                try FileIO.remove(absolute(fault.path))
-                report.removedTemporary.append(fault.path)
-            case .orphanFile:
-                let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
-                let target = "_quarantine/\(stamp)/\(fault.path)"
-                try FileIO.makeDirectories(absolute((target as NSString).deletingLastPathComponent))
-                try FileIO.rename(absolute(fault.path), to: absolute(target))
-                report.quarantined.append(fault.path)
-            default:
-                report.unresolved.append(fault)
             }
         }
         return report
@@ -224,5 +187,43 @@ final class FileChecker {
         } catch {
             return damaged("\(error)")
         }
+    }
+}
+
+extension WritableLake {
+    /// Resolves what `verify` reports where it can: rolls journalled commits
+    /// forward, removes temporary files, moves orphans to `_quarantine/`. Damaged or
+    /// missing catalogued files are left and reported: regenerate those partitions.
+    public func repair() throws -> RepairReport {
+        var report = RepairReport()
+        for (id, m) in try catalog.pendingCommits() {
+            let where_ = "\(m.dataset) dt=\(m.dt)"
+            if installable(m) {
+                try rollForward(id, m, schema: nil)
+                report.rolledForward.append(where_)
+            } else {
+                try catalog.discardPending(id)
+                report.unresolved.append(LakeFault(kind: .pendingCommit, path: where_,
+                                                   detail: "its files are gone; the commit was dropped, regenerate the partition",
+                                                   repairable: false))
+            }
+        }
+        let verified = try verify()
+        for fault in verified.faults {
+            switch fault.kind {
+            case .temporaryFile:
+                try FileIO.remove(absolute(fault.path))
+                report.removedTemporary.append(fault.path)
+            case .orphanFile:
+                let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
+                let target = "_quarantine/\(stamp)/\(fault.path)"
+                try FileIO.makeDirectories(absolute((target as NSString).deletingLastPathComponent))
+                try FileIO.rename(absolute(fault.path), to: absolute(target))
+                report.quarantined.append(fault.path)
+            default:
+                report.unresolved.append(fault)
+            }
+        }
+        return report
     }
 }

@@ -3,21 +3,18 @@ public import TableSchema
 import Foundation
 import SystemPackage
 
-/// A lake folder and its catalogue: where partitions are written, committed,
-/// verified and repaired.
-///
-/// Open it `.read` to look, `.write` to change it; a writer holds the lake's lock
-/// for as long as the `Lake` lives, so two writers never interleave. One `Lake`
-/// may commit partitions from several threads at once.
-public final class Lake: @unchecked Sendable {
-    public enum Access: Sendable { case read, write }
-
+/// A lake folder and its catalogue, opened to look: partitions, datasets, runs,
+/// `verify`. It cannot change the lake; `WritableLake` can.
+public class Lake: @unchecked Sendable {  // unchecked: the catalogue serialises its own SQLite handle (Catalog.locked)
     public let root: String
     public let catalog: Catalog
-    let lock: LakeLock?
 
-    /// Opens an existing lake; `create` makes the folder and catalogue first (harmless if they exist).
-    public init(root: String, access: Access, command: String = "opslake", create: Bool = false) throws {
+    /// Opens an existing lake to read it.
+    public convenience init(root: String) throws {
+        try self.init(root: root, create: false)
+    }
+
+    init(root: String, create: Bool) throws {
         self.root = root
         let catalogPath = root + "/" + LakeLayout.catalogFile
         if create {
@@ -25,13 +22,29 @@ public final class Lake: @unchecked Sendable {
         } else if !FileIO.exists(catalogPath) {
             throw LakeMissingError(root: root)
         }
-        lock = access == .write || create ? try LakeLock(root: root, command: command) : nil
         catalog = try Catalog(path: catalogPath)
-        if lock != nil { try recover() }
     }
 
     /// The path of `relative`, a path inside the lake, from where the lake was opened.
     public func absolute(_ relative: String) -> String { FilePath(root).appending(relative).string }
+}
+
+/// A lake opened to change it: partitions are staged and committed here, runs and
+/// cursors recorded, datasets registered, faults repaired. It holds the lake's lock for
+/// as long as it lives, so two writers never interleave; one `WritableLake` may
+/// commit partitions from several threads at once. Opening it first finishes what a
+/// crashed writer left.
+public final class WritableLake: Lake, @unchecked Sendable {  // unchecked: as Lake; the lock is immutable
+    let lock: LakeLock
+
+    /// Opens an existing lake for writing; `create` makes the folder and catalogue
+    /// first (harmless if they exist). `command` is named in the lock for others to see.
+    public init(root: String, command: String = "opslake", create: Bool = false) throws {
+        if create { try FileIO.makeDirectories(root) }
+        lock = try LakeLock(root: root, command: command)
+        try super.init(root: root, create: create)
+        try recover()
+    }
 
     /// Finishes what a crashed writer left, before this writer changes anything: its
     /// journalled commits are rolled forward (so a newer write can never be undone by
@@ -138,36 +151,20 @@ public final class Lake: @unchecked Sendable {
         }
     }
 
-    /// Installs a written partition by the commit protocol:
+    /// Installs written partitions by the commit protocol, as one batch:
     ///
     /// 1. the files are already durable under temporary names (`PartitionWriter.finish`);
-    /// 2. a manifest of the commit goes into the catalogue's journal (durable);
-    /// 3. each file is renamed over its final name and the folder is fsynced;
-    /// 4. one transaction replaces the partition's catalogue rows and clears the journal.
+    /// 2. a manifest of each partition goes into the catalogue's journal, in one
+    ///    transaction (durable);
+    /// 3. each file is renamed over its final name, and each folder is fsynced once;
+    /// 4. one transaction replaces the partitions' catalogue rows and clears the journal.
     ///
     /// A crash before 2 leaves only temporary files, which `repair` removes; a crash
-    /// after 2 leaves a journalled commit that `repair` rolls forward.
-    public func commit(_ written: WrittenPartition, key: PartitionKey, schema: TableSchema,
-                       runID: Int64? = nil, seed: String? = nil) throws -> PartitionRecord {
-        precondition(lock != nil, "commit needs a lake opened for writing")
-        FaultPoint.hit(.afterTemporaryFiles)
-        let manifest = CommitManifest(dataset: key.dataset, dt: key.dt.description, schemaHash: schema.hash,
-                                      runID: runID, seed: seed, written: written)
-        try syncPartitionFolders(of: [key])
-        let id = try catalog.journal(manifest)
-        FaultPoint.hit(.afterJournal)
-        try rollForward(id, manifest, schema: schema)
-        return try catalog.partition(key)!
-    }
-
-    /// Commits several written partitions by the same protocol, grouped: one journal
-    /// transaction for all manifests, the renames, one fsync per folder, one transaction
-    /// that applies them all. A crash after the journal rolls every one of them forward;
-    /// before it, none is visible. For bulk installs (`ship unpack`), where one sync per
-    /// partition would dominate.
+    /// after 2 leaves journalled commits that the next writer (or `repair`) rolls
+    /// forward, so the batch becomes visible whole or not at all. A batch costs one
+    /// journal and one apply transaction however many partitions it holds.
     public func commit(batch: [(written: WrittenPartition, key: PartitionKey, schema: TableSchema)],
                        runID: Int64? = nil, seed: String? = nil) throws {
-        precondition(lock != nil, "commit needs a lake opened for writing")
         guard !batch.isEmpty else { return }
         FaultPoint.hit(.afterTemporaryFiles)
         let manifests = batch.map { b in
@@ -192,8 +189,7 @@ public final class Lake: @unchecked Sendable {
         try install(m)
         try syncDirectories(of: [m])
         FaultPoint.hit(.afterRenames)
-        let stale = try catalog.apply(id, m, schemaJSON: schema?.canonicalJSON, schemaVersion: schema?.version ?? 1,
-                                      partitionKind: schema?.partition.rawValue ?? "event")
+        let stale = try catalog.apply([(id, m, schema?.canonicalJSON, schema?.version ?? 1, schema?.partition.rawValue ?? "event")])
         FaultPoint.hit(.afterApply)
         for path in stale { try FileIO.remove(absolute(path)) }
     }
@@ -331,7 +327,20 @@ public struct LakeMissingError: Error, Hashable, Sendable, CustomStringConvertib
     public var description: String { "no lake at \(root) (no \(LakeLayout.catalogFile)); create it with `opslake init --lake \(root)`" }
 }
 
-extension Lake {
+extension WritableLake {
+    /// Records the start of a run (a command that changes the lake) in the catalogue;
+    /// `finishRun` records how it ended.
+    public func beginRun(command: String, arguments: [String], window: ClosedRange<LakeDate>? = nil) throws -> Int64 {
+        try catalog.beginRun(command: command, arguments: arguments, window: window)
+    }
+
+    public func finishRun(_ id: Int64, partitions: Int, rows: Int64, bytes: Int64, seconds: Double, error: String?) throws {
+        try catalog.finishRun(id, partitions: partitions, rows: rows, bytes: bytes, seconds: seconds, error: error)
+    }
+
+    /// Moves a scheduled task's cursor: the last day it has committed.
+    public func setCursor(_ task: String, to date: LakeDate) throws { try catalog.setCursor(task, to: date) }
+
     /// Records a dataset's schema in the catalogue (at `init`, before any partition).
     public func register(_ schema: TableSchema) throws {
         try catalog.register(schema.dataset, hash: schema.hash, version: schema.version, kind: schema.partition.rawValue,

@@ -25,7 +25,7 @@ extension Bundle {
         let catalogue = root + "/" + LakeLayout.catalogFile
         let lakeExisted = FileIO.exists(catalogue)
         // Opening takes the lock; if that fails (another writer), nothing here is ours to undo.
-        var lake: Lake? = try Lake(root: root, access: .write, command: command, create: true)
+        var lake: WritableLake? = try WritableLake(root: root, command: command, create: true)
         // Ours only if it is still empty now that the lock is held: another process may
         // have created and filled it between the check above and the lock.
         let created = try (!lakeExisted && lake!.catalog.datasets().isEmpty)
@@ -52,7 +52,7 @@ extension Bundle {
 
     /// `domains`: the schemas (domains, such as `petshop`) whose datasets the lake accepts
     /// besides those it already holds; a bundle naming any other is refused.
-    public static func unpack(_ path: String, into lake: Lake, replace: Bool, domains: Set<String> = [],
+    public static func unpack(_ path: String, into lake: WritableLake, replace: Bool, domains: Set<String> = [],
                               command: String) throws -> UnpackSummary {
         let staging = LakeLayout.stagingPrefix + "\(getpid())-\(UInt64.random(in: 0...UInt64.max) % 1_000_000_007)"
         let stagingPath = lake.absolute(staging)
@@ -193,7 +193,7 @@ extension Bundle {
         guard !install.isEmpty else { return summary }
         try syncFileSystem(of: stagingPath)
         for schema in register { try lake.register(schema) }
-        let runID = try lake.catalog.beginRun(command: command, arguments: [path])
+        let runID = try lake.beginRun(command: command, arguments: [path])
         do {
             for group in stride(from: 0, to: install.count, by: 256).map({ Array(install[$0..<min($0 + 256, install.count)]) }) {
                 var batch: [(written: WrittenPartition, key: PartitionKey, schema: TableSchema)] = []
@@ -211,10 +211,10 @@ extension Bundle {
                     summary.bytes += p.files.reduce(0) { $0 + $1.bytes }
                 }
             }
-            try lake.catalog.finishRun(runID, partitions: install.count, rows: Int64(install.reduce(0) { $0 + $1.0.rows }),
+            try lake.finishRun(runID, partitions: install.count, rows: Int64(install.reduce(0) { $0 + $1.0.rows }),
                                        bytes: summary.bytes, seconds: 0, error: nil)
         } catch {
-            try? lake.catalog.finishRun(runID, partitions: summary.installed.count + summary.replaced.count, rows: 0,
+            try? lake.finishRun(runID, partitions: summary.installed.count + summary.replaced.count, rows: 0,
                                         bytes: summary.bytes, seconds: 0, error: "\(error)")
             throw error
         }

@@ -23,7 +23,7 @@ extension OpsLake {
 
         func run() throws {
             try guarded {
-                let lake = try Lake(root: options.lake, access: .read)
+                let lake = try Lake(root: options.lake)
                 let datasets = try lake.catalog.datasets()
                 let parts = partitions || json ? try lake.catalog.partitions() : []
                 if json {

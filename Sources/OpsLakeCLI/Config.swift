@@ -106,7 +106,7 @@ extension OpsLake {
                         let lines = Set(failure.problems.map(\.line)).count
                         throw InputError(.dataError, "\(file): \(lines) bad \(lines == 1 ? "line" : "lines"); nothing was imported, fix them and import again")
                     }
-                    let lake = try Lake(root: options.lake, access: .write, command: "products import")
+                    let lake = try WritableLake(root: options.lake, command: "products import")
                     let folder = options.lake + "/" + PetShop.importsFolder
                     try FileIO.makeDirectories(folder)
                     try FileIO.writeAtomically(folder + "/products-\(monday).ndjson", ProductImport.encode(products))

@@ -45,7 +45,7 @@ extension OpsLake {
 
         func run() throws {
             try guarded {
-                let lake = try Lake(root: options.lake, access: .read)
+                let lake = try Lake(root: options.lake)
                 var o = ExportOptions()
                 o.format = ExportOptions.Format(rawValue: format)!
                 o.perPartition = perPartition

@@ -37,8 +37,8 @@ extension OpsLake {
                     throw InputError(.usage, "cannot tell the format of \(file); name it .csv, .ndjson or .jsonl (optionally .zst)")
                 }
                 let started = Date()
-                let lake = try Lake(root: options.lake, access: .write, command: "ingest \(name) \(dt)")
-                let runID = try lake.catalog.beginRun(command: "ingest", arguments: [dataset, date, file], window: dt...dt)
+                let lake = try WritableLake(root: options.lake, command: "ingest \(name) \(dt)")
+                let runID = try lake.beginRun(command: "ingest", arguments: [dataset, date, file], window: dt...dt)
                 do {
                     var source: any ByteSource = try FileSource(path: file)
                     if compressed { source = try ZstdReader(source: source, name: file) }
@@ -74,10 +74,10 @@ extension OpsLake {
                         }
                     }
                     let seconds = Date().timeIntervalSince(started)
-                    try lake.catalog.finishRun(runID, partitions: 1, rows: Int64(record.rows), bytes: record.bytes, seconds: seconds, error: nil)
+                    try lake.finishRun(runID, partitions: 1, rows: Int64(record.rows), bytes: record.bytes, seconds: seconds, error: nil)
                     print("ingested \(name) dt=\(dt): \(record.rows) rows, \(humanBytes(record.bytes)) in \(String(format: "%.2f", seconds)) s")
                 } catch {
-                    try? lake.catalog.finishRun(runID, partitions: 0, rows: 0, bytes: 0, seconds: Date().timeIntervalSince(started),
+                    try? lake.finishRun(runID, partitions: 0, rows: 0, bytes: 0, seconds: Date().timeIntervalSince(started),
                                                 error: classify(error).1)
                     throw error
                 }

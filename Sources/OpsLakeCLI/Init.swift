@@ -58,7 +58,7 @@ extension OpsLake {
                 }
                 let domains = try Domains.all.map { try $0.init(settings: settings, lake: options.lake) }
                 let scheduler = try Scheduler(domains: domains, schemas: registry, seed: LakeSettings.seedLabel(settings))
-                let lake = try Lake(root: options.lake, access: .write, command: "init", create: true)
+                let lake = try WritableLake(root: options.lake, command: "init", create: true)
                 if !existing {
                     try FileIO.writeAtomically(lakeFile, Array(LakeSettings.lakeFile(settings, domains: domains, withScale: scale != nil).utf8))
                 }

@@ -139,7 +139,7 @@ extension OpsLake.Load {
 
         func run() throws {
             try guarded {
-                let lake = try Lake(root: options.lake, access: .read)
+                let lake = try Lake(root: options.lake)
                 let job = LoadJob(lake: lake, schemas: try options.readingSchemas(of: lake), conninfo: try connection.conninfo())
                 let plan = try connecting { try job.plan(datasets: try selection.chosen(in: lake), window: selection.window) }
                 var byDataset: [String: DatasetLoadStatus] = [:]
@@ -245,7 +245,7 @@ extension OpsLake.Load {
     /// Loads the chosen partitions and prints the summary.
     func run() throws {
         try guarded {
-            let lake = try Lake(root: options.lake, access: .read)
+            let lake = try Lake(root: options.lake)
             let job = LoadJob(lake: lake, schemas: try options.readingSchemas(of: lake), conninfo: try connection.conninfo(),
                               dimensions: try options.dimensions())
             let datasets = try selection.chosen(in: lake)

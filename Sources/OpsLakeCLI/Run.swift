@@ -49,7 +49,7 @@ extension OpsLake {
                 }
                 let context = try DomainContext(lake: options.lake, config: configOptions.config)
                 let scheduler = try Scheduler(domains: context.domains, schemas: try options.writingSchemas(), seed: context.seedLabel)
-                let lake = try Lake(root: options.lake, access: .write, command: "run")
+                let lake = try WritableLake(root: options.lake, command: "run")
                 for schema in scheduler.generation.schemas.values { try lake.register(schema) }
                 let outcomes = try scheduler.catchUp(lake, today: today, only: Set(task), jobs: jobs,
                                                      progress: { progressReporter(label: $0) })

@@ -25,7 +25,7 @@ extension OpsLake {
 
             func run() throws {
                 try guarded {
-                    let lake = try Lake(root: options.lake, access: .read)
+                    let lake = try Lake(root: options.lake)
                     let started = Date()
                     let datasets = try selection.chosen(in: lake)
                     // A bundle of nothing has no use: an empty selection is always an error here.

@@ -28,7 +28,7 @@ extension OpsLake {
 
         func run() throws {
             try guarded {
-                let lake = try Lake(root: options.lake, access: .read)
+                let lake = try Lake(root: options.lake)
                 let report = try lake.verify(depth: quick ? .quick : .full, jobs: jobs)
                 if json {
                     try printJSON(report)
@@ -58,7 +58,7 @@ extension OpsLake {
 
         func run() throws {
             try guarded {
-                let lake = try Lake(root: options.lake, access: .write, command: "repair")
+                let lake = try WritableLake(root: options.lake, command: "repair")
                 let report = try lake.repair()
                 if json {
                     try printJSON(report)

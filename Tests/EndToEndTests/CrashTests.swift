@@ -38,7 +38,7 @@ import TestSupport
         let repaired = try opslake("repair", "--lake", lake)
         #expect(repaired.status == 0, "\(repaired.stdout)\(repaired.stderr)")
         #expect(try opslake("verify", "--lake", lake).status == 0)
-        return try Lake(root: lake, access: .read).catalog.partition(
+        return try Lake(root: lake).catalog.partition(
             PartitionKey(DatasetName("petshop.order_items")!, LakeDate(year: 2026, month: 11, day: 21)))?.rows ?? -1
     }
 
@@ -67,7 +67,7 @@ import TestSupport
         try OrderItemsCSV.write(dir.path + "/newest.csv", rows: 7, variant: 2)
         #expect(try opslake("ingest", "--lake", lake, "petshop.order_items", "--date", "2026-11-21", dir.path + "/newest.csv").status == 0)
         #expect(try checkAndRepair(lake) == 7)
-        let runs = try Lake(root: lake, access: .read).catalog.runs()
+        let runs = try Lake(root: lake).catalog.runs()
         #expect(Array(runs.map(\.status).prefix(3)) == ["succeeded", "failed", "succeeded"])
         #expect(runs[1].error?.hasPrefix("interrupted") == true)
     }
@@ -97,6 +97,6 @@ import TestSupport
             let rows = try checkAndRepair(lake)
             #expect([Self.oldRows, Self.newRows].contains(rows))
         }
-        #expect(try Lake(root: lake, access: .read).catalog.partitions(of: DatasetName("petshop.order_items")!).map(\.rows).last == Self.newRows)
+        #expect(try Lake(root: lake).catalog.partitions(of: DatasetName("petshop.order_items")!).map(\.rows).last == Self.newRows)
     }
 }

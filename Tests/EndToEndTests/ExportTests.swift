@@ -34,7 +34,7 @@ struct ExportTests {
         #expect(r.status == 0, "\(r.stderr)")
         try Self.check(out, r.stdout)
         let files = try JSONDecoder().decode([Listed].self, from: Data(r.stdout.utf8))
-        let catalog = try Lake(root: lake, access: .read).catalog
+        let catalog = try Lake(root: lake).catalog
         for f in files {
             let name = DatasetName(f.dataset)!
             let want = try catalog.partitions(of: name).filter { ("2025-03-02"..."2025-03-04").contains($0.dt) }.reduce(0) { $0 + $1.rows }
@@ -59,7 +59,7 @@ struct ExportTests {
         let files = try JSONDecoder().decode([Listed].self, from: Data(r.stdout.utf8))
         #expect(files.allSatisfy { $0.rows <= 100 })
         #expect(files.contains { $0.path.hasSuffix("-002.ndjson") }, "a partition over 100 rows is split")
-        let catalog = try Lake(root: lake, access: .read).catalog
+        let catalog = try Lake(root: lake).catalog
         for name in ["petshop.orders", "petshop.order_items"] {
             let want = try catalog.partitions(of: DatasetName(name)!).reduce(0) { $0 + $1.rows }
             #expect(files.filter { $0.dataset == name }.reduce(0) { $0 + $1.rows } == want)
@@ -73,7 +73,7 @@ struct ExportTests {
         let schema = try TableSchema(dataset: DatasetName("shop.refunds")!, json: Data("""
             {"fields": [{"name": "id", "type": "integer"}, {"name": "refund", "type": "integer"}, {"name": "note", "type": "string"}]}
             """.utf8), file: "refunds.json")
-        let lake = try Lake(root: dir.path + "/lake", access: .write, create: true)
+        let lake = try WritableLake(root: dir.path + "/lake", create: true)
         try lake.register(schema)
         let notes = ["=SUM(A1:A9)", "+886 2 1234", "-refund", "@cmd", "\tx", "\rx", "退款 ok", "a=b", ""]
         try lake.writePartition(schema: schema, dt: LakeDate(year: 2026, month: 11, day: 21)) { sink in
@@ -147,7 +147,7 @@ struct ExportTests {
         #expect(allowed.status == 0 && allowed.stdout.contains("exported 0 files"), "\(allowed.stderr)")
         try FileManager.default.removeItem(atPath: out)
         // A damaged file half-way through: the export fails and writes nothing.
-        let catalog = try Lake(root: lake, access: .read).catalog
+        let catalog = try Lake(root: lake).catalog
         let victim = try #require(try catalog.partitions(of: DatasetName("petshop.orders")!).first { $0.dt == "2025-03-04" })
         let path = lake + "/" + victim.files.first { $0.format == .csv }!.path
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))

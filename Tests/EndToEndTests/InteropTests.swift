@@ -32,7 +32,7 @@ struct InteropTests {
         defer { dir.remove() }
         let schema = try TableSchema(dataset: DatasetName("interop.rows")!, json: Data(Self.allTypes.utf8), file: "rows.json")
         var g = SplitMix64(seed: 42)
-        let lake = try Lake(root: dir.path + "/lake", access: .write, create: true)
+        let lake = try WritableLake(root: dir.path + "/lake", create: true)
         let expected = ByteBuffer()
         let ndjson = NDJSONEncoder(columns: schema.columns)
         try lake.writePartition(schema: schema, dt: LakeDate(year: 2026, month: 11, day: 21)) { sink in

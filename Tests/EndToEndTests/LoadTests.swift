@@ -39,7 +39,7 @@ private func makeLake(_ dir: TemporaryDirectory, seed: String = "1") throws -> S
 /// Every catalogued partition's rows are in PostgreSQL exactly once, and the ledger
 /// holds each partition's content hash.
 private func expectExact(lake: String, _ db: TestDatabase, sourceLocation: SourceLocation = #_sourceLocation) throws {
-    let catalog = try Lake(root: lake, access: .read).catalog
+    let catalog = try Lake(root: lake).catalog
     let pg = try db.connect()
     let ledger = try Ledger.rows(pg)
     for dataset in try catalog.datasets() {
@@ -81,7 +81,7 @@ struct LoadTests {
         let db = try TestDatabase("idem")
         defer { db.drop() }
         let lake = try makeLake(dir)
-        let partitions = try Lake(root: lake, access: .read).catalog.partitions().count
+        let partitions = try Lake(root: lake).catalog.partitions().count
 
         let dry = try load(lake, db, "--dry-run")
         #expect(dry.status == 0, "\(dry.stderr)")
@@ -100,9 +100,9 @@ struct LoadTests {
 
         // Another seed for one day: that day's partitions (and the weekly catalogue and
         // monthly campaigns it brings along, where their content changed) load again.
-        let before = try Lake(root: lake, access: .read).catalog.partitions()
+        let before = try Lake(root: lake).catalog.partitions()
         #expect(try opslake("generate", "--lake", lake, "--date", "2025-03-05", "--seed", "99").status == 0)
-        let after = try Lake(root: lake, access: .read).catalog.partitions()
+        let after = try Lake(root: lake).catalog.partitions()
         let changed = Set(try after.filter { p in try before.first { $0.key == p.key }.map { try Ledger.fingerprint($0) != Ledger.fingerprint(p) } ?? true }.map(\.key))
         #expect(changed.contains { $0.dt == LakeDate(year: 2025, month: 3, day: 5) })
         #expect(changed.allSatisfy { $0.dt == LakeDate(year: 2025, month: 3, day: 5) || $0.dataset.table == "products" || $0.dataset.table == "campaigns" })
@@ -241,7 +241,7 @@ struct LoadTests {
         #expect(weak.stderr.contains("permission denied"), "\(weak.stderr)")
 
         // A file corrupted on disk: its partition fails and rolls back; every other loads.
-        let catalog = try Lake(root: lake, access: .read).catalog
+        let catalog = try Lake(root: lake).catalog
         let victim = try #require(try catalog.partitions(of: DatasetName("petshop.orders")!).first { $0.dt == "2025-03-03" })
         let csv = try #require(victim.files.first { $0.format == .csv })
         let path = lake + "/" + csv.path
@@ -267,7 +267,7 @@ struct LoadTests {
                                          + "no longer matches the schema (category is missing)"), "\(mismatch.stderr)")
         #expect(mismatch.stderr.split(separator: "\n").count == 3, "\(mismatch.stderr)")
         let customers = try admin.query("SELECT count(*) FROM petshop.customers WHERE dt = '2025-03-04'")[0][0]
-        let want = try #require(try Lake(root: lake, access: .read).catalog.partition(PartitionKey(DatasetName("petshop.customers")!, LakeDate(year: 2025, month: 3, day: 4))))
+        let want = try #require(try Lake(root: lake).catalog.partition(PartitionKey(DatasetName("petshop.customers")!, LakeDate(year: 2025, month: 3, day: 4))))
         #expect(customers == String(want.rows))
     }
 }

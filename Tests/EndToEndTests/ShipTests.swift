@@ -23,7 +23,7 @@ private func snapshot(_ root: String) throws -> [String: String] {
 /// The catalogue's partitions with their files' hashes: what makes two lakes the same.
 private func contents(_ root: String) throws -> [String: String] {
     var out: [String: String] = [:]
-    for p in try Lake(root: root, access: .read).catalog.partitions() {
+    for p in try Lake(root: root).catalog.partitions() {
         out[p.key.description] = "\(p.rows) " + p.files.sorted { $0.path < $1.path }.map { "\($0.path)=\($0.sha256)" }.joined(separator: " ")
     }
     return out
@@ -234,7 +234,7 @@ private func makeLake(_ path: String, seed: String = "5", extra: [String] = []) 
         // A lake whose petshop.orders has another schema.
         let c = dir.path + "/c"
         do {
-            let lake = try Lake(root: c, access: .write, create: true)
+            let lake = try WritableLake(root: c, create: true)
             let other = try TableSchema(dataset: DatasetName("petshop.orders")!, json: Data("""
                 {"fields": [{"name": "order_id", "type": "string"}]}
                 """.utf8), file: "orders.json")

@@ -70,7 +70,7 @@ struct DomainPluginTests {
         let scheduler = try Scheduler(domains: domains, schemas: schemas, seed: LakeSettings.seedLabel(settings))
         #expect(scheduler.tasks.map(\.name) == ["petshop.daily", "petshop.weekly", "toy.daily"])
 
-        let lake = try Lake(root: dir.path, access: .write, create: true)
+        let lake = try WritableLake(root: dir.path, create: true)
         for s in schemas.schemas.values { try lake.register(s) }
         _ = try scheduler.open(lake)
         let today = LakeDate(year: 2026, month: 3, day: 4)
@@ -95,11 +95,11 @@ struct DomainPluginTests {
         let schemas = SchemaRegistry(schemas: try PetShop.tableSchemas())
         let shop = try PetShop(settings: settings, lake: a.path)
         let today = LakeDate(year: 2026, month: 3, day: 3)
-        let lakeA = try Lake(root: a.path, access: .write, create: true)
+        let lakeA = try WritableLake(root: a.path, create: true)
         let scheduler = try Scheduler(domains: [shop], schemas: schemas, seed: "s")
         _ = try scheduler.open(lakeA)
         _ = try scheduler.catchUp(lakeA, today: today, jobs: 2)
-        let lakeB = try Lake(root: b.path, access: .write, create: true)
+        let lakeB = try WritableLake(root: b.path, create: true)
         let generation = try Generation(generator: shop, schemas: schemas)
         let units = try generation.plan(datasets: Set(shop.datasets), from: shop.opened.adding(days: -1), to: today, shard: nil)
         _ = try generation.run(units, lake: lakeB, runID: nil, seed: "s", jobs: 1)

@@ -15,7 +15,7 @@ import TestSupport
     }
 
     @discardableResult
-    static func write(_ lake: Lake, rows: Int, dt: LakeDate = day, name: String = "x") throws -> PartitionRecord {
+    static func write(_ lake: WritableLake, rows: Int, dt: LakeDate = day, name: String = "x") throws -> PartitionRecord {
         try lake.writePartition(schema: schema, dt: dt) { sink in
             for i in 0..<rows { try sink.append(row(i, name: name)) }
         }
@@ -25,7 +25,7 @@ import TestSupport
     func writeAndVerify() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let lake = try Lake(root: dir.path, access: .write, create: true)
+        let lake = try WritableLake(root: dir.path, create: true)
         let record = try Self.write(lake, rows: 1000)
         #expect(record.rows == 1000)
         #expect(record.files.map(\.format).sorted { $0.rawValue < $1.rawValue } == [.csv, .ndjson])
@@ -42,7 +42,7 @@ import TestSupport
     func replace() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let lake = try Lake(root: dir.path, access: .write, create: true)
+        let lake = try WritableLake(root: dir.path, create: true)
         try Self.write(lake, rows: 10)
         let second = try Self.write(lake, rows: 3, name: "new")
         #expect(try lake.catalog.partitions().map(\.rows) == [3])
@@ -54,7 +54,7 @@ import TestSupport
     func invalidRecord() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let lake = try Lake(root: dir.path, access: .write, create: true)
+        let lake = try WritableLake(root: dir.path, create: true)
         let error = #expect(throws: InvalidRecordError.self) {
             try lake.writePartition(schema: Self.schema, dt: Self.day) { sink in
                 try sink.append(Self.row(1))
@@ -90,7 +90,7 @@ import TestSupport
     func invalidCells(fault: String) throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let lake = try Lake(root: dir.path, access: .write, create: true)
+        let lake = try WritableLake(root: dir.path, create: true)
         let error = #expect(throws: InvalidRecordError.self) {
             try lake.writePartition(schema: Self.schema, dt: Self.day) { sink in
                 try Self.appendCells(Self.row(1), to: sink)
@@ -115,8 +115,8 @@ import TestSupport
     func cellsAndRows() throws {
         let dirs = (TemporaryDirectory(), TemporaryDirectory())
         defer { dirs.0.remove(); dirs.1.remove() }
-        let whole = try Self.write(try Lake(root: dirs.0.path, access: .write, create: true), rows: 500)
-        let cells = try Lake(root: dirs.1.path, access: .write, create: true).writePartition(schema: Self.schema, dt: Self.day) { sink in
+        let whole = try Self.write(try WritableLake(root: dirs.0.path, create: true), rows: 500)
+        let cells = try WritableLake(root: dirs.1.path, create: true).writePartition(schema: Self.schema, dt: Self.day) { sink in
             for i in 0..<500 { try Self.appendCells(Self.row(i, name: "x"), to: sink) }
         }
         #expect(cells.rows == 500)
@@ -127,10 +127,10 @@ import TestSupport
     func lock() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let first = try Lake(root: dir.path, access: .write, command: "generate", create: true)
-        let error = #expect(throws: LakeBusyError.self) { try Lake(root: dir.path, access: .write, command: "other") }
+        let first = try WritableLake(root: dir.path, command: "generate", create: true)
+        let error = #expect(throws: LakeBusyError.self) { try WritableLake(root: dir.path, command: "other") }
         #expect(error?.description.contains("in use by another opslake (pid \(getpid()): generate)") == true)
-        _ = try Lake(root: dir.path, access: .read)
+        _ = try Lake(root: dir.path)
         _ = first
     }
 
@@ -138,18 +138,18 @@ import TestSupport
     func reopen() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let id = try Lake(root: dir.path, access: .write, create: true).catalog.lakeID
-        let again = try Lake(root: dir.path, access: .write, create: true)
+        let id = try WritableLake(root: dir.path, create: true).catalog.lakeID
+        let again = try WritableLake(root: dir.path, create: true)
         #expect(try again.catalog.lakeID == id)
         #expect(try again.catalog.userVersion == Catalog.schemaVersion)
-        #expect(throws: LakeMissingError.self) { try Lake(root: dir.path + "/nowhere", access: .read) }
+        #expect(throws: LakeMissingError.self) { try Lake(root: dir.path + "/nowhere") }
     }
 
     @Test("verify names damaged, missing, orphan and temporary files; repair fixes what it can")
     func faults() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let lake = try Lake(root: dir.path, access: .write, create: true)
+        let lake = try WritableLake(root: dir.path, create: true)
         let a = try Self.write(lake, rows: 500, dt: Self.day)
         let b = try Self.write(lake, rows: 500, dt: Self.day.adding(days: 1))
         // Damage one byte of a's CSV, delete b's NDJSON, and add an orphan and a temporary file.
@@ -184,7 +184,7 @@ import TestSupport
     func fullAgainstQuick(column: String) throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let lake = try Lake(root: dir.path, access: .write, create: true)
+        let lake = try WritableLake(root: dir.path, create: true)
         let record = try Self.write(lake, rows: 300, name: "line\nbreak, \"quoted\"")
         // A catalogue that disagrees with a file whose bytes are intact: only decompressing finds it.
         let ndjson = record.files.first { $0.format == .ndjson }!
@@ -205,8 +205,9 @@ import TestSupport
         let writer = try PartitionWriter(lakeRoot: dir.path, key: key, columns: Self.schema.columns, rowsPerFile: 40)
         for i in 0..<100 { try writer.append(Self.row(i)) }
         let written = try writer.finish()
-        let lake = try Lake(root: dir.path, access: .write, create: true)
-        let record = try lake.commit(written, key: key, schema: Self.schema)
+        let lake = try WritableLake(root: dir.path, create: true)
+        try lake.commit(batch: [(written, key, Self.schema)])
+        let record = try #require(try lake.catalog.partition(key))
         #expect(record.files.count == 6)
         #expect(record.files.filter { $0.format == .csv }.map(\.rows) == [40, 40, 20])
         #expect(try lake.verify().ok)

@@ -34,7 +34,7 @@ struct SmallLake {
     static let names = ["皇家 貓飼料, 2kg", "\"汪喵\" 凍乾\n大包", "=SUM(A1:A9)", "+886 2 1234", "-refund", "@cmd", "\tx", "\rx", "a=b"]
 
     init() throws {
-        let lake = try Lake(root: dir.path + "/lake", access: .write, create: true)
+        let lake = try WritableLake(root: dir.path + "/lake", create: true)
         try lake.register(Self.rowsSchema)
         try lake.register(Self.itemsSchema)
         var g = SplitMix64(seed: 7)
@@ -67,7 +67,7 @@ struct SmallLake {
         }
     }
 
-    func open() throws -> Lake { try Lake(root: root, access: .read) }
+    func open() throws -> Lake { try Lake(root: root) }
 
     func export(_ datasets: Set<DatasetName>, window: ClosedRange<LakeDate>? = nil, to out: String,
                 _ configure: (inout ExportOptions) -> Void = { _ in }) throws -> [ExportedFile] {
@@ -372,7 +372,7 @@ func resources(_ folder: String) throws -> [[String: Any]] {
         json["fields"] = (json["fields"] as! [[String: Any]]) + [["name": "added", "type": "string"]]
         let newer = try TableSchema(dataset: SmallLake.rows, json: try JSONSerialization.data(withJSONObject: json), file: "rows-v2.json")
         #expect(newer.hash != SmallLake.rowsSchema.hash)
-        try Lake(root: lake.root, access: .write).register(newer)
+        try WritableLake(root: lake.root).register(newer)
         let out = lake.dir.path + "/out"
         let stale = #expect(throws: ExportError.self) { try lake.export([SmallLake.rows], to: out) }
         #expect(stale?.description == "shop.rows dt=2026-11-20 was written under another version of its schema than the lake records now; regenerate it")

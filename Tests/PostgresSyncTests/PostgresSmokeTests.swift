@@ -17,7 +17,7 @@ struct PostgresSmokeTests {
         let schema = try SchemaRegistry(directory: schemasDirectory).schema(for: DatasetName("petshop.order_items")!)
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let lake = try Lake(root: dir.path, access: .write, create: true)
+        let lake = try WritableLake(root: dir.path, create: true)
         let day = LakeDate(year: 2026, month: 11, day: 21)
         let names = ["皇家 成貓飼料, 2kg", "\"汪喵\" 凍乾", "多行\n名稱", ""]
         let record = try lake.writePartition(schema: schema, dt: day) { sink in
