@@ -88,6 +88,7 @@ public struct PartitionsFromElsewhereError: Error, CustomStringConvertible {
 
 /// Drives a domain generator over dates: plans the partitions, runs days on
 /// `jobs` threads, validates every row and commits each partition through the lake.
+/// Made only for a generator whose row types match the schemas (`RowColumnsError`).
 public final class Generation: @unchecked Sendable {
     public let generator: any DomainGenerator
     public let schemas: [DatasetName: TableSchema]
@@ -96,6 +97,8 @@ public final class Generation: @unchecked Sendable {
         self.generator = generator
         var byName: [DatasetName: TableSchema] = [:]
         for name in generator.datasets { byName[name] = try schemas.schema(for: name) }
+        // Before anything is written: each row type writes its schema's columns, in order.
+        try RowColumnsError.check(generator, schemas: byName)
         self.schemas = byName
     }
 
