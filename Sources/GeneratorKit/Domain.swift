@@ -4,8 +4,9 @@ public import TableSchema
 
 /// A business whose operations OpsLake simulates, as one plug-in: its datasets and
 /// their schemas, its section of the settings, its scheduled tasks, and how one day's
-/// partitions are made. `init`, `generate`, `run`, `config show` and `catalog` work
-/// for every registered domain; docs/domains.md is the recipe for a new one.
+/// partitions are made (a `DatasetRow` type per dataset). `init`, `generate`, `run`,
+/// `config show` and `catalog` work for every registered domain; docs/domains.md is
+/// the recipe for a new one.
 public protocol Domain: DomainGenerator {
     /// The schema of its datasets and the section of its settings, e.g. `petshop`.
     static var name: String { get }
@@ -65,6 +66,9 @@ public struct DomainSet: DomainGenerator {
 
     public var domain: String { members.map { type(of: $0).name }.joined(separator: ",") }
     public var datasets: [DatasetName] { members.flatMap(\.datasets) }
+    public var rowTypes: [DatasetName: any DatasetRow.Type] {
+        members.reduce(into: [:]) { all, member in all.merge(member.rowTypes) { first, _ in first } }
+    }
 
     public func partitions(of datasets: Set<DatasetName>, from: LakeDate, to: LakeDate) throws -> [PartitionKey] {
         try members.flatMap { member in

@@ -13,6 +13,10 @@ public protocol DomainGenerator: Sendable {
     /// Every dataset the domain writes, in the order partitions of a day are written.
     var datasets: [DatasetName] { get }
 
+    /// The row type of each dataset: the columns its rows are written in, which
+    /// `Generation` checks against the dataset's schema before writing anything.
+    var rowTypes: [DatasetName: any DatasetRow.Type] { get }
+
     /// The partitions of `datasets` needed for the days `from...to`: each dataset's
     /// own days in the range, plus the slowly changing partitions in force on `from`
     /// (last Monday's catalogue, say), so that the range's facts can be joined.

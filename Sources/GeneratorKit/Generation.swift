@@ -92,6 +92,7 @@ public struct PartitionsFromElsewhereError: Error, CustomStringConvertible {
 
 /// Drives a domain generator over dates: plans the partitions, runs days on
 /// `jobs` threads, validates every row and commits each partition through the lake.
+/// Made only for a generator whose row types match the schemas (`RowColumnsError`).
 public final class Generation: Sendable {
     public let generator: any DomainGenerator
     public let schemas: [DatasetName: TableSchema]
@@ -100,6 +101,8 @@ public final class Generation: Sendable {
         self.generator = generator
         var byName: [DatasetName: TableSchema] = [:]
         for name in generator.datasets { byName[name] = try schemas.schema(for: name) }
+        // Before anything is written: each row type writes its schema's columns, in order.
+        try RowColumnsError.check(generator, schemas: byName)
         self.schemas = byName
     }
 

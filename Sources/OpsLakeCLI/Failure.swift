@@ -48,6 +48,7 @@ func classify(_ error: any Error) -> (ExitStatus, String) {
     case let e as LakeMissingError: return (.noInput, e.description)
     case let e as LakeBusyError: return (.tempFailure, e.description)
     case let e as SchemaError: return (.dataError, e.description)
+    case let e as RowColumnsError: return (.dataError, "\(e); nothing was written")
     case let e as InvalidRecordError: return (.dataError, "\(e); nothing was written")
     case let e as FormatError: return (e.kind == .io ? .ioError : .dataError, e.description)
     case let e as InputError: return (e.status, e.message)

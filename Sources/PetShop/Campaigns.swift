@@ -75,20 +75,12 @@ struct CampaignSet: Sendable {
     }
 
     func write(into sink: any RowSink) throws {
-        var row = [Value](repeating: .null, count: 11)
         for c in campaigns {
-            row[0] = .string(c.id)
-            row[1] = .string(c.name)
-            row[2] = .string(c.type.rawValue)
-            row[3] = c.tier.thresholdAmount.map { .int(Int64($0)) } ?? .null
-            row[4] = c.tier.thresholdQuantity.map { .int(Int64($0)) } ?? .null
-            row[5] = c.tier.discountPercent.map { .decimal(FixedDecimal(units: Int64($0), scale: 2)) } ?? .null
-            row[6] = c.tier.discountAmount.map { .int(Int64($0)) } ?? .null
-            row[7] = .bool(c.tier.freeShipping)
-            row[8] = c.tier.gift.map { .string($0) } ?? .null
-            row[9] = .date(c.validFrom)
-            row[10] = .date(c.validTo)
-            try sink.append(row)
+            try CampaignRow(campaignID: c.id, name: c.name, promotionType: c.type.rawValue,
+                            thresholdAmount: c.tier.thresholdAmount, thresholdQuantity: c.tier.thresholdQuantity,
+                            discountRate: c.tier.discountPercent.map { FixedDecimal(units: Int64($0), scale: 2) },
+                            discountAmount: c.tier.discountAmount, freeShipping: c.tier.freeShipping, gift: c.tier.gift,
+                            validFrom: c.validFrom, validTo: c.validTo).write(to: sink)
         }
     }
 }

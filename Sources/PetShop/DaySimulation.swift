@@ -39,20 +39,14 @@ struct DaySimulation {
         var eventNo = 0, sessionNo = 0, orderNo = 0
         var basket: [(product: Int, quantity: Int)] = []
 
-        // Rows go to the sinks cell by cell, in schema order (see RowSink).
+        // Each row is built as its dataset's row type (Rows.swift) and written cell by cell.
         func emit(_ session: Identifier, _ customer: Identifier, _ type: StaticString, _ second: Int, _ product: Int,
                   _ quantity: Int?, _ orderID: Identifier?) throws {
             eventNo += 1
             guard let events else { return }
-            try Identifier("E", day, eventNo, width: 8).write(to: events)
-            try session.write(to: events)
-            try customer.write(to: events)
-            try events.cell(static: type)
-            try events.cell(taipei(dt, second))
-            try events.cell(catalogue.products[product].id)
-            try events.cell(quantity)
-            if let orderID { try orderID.write(to: events) } else { try events.nullCell() }
-            try events.endRow()
+            try BehaviorEventRow(eventID: Identifier("E", day, eventNo, width: 8), sessionID: session, customerID: customer,
+                                 eventType: type, eventTime: taipei(dt, second), productID: catalogue.products[product].id,
+                                 quantity: quantity, orderID: orderID).write(to: events)
         }
 
         while let start = clock.next(&rng) {
@@ -116,34 +110,18 @@ struct DaySimulation {
             }
             let orderedAt = taipei(dt, checkoutTime)
             if let orders {
-                try orderID.write(to: orders)
-                try customer.write(to: orders)
-                try orders.cell(orderedAt)
-                try orders.cell(type.rawValue)
-                try orders.cell(basket.count)
-                try orders.cell(quantity)
-                try orders.cell(subtotal)
-                try orders.cell(result.campaign?.id)
-                try orders.cell(result.discount)
-                try orders.cell(result.shipping)
-                try orders.cell(result.total)
-                try orders.cell(result.campaign?.tier.gift)
-                try orders.cell(payment)
-                try orders.endRow()
+                try OrderRow(orderID: orderID, customerID: customer, orderedAt: orderedAt, promotionType: type.rawValue,
+                             itemCount: basket.count, quantityTotal: quantity, subtotal: subtotal,
+                             campaignID: result.campaign?.id, discount: result.discount, shippingFee: result.shipping,
+                             total: result.total, gift: result.campaign?.tier.gift, paymentMethod: payment).write(to: orders)
             }
             if let items {
                 for (n, line) in basket.enumerated() {
                     let p = catalogue.products[line.product]
-                    try orderID.write(to: items)
-                    try items.cell(n + 1)
-                    try items.cell(p.id)
-                    try items.cell(p.name)
-                    try items.cell(Reference.shared.categories[p.category].name)
-                    try items.cell(line.quantity)
-                    try items.cell(p.price)
-                    try items.cell(line.quantity * p.price)
-                    try items.cell(orderedAt)
-                    try items.endRow()
+                    try OrderItemRow(orderID: orderID, lineNo: n + 1, productID: p.id, productName: p.name,
+                                     category: Reference.shared.categories[p.category].name, quantity: line.quantity,
+                                     unitPrice: p.price, lineTotal: line.quantity * p.price, orderedAt: orderedAt)
+                        .write(to: items)
                 }
             }
         }

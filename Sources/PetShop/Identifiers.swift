@@ -55,7 +55,7 @@ struct Identifier {
     }
 
     /// Writes the key as the sink's next cell.
-    @inline(__always) func write(to sink: any RowSink) throws {
+    @inline(__always) func write(to sink: some RowSink) throws {
         try withBytes { try sink.cell(utf8: $0) }
     }
 
@@ -113,7 +113,7 @@ struct TextBuilder {
     }
 
     /// Writes the text as the sink's next cell, without making a String of it.
-    func write(to sink: any RowSink) throws {
+    func write(to sink: some RowSink) throws {
         if !overflow.isEmpty { return try overflow.withUnsafeBufferPointer { try sink.cell(utf8: $0) } }
         try withUnsafeBytes(of: bytes) { b in
             try b.withMemoryRebound(to: UInt8.self) { try sink.cell(utf8: UnsafeBufferPointer(rebasing: $0[..<count])) }
@@ -123,6 +123,22 @@ struct TextBuilder {
     var string: String {
         if !overflow.isEmpty { return String(decoding: overflow, as: UTF8.self) }
         return withUnsafeBytes(of: bytes) { String(decoding: $0[0..<count], as: UTF8.self) }
+    }
+}
+
+/// Text that writes itself as one cell without becoming a `String` (ids, names and
+/// addresses built on the stack), so a row can hold it and write it later.
+protocol CellText {
+    func write(to sink: some RowSink) throws
+}
+
+extension Identifier: CellText {}
+extension TextBuilder: CellText {}
+
+extension Optional: CellText where Wrapped: CellText {
+    /// The text, or a null cell.
+    @inline(__always) func write(to sink: some RowSink) throws {
+        if let self { try self.write(to: sink) } else { try sink.nullCell() }
     }
 }
 

@@ -44,18 +44,11 @@ struct People {
             let (name, surname) = self.name(female: female, &rng)
             let birthday = self.birthday(on: dt, &rng)
             let place = address(&rng)
-            try Identifier("C", first + i, width: 8).write(to: sink)
-            try name.write(to: sink)
-            try sink.cell(static: female ? "F" : "M")
-            try sink.cell(birthday)
-            try mobile(&rng).write(to: sink)
-            try email(surname: surname, female: female, birthYear: birthday.components.year, &rng).write(to: sink)
-            try sink.cell(place.city)
-            try sink.cell(place.district)
-            try sink.cell(place.zip)
-            try place.street.write(to: sink)
-            try sink.cell(taipei(dt, second))
-            try sink.endRow()
+            let phone = mobile(&rng)
+            let mail = email(surname: surname, female: female, birthYear: birthday.components.year, &rng)
+            try CustomerRow(customerID: Identifier("C", first + i, width: 8), name: name, gender: female ? "F" : "M",
+                            birthday: birthday, mobile: phone, email: mail, city: place.city, district: place.district,
+                            postalCode: place.zip, address: place.street, registeredAt: taipei(dt, second)).write(to: sink)
             i += 1
         }
     }
@@ -69,30 +62,23 @@ struct People {
         let count = Int(expected) + (rng.unit() < expected - Double(Int(expected)) ? 1 : 0)
         var clock = DailyClock(count: count, hourlyWeights: config.hourlyWeights, rng: &rng)
         let day = DayDigits(dt)
-        var row = [Value](repeating: .null, count: 10)
         var i = 0
         while let second = clock.next(&rng) {
-            for j in 3..<10 { row[j] = .null }
-            row[0] = .string(Identifier.make("CC", day, i + 1, width: 5))
-            row[1] = .string(Identifier.make("C", 1 + rng.below(members), width: 8))
-            row[2] = .timestamp(taipei(dt, second))
+            let customer = Identifier("C", 1 + rng.below(members), width: 8)
             let kind = rng.below(10)
+            var row = CustomerChangeRow(changeID: Identifier("CC", day, i + 1, width: 5), customerID: customer,
+                                        changedAt: taipei(dt, second),
+                                        changeType: kind < 3 ? "mobile" : kind < 6 ? "email" : "address")
             if kind < 3 {
-                row[3] = .string("mobile")
-                row[4] = .string(mobile(&rng).string)
+                row.mobile = mobile(&rng)
             } else if kind < 6 {
-                row[3] = .string("email")
                 let (_, surname) = name(female: rng.chance(0.58), &rng)
-                row[5] = .string(email(surname: surname, female: rng.chance(0.58), birthYear: 1960 + rng.below(45), &rng).string)
+                row.email = email(surname: surname, female: rng.chance(0.58), birthYear: 1960 + rng.below(45), &rng)
             } else {
-                row[3] = .string("address")
                 let place = address(&rng)
-                row[6] = .string(place.city)
-                row[7] = .string(place.district)
-                row[8] = .string(place.zip)
-                row[9] = .string(place.street.string)
+                (row.city, row.district, row.postalCode, row.address) = (place.city, place.district, place.zip, place.street)
             }
-            try sink.append(row)
+            try row.write(to: sink)
             i += 1
         }
     }

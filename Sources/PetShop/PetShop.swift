@@ -99,27 +99,19 @@ public struct PetShop: DomainGenerator {
 
     func writeProducts(on dt: LakeDate, into sink: any RowSink) throws {
         let catalogue = catalogue(on: dt)
-        let updated = Value.timestamp(taipei(dt, 4 * 3600))
-        var row = [Value](repeating: .null, count: 10)
+        let updated = taipei(dt, 4 * 3600)
         for p in catalogue.products {
-            row[0] = .string(p.id)
-            row[1] = .string(p.name)
-            row[2] = .string(p.brand)
-            row[3] = .string(Reference.shared.categories[p.category].name)
-            row[4] = .string(p.pet)
-            row[5] = .string(p.pack)
-            row[6] = .int(Int64(p.price))
-            row[7] = .int(Int64(p.listPrice))
-            row[8] = .bool(Reference.shared.categories[p.category].essential)
-            row[9] = updated
-            try sink.append(row)
+            let category = Reference.shared.categories[p.category]
+            try ProductRow(productID: p.id, name: p.name, brand: p.brand, category: category.name, petType: p.pet,
+                           pack: p.pack, price: p.price, listPrice: p.listPrice, essential: category.essential,
+                           updatedAt: updated).write(to: sink)
         }
     }
 
     func writeCalendar(on dt: LakeDate, into sink: any RowSink) throws {
         let type = config.promotion(on: dt)
-        try sink.append([.int(Int64(dt.isoWeekday)), .string(Self.weekdayNames[dt.isoWeekday - 1]),
-                         .string(type.rawValue), .string(type.chineseName)])
+        try PromotionCalendarRow(weekday: dt.isoWeekday, weekdayName: Self.weekdayNames[dt.isoWeekday - 1],
+                                 promotionType: type.rawValue, promotionName: type.chineseName).write(to: sink)
     }
 
     static let weekdayNames = ["週一", "週二", "週三", "週四", "週五", "週六", "週日"]

@@ -131,6 +131,17 @@ struct PetShopTests {
         try expectError(["generate", "--lake", lake, "--date", "2026-02-01"], 78, "OPSLAKE_PETSHOP_SHIPPING_FEE",
                         env: ["OPSLAKE_PETSHOP_SHIPPING_FEE": "-80"])
         try expectError(["generate", "--lake", lake, "--date", "2026-02-01", "--config", dir.path + "/missing.toml"], 78, "cannot read")
+        // Schemas whose orders swap two text columns: validation would pass them; the row check stops the run first.
+        let swapped = dir.path + "/schemas"
+        try FileManager.default.copyItem(atPath: schemasDirectory, toPath: swapped)
+        let orders = swapped + "/petshop/orders.json"
+        try (try String(contentsOfFile: orders, encoding: .utf8))
+            .replacingOccurrences(of: "{\"name\": \"campaign_id\"", with: "{\"name\": \"@\"")
+            .replacingOccurrences(of: "{\"name\": \"gift\"", with: "{\"name\": \"campaign_id\"")
+            .replacingOccurrences(of: "{\"name\": \"@\"", with: "{\"name\": \"gift\"")
+            .write(toFile: orders, atomically: true, encoding: .utf8)
+        try expectError(["generate", "--lake", lake, "--date", "2026-02-01", "--schemas", swapped], 65,
+                        "petshop.orders: column 8 is written as `campaign_id` but the schema has `gift` there")
         // A dry run validates and counts, and writes nothing.
         let dry = try Self.run(["generate", "--lake", lake, "--date", "2026-02-02", "--dry-run"])
         #expect(dry.status == 0)

@@ -40,17 +40,41 @@ struct Toy: Domain {
 
     var domain: String { Self.name }
     var datasets: [DatasetName] { [Self.ticks] }
+    var rowTypes: [DatasetName: any DatasetRow.Type] { [Self.ticks: TickRow.self] }
     func partitions(of datasets: Set<DatasetName>, from: LakeDate, to: LakeDate) throws -> [PartitionKey] {
         guard datasets.contains(Self.ticks) else { return [] }
         return (0...Int(to.daysSinceEpoch - max(from, opened).daysSinceEpoch)).map { PartitionKey(Self.ticks, max(from, opened).adding(days: $0)) }
     }
     func generate(dt: LakeDate, datasets: [DatasetName], into sinks: [any RowSink]) throws {
         for i in 0..<perDay {
-            try sinks[0].cell(Int(dt.daysSinceEpoch) * 1000 + i)
-            try sinks[0].cell("tick \(i) of \(dt)")
-            try sinks[0].endRow()
+            try TickRow(tick: Int(dt.daysSinceEpoch) * 1000 + i, note: "tick \(i) of \(dt)").write(to: sinks[0])
         }
     }
+}
+
+/// A row of `toy.ticks`: its fields are the schema's columns, written in that order.
+struct TickRow: DatasetRow {
+    static let columns = ["tick", "note"]
+    var tick: Int
+    var note: String
+    func write(to sink: some RowSink) throws {
+        try sink.cell(tick)
+        try sink.cell(note)
+        try sink.endRow()
+    }
+}
+
+/// The toy's ticks with the row type's two columns swapped against the schema file.
+struct SwappedToy: DomainGenerator {
+    struct Row: DatasetRow {
+        static let columns = ["note", "tick"]
+        func write(to sink: some RowSink) throws { Issue.record("a row was written") }
+    }
+    var domain: String { Toy.name }
+    var datasets: [DatasetName] { [Toy.ticks] }
+    var rowTypes: [DatasetName: any DatasetRow.Type] { [Toy.ticks: Row.self] }
+    func partitions(of datasets: Set<DatasetName>, from: LakeDate, to: LakeDate) throws -> [PartitionKey] { [PartitionKey(Toy.ticks, from)] }
+    func generate(dt: LakeDate, datasets: [DatasetName], into sinks: [any RowSink]) throws { Issue.record("a day was generated") }
 }
 
 @Suite("a domain is a plug-in")
@@ -83,6 +107,25 @@ struct DomainPluginTests {
         // The pet shop's days are there too, and a second run the same day does nothing.
         #expect(try lake.catalog.partitions(of: PetShop.orders).count == 3)
         #expect(try scheduler.catchUp(lake, today: today, jobs: 2).allSatisfy { $0.window == nil })
+    }
+
+    @Test("a row type whose columns differ from its schema's stops generation at its start, naming the column")
+    func rowColumnsChecked() throws {
+        let schemas = SchemaRegistry(schemas: try Toy.tableSchemas())
+        #expect(throws: RowColumnsError(dataset: Toy.ticks, "column 1 is written as `note` but the schema has `tick` there; "
+                                        + "the row type and the schema file must list the same columns in the same order")) {
+            _ = try Generation(generator: SwappedToy(), schemas: schemas)
+        }
+        let schema = try schemas.schema(for: Toy.ticks)
+        #expect(throws: RowColumnsError.self) { try RowColumnsError.check(columns: ["tick"], against: schema) }
+        #expect(throws: RowColumnsError.self) { try RowColumnsError.check(columns: ["tick", "note", "extra"], against: schema) }
+        try RowColumnsError.check(columns: ["tick", "note"], against: schema)
+        // The toy itself passes, beside the pet shop, as the scheduler builds them.
+        var settings = Settings(LakeSettings.known([PetShop.self, Toy.self]))
+        try settings.apply(flag: "--opened", "petshop.opened", .date(LakeDate(year: 2026, month: 3, day: 1)))
+        let all = SchemaRegistry(schemas: try PetShop.tableSchemas() + Toy.tableSchemas())
+        _ = try Scheduler(domains: [try PetShop(settings: settings, lake: "/nowhere"), try Toy(settings: settings, lake: "/nowhere")],
+                          schemas: all, seed: "s")
     }
 
     @Test("the scheduler gives the pet shop's partitions the same bytes as generating the range directly")
