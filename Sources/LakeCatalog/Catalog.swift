@@ -7,7 +7,7 @@ import Foundation
 /// exist for OpsLake. It holds datasets, partitions, files with checksums and
 /// column statistics, runs, scheduler cursors and the commit journal. Its
 /// `user_version` is the schema version; opening migrates it forward.
-public final class Catalog: @unchecked Sendable {
+public final class Catalog: @unchecked Sendable {  // unchecked: every use of the SQLite handle goes through `locked`
     let db: SQLiteDatabase
     /// Serialises use of the connection by concurrent partition jobs.
     let mutex = NSLock()

@@ -224,6 +224,8 @@ public final class WritableLake: Lake, @unchecked Sendable {  // unchecked: as L
 
 /// A day's partitions written under temporary names and not yet committed
 /// (`Lake.stagePartitions`); `Lake.commit(_:runID:seed:)` installs them.
+// unchecked: `written` is filled by the thread that stages the day, before the day is
+// handed to the committer; after that only the committer touches it.
 public final class StagedPartitions: @unchecked Sendable {
     let lake: Lake
     public let dt: LakeDate

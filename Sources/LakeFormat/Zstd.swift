@@ -73,7 +73,8 @@ public final class ZstdCompressor {
 /// clears every parameter, so a reused context works exactly as a new one: the
 /// output does not depend on reuse.
 final class ZstdContextPool: Sendable {
-    // Each pointer is owned by one holder at a time: in the list, or taken from it.
+    // unchecked: a raw zstd context pointer; each is owned by one holder at a time, in
+    // the list (under the mutex) or taken from it.
     struct Contexts: @unchecked Sendable { var free: [OpaquePointer] = [] }
     let contexts = Mutex(Contexts())
     let make: @Sendable () -> OpaquePointer?

@@ -1,6 +1,7 @@
 public import LakeFormat
 public import GeneratorKit
 import Foundation
+import Synchronization
 
 /// The pet-supplies shop (PETSHOP in the docs): members, a weekly catalogue, a
 /// weekday promotion calendar with monthly campaigns, and each day's sessions,
@@ -120,14 +121,13 @@ public struct PetShop: DomainGenerator {
 /// The last few weeks' catalogues, shared by the threads generating days: a
 /// catalogue is a pure function of (configuration, week), and building one costs
 /// as much as generating a small day.
-final class CatalogueCache: @unchecked Sendable {
-    let lock = NSLock()
-    var weeks: [(monday: LakeDate, catalogue: Catalogue)] = []
+final class CatalogueCache: Sendable {
+    let weeks = Mutex<[(monday: LakeDate, catalogue: Catalogue)]>([])
 
     func catalogue(for monday: LakeDate, build: () -> Catalogue) -> Catalogue {
-        if let hit = lock.withLock({ weeks.first { $0.monday == monday }?.catalogue }) { return hit }
+        if let hit = weeks.withLock({ $0.first { $0.monday == monday }?.catalogue }) { return hit }
         let built = build()
-        lock.withLock {
+        weeks.withLock { weeks in
             if !weeks.contains(where: { $0.monday == monday }) {
                 weeks.append((monday, built))
                 if weeks.count > 8 { weeks.removeFirst() }

@@ -3,7 +3,7 @@
 /// `?` — matched over UTF-8 bytes, anchored at both ends, with backtracking.
 /// Anything else (`|`, groups, `.`) returns nil and is left to POSIX regexec, which
 /// costs about twenty times as much per value.
-final class SimplePattern: @unchecked Sendable {
+final class SimplePattern: Sendable {
     struct Atom {
         var set: [Bool]  // 256 entries: which bytes match
         var min: Int
