@@ -1,3 +1,4 @@
+import LakeFormat
 import Logging
 import Foundation
 
@@ -47,20 +48,11 @@ struct LogOutput: LogHandler {
         return plain ? s : jsonString(s)
     }
 
+    /// A JSON string literal, escaped as the lake's NDJSON escapes strings.
     static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
+        let buffer = ByteBuffer(capacity: s.utf8.count + 16)
+        NDJSONEncoder.append(.string(s), into: buffer)
+        return String(decoding: buffer.array, as: UTF8.self)
     }
 
     /// Sets up logging from `--log-level`/`--log-format` (taken out of `arguments`, as
