@@ -1,5 +1,5 @@
 public import Configuration
-public import LakeFormat
+import LakeFormat
 import Foundation
 
 /// The settings of a lake and the domains it holds: defaults < the lake's

@@ -83,9 +83,9 @@ extension Catalog {
                 FROM datasets d LEFT JOIN partitions p ON p.dataset = d.name
                 GROUP BY d.name ORDER BY d.name
                 """).map { r in
-                DatasetSummary(name: DatasetName(r[0].string!)!, schemaVersion: Int(r[1].int!), schemaHash: r[2].string!,
-                               partitionKind: r[3].string!, partitions: Int(r[4].int!), rows: r[5].int!, bytes: r[6].int!,
-                               uncompressedBytes: r[7].int!, firstDt: r[8].string, lastDt: r[9].string)
+                DatasetSummary(name: try r.parsed(0, DatasetName.init), schemaVersion: Int(try r.int(1)), schemaHash: try r.text(2),
+                               partitionKind: try r.text(3), partitions: Int(try r.int(4)), rows: try r.int(5), bytes: try r.int(6),
+                               uncompressedBytes: try r.int(7), firstDt: r[8].string, lastDt: r[9].string)
             }
         }
     }
@@ -127,17 +127,17 @@ extension Catalog {
                 """, filter)
             var byPartition: [String: [FileRecord]] = [:]
             for r in files {
-                byPartition[r[0].string! + "|" + r[1].string!, default: []].append(
-                    FileRecord(format: FileFormat(rawValue: r[2].string!)!, part: Int(r[3].int!), path: r[4].string!,
-                               bytes: r[5].int!, uncompressedBytes: r[6].int!, sha256: r[7].string!, rows: Int(r[8].int!)))
+                byPartition[try r.text(0) + "|" + r.text(1), default: []].append(
+                    FileRecord(format: try r.parsed(2, FileFormat.init(rawValue:)), part: Int(try r.int(3)), path: try r.text(4),
+                               bytes: try r.int(5), uncompressedBytes: try r.int(6), sha256: try r.text(7), rows: Int(try r.int(8))))
             }
             return try db.query("""
                 SELECT dataset, dt, rows, run_id, seed, schema_hash, committed_at FROM partitions
                 \(whereClause) ORDER BY dataset, dt
                 """, filter).map { r in
-                PartitionRecord(dataset: DatasetName(r[0].string!)!, dt: r[1].string!, rows: Int(r[2].int!), runID: r[3].int,
-                                seed: r[4].string, schemaHash: r[5].string!, committedAt: r[6].string!,
-                                files: byPartition[r[0].string! + "|" + r[1].string!] ?? [])
+                PartitionRecord(dataset: try r.parsed(0, DatasetName.init), dt: try r.text(1), rows: Int(try r.int(2)), runID: r[3].int,
+                                seed: r[4].string, schemaHash: try r.text(5), committedAt: try r.text(6),
+                                files: byPartition[try r.text(0) + "|" + r.text(1)] ?? [])
             }
         }
     }
@@ -149,7 +149,7 @@ extension Catalog {
                 SELECT column_name, null_count, min_value, max_value FROM column_stats
                 WHERE dataset = ? AND dt = ? ORDER BY column_index
                 """, [.text(key.dataset.description), .text(key.dt.description)]).map {
-                ColumnStats(column: $0[0].string!, nullCount: Int($0[1].int!), min: $0[2].string, max: $0[3].string)
+                ColumnStats(column: try $0.text(0), nullCount: Int(try $0.int(1)), min: $0[2].string, max: $0[3].string)
             }
         }
     }
@@ -161,8 +161,8 @@ extension Catalog {
                 SELECT id, command, arguments, status, partitions, rows, bytes, started_at, seconds, error
                 FROM runs ORDER BY id DESC LIMIT ?
                 """, [.integer(Int64(limit))]).map {
-                RunRecord(id: $0[0].int!, command: $0[1].string!, arguments: $0[2].string!, status: $0[3].string!,
-                          partitions: Int($0[4].int!), rows: $0[5].int!, bytes: $0[6].int!, startedAt: $0[7].string!,
+                RunRecord(id: try $0.int(0), command: try $0.text(1), arguments: try $0.text(2), status: try $0.text(3),
+                          partitions: Int(try $0.int(4)), rows: try $0.int(5), bytes: try $0.int(6), startedAt: try $0.text(7),
                           seconds: $0[8].double, error: $0[9].string)
             }
         }
@@ -220,7 +220,7 @@ extension Catalog {
     func pendingCommits() throws -> [(id: Int64, manifest: CommitManifest)] {
         try locked {
             try db.query("SELECT id, manifest FROM pending_commits ORDER BY id").map {
-                ($0[0].int!, try JSONDecoder().decode(CommitManifest.self, from: Data($0[1].string!.utf8)))
+                (try $0.int(0), try JSONDecoder().decode(CommitManifest.self, from: Data(try $0.text(1).utf8)))
             }
         }
     }
@@ -311,11 +311,11 @@ extension Catalog {
     public func registeredSchemas() throws -> [TableSchema] {
         try locked {
             try db.query("SELECT name, schema_json FROM datasets ORDER BY name").map { r in
-                let name = r[0].string!
+                let name = try r.text(0)
                 guard let dataset = DatasetName(name) else {
                     throw CatalogError("the catalogue registers a dataset named \(name), which is not schema.table; the catalogue is damaged")
                 }
-                return try TableSchema(dataset: dataset, json: Data(r[1].string!.utf8), file: "\(path): dataset \(name)")
+                return try TableSchema(dataset: dataset, json: Data(try r.text(1).utf8), file: "\(path): dataset \(name)")
             }
         }
     }
@@ -324,7 +324,7 @@ extension Catalog {
     public func registeredSchema(_ dataset: DatasetName) throws -> (hash: String, json: String)? {
         try locked {
             try db.query("SELECT schema_hash, schema_json FROM datasets WHERE name = ?", [.text(dataset.description)])
-                .first.map { ($0[0].string!, $0[1].string!) }
+                .first.map { (try $0.text(0), try $0.text(1)) }
         }
     }
 }

@@ -1,4 +1,4 @@
-public import LakeFormat
+import LakeFormat
 import Foundation
 
 /// Something `verify` found wrong, with the path and what `repair` will do about it.

@@ -86,6 +86,31 @@ enum SQLValue: Hashable {
     }
 }
 
+/// Typed access to a result row's columns. A NULL or a value of another type where
+/// the catalogue's own schema promises one is a damaged catalogue, said so in a
+/// thrown error rather than a crash.
+extension Array where Element == SQLValue {
+    func int(_ column: Int) throws -> Int64 {
+        guard let v = self[column].int else { throw Self.damaged(column, "an integer") }
+        return v
+    }
+
+    func text(_ column: Int) throws -> String {
+        guard let v = self[column].string else { throw Self.damaged(column, "text") }
+        return v
+    }
+
+    /// A text column parsed by `parse` (a dataset name, a date, a format).
+    func parsed<T>(_ column: Int, _ parse: (String) -> T?) throws -> T {
+        guard let v = self[column].string.flatMap(parse) else { throw Self.damaged(column, "a valid \(T.self)") }
+        return v
+    }
+
+    static func damaged(_ column: Int, _ expected: String) -> CatalogError {
+        CatalogError("the catalogue holds a row whose column \(column + 1) is not \(expected); the catalogue is damaged (restore it or make a new lake)")
+    }
+}
+
 extension SQLValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
     init(stringLiteral value: String) { self = .text(value) }
     init(integerLiteral value: Int64) { self = .integer(value) }

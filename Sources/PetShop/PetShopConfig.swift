@@ -1,6 +1,6 @@
 public import Configuration
 public import LakeFormat
-public import GeneratorKit
+import GeneratorKit
 
 /// The three promotion types of the calendar, one per weekday.
 public enum PromotionType: String, CaseIterable, Sendable {

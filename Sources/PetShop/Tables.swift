@@ -1,5 +1,5 @@
 public import TableSchema
-public import LakeFormat
+import LakeFormat
 import Foundation
 
 /// The pet shop's table schemas and SCD2 dimensions (`Schemas/petshop/`), compiled
