@@ -123,6 +123,18 @@ import TestSupport
         #expect(cells.files.map(\.sha256) == whole.files.map(\.sha256))
     }
 
+    @Test("a catalogue row of the wrong type is reported as a damaged catalogue, not a crash")
+    func damagedCatalogue() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let lake = try WritableLake(root: dir.path, create: true)
+        try Self.write(lake, rows: 3)
+        #expect(try lake.catalog.partitions().map(\.rows) == [3])
+        _ = try lake.catalog.db.query("UPDATE partitions SET rows = 'many'")
+        let error = #expect(throws: CatalogError.self) { try lake.catalog.partitions() }
+        #expect(error?.description.contains("damaged") == true)
+    }
+
     @Test("a second writer is refused while the first holds the lake; readers are not")
     func lock() throws {
         let dir = TemporaryDirectory()
