@@ -2,6 +2,7 @@ import LakeFormat
 public import LakeCatalog
 import TableSchema
 import Foundation
+import Synchronization
 import SystemPackage
 
 extension Bundle {
@@ -241,29 +242,28 @@ extension Bundle {
     /// small file that would expand without end) is refused before anyone reads it for
     /// real. Files are checked on every core at once; the first failure is reported.
     static func checkDecompressed(_ files: [(staged: String, declared: Int64, name: String)], bundle: String) throws {
-        let failure = FirstError()
-        let next = Counter()
-        DispatchQueue.concurrentPerform(iterations: max(1, min(ProcessInfo.processInfo.activeProcessorCount, files.count))) { _ in
-            var buffer = [UInt8](repeating: 0, count: 1 << 20)
-            while failure.error == nil, let i = next.take(below: files.count) {
-                let f = files[i]
-                do {
-                    let reader = try ZstdReader(source: FileSource(path: f.staged), name: f.name, maxOutput: f.declared)
-                    var total: Int64 = 0
-                    try buffer.withUnsafeMutableBytes { buffer in
-                        try reader.forEachChunk(using: buffer) { total += Int64($0.count) }
-                    }
-                    guard total == f.declared else {
-                        throw BundleError("\(bundle): \(f.name) decompresses to \(total) bytes, its manifest declares \(f.declared); refusing the bundle")
-                    }
-                } catch let e as FormatError {
-                    failure.set(BundleError("\(bundle): \(f.name) is not the zstd file its manifest declares (\(e)); refusing the bundle"))
-                } catch {
-                    failure.set(error)
+        let failure = Mutex<(any Error)?>(nil)
+        WorkQueue.forEach(files.count, jobs: ProcessInfo.processInfo.activeProcessorCount,
+                          state: { [UInt8](repeating: 0, count: 1 << 20) }) { buffer, i in
+            let f = files[i]
+            do {
+                let reader = try ZstdReader(source: FileSource(path: f.staged), name: f.name, maxOutput: f.declared)
+                var total: Int64 = 0
+                try buffer.withUnsafeMutableBytes { buffer in
+                    try reader.forEachChunk(using: buffer) { total += Int64($0.count) }
                 }
+                guard total == f.declared else {
+                    throw BundleError("\(bundle): \(f.name) decompresses to \(total) bytes, its manifest declares \(f.declared); refusing the bundle")
+                }
+                return .next
+            } catch let e as FormatError {
+                failure.withLock { $0 = $0 ?? BundleError("\(bundle): \(f.name) is not the zstd file its manifest declares (\(e)); refusing the bundle") }
+            } catch {
+                failure.withLock { $0 = $0 ?? error }
             }
+            return .stop
         }
-        if let e = failure.error { throw e }
+        if let e = failure.withLock({ $0 }) { throw e }
     }
 
     /// Flushes every file written under `path` to disk in one call, syncfs(2), rather
@@ -284,26 +284,5 @@ extension Bundle {
 
     static func removeTree(_ path: String) {
         try? FileManager.default.removeItem(atPath: path)
-    }
-}
-
-/// The first error of several threads.
-final class FirstError: @unchecked Sendable {
-    let lock = NSLock()
-    var stored: (any Error)?
-    var error: (any Error)? { lock.withLock { stored } }
-    func set(_ e: any Error) { lock.withLock { if stored == nil { stored = e } } }
-}
-
-/// Hands out indexes to several threads.
-final class Counter: @unchecked Sendable {
-    let lock = NSLock()
-    var value = 0
-    func take(below limit: Int) -> Int? {
-        lock.withLock {
-            guard value < limit else { return nil }
-            defer { value += 1 }
-            return value
-        }
     }
 }
