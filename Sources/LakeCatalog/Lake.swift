@@ -146,12 +146,12 @@ public final class Lake: @unchecked Sendable {
     public func commit(_ written: WrittenPartition, key: PartitionKey, schema: TableSchema,
                        runID: Int64? = nil, seed: String? = nil) throws -> PartitionRecord {
         precondition(lock != nil, "commit needs a lake opened for writing")
-        FaultPoint.hit(.afterTemporaryFiles)
+        FaultPoint.hit(.afterTemporaryFiles, key.description)
         let manifest = CommitManifest(dataset: key.dataset, dt: key.dt.description, schemaHash: schema.hash,
                                       runID: runID, seed: seed, written: written)
         try syncPartitionFolders(of: [key])
         let id = try catalog.journal(manifest)
-        FaultPoint.hit(.afterJournal)
+        FaultPoint.hit(.afterJournal, key.description)
         try rollForward(id, manifest, schema: schema)
         return try catalog.partition(key)!
     }
@@ -165,21 +165,21 @@ public final class Lake: @unchecked Sendable {
                        runID: Int64? = nil, seed: String? = nil) throws {
         precondition(lock != nil, "commit needs a lake opened for writing")
         guard !batch.isEmpty else { return }
-        FaultPoint.hit(.afterTemporaryFiles)
+        FaultPoint.hit(.afterTemporaryFiles, Self.describe(batch.map(\.key)))
         let manifests = batch.map { b in
             CommitManifest(dataset: b.key.dataset, dt: b.key.dt.description, schemaHash: b.schema.hash,
                            runID: runID, seed: seed, written: b.written)
         }
         try syncPartitionFolders(of: batch.map(\.key))
         let ids = try catalog.journal(manifests)
-        FaultPoint.hit(.afterJournal)
+        FaultPoint.hit(.afterJournal, Self.describe(batch.map(\.key)))
         for m in manifests { try install(m) }
         try syncDirectories(of: manifests)
-        FaultPoint.hit(.afterRenames)
+        FaultPoint.hit(.afterRenames, Self.describe(batch.map(\.key)))
         let stale = try catalog.apply(zip(ids, zip(manifests, batch)).map { id, mb in
             (id, mb.0, mb.1.schema.canonicalJSON, mb.1.schema.version, mb.1.schema.partition.rawValue)
         })
-        FaultPoint.hit(.afterApply)
+        FaultPoint.hit(.afterApply, Self.describe(batch.map(\.key)))
         for path in stale { try FileIO.remove(root + "/" + path) }
     }
 
@@ -187,10 +187,10 @@ public final class Lake: @unchecked Sendable {
     func rollForward(_ id: Int64, _ m: CommitManifest, schema: TableSchema?) throws {
         try install(m)
         try syncDirectories(of: [m])
-        FaultPoint.hit(.afterRenames)
+        FaultPoint.hit(.afterRenames, "\(m.dataset) dt=\(m.dt)")
         let stale = try catalog.apply(id, m, schemaJSON: schema?.canonicalJSON, schemaVersion: schema?.version ?? 1,
                                       partitionKind: schema?.partition.rawValue ?? "event")
-        FaultPoint.hit(.afterApply)
+        FaultPoint.hit(.afterApply, "\(m.dataset) dt=\(m.dt)")
         for path in stale { try FileIO.remove(root + "/" + path) }
     }
 
@@ -200,9 +200,14 @@ public final class Lake: @unchecked Sendable {
             let temporary = root + "/" + file.temporaryPath
             if FileIO.exists(temporary) {
                 try FileIO.rename(temporary, to: root + "/" + file.finalPath)
-                if i == 0 { FaultPoint.hit(.afterFirstRename) }
+                if i == 0 { FaultPoint.hit(.afterFirstRename, file.finalPath) }
             }
         }
+    }
+
+    /// A group of partitions in one line, for a fault point's report.
+    static func describe(_ keys: [PartitionKey]) -> String {
+        keys.count == 1 ? keys[0].description : "\(keys.count) partitions, the first \(keys[0])"
     }
 
     /// Makes the partitions' `dt=` folders durable before their commit is journalled:

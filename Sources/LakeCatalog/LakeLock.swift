@@ -25,6 +25,7 @@ final class LakeLock {
         let text = "pid \(getpid()): \(command)\n"
         _ = ftruncate(fd, 0)
         _ = text.withCString { pwrite(fd, $0, strlen($0), 0) }
+        FaultPoint.hit(.afterLock, root)
     }
 
     deinit { close(fd) }  // closing releases the lock
