@@ -166,21 +166,21 @@ public final class WritableLake: Lake, @unchecked Sendable {  // unchecked: as L
     public func commit(batch: [(written: WrittenPartition, key: PartitionKey, schema: TableSchema)],
                        runID: Int64? = nil, seed: String? = nil) throws {
         guard !batch.isEmpty else { return }
-        FaultPoint.hit(.afterTemporaryFiles)
+        FaultPoint.hit(.afterTemporaryFiles, Self.describe(batch.map(\.key)))
         let manifests = batch.map { b in
             CommitManifest(dataset: b.key.dataset, dt: b.key.dt.description, schemaHash: b.schema.hash,
                            runID: runID, seed: seed, written: b.written)
         }
         try syncPartitionFolders(of: batch.map(\.key))
         let ids = try catalog.journal(manifests)
-        FaultPoint.hit(.afterJournal)
+        FaultPoint.hit(.afterJournal, Self.describe(batch.map(\.key)))
         for m in manifests { try install(m) }
         try syncDirectories(of: manifests)
-        FaultPoint.hit(.afterRenames)
+        FaultPoint.hit(.afterRenames, Self.describe(batch.map(\.key)))
         let stale = try catalog.apply(zip(ids, zip(manifests, batch)).map { id, mb in
             (id, mb.0, mb.1.schema.canonicalJSON, mb.1.schema.version, mb.1.schema.partition.rawValue)
         })
-        FaultPoint.hit(.afterApply)
+        FaultPoint.hit(.afterApply, Self.describe(batch.map(\.key)))
         for path in stale { try FileIO.remove(absolute(path)) }
     }
 
@@ -188,9 +188,9 @@ public final class WritableLake: Lake, @unchecked Sendable {  // unchecked: as L
     func rollForward(_ id: Int64, _ m: CommitManifest, schema: TableSchema?) throws {
         try install(m)
         try syncDirectories(of: [m])
-        FaultPoint.hit(.afterRenames)
+        FaultPoint.hit(.afterRenames, "\(m.dataset) dt=\(m.dt)")
         let stale = try catalog.apply([(id, m, schema?.canonicalJSON, schema?.version ?? 1, schema?.partition.rawValue ?? "event")])
-        FaultPoint.hit(.afterApply)
+        FaultPoint.hit(.afterApply, "\(m.dataset) dt=\(m.dt)")
         for path in stale { try FileIO.remove(absolute(path)) }
     }
 
@@ -200,9 +200,14 @@ public final class WritableLake: Lake, @unchecked Sendable {  // unchecked: as L
             let temporary = absolute(file.temporaryPath)
             if FileIO.exists(temporary) {
                 try FileIO.rename(temporary, to: absolute(file.finalPath))
-                if i == 0 { FaultPoint.hit(.afterFirstRename) }
+                if i == 0 { FaultPoint.hit(.afterFirstRename, file.finalPath) }
             }
         }
+    }
+
+    /// A group of partitions in one line, for a fault point's report.
+    static func describe(_ keys: [PartitionKey]) -> String {
+        keys.count == 1 ? keys[0].description : "\(keys.count) partitions, the first \(keys[0])"
     }
 
     /// Makes the partitions' `dt=` folders durable before their commit is journalled:

@@ -29,6 +29,7 @@ final class LakeLock {
         let text = "pid \(getpid()): \(command)\n"
         _ = try? fd.resize(to: 0)
         _ = try? fd.writeAll(toAbsoluteOffset: 0, text.utf8)
+        FaultPoint.hit(.afterLock, root)
     }
 
     deinit { try? fd.close() }  // closing releases the lock

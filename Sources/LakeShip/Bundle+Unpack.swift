@@ -92,6 +92,7 @@ extension Bundle {
                     }
                 }
                 payload[relative] = (staged, entry.size, try hash.finalize())
+                FaultPoint.hit(.afterUnpackFile, relative)
             } else {
                 throw BundleError("\(path) holds \(entry.name), which is neither a tag file nor payload; refusing the bundle")
             }

@@ -63,7 +63,9 @@ public final class PartitionLoader {
             throw fail(.schemaMismatch, "the partition was written under another version of its schema than schemas/ holds now; regenerate it or load with the matching schemas")
         }
         do {
-            return try pg.transaction { try loadInTransaction(partition, schema: schema, runID: runID, fail: fail) }
+            let outcome = try pg.transaction { try loadInTransaction(partition, schema: schema, runID: runID, fail: fail) }
+            FaultPoint.hit(.afterLoadCommit, key.description)
+            return outcome
         } catch {
             switch error {
             case let e as PartitionLoadError: throw e
@@ -112,6 +114,7 @@ public final class PartitionLoader {
             ON CONFLICT (dataset, dt) DO UPDATE SET sha256 = excluded.sha256, rows = excluded.rows,
               run_id = excluded.run_id, loaded_at = now()
             """, [key.dataset.description, key.dt.description, fingerprint, String(copied), runID.map(String.init)])
+        FaultPoint.hit(.beforeLoadCommit, key.description)
         return .loaded(rows: copied)
     }
 

@@ -179,6 +179,7 @@ public final class PostgresConnection {
             try source.forEachChunk(size: 1 << 13) { chunk in
                 let rc = chunk.withMemoryRebound(to: CChar.self) { PQputCopyData(handle, $0.baseAddress, Int32($0.count)) }
                 guard rc == 1 else { throw PostgresError(message: "sending COPY data: \(Self.firstLine(PQerrorMessage(handle)))") }
+                FaultPoint.hit(.afterCopyData, Self.summary(copySQL))
             }
         } catch {
             _ = PQputCopyEnd(handle, "the source failed: \(error)")

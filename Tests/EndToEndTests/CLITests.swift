@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 import LakeFormat
+import LakeCatalog
 import TestSupport
 
 /// The built `opslake` binary: exit codes, one-line errors, output.
@@ -163,30 +164,32 @@ import TestSupport
         #expect(text.hasPrefix("dt,order_id,"))
     }
 
-    @Test("a second writer gets a clear message and exit 75")
+    @Test("a second writer gets a clear message and exit 75 while the first holds the lock; a holder killed with it leaves none behind")
     func busy() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let lake = dir.path + "/lake"
         #expect(try opslake("init", "--lake", lake).status == 0)
-        try OrderItemsCSV.write(dir.path + "/big.csv", rows: 300_000)
-        try OrderItemsCSV.write(dir.path + "/small.csv", rows: 10)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: opslakeBinary)
-        p.arguments = ["ingest", "--lake", lake, "petshop.order_items", "--date", "2026-11-21", dir.path + "/big.csv"]
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        // Wait until the first writer holds the lock (its lock file names it).
-        let lockFile = lake + "/_lock"
-        for _ in 0..<200 where !((try? String(contentsOfFile: lockFile, encoding: .utf8))?.contains("pid \(p.processIdentifier)") ?? false) {
-            usleep(10_000)
-        }
-        let r = try opslake("ingest", "--lake", lake, "petshop.order_items", "--date", "2026-11-22", dir.path + "/small.csv")
-        p.waitUntilExit()
+        try OrderItemsCSV.write(dir.path + "/first.csv", rows: 10)
+        try OrderItemsCSV.write(dir.path + "/second.csv", rows: 10, variant: 1)
+        // The first writer stops right after taking the lock, until it is told to go on.
+        let first = try RunningOpslake(["ingest", "--lake", lake, "petshop.order_items", "--date", "2026-11-21", dir.path + "/first.csv"],
+                                       environment: ["OPSLAKE_FAULT": "after-lock:1:pause"])
+        defer { first.kill() }
+        #expect(try first.waitForPause().contains("fault point after-lock:1 reached"))
+        let r = try opslake("ingest", "--lake", lake, "petshop.order_items", "--date", "2026-11-22", dir.path + "/second.csv")
         #expect(r.status == 75)
-        #expect(r.stderr.contains("is in use by another opslake (pid \(p.processIdentifier): ingest petshop.order_items 2026-11-21)"))
-        #expect(p.terminationStatus == 0)
+        #expect(r.stderr.contains("is in use by another opslake (pid \(first.pid): ingest petshop.order_items 2026-11-21)"), "\(r.stderr)")
+        first.resume()
+        let done = first.finish()
+        #expect(done.status == 0 && !done.signaled, "\(done.stderr)")
+        // Killed while it holds the lock: the kernel drops the lock with the process.
+        let killed = try opslake("ingest", "--lake", lake, "petshop.order_items", "--date", "2026-11-22", dir.path + "/second.csv",
+                                 environment: ["OPSLAKE_FAULT": "after-lock"])
+        #expect(killed.signaled && killed.status == SIGKILL && killed.stderr.contains("fault point after-lock:1 reached"), "\(killed.stderr)")
+        #expect(try opslake("ingest", "--lake", lake, "petshop.order_items", "--date", "2026-11-22", dir.path + "/second.csv").status == 0)
         #expect(try opslake("verify", "--lake", lake).status == 0)
+        #expect(try Lake(root: lake).catalog.partitions(of: DatasetName("petshop.order_items")!).map(\.rows) == [10, 10])
     }
 }
 

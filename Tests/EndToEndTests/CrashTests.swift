@@ -51,8 +51,8 @@ import TestSupport
         defer { dir.remove() }
         let lake = try prepare(dir)
         let r = try opslake("ingest", "--lake", lake, "petshop.order_items", "--date", "2026-11-21", dir.path + "/new.csv",
-                            environment: ["OPSLAKE_CRASH_AT": point])
-        #expect(r.signaled && r.status == SIGKILL)
+                            environment: ["OPSLAKE_FAULT": point])
+        #expect(r.signaled && r.status == SIGKILL && r.stderr.contains("fault point \(point):1 reached"), "\(r.stderr)")
         #expect(try checkAndRepair(lake) == expectedRows)
     }
 
@@ -62,8 +62,8 @@ import TestSupport
         defer { dir.remove() }
         let lake = try prepare(dir)
         let crashed = try opslake("ingest", "--lake", lake, "petshop.order_items", "--date", "2026-11-21", dir.path + "/new.csv",
-                                  environment: ["OPSLAKE_CRASH_AT": "after-journal"])
-        #expect(crashed.signaled)
+                                  environment: ["OPSLAKE_FAULT": "after-journal"])
+        #expect(crashed.signaled && crashed.stderr.contains("fault point after-journal:1 reached"))
         try OrderItemsCSV.write(dir.path + "/newest.csv", rows: 7, variant: 2)
         #expect(try opslake("ingest", "--lake", lake, "petshop.order_items", "--date", "2026-11-21", dir.path + "/newest.csv").status == 0)
         #expect(try checkAndRepair(lake) == 7)
@@ -72,7 +72,7 @@ import TestSupport
         #expect(runs[1].error?.hasPrefix("interrupted") == true)
     }
 
-    @Test("SIGKILL at random moments of a write")
+    @Test("SIGKILL at random moments of a write: each kill that lands mid-write leaves one whole version")
     func crashAtRandomMoments() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
@@ -81,22 +81,17 @@ import TestSupport
         let start = Date()
         #expect(try opslake("ingest", "--lake", lake, "petshop.order_items", "--date", "2026-11-22", dir.path + "/new.csv").status == 0)
         let duration = Date().timeIntervalSince(start)
-        var g = SplitMix64(seed: 7)
-        for i in 0..<12 {
-            let delay = duration * (Double(i) + Double(g.next() % 1000) / 1000) / 10
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: opslakeBinary)
-            p.arguments = ["ingest", "--lake", lake, "petshop.order_items", "--date", "2026-11-21",
-                           dir.path + (i % 2 == 0 ? "/new.csv" : "/old.csv")]
-            p.standardOutput = FileHandle.nullDevice
-            try p.run()
-            usleep(useconds_t(delay * 1_000_000))
-            kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
-            // The second partition is untouched; the first holds one whole version.
+        var expected = Self.oldRows
+        let landed = try killAtRandomMoments(attempts: 10, window: duration, seed: 7, run: { i in
+            try RunningOpslake(["ingest", "--lake", lake, "petshop.order_items", "--date", "2026-11-21",
+                                dir.path + (i % 2 == 0 ? "/new.csv" : "/old.csv")])
+        }, after: { (i: Int, landed: Bool) throws in
+            // A run that finished wrote its version; a killed one left the old or the new one whole.
             let rows = try checkAndRepair(lake)
-            #expect([Self.oldRows, Self.newRows].contains(rows))
-        }
-        #expect(try Lake(root: lake).catalog.partitions(of: DatasetName("petshop.order_items")!).map(\.rows).last == Self.newRows)
+            if landed { #expect([Self.oldRows, Self.newRows].contains(rows)) } else { #expect(rows == (i % 2 == 0 ? Self.newRows : Self.oldRows)) }
+            expected = rows
+        })
+        #expect(landed >= 1, "no kill landed while a write ran")
+        #expect(try Lake(root: lake).catalog.partitions(of: DatasetName("petshop.order_items")!).map(\.rows) == [expected, Self.newRows])
     }
 }

@@ -57,19 +57,42 @@ private func expectExact(lake: String, _ db: TestDatabase, sourceLocation: Sourc
     }
 }
 
-/// Whatever state a killed load left: every ledger row describes exactly the rows in
-/// its table (a partition is all there with its ledger row, or not changed at all).
-private func expectLedgerAgrees(_ db: TestDatabase) throws {
+/// Whatever state a killed load left: for every dataset of the lake, each day's rows
+/// in its table are exactly what the ledger says (a partition is all there with its
+/// ledger row, or not changed at all; no rows without a ledger row). Returns the ledger.
+@discardableResult
+private func expectLedgerAgrees(lake: String, _ db: TestDatabase, sourceLocation: SourceLocation = #_sourceLocation) throws
+    -> [PartitionKey: (sha256: String, rows: Int)] {
     let pg = try db.connect()
-    for (key, held) in try Ledger.rows(pg) {
-        let table = "\(quoteIdentifier(key.dataset.schema)).\(quoteIdentifier(key.dataset.table))"
-        let n = try pg.query("SELECT count(*) FROM \(table) WHERE dt = $1", [key.dt.description])[0][0]
-        #expect(n == String(held.rows), "\(key): ledger says \(held.rows) rows, the table holds \(n ?? "?")")
+    // One snapshot for the ledger and the tables: a killed load's last COMMIT may still
+    // land while this reads.
+    try pg.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+    defer { try? pg.execute("COMMIT") }
+    let ledger = try Ledger.rows(pg)
+    for dataset in try Lake(root: lake).catalog.datasets().map(\.name) {
+        let table = "\(quoteIdentifier(dataset.schema)).\(quoteIdentifier(dataset.table))"
+        var counts: [String: Int] = [:]
+        if try pg.query("SELECT to_regclass($1) IS NOT NULL", [table]) == [["t"]] {
+            for r in try pg.query("SELECT dt::text, count(*) FROM \(table) GROUP BY dt") { counts[r[0]!] = Int(r[1]!)! }
+        }
+        for (key, held) in ledger where key.dataset == dataset {
+            #expect(counts[key.dt.description, default: 0] == held.rows,
+                    "\(key): the ledger says \(held.rows) rows, the table holds \(counts[key.dt.description, default: 0])", sourceLocation: sourceLocation)
+            counts[key.dt.description] = nil
+        }
+        #expect(counts.isEmpty, "\(dataset) has rows the ledger does not record, for \(counts.keys.sorted())", sourceLocation: sourceLocation)
     }
+    return ledger
 }
 
-private func load(_ lake: String, _ db: TestDatabase, _ extra: String...) throws -> ProcessResult {
-    try runProcess(opslakeBinary, ["load", "--lake", lake, "--dsn", db.dsn] + extra)
+/// The partition a fault point's line on stderr names: `… reached (petshop.orders dt=2025-03-01)`.
+private func faultPartition(_ stderr: String) -> String? {
+    guard let range = stderr.range(of: #"reached \([^)]*\)"#, options: .regularExpression) else { return nil }
+    return String(stderr[range].dropFirst("reached (".count).dropLast())
+}
+
+private func load(_ lake: String, _ db: TestDatabase, _ extra: String..., environment: [String: String] = [:]) throws -> ProcessResult {
+    try runProcess(opslakeBinary, ["load", "--lake", lake, "--dsn", db.dsn] + extra, environment: environment)
 }
 
 @Suite(.enabled(if: postgres, "needs the PostgreSQL server that `make test` starts"))
@@ -117,40 +140,64 @@ struct LoadTests {
         #expect(status.stdout.contains("\"missing\" : 0") && status.stdout.contains("\"changed\" : 0"), "\(status.stdout)")
     }
 
-    @Test("SIGKILL at several moments of a load, and the backend terminated mid-load: a rerun is exact")
+    @Test("a load killed mid-COPY, before and after a partition's commit and at random moments, and its backend terminated mid-COPY: the ledger always agrees, a rerun is exact")
     func crashes() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let db = try TestDatabase("crash")
         defer { db.drop() }
         let lake = try makeLake(dir)
-        for delay in [0.05, 0.2, 0.5, 0.9] {
-            let p = try startOpslake(["load", "--lake", lake, "--dsn", db.dsn])
-            Thread.sleep(forTimeInterval: delay)
-            let wasRunning = p.isRunning
-            kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
-            if delay < 0.3 { #expect(wasRunning && p.terminationReason == .uncaughtSignal, "the load ended before the kill at \(delay) s") }
-            try expectLedgerAgrees(db)
-            // Regenerating a day between crashes makes later loads replace, not only insert.
-            _ = try opslake("generate", "--lake", lake, "--date", "2025-03-0\(Int(delay * 10) % 9 + 1)", "--seed", "\(Int(delay * 100))")
+        let total = try Lake(root: lake).catalog.partitions().count
+        /// A load killed at `fault`, which must have fired; returns the ledger it left.
+        func killed(at fault: String, jobs: Int = 1, sourceLocation: SourceLocation = #_sourceLocation) throws -> [PartitionKey: (sha256: String, rows: Int)] {
+            let r = try load(lake, db, "--jobs", "\(jobs)", environment: ["OPSLAKE_FAULT": fault])
+            #expect(r.signaled && r.status == SIGKILL && r.stderr.contains("fault point \(fault) reached"),
+                    "the load was not killed at \(fault): exit \(r.status), \(r.stderr)", sourceLocation: sourceLocation)
+            return try expectLedgerAgrees(lake: lake, db, sourceLocation: sourceLocation)
         }
-        // The backend terminated while a load runs: that partition fails and rolls back.
-        _ = try opslake("generate", "--lake", lake, "--from", "2025-03-01", "--to", "2025-03-14", "--seed", "5", "--jobs", "2")
-        let p = try startOpslake(["load", "--lake", lake, "--dsn", db.dsn])
-        let admin = try db.connect()
-        var terminated = 0
-        while p.isRunning && terminated < 3 {
-            let r = try admin.query("""
-                SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-                WHERE datname = $1 AND application_name = 'opslake load' AND state = 'active'
-                """, [db.name])
-            terminated += Int(r[0][0] ?? "0") ?? 0
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        p.waitUntilExit()
-        #expect(terminated >= 1, "no backend was terminated mid-load")
-        try expectLedgerAgrees(db)
+
+        // In the first partition's COPY: nothing reaches the tables.
+        #expect(try killed(at: "after-copy-data:1").isEmpty)
+        // After the fifth partition's commit: exactly five partitions are in, each whole.
+        #expect(try killed(at: "after-load-commit:5").count == 5)
+        // The third partition's rows and ledger row sent, its COMMIT not: two more are in, not that one.
+        let r = try load(lake, db, environment: ["OPSLAKE_FAULT": "before-load-commit:3"])
+        #expect(r.signaled && r.stderr.contains("fault point before-load-commit:3 reached"), "\(r.stderr)")
+        let ledger = try expectLedgerAgrees(lake: lake, db)
+        #expect(ledger.count == 7)
+        let uncommitted = try #require(faultPartition(r.stderr))
+        #expect(!ledger.keys.contains { $0.description == uncommitted }, "\(uncommitted) is in the ledger")
+
+        // A day regenerated since: its loaded partitions are replaced, not only inserted.
+        // Killed mid-COPY with two loaders at once, deep into the load.
+        #expect(try opslake("generate", "--lake", lake, "--date", "2025-03-01", "--seed", "77").status == 0)
+        let some = try killed(at: "after-copy-data:40", jobs: 2)
+        #expect(some.count < total)
+
+        // Every day regenerated, then killed at random moments (whatever step they hit).
+        #expect(try opslake("generate", "--lake", lake, "--from", "2025-03-01", "--to", "2025-03-14", "--seed", "5", "--jobs", "2").status == 0)
+        let landed = try killAtRandomMoments(attempts: 3, window: 1.0, seed: 11, run: { _ in
+            try RunningOpslake(["load", "--lake", lake, "--dsn", db.dsn, "--jobs", "2"])
+        }, after: { _, _ in try expectLedgerAgrees(lake: lake, db) })
+        #expect(landed >= 1, "no kill landed while a load ran")
+
+        // The backend terminated while a COPY is open (the load held there): that partition
+        // fails and rolls back, the loader reconnects for the rest.
+        #expect(try opslake("generate", "--lake", lake, "--from", "2025-03-10", "--to", "2025-03-11", "--seed", "6").status == 0)
+        let held = try RunningOpslake(["load", "--lake", lake, "--dsn", db.dsn], environment: ["OPSLAKE_FAULT": "after-copy-data:2:pause"])
+        defer { held.kill() }
+        try held.waitForPause()
+        // Waits until each backend is gone; one left by a load killed above may go with it.
+        let terminated = try db.connect().query("""
+            SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 60000)) FROM pg_stat_activity
+            WHERE datname = $1 AND application_name = 'opslake load'
+            """, [db.name])
+        #expect(Int(terminated[0][0] ?? "") ?? 0 >= 1, "the loader's backend, in its COPY, was not terminated")
+        held.resume()
+        let failed = held.finish()
+        #expect(failed.status == 75 && !failed.signaled, "\(failed.status): \(failed.stderr)")
+        #expect(failed.stderr.contains("1 of") && failed.stderr.contains("partitions failed"), "\(failed.stderr)")
+        try expectLedgerAgrees(lake: lake, db)
 
         let rerun = try load(lake, db)
         #expect(rerun.status == 0, "\(rerun.stderr)")

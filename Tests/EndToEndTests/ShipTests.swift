@@ -185,29 +185,61 @@ private func makeLake(_ path: String, seed: String = "5", extra: [String] = []) 
         #expect(try opslake("verify", "--lake", b).status == 0)
     }
 
-    @Test("SIGKILL during an unpack: the next writer removes the staged files, a rerun completes, verify passes")
+    @Test("an unpack killed mid-extraction leaves the lake as it was; killed mid-rename, the next writer rolls it forward; killed at random moments, verify passes")
     func killedUnpack() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let a = dir.path + "/a", b = dir.path + "/b", bundle = dir.path + "/b.tar"
         try makeLake(a)
-        #expect(try opslake("generate", "--lake", a, "--from", "2025-03-01", "--to", "2025-03-20", "--jobs", "2").status == 0)
+        #expect(try opslake("generate", "--lake", a, "--from", "2025-03-01", "--to", "2025-03-10", "--jobs", "2").status == 0)
         #expect(try opslake("ship", "pack", "--lake", a, "-o", bundle).status == 0)
-        try makeLake(b)  // the same opening partitions as a: unpacking skips them
-        for delay in [0.05, 0.15, 0.4] {
-            let p = try startOpslake(["ship", "unpack", "--lake", b, bundle])
-            Thread.sleep(forTimeInterval: delay)
-            let wasRunning = p.isRunning
-            kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
-            if delay < 0.1 { #expect(wasRunning && p.terminationReason == .uncaughtSignal, "the unpack ended before the kill") }
-            // Whatever was committed is whole: repair (a writer) finishes or clears the rest.
-            _ = try opslake("repair", "--lake", b)
-            #expect(try FileManager.default.contentsOfDirectory(atPath: b).allSatisfy { !$0.hasPrefix(LakeLayout.stagingPrefix) })
-            #expect(try opslake("verify", "--lake", b).status == 0)
+        let whole = try contents(a)
+        func staging(_ lake: String) throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: lake).filter { $0.hasPrefix(LakeLayout.stagingPrefix) }
         }
-        #expect(try opslake("ship", "unpack", "--lake", b, bundle).status == 0)
-        #expect(try contents(b) == contents(a))
+        func unpack(_ lake: String, killedAt fault: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let r = try opslake(["ship", "unpack", "--lake", lake, bundle], environment: ["OPSLAKE_FAULT": fault])
+            #expect(r.signaled && r.status == SIGKILL && r.stderr.contains("fault point \(fault) reached"),
+                    "the unpack was not killed at \(fault): exit \(r.status), \(r.stderr)", sourceLocation: sourceLocation)
+        }
+        try makeLake(b)  // the same opening partitions as a: unpacking skips them
+        let opened = try contents(b)
+
+        // Killed while extracting: files staged, nothing committed. The next writer removes them.
+        try unpack(b, killedAt: "after-unpack-file:5")
+        #expect(try staging(b).count == 1)
+        #expect(try contents(b) == opened)
+        #expect(try opslake("repair", "--lake", b).status == 0)
+        #expect(try staging(b).isEmpty)
+        #expect(try contents(b) == opened)
+        #expect(try opslake("verify", "--lake", b).status == 0)
+
+        // Killed after the first file's rename, the group journalled: the next unpack first
+        // rolls the whole group forward, then finds nothing left to do.
+        let start = Date()
+        try unpack(b, killedAt: "after-first-rename:1")
+        let duration = Date().timeIntervalSince(start)
+        #expect(try contents(b) == opened)
+        let again = try opslake("ship", "unpack", "--lake", b, bundle)
+        #expect(again.status == 0 && again.stdout.contains("0 partitions installed, 0 replaced, \(whole.count) unchanged"), "\(again.stdout)")
+        #expect(try staging(b).isEmpty)
+        #expect(try contents(b) == whole)
+        #expect(try opslake("verify", "--lake", b).status == 0)
+
+        // At random moments (spread over about one unpack): whatever was committed is
+        // whole; repair (a writer) finishes or clears the rest.
+        let c = dir.path + "/c"
+        try makeLake(c)
+        let landed = try killAtRandomMoments(attempts: 3, window: duration, seed: 3, run: { _ in
+            try RunningOpslake(["ship", "unpack", "--lake", c, bundle])
+        }, after: { (_: Int, _: Bool) throws in
+            #expect(try opslake("repair", "--lake", c).status == 0)
+            #expect(try staging(c).isEmpty)
+            #expect(try opslake("verify", "--lake", c).status == 0)
+        })
+        #expect(landed >= 1, "no kill landed while an unpack ran")
+        #expect(try opslake("ship", "unpack", "--lake", c, bundle).status == 0)
+        #expect(try contents(c) == whole)
     }
 
     @Test("a partition with other bytes is refused unless --replace; a schema with another hash is refused, naming the dataset")

@@ -78,16 +78,96 @@ public func opslake(_ arguments: [String], environment: [String: String] = [:]) 
     try runProcess(opslakeBinary, arguments, environment: environment)
 }
 
-/// Starts the built `opslake` without waiting, its output discarded: for tests
-/// that kill it or act on it while it runs.
-public func startOpslake(_ arguments: [String]) throws -> Process {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: opslakeBinary)
-    p.arguments = arguments
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    try p.run()
-    return p
+/// The built `opslake`, started without waiting: for tests that hold it at a fault
+/// point (`OPSLAKE_FAULT=<point>:<n>:pause`, see `FaultPoint`) or kill it while it runs.
+/// Its stdin is a pipe (a paused process goes on when a line arrives there), its
+/// stdout is collected in the background, its stderr read by `waitForPause` and `finish`.
+public final class RunningOpslake: @unchecked Sendable {
+    public let process: Process
+    let input = Pipe(), output = Pipe(), errors = Pipe()
+    let outputDone = DispatchGroup()
+    nonisolated(unsafe) var outData = Data()
+    var errData = Data()
+
+    public init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: opslakeBinary)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        outputDone.enter()
+        DispatchQueue.global().async { [self] in
+            outData = output.fileHandleForReading.readDataToEndOfFile()
+            outputDone.leave()
+        }
+    }
+
+    public var pid: Int32 { process.processIdentifier }
+
+    /// Blocks until the process reports that it is paused at its armed fault point, and
+    /// returns what it wrote to stderr so far. Throws when it ends without pausing.
+    @discardableResult
+    public func waitForPause() throws -> String {
+        while true {
+            let text = String(decoding: errData, as: UTF8.self)
+            if text.contains("; paused\n") { return text }
+            let chunk = errors.fileHandleForReading.availableData
+            if chunk.isEmpty {
+                struct NotPaused: Error, CustomStringConvertible { var description: String }
+                throw NotPaused(description: "opslake ended without pausing at its fault point: \(text)")
+            }
+            errData.append(chunk)
+        }
+    }
+
+    /// Lets a process paused at a fault point go on (call it after `waitForPause`).
+    public func resume() {
+        try? input.fileHandleForWriting.write(contentsOf: Data("\n".utf8))
+    }
+
+    /// Sends SIGKILL, unless the process has ended and been waited for.
+    public func kill() {
+        if process.isRunning { _ = Foundation.kill(pid, SIGKILL) }
+    }
+
+    /// Waits for the process to end and returns how it ended and everything it printed.
+    public func finish() -> ProcessResult {
+        try? input.fileHandleForWriting.close()
+        errData.append(errors.fileHandleForReading.readDataToEndOfFile())
+        outputDone.wait()
+        process.waitUntilExit()
+        return ProcessResult(status: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal,
+                             stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+/// SIGKILL at random moments of a command, for what no fault point names: each of
+/// `attempts` runs starts `run(i)` and kills it after a random delay spread over
+/// `window` seconds (roughly how long one whole run takes). A kill lands when the run
+/// was still going (killed by the signal, not exited); `after(i, landed)` checks the
+/// state each run left. Whenever a run finished before its kill, the window halves,
+/// and if none landed, up to eight more runs are made with ever shorter delays: on a
+/// fast machine or a slow one, kills land without any test depending on when.
+/// Returns how many landed; callers require at least one.
+public func killAtRandomMoments(attempts: Int, window: Double, seed: UInt64, run: (Int) throws -> RunningOpslake,
+                                after: (Int, Bool) throws -> Void) throws -> Int {
+    var g = SplitMix64(seed: seed)
+    var window = window, landed = 0, i = 0
+    while i < attempts || (landed == 0 && i < attempts + 8) {
+        let fraction = i < attempts ? (Double(i) + Double(g.next() % 1000) / 1000) / Double(attempts) : Double(g.next() % 1000) / 1000
+        let p = try run(i)
+        usleep(useconds_t(window * fraction * 1_000_000))
+        p.kill()
+        let r = p.finish()
+        let hit = r.signaled && r.status == SIGKILL
+        if hit { landed += 1 } else { window /= 2 }
+        try after(i, hit)
+        i += 1
+    }
+    return landed
 }
 
 /// True when the test command says this run must have PostgreSQL and Python readers (CI).
