@@ -161,42 +161,42 @@ public final class Generation: Sendable {
         let waiting = DispatchSemaphore(value: 4 * workers)
         let commits = DispatchGroup()
         WorkQueue.forEach(units.count, jobs: workers) { index in
-                let unit = units[index]
-                do {
-                    guard let lake else {
-                        let (done, rows) = state.add(try dryRun(unit))
-                        progress?(done, units.count, rows)
-                        return .next
-                    }
-                    let staged = try stage(unit, lake: lake, level: level)
-                    waiting.wait()
-                    state.queue(staged)
-                    committer.async(group: commits) {
-                        // Everything queued so far; empty when an earlier turn took this day too.
-                        let days = state.takeQueued()
-                        guard !days.isEmpty else { return }
-                        defer { for _ in days { waiting.signal() } }
-                        guard !state.failed else { return days.forEach { $0.discard() } }
-                        do {
-                            let records = try lake.commit(days, runID: runID, seed: seed)
-                            for r in records {
-                                generationLog.info("partition committed", metadata: [
-                                    "dataset": "\(r.dataset)", "dt": "\(r.dt)", "rows": "\(r.rows)", "bytes": "\(r.bytes)",
-                                ])
-                            }
-                            for day in days {
-                                let (done, rows) = state.add(Self.summary(records.filter { $0.key.dt == day.dt }))
-                                progress?(done, units.count, rows)
-                            }
-                        } catch {
-                            state.fail(error)
-                        }
-                    }
-                    return state.failed ? .stop : .next
-                } catch {
-                    state.fail(error)
-                    return .stop
+            let unit = units[index]
+            do {
+                guard let lake else {
+                    let (done, rows) = state.add(try dryRun(unit))
+                    progress?(done, units.count, rows)
+                    return .next
                 }
+                let staged = try stage(unit, lake: lake, level: level)
+                waiting.wait()
+                state.queue(staged)
+                committer.async(group: commits) {
+                    // Everything queued so far; empty when an earlier turn took this day too.
+                    let days = state.takeQueued()
+                    guard !days.isEmpty else { return }
+                    defer { for _ in days { waiting.signal() } }
+                    guard !state.failed else { return days.forEach { $0.discard() } }
+                    do {
+                        let records = try lake.commit(days, runID: runID, seed: seed)
+                        for r in records {
+                            generationLog.info("partition committed", metadata: [
+                                "dataset": "\(r.dataset)", "dt": "\(r.dt)", "rows": "\(r.rows)", "bytes": "\(r.bytes)",
+                            ])
+                        }
+                        for day in days {
+                            let (done, rows) = state.add(Self.summary(records.filter { $0.key.dt == day.dt }))
+                            progress?(done, units.count, rows)
+                        }
+                    } catch {
+                        state.fail(error)
+                    }
+                }
+                return state.failed ? .stop : .next
+            } catch {
+                state.fail(error)
+                return .stop
+            }
         }
         commits.wait()
         if let error = state.error { throw error }

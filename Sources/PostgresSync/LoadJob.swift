@@ -92,31 +92,31 @@ public struct LoadJob: Sendable {
         let state = LoadState()
         let connectError = Mutex<(any Error)?>(nil)
         WorkQueue.forEach(partitions.count, jobs: jobs, state: { nil as PartitionLoader? }) { loader, index in
-                let p = partitions[index]
-                do {
-                    if loader == nil || !loader!.isUsable { loader = try PartitionLoader(conninfo: conninfo, lakeRoot: lake.root) }
-                } catch {
-                    // The server refused a new connection: the remaining partitions cannot load either.
-                    connectError.withLock { $0 = error }
-                    return .stop
+            let p = partitions[index]
+            do {
+                if loader == nil || !loader!.isUsable { loader = try PartitionLoader(conninfo: conninfo, lakeRoot: lake.root) }
+            } catch {
+                // The server refused a new connection: the remaining partitions cannot load either.
+                connectError.withLock { $0 = error }
+                return .stop
+            }
+            do {
+                let outcome = try loader!.load(p, schema: schemaOf[p.dataset]!, runID: runID)
+                state.finish(p, outcome)
+                switch outcome {
+                case .loaded(let rows):
+                    loadLog.info("partition loaded", metadata: ["run": "\(runID)", "dataset": "\(p.dataset)", "dt": "\(p.dt)", "rows": "\(rows)"])
+                case .unchanged:
+                    loadLog.debug("partition unchanged", metadata: ["run": "\(runID)", "dataset": "\(p.dataset)", "dt": "\(p.dt)"])
                 }
-                do {
-                    let outcome = try loader!.load(p, schema: schemaOf[p.dataset]!, runID: runID)
-                    state.finish(p, outcome)
-                    switch outcome {
-                    case .loaded(let rows):
-                        loadLog.info("partition loaded", metadata: ["run": "\(runID)", "dataset": "\(p.dataset)", "dt": "\(p.dt)", "rows": "\(rows)"])
-                    case .unchanged:
-                        loadLog.debug("partition unchanged", metadata: ["run": "\(runID)", "dataset": "\(p.dataset)", "dt": "\(p.dt)"])
-                    }
-                } catch {
-                    let e = error as? PartitionLoadError ?? PartitionLoadError(partition: p.key, cause: .io, message: "\(error)")
-                    state.fail(e)
-                    loadLog.error("partition failed", metadata: ["run": "\(runID)", "dataset": "\(p.dataset)", "dt": "\(p.dt)", "error": "\(e)"])
-                }
-                let (done, rows) = state.progress
-                progress?(done, partitions.count, rows)
-                return .next
+            } catch {
+                let e = error as? PartitionLoadError ?? PartitionLoadError(partition: p.key, cause: .io, message: "\(error)")
+                state.fail(e)
+                loadLog.error("partition failed", metadata: ["run": "\(runID)", "dataset": "\(p.dataset)", "dt": "\(p.dt)", "error": "\(e)"])
+            }
+            let (done, rows) = state.progress
+            progress?(done, partitions.count, rows)
+            return .next
         }
         var summary = state.summary
         // Dimensions are rebuilt even when nothing loaded: a run killed after its
