@@ -40,7 +40,11 @@ public final class WritableLake: Lake, @unchecked Sendable {  // unchecked: as L
     /// Opens an existing lake for writing; `create` makes the folder and catalogue
     /// first (harmless if they exist). `command` is named in the lock for others to see.
     public init(root: String, command: String = "opslake", create: Bool = false) throws {
-        if create { try FileIO.makeDirectories(root) }
+        if create {
+            try FileIO.makeDirectories(root)
+        } else if !FileIO.exists(root + "/" + LakeLayout.catalogFile) {
+            throw LakeMissingError(root: root)
+        }
         lock = try LakeLock(root: root, command: command)
         try super.init(root: root, create: create)
         try recover()

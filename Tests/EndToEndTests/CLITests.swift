@@ -242,3 +242,21 @@ struct LogTests {
         #expect(bad.status == 64 && bad.stderr.split(separator: "\n").count == 1)
     }
 }
+
+@Suite("a lake that is not there")
+struct MissingLakeTests {
+    @Test("commands that change a lake say there is none (66) and create nothing")
+    func missingLake() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let lake = dir.path + "/nowhere"
+        try Data("order_id\n".utf8).write(to: URL(fileURLWithPath: dir.path + "/x.csv"))
+        for arguments in [["repair", "--lake", lake], ["run", "--lake", lake],
+                          ["ingest", "--lake", lake, "petshop.orders", "--date", "2025-01-01", dir.path + "/x.csv"]] {
+            let r = try opslake(arguments)
+            #expect(r.status == 66, "\(arguments): \(r.stderr)")
+            #expect(r.stderr.contains("no lake at"), "\(arguments): \(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: lake), "\(arguments) created \(lake)")
+        }
+    }
+}
