@@ -184,8 +184,12 @@ public final class Generation: Sendable {
                                 "dataset": "\(r.dataset)", "dt": "\(r.dt)", "rows": "\(r.rows)", "bytes": "\(r.bytes)",
                             ])
                         }
+                        // The records come in batch order, each day's partitions together.
+                        var next = 0
                         for day in days {
-                            let (done, rows) = state.add(Self.summary(records.filter { $0.key.dt == day.dt }))
+                            let count = day.schemas.count
+                            let (done, rows) = state.add(Self.summary(Array(records[next..<next + count])))
+                            next += count
                             progress?(done, units.count, rows)
                         }
                     } catch {

@@ -308,14 +308,18 @@ extension Catalog {
     }
 
     /// Every registered schema, as the lake's partitions were written under it.
+    /// A registration that is not a usable schema (`{}`, recorded when a commit of a
+    /// dataset never registered was rolled forward) is left out, so one bad row does
+    /// not stop every command that reads the lake; the built-in schema, or an error
+    /// naming that dataset, applies to it instead.
     public func registeredSchemas() throws -> [TableSchema] {
         try locked {
-            try db.query("SELECT name, schema_json FROM datasets ORDER BY name").map { r in
+            try db.query("SELECT name, schema_json FROM datasets ORDER BY name").compactMap { r in
                 let name = try r.text(0)
                 guard let dataset = DatasetName(name) else {
                     throw CatalogError("the catalogue registers a dataset named \(name), which is not schema.table; the catalogue is damaged")
                 }
-                return try TableSchema(dataset: dataset, json: Data(try r.text(1).utf8), file: "\(path): dataset \(name)")
+                return try? TableSchema(dataset: dataset, json: Data(try r.text(1).utf8), file: "\(path): dataset \(name)")
             }
         }
     }

@@ -148,7 +148,9 @@ public final class WritableLake: Lake, @unchecked Sendable {  // unchecked: as L
         let batch = days.flatMap { staged in
             zip(staged.written, staged.schemas).map { ($0, PartitionKey($1.dataset, staged.dt), $1) }
         }
-        try commit(batch: batch, runID: runID, seed: seed)
+        // Once journalled, the files are recovery's: a failure later in the commit must
+        // not let the writers remove them.
+        try commit(batch: batch, runID: runID, seed: seed, journalled: { for staged in days { staged.relinquish() } })
         return try batch.map(\.1).map { key in
             guard let record = try catalog.partition(key) else { throw CatalogError("partition \(key) vanished after its commit") }
             return record
@@ -168,7 +170,7 @@ public final class WritableLake: Lake, @unchecked Sendable {  // unchecked: as L
     /// forward, so the batch becomes visible whole or not at all. A batch costs one
     /// journal and one apply transaction however many partitions it holds.
     public func commit(batch: [(written: WrittenPartition, key: PartitionKey, schema: TableSchema)],
-                       runID: Int64? = nil, seed: String? = nil) throws {
+                       runID: Int64? = nil, seed: String? = nil, journalled: () -> Void = {}) throws {
         guard !batch.isEmpty else { return }
         FaultPoint.hit(.afterTemporaryFiles, Self.describe(batch.map(\.key)))
         let manifests = batch.map { b in
@@ -177,6 +179,7 @@ public final class WritableLake: Lake, @unchecked Sendable {  // unchecked: as L
         }
         try syncPartitionFolders(of: batch.map(\.key))
         let ids = try catalog.journal(manifests)
+        journalled()
         FaultPoint.hit(.afterJournal, Self.describe(batch.map(\.key)))
         for m in manifests { try install(m) }
         try syncDirectories(of: manifests)
@@ -238,7 +241,7 @@ public final class WritableLake: Lake, @unchecked Sendable {  // unchecked: as L
 public final class StagedPartitions: @unchecked Sendable {
     let lake: Lake
     public let dt: LakeDate
-    let schemas: [TableSchema]
+    public let schemas: [TableSchema]
     public internal(set) var written: [WrittenPartition] = []
     /// Kept alive until the commit: a writer that goes away removes the temporary
     /// files it wrote (harmless once they are renamed).
@@ -249,6 +252,12 @@ public final class StagedPartitions: @unchecked Sendable {
         self.dt = dt
         self.schemas = schemas
         self.writers = writers
+    }
+
+    /// Gives the files up to a journalled commit: the writers will not remove them.
+    func relinquish() {
+        for w in writers { w.relinquish() }
+        written = []
     }
 
     /// Removes the staged files: for a day that will not be committed.

@@ -199,6 +199,10 @@ public final class PartitionWriter {
         return WrittenPartition(files: finished, rows: rows, stats: zip(encoder.stats, columns).map { $0.stats($1.type) })
     }
 
+    /// Hands the finished files over to a commit whose journal now lists them: from
+    /// here recovery installs them, so this writer must never remove them.
+    public func relinquish() { finished = [] }
+
     /// Removes every temporary file written so far; harmless after `finish()` once the
     /// files were installed (they are no longer under their temporary names).
     public func abort() {

@@ -67,6 +67,7 @@ struct LogOutput: LogHandler {
         var i = 0
         while i < arguments.count {
             let a = arguments[i]
+            if a == "--" { break }  // what follows is the command's own arguments
             for (flag, target) in [("--log-level", 0), ("--log-format", 1)] where a == flag || a.hasPrefix(flag + "=") {
                 let value: String
                 if a == flag {

@@ -123,6 +123,30 @@ import TestSupport
         #expect(cells.files.map(\.sha256) == whole.files.map(\.sha256))
     }
 
+    @Test("a batch that fails after its journal keeps every file, and the next writer installs the whole batch")
+    func failedBatchIsRolledForward() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let days = [Self.day, Self.day.adding(days: 1)]
+        var obstacle = ""
+        do {
+            let lake = try WritableLake(root: dir.path, create: true)
+            let staged = try days.map { dt in
+                try lake.stagePartitions(schemas: [Self.schema], dt: dt) { sinks in
+                    for i in 0..<7 { try sinks[0].append(Self.row(i)) }
+                }
+            }
+            // A folder where the second day's first file must go: its rename fails after the journal.
+            obstacle = lake.absolute(staged[1].written[0].files[0].finalPath)
+            try FileManager.default.createDirectory(atPath: obstacle + "/in-the-way", withIntermediateDirectories: true)
+            #expect(throws: (any Error).self) { try lake.commit(staged) }
+        }
+        try FileManager.default.removeItem(atPath: obstacle)
+        let lake = try WritableLake(root: dir.path)
+        #expect(try lake.catalog.partitions().map(\.rows) == [7, 7])
+        #expect(try lake.verify().ok)
+    }
+
     @Test("a catalogue row of the wrong type is reported as a damaged catalogue, not a crash")
     func damagedCatalogue() throws {
         let dir = TemporaryDirectory()
