@@ -74,8 +74,13 @@ public final class PostgresConnection {
         if let options = PQconninfoParse(conninfo, &parseError) {
             PQconninfoFree(options)
         } else {
-            let message = parseError.map { Self.firstLine($0) } ?? "it cannot be parsed"
+            var message = parseError.map { Self.firstLine($0) } ?? "it cannot be parsed"
             PQfreemem(parseError)
+            // libpq quotes the token it choked on, which may be a password: when the
+            // string carries credentials, the quoted parts are left out.
+            if conninfo.contains("password") || conninfo.contains("@") {
+                message = message.replacingOccurrences(of: #""[^"]*""#, with: "\"…\"", options: .regularExpression)
+            }
             throw PostgresError(kind: .badSettings, message: "the connection string is malformed: \(message)")
         }
         guard let conn = PQconnectdb(conninfo) else { throw PostgresError(message: "libpq could not allocate a connection") }

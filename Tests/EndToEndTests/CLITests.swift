@@ -260,3 +260,20 @@ struct MissingLakeTests {
         }
     }
 }
+
+@Suite("connection strings")
+struct ConnectionStringTests {
+    @Test("a malformed connection string is a configuration error whose message never quotes the password")
+    func malformedWithPassword() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let lake = dir.path + "/lake"
+        #expect(try opslake("init", "--lake", lake, "--opened", "2025-01-01", "--scale", "0.05").status == 0)
+        for dsn in ["postgresql://u:s3cret-pw@[::1", "host=a password=s3cret-pw port"] {
+            let r = try opslake("load", "--lake", lake, "--dsn", dsn, "--log-level", "trace")
+            #expect(r.status == 78, "\(dsn): \(r.stderr)")
+            #expect(r.stderr.contains("malformed"), "\(dsn): \(r.stderr)")
+            #expect(!(r.stdout + r.stderr).contains("s3cret"), "\(dsn): \(r.stderr)")
+        }
+    }
+}
