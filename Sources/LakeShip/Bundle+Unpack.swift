@@ -57,7 +57,10 @@ extension Bundle {
                               command: String) throws -> UnpackSummary {
         let staging = LakeLayout.stagingPrefix + "\(getpid())-\(UInt64.random(in: 0...UInt64.max) % 1_000_000_007)"
         let stagingPath = lake.absolute(staging)
-        defer { removeTree(stagingPath) }
+        // Once journalled, the staged files are recovery's: the next writer installs
+        // them and removes the folder.
+        var journalled = false
+        defer { if !journalled { removeTree(stagingPath) } }
         try FileIO.makeDirectories(stagingPath)
 
         // 1. Read every entry: tag files into memory, payload files into staging.
@@ -207,7 +210,8 @@ extension Bundle {
                     }
                     batch.append((WrittenPartition(files: files, rows: p.rows, stats: p.stats), key, schemas[key.dataset]!))
                 }
-                try lake.commit(batch: batch, runID: runID)
+                try lake.commit(batch: batch, runID: runID, journalled: { journalled = true })
+                journalled = false  // installed and applied: nothing of this batch is pending
                 for (p, key, replacing) in group {
                     if replacing { summary.replaced.append(key) } else { summary.installed.append(key) }
                     summary.bytes += p.files.reduce(0) { $0 + $1.bytes }
