@@ -28,11 +28,13 @@ public final class Catalog: @unchecked Sendable {  // unchecked: every use of th
         return try body()
     }
 
-    /// The schema version this build writes.
-    public static let schemaVersion = Catalog.migrations.count
+    /// The catalogue's `user_version` is the lake's format (`LakeLayout.format`): its
+    /// tables are those of `tables`, and a format-1 catalogue differs only in the paths
+    /// and schema hashes it holds, which `WritableLake` migrates with the files.
+    public static let schemaVersion = LakeLayout.format
 
-    /// Forward-only migrations; entry `i` takes `user_version` from `i` to `i + 1`.
-    static let migrations: [String] = [
+    /// The tables of a new catalogue.
+    static let tables: [String] = [
         """
         CREATE TABLE lake (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         CREATE TABLE datasets (
@@ -112,14 +114,12 @@ public final class Catalog: @unchecked Sendable {  // unchecked: every use of th
         try locked {
             try db.transaction {
                 let current = Int(try db.query("PRAGMA user_version")[0][0].int ?? 0)
-                guard current <= Self.migrations.count else {
-                    throw CatalogError("the catalogue \(path) has schema version \(current), newer than this opslake (\(Self.migrations.count)); upgrade opslake")
-                }
-                for version in current..<Self.migrations.count {
-                    try db.execute(Self.migrations[version])
-                    try db.execute("PRAGMA user_version = \(version + 1)")
+                guard current <= Self.schemaVersion else {
+                    throw CatalogError("the catalogue \(path) has schema version \(current), newer than this opslake (\(Self.schemaVersion)); upgrade opslake")
                 }
                 if current == 0 {
+                    for sql in Self.tables { try db.execute(sql) }
+                    try db.execute("PRAGMA user_version = \(Self.schemaVersion)")
                     try db.query("INSERT INTO lake(key, value) VALUES ('id', ?), ('created_at', ?)",
                                  [.text(UUID().uuidString.lowercased()), .text(Self.now())])
                 }

@@ -39,6 +39,8 @@ public struct VerifyReport: Hashable, Sendable, Codable {
 
 /// What `repair` did, and what it could not.
 public struct RepairReport: Hashable, Sendable, Codable {
+    /// Set when opening the lake moved it from an older format.
+    public var migration: FormatMigration?
     public var rolledForward: [String] = []
     public var removedTemporary: [String] = []
     public var quarantined: [String] = []
@@ -67,7 +69,7 @@ extension Lake {
         var pendingFiles: [String: WrittenFile] = [:]
         var pendingTemporary = Set<String>()
         for (_, m) in pending {
-            report.faults.append(LakeFault(kind: .pendingCommit, path: "\(m.dataset.schema)/\(m.dataset.table)/dt=\(m.dt)",
+            report.faults.append(LakeFault(kind: .pendingCommit, path: "\(m.dataset) dt=\(m.dt)",
                                            detail: "a commit was interrupted; repair rolls it forward", repairable: true))
             for f in m.written.files {
                 pendingFiles[f.finalPath] = f
@@ -85,9 +87,9 @@ extension Lake {
                 report.bytes += f.bytes
                 files.append((f, pendingFiles[f.path].map(FileRecord.init(written:))))
             }
-            if Set(p.files.map(\.format)) != Set(FileFormat.allCases) {
-                incomplete.append(LakeFault(kind: .missingFile, path: LakeLayout.partitionDirectory(p.key),
-                                            detail: "the catalogue lists only \(p.files.map(\.format.rawValue).joined(separator: ", "))",
+            for format in FileFormat.allCases where !p.files.contains(where: { $0.format == format }) {
+                incomplete.append(LakeFault(kind: .missingFile, path: LakeLayout.partitionDirectory(p.key, format),
+                                            detail: "the catalogue lists no \(format.rawValue) file of this partition",
                                             repairable: false))
             }
         }
@@ -102,7 +104,7 @@ extension Lake {
         report.faults += checked.compactMap { $0 }
         report.faults += incomplete
         for path in lakeFiles() where !known.contains(path) && pendingFiles[path] == nil {
-            if path.hasSuffix(LakeLayout.temporarySuffix) {
+            if path.hasPrefix(LakeLayout.stagingDirectory + "/") {
                 let detail = pendingTemporary.contains(path) ? "part of an interrupted commit; repair installs it"
                     : report.writerActive ? "a write in progress, or left by an interrupted one; repair removes it"
                     : "left by an interrupted write; repair removes it"
@@ -122,7 +124,7 @@ extension Lake {
         FileChecker(root: root).check(f, depth: depth)
     }
 
-    /// Every file under the lake's dataset folders, relative to the root.
+    /// Every file under the lake's dataset folders and in `_staging/`, relative to the root.
     func lakeFiles() -> [String] {
         var result: [String] = []
         func walk(_ relative: String) {
@@ -131,7 +133,7 @@ extension Lake {
                 if FileIO.isDirectory(absolute(path)) { walk(path) } else { result.append(path) }
             }
         }
-        for name in FileIO.list(root) where !name.hasPrefix("_") && !name.hasPrefix(".") {
+        for name in FileIO.list(root) where (!name.hasPrefix("_") && !name.hasPrefix(".")) || name == LakeLayout.stagingDirectory {
             if FileIO.isDirectory(absolute(name)) { walk(name) }
         }
         return result
@@ -195,7 +197,7 @@ extension WritableLake {
     /// forward, removes temporary files, moves orphans to `_quarantine/`. Damaged or
     /// missing catalogued files are left and reported: regenerate those partitions.
     public func repair() throws -> RepairReport {
-        var report = RepairReport()
+        var report = RepairReport(migration: migration)
         for (id, m) in try catalog.pendingCommits() {
             let where_ = "\(m.dataset) dt=\(m.dt)"
             if installable(m) {
@@ -216,7 +218,7 @@ extension WritableLake {
                 report.removedTemporary.append(fault.path)
             case .orphanFile:
                 let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
-                let target = "_quarantine/\(stamp)/\(fault.path)"
+                let target = "\(LakeLayout.quarantineDirectory)/\(stamp)/\(fault.path)"
                 try FileIO.makeDirectories(absolute((target as NSString).deletingLastPathComponent))
                 try FileIO.rename(absolute(fault.path), to: absolute(target))
                 report.quarantined.append(fault.path)

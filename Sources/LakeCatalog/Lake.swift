@@ -9,14 +9,17 @@ public class Lake: @unchecked Sendable {  // unchecked: the catalogue serialises
     public let root: String
     public let catalog: Catalog
 
-    /// Opens an existing lake to read it.
+    /// Opens an existing lake to read it. A lake in an older format is refused with
+    /// what to run: only a writer, holding the lock, may move its files.
     public convenience init(root: String) throws {
         try self.init(root: root, create: false)
+        let format = try catalog.userVersion
+        guard format == LakeLayout.format else { throw OldLakeFormatError(root: root, format: format) }
     }
 
     init(root: String, create: Bool) throws {
         self.root = root
-        let catalogPath = root + "/" + LakeLayout.catalogFile
+        let catalogPath = FilePath(root).appending(LakeLayout.catalogFile).string
         if create {
             try FileIO.makeDirectories(root)
         } else if !FileIO.exists(catalogPath) {
@@ -36,17 +39,20 @@ public class Lake: @unchecked Sendable {  // unchecked: the catalogue serialises
 /// crashed writer left.
 public final class WritableLake: Lake, @unchecked Sendable {  // unchecked: as Lake; the lock is immutable
     let lock: LakeLock
+    /// Set when opening moved the lake from an older format.
+    public private(set) var migration: FormatMigration?
 
     /// Opens an existing lake for writing; `create` makes the folder and catalogue
     /// first (harmless if they exist). `command` is named in the lock for others to see.
     public init(root: String, command: String = "opslake", create: Bool = false) throws {
         if create {
             try FileIO.makeDirectories(root)
-        } else if !FileIO.exists(root + "/" + LakeLayout.catalogFile) {
+        } else if !FileIO.exists(FilePath(root).appending(LakeLayout.catalogFile).string) {
             throw LakeMissingError(root: root)
         }
         lock = try LakeLock(root: root, command: command)
         try super.init(root: root, create: create)
+        if try catalog.userVersion < LakeLayout.format { migration = try migrateFromFormat1() }
         try recover()
     }
 
@@ -59,11 +65,30 @@ public final class WritableLake: Lake, @unchecked Sendable {  // unchecked: as L
             try rollForward(id, m, schema: nil)
         }
         // Staged files a crashed writer left: what a journalled commit needed was
-        // installed just above, and this writer holds the lock, so the rest is garbage.
-        for name in FileIO.list(root) where name.hasPrefix(LakeLayout.stagingPrefix) {
-            try? FileManager.default.removeItem(atPath: absolute(name))
-        }
+        // installed just above, and this writer holds the lock, so the rest is garbage,
+        // unless an uninstallable commit still names it (`repair` reports those).
+        let journalled = Set(try catalog.pendingCommits().flatMap { $0.manifest.written.files.map(\.temporaryPath) })
+        removeStaged(keeping: journalled)
         try catalog.markInterruptedRuns()
+    }
+
+    /// Empties `_staging/` of everything not in `keeping` (paths relative to the root).
+    func removeStaged(keeping: Set<String>) {
+        let staging = LakeLayout.stagingDirectory
+        for name in FileIO.list(absolute(staging)) where !keeping.contains("\(staging)/\(name)") {
+            let path = absolute("\(staging)/\(name)")
+            if FileIO.isDirectory(path) {
+                // A bundle's staging folder: keep those of its files a commit still names.
+                let inside = FileIO.list(path)
+                if inside.contains(where: { keeping.contains("\(staging)/\(name)/\($0)") }) {
+                    for file in inside where !keeping.contains("\(staging)/\(name)/\(file)") { try? FileIO.remove("\(path)/\(file)") }
+                    continue
+                }
+                try? FileManager.default.removeItem(atPath: path)
+            } else {
+                try? FileIO.remove(path)
+            }
+        }
     }
 
     /// True when every file of a journalled commit is still on disk, under its temporary or final name.
@@ -217,14 +242,16 @@ public final class WritableLake: Lake, @unchecked Sendable {  // unchecked: as L
         keys.count == 1 ? keys[0].description : "\(keys.count) partitions, the first \(keys[0])"
     }
 
-    /// Makes the partitions' `dt=` folders durable before their commit is journalled:
-    /// `PartitionWriter` creates them without a sync, so a crash cannot leave a journal
-    /// entry whose folder (and staged files) the file system forgot. One fsync per
-    /// dataset folder; for a folder with nothing new it costs next to nothing.
+    /// Makes the partitions' `dt=` folders and the staged files' names durable before
+    /// their commit is journalled: `PartitionWriter` creates them without a sync, so a
+    /// crash cannot leave a journal entry whose folder or staged files the file system
+    /// forgot. One fsync per table folder and one of `_staging/`; for a folder with
+    /// nothing new it costs next to nothing.
     func syncPartitionFolders(of keys: [PartitionKey]) throws {
         for dataset in Set(keys.map(\.dataset)).sorted(by: { $0.description < $1.description }) {
-            try FileIO.syncDirectory(absolute(LakeLayout.datasetDirectory(dataset)))
+            for format in FileFormat.allCases { try FileIO.syncDirectory(absolute(LakeLayout.tableDirectory(dataset, format))) }
         }
+        try FileIO.syncDirectory(absolute(LakeLayout.stagingDirectory))
     }
 
     /// Makes the renames durable: each folder the files went into, once.
@@ -345,6 +372,16 @@ public struct LakeMissingError: Error, Hashable, Sendable, CustomStringConvertib
     public var root: String
     public init(root: String) { self.root = root }
     public var description: String { "no lake at \(root) (no \(LakeLayout.catalogFile)); create it with `opslake init --lake \(root)`" }
+}
+
+/// A read-only command pointed at a lake in an older format.
+public struct OldLakeFormatError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var root: String
+    public var format: Int
+    public var description: String {
+        "the lake at \(root) is in format \(format); move it to format \(LakeLayout.format) with `opslake repair --lake \(root)` "
+            + "(any command that writes to the lake does it), then run this again"
+    }
 }
 
 extension WritableLake {

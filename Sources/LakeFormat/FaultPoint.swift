@@ -47,6 +47,12 @@ public enum FaultPoint: String, CaseIterable, Sendable {
     /// A partition's transaction has committed (loaded or found unchanged).
     case afterLoadCommit = "after-load-commit"
 
+    // Moving a format-1 lake to format 2 (LakeCatalog, `WritableLake.migrateFromFormat1`).
+    /// One file has moved into its table folder; the catalogue still names its old path.
+    case afterMigrationMove = "after-migration-move"
+    /// Every file has moved and the old folders are gone; the catalogue is still format 1.
+    case beforeMigrationCommit = "before-migration-commit"
+
     // Unpacking (LakeShip).
     /// One payload file has been extracted into the staging folder; nothing is checked
     /// or committed yet.

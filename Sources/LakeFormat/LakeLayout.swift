@@ -76,23 +76,39 @@ public struct PartitionKey: Hashable, Sendable, Comparable, CustomStringConverti
     public var description: String { "\(dataset) dt=\(dt)" }
 }
 
-/// Where things live in a lake: `<schema>/<table>/dt=YYYY-MM-DD/part-NNNNN.<format>.zst`,
-/// all relative to the lake root.
+/// Where things live in a lake (format 2), all relative to the lake root:
+/// `<schema>/<table>/<format>/dt=YYYY-MM-DD/part-NNNNN.<format>.zst`.
+///
+/// Each table folder (`<schema>/<table>/csv`, `<schema>/<table>/ndjson`) holds one
+/// format and nothing else, so an engine that reads Hive-style tables (Spark, Trino,
+/// Hive, DuckDB, Polars) pointed at it reads exactly that table, with `dt` from the
+/// folder names. Files being written wait in `_staging/`, outside every table folder.
+/// docs/lake-format.md is the specification.
 public enum LakeLayout {
+    /// The lake format this build writes; the catalogue's `user_version` says which a lake is in.
+    public static let format = 2
     public static let catalogFile = "_catalog.sqlite"
     public static let lockFile = "_lock"
     public static let temporarySuffix = ".tmp"
-    /// Top-level folders where `ship unpack` stages a bundle's files before committing
-    /// them; a writer that opens the lake removes any left by a crashed one.
-    public static let stagingPrefix = ".staging-"
+    /// Where files wait under temporary names until their commit renames them into
+    /// their table folder; a writer that opens the lake empties it of whatever a crashed
+    /// writer left and no journalled commit needs.
+    public static let stagingDirectory = "_staging"
+    /// Where `repair` moves files it finds under a table folder that the catalogue does not list.
+    public static let quarantineDirectory = "_quarantine"
 
-    public static func partitionDirectory(_ key: PartitionKey) -> String {
-        "\(datasetDirectory(key.dataset))/dt=\(key.dt)"
-    }
-
-    /// The folder that holds a dataset's `dt=` folders.
+    /// The folder that holds a dataset's table folders, one per format.
     public static func datasetDirectory(_ dataset: DatasetName) -> String {
         "\(dataset.schema)/\(dataset.table)"
+    }
+
+    /// A table folder: one dataset in one format, the folder an engine is pointed at.
+    public static func tableDirectory(_ dataset: DatasetName, _ format: FileFormat) -> String {
+        "\(datasetDirectory(dataset))/\(format.rawValue)"
+    }
+
+    public static func partitionDirectory(_ key: PartitionKey, _ format: FileFormat) -> String {
+        "\(tableDirectory(key.dataset, format))/dt=\(key.dt)"
     }
 
     public static func fileName(part: Int, format: FileFormat) -> String {
@@ -101,20 +117,53 @@ public enum LakeLayout {
     }
 
     public static func filePath(_ key: PartitionKey, part: Int, format: FileFormat) -> String {
-        partitionDirectory(key) + "/" + fileName(part: part, format: format)
+        "\(partitionDirectory(key, format))/\(fileName(part: part, format: format))"
+    }
+
+    /// A file's temporary name in `_staging/` while it is written: the dataset, date and
+    /// final name, then the writer's token (process id and a random number).
+    public static func temporaryPath(_ key: PartitionKey, part: Int, format: FileFormat, token: String) -> String {
+        "\(stagingDirectory)/\(key.dataset).dt=\(key.dt).\(fileName(part: part, format: format)).\(token)\(temporarySuffix)"
     }
 
     /// A partition file's parts, when `path` (relative to the lake root) is one.
     public static func parse(_ path: String) -> (key: PartitionKey, part: Int, format: FileFormat)? {
         let c = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard c.count == 4, let dataset = DatasetName("\(c[0]).\(c[1])"), c[2].hasPrefix("dt="),
-              let dt = LakeDate(c[2].dropFirst(3)) else { return nil }
-        let name = c[3]
+        guard c.count == 5, let format = FileFormat(rawValue: String(c[2])),
+              let parsed = parse(schema: c[0], table: c[1], folder: c[3], name: c[4]), parsed.format == format else { return nil }
+        return parsed
+    }
+
+    static func parse(schema: Substring, table: Substring, folder: Substring, name: Substring)
+        -> (key: PartitionKey, part: Int, format: FileFormat)? {
+        guard let dataset = DatasetName("\(schema).\(table)"), folder.hasPrefix("dt="),
+              let dt = LakeDate(folder.dropFirst(3)) else { return nil }
         for format in FileFormat.allCases where name.hasSuffix("." + format.fileExtension) && name.hasPrefix("part-") {
             let digits = name.dropFirst(5).dropLast(format.fileExtension.count + 1)
             guard digits.count == 5, let part = Int(digits) else { return nil }
             return (PartitionKey(dataset, dt), part, format)
         }
         return nil
+    }
+
+    /// Lake format 1, which kept both formats of a partition in one folder,
+    /// `<schema>/<table>/dt=YYYY-MM-DD/part-NNNNN.<format>.zst`, and staged files beside
+    /// them as `.part-NNNNN.<format>.zst.<token>.tmp`. A writer migrates a format-1 lake
+    /// when it opens it; bundles keep this layout for their payload, so that a release
+    /// that reads only format 1 reaches the bundle's version and refuses it by name.
+    public enum Format1 {
+        public static func partitionDirectory(_ key: PartitionKey) -> String {
+            "\(datasetDirectory(key.dataset))/dt=\(key.dt)"
+        }
+
+        public static func filePath(_ key: PartitionKey, part: Int, format: FileFormat) -> String {
+            "\(partitionDirectory(key))/\(fileName(part: part, format: format))"
+        }
+
+        public static func parse(_ path: String) -> (key: PartitionKey, part: Int, format: FileFormat)? {
+            let c = path.split(separator: "/", omittingEmptySubsequences: false)
+            guard c.count == 4 else { return nil }
+            return LakeLayout.parse(schema: c[0], table: c[1], folder: c[2], name: c[3])
+        }
     }
 }

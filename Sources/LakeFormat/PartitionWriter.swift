@@ -43,7 +43,7 @@ public struct WrittenPartition: Hashable, Sendable, Codable {
 /// Streams rows into a partition's CSV and NDJSON files at once, each through its own
 /// zstd stream, hashing the compressed bytes as they are written.
 ///
-/// Files are written under temporary names in the partition's folder and fsynced by
+/// Files are written under temporary names in the lake's `_staging/` folder and fsynced by
 /// `finish()`; installing them under their final names is the catalogue's commit
 /// (see `Lake.commit`). Memory is bounded by two encode buffers and zstd's window,
 /// whatever the partition size. A partition with more than `rowsPerFile` rows is
@@ -91,11 +91,15 @@ public final class PartitionWriter {
         encoder = PartitionEncoder(columns: columns)
         var random = SystemRandomNumberGenerator()
         token = "\(SystemCalls.processID)-" + String(random.next() as UInt64, radix: 36)
-        // The dataset's folder is made durable here (once per dataset); the day's folder
-        // is new for almost every partition, and its entry is made durable by the commit
-        // (`Lake.commit` fsyncs the dataset folder before journalling), off this thread.
-        try FileIO.makeDirectories(lakeRoot + "/" + LakeLayout.datasetDirectory(key.dataset))
-        try FileIO.makeDirectory(lakeRoot + "/" + LakeLayout.partitionDirectory(key))
+        // The table folders are made durable here (once per dataset); the day's folders
+        // are new for almost every partition, and their entries are made durable by the
+        // commit (`Lake.commit` fsyncs the table folders before journalling), off this thread.
+        let root = FilePath(lakeRoot)
+        try FileIO.makeDirectories(root.appending(LakeLayout.stagingDirectory).string)
+        for format in FileFormat.allCases {
+            try FileIO.makeDirectories(root.appending(LakeLayout.tableDirectory(key.dataset, format)).string)
+            try FileIO.makeDirectory(root.appending(LakeLayout.partitionDirectory(key, format)).string)
+        }
         try startPart()
     }
 
@@ -210,7 +214,7 @@ public final class PartitionWriter {
         jsonOut.removeAll()
         csvStream?.closeQuietly()
         ndjsonStream?.closeQuietly()
-        for file in finished { try? FileIO.remove(lakeRoot + "/" + file.temporaryPath) }
+        for file in finished { try? FileIO.remove(FilePath(lakeRoot).appending(file.temporaryPath).string) }
         for stream in [csvStream, ndjsonStream].compactMap({ $0 }) { try? FileIO.remove(stream.absolutePath) }
         csvStream = nil
         ndjsonStream = nil
@@ -235,9 +239,8 @@ public final class PartitionWriter {
             self.format = format
             part = writer.part
             finalPath = LakeLayout.filePath(writer.key, part: part, format: format)
-            let directory = LakeLayout.partitionDirectory(writer.key)
-            relativePath = "\(directory)/.\(LakeLayout.fileName(part: part, format: format)).\(writer.token)\(LakeLayout.temporarySuffix)"
-            absolutePath = writer.lakeRoot + "/" + relativePath
+            relativePath = LakeLayout.temporaryPath(writer.key, part: part, format: format, token: writer.token)
+            absolutePath = FilePath(writer.lakeRoot).appending(relativePath).string
             hash = try SHA256()
             fd = try FileIO.createExclusive(absolutePath)
             let path = absolutePath

@@ -45,6 +45,7 @@ extension Bundle {
                                  LakeLayout.catalogFile + "-journal", LakeLayout.lockFile] {
                         try? FileIO.remove(root + "/" + name)
                     }
+                    removeTree(root + "/" + LakeLayout.stagingDirectory)
                 }
             }
             throw error
@@ -55,7 +56,7 @@ extension Bundle {
     /// besides those it already holds; a bundle naming any other is refused.
     public static func unpack(_ path: String, into lake: WritableLake, replace: Bool, domains: Set<String> = [],
                               command: String) throws -> UnpackSummary {
-        let staging = LakeLayout.stagingPrefix + "\(getpid())-\(UInt64.random(in: 0...UInt64.max) % 1_000_000_007)"
+        let staging = "\(LakeLayout.stagingDirectory)/unpack-\(getpid())-\(UInt64.random(in: 0...UInt64.max) % 1_000_000_007)"
         let stagingPath = lake.absolute(staging)
         // Once journalled, the staged files are recovery's: the next writer installs
         // them and removes the folder.
@@ -79,7 +80,7 @@ extension Bundle {
                 tags[rest] = try readSmall(reader, entry, path: path)
             } else if rest.hasPrefix("data/") {
                 let relative = String(rest.dropFirst(5))
-                guard let parsed = LakeLayout.parse(relative), LakeLayout.filePath(parsed.key, part: parsed.part, format: parsed.format) == relative else {
+                guard let parsed = BundleLayout.parse(relative), BundleLayout.path(parsed.key, part: parsed.part, format: parsed.format) == relative else {
                     throw BundleError("\(path) holds \(entry.name), which is not a lake partition file; refusing the bundle")
                 }
                 let staged = "\(staging)/\(payload.count)"
@@ -138,7 +139,7 @@ extension Bundle {
                 throw BundleError("\(path): the manifest names a partition \(p.dataset) dt=\(p.dt) that is not valid")
             }
             for f in p.files {
-                guard f.path == LakeLayout.filePath(PartitionKey(name, dt), part: f.part, format: f.format),
+                guard f.path == BundleLayout.path(PartitionKey(name, dt), part: f.part, format: f.format),
                       let got = payload[f.path], got.sha256 == f.sha256, got.bytes == f.bytes, listed.insert(f.path).inserted else {
                     throw BundleError("\(path): the manifest's \(f.path) does not match the bag's payload")
                 }
@@ -151,6 +152,7 @@ extension Bundle {
         // 4. Schemas and partitions against the receiving lake; nothing is written before this passes.
         var register: [TableSchema] = []
         var schemas: [DatasetName: TableSchema] = [:]
+        var bundleHashes: [DatasetName: String] = [:]
         let known = domains.union(try lake.catalog.datasets().map(\.name.schema))
         for d in manifest.datasets {
             guard let name = DatasetName(d.name) else { throw BundleError("\(path): the manifest names a dataset \(d.name) that is not valid") }
@@ -160,10 +162,14 @@ extension Bundle {
                                   + "pass --domain \(name.schema) to accept it")
             }
             let schema = try TableSchema(dataset: name, json: Data(d.schemaJSON.utf8), file: "\(path):opslake-manifest.json")
-            guard schema.hash == d.schemaHash else { throw BundleError("\(path): the schema of \(d.name) does not match its hash") }
+            // A version-1 bundle states its schemas' format-1 hashes.
+            guard (manifest.version == 1 ? schema.legacyHash : schema.hash) == d.schemaHash else {
+                throw BundleError("\(path): the schema of \(d.name) does not match its hash")
+            }
+            bundleHashes[name] = d.schemaHash
             if let (have, _) = try lake.catalog.registeredSchema(name) {
-                guard have == d.schemaHash else {
-                    throw BundleError("\(d.name): the bundle's schema (\(d.schemaHash.prefix(12))) differs from this lake's (\(have.prefix(12))); refusing the bundle")
+                guard have == schema.hash else {
+                    throw BundleError("\(d.name): the bundle's schema (\(schema.hash.prefix(12))) differs from this lake's (\(have.prefix(12))); refusing the bundle")
                 }
             } else {
                 register.append(schema)
@@ -174,7 +180,7 @@ extension Bundle {
         var install: [(BundleManifest.Partition, PartitionKey, Bool)] = []
         for p in manifest.partitions {
             let key = PartitionKey(DatasetName(p.dataset)!, LakeDate(Substring(p.dt))!)
-            guard schemas[key.dataset] != nil, p.schemaHash == schemas[key.dataset]!.hash else {
+            guard schemas[key.dataset] != nil, p.schemaHash == bundleHashes[key.dataset] else {
                 throw BundleError("\(key): its schema is not among the bundle's datasets")
             }
             if let existing = try lake.catalog.partition(key) {
@@ -203,9 +209,10 @@ extension Bundle {
             for group in stride(from: 0, to: install.count, by: 256).map({ Array(install[$0..<min($0 + 256, install.count)]) }) {
                 var batch: [(written: WrittenPartition, key: PartitionKey, schema: TableSchema)] = []
                 for (p, key, _) in group {
-                    try FileIO.makeDirectories(lake.absolute(LakeLayout.partitionDirectory(key)))
+                    for format in FileFormat.allCases { try FileIO.makeDirectories(lake.absolute(LakeLayout.partitionDirectory(key, format))) }
                     let files = p.files.map { f in
-                        WrittenFile(format: f.format, part: f.part, temporaryPath: payload[f.path]!.staged, finalPath: f.path,
+                        WrittenFile(format: f.format, part: f.part, temporaryPath: payload[f.path]!.staged,
+                                    finalPath: LakeLayout.filePath(key, part: f.part, format: f.format),
                                     bytes: f.bytes, uncompressedBytes: f.uncompressedBytes, sha256: f.sha256, rows: f.rows)
                     }
                     batch.append((WrittenPartition(files: files, rows: p.rows, stats: p.stats), key, schemas[key.dataset]!))

@@ -23,7 +23,10 @@ public struct BundleManifest: Codable, Sendable {
     }
 
     public var format = "opslake-bundle"
-    public var version = 1
+    /// 2: schema hashes in the canonical form of lake format 2. Version 1 (lake format 1)
+    /// hashed schemas over one JSON library's output; `unpack` reads both. The payload
+    /// layout is the same in both (`BundleLayout`).
+    public var version = Bundle.version
     public var lakeID: String
     public var created: String
     public var datasets: [Dataset]
@@ -47,9 +50,14 @@ public struct UnpackSummary: Sendable {
 ///
 /// The bag's tag files come first in the tar (`bagit.txt`, `bag-info.txt`,
 /// `opslake-manifest.json`, `manifest-sha256.txt`, `tagmanifest-sha256.txt`), then the
-/// payload under `data/`, laid out as in the lake. Packing and unpacking stream: memory
-/// does not grow with the bundle.
+/// payload under `data/`, laid out as `BundleLayout` says. Packing and unpacking stream:
+/// memory does not grow with the bundle.
 public enum Bundle {
+    /// The manifest version this build writes.
+    public static let version = 2
+    /// The manifest versions this build unpacks.
+    static let readableVersions = 1...2
+
     static let tagFiles = ["bagit.txt", "bag-info.txt", "opslake-manifest.json", "manifest-sha256.txt", "tagmanifest-sha256.txt"]
 
     // MARK: pack
@@ -62,6 +70,7 @@ public enum Bundle {
         let catalog = lake.catalog
         var manifestDatasets: [BundleManifest.Dataset] = []
         var partitions: [BundleManifest.Partition] = []
+        var lakePaths: [String: String] = [:]  // bundle path → lake path
         for name in datasets.sorted() {
             guard let (hash, json) = try catalog.registeredSchema(name) else { continue }
             let chosen = try catalog.partitions(of: name).filter { p in window.map { $0.contains(p.key.dt) } ?? true }
@@ -71,9 +80,14 @@ public enum Bundle {
                 guard p.schemaHash == hash else {
                     throw BundleError("\(p.key) was written under an older version of its schema; regenerate it before packing")
                 }
+                let files = p.files.sorted { ($0.format.rawValue, $0.part) < ($1.format.rawValue, $1.part) }.map { f in
+                    var inBundle = f
+                    inBundle.path = BundleLayout.path(p.key, part: f.part, format: f.format)
+                    return (lake: f.path, bundle: inBundle)
+                }
+                lakePaths.merge(files.map { ($0.bundle.path, $0.lake) }) { first, _ in first }
                 partitions.append(.init(dataset: p.dataset.description, dt: p.dt, rows: p.rows, schemaHash: p.schemaHash,
-                                        files: p.files.sorted { ($0.format.rawValue, $0.part) < ($1.format.rawValue, $1.part) },
-                                        stats: try catalog.columnStats(p.key)))
+                                        files: files.map(\.bundle), stats: try catalog.columnStats(p.key)))
             }
         }
         guard !partitions.isEmpty else { throw BundleError("no partitions match; nothing to pack") }
@@ -89,6 +103,7 @@ public enum Bundle {
             "Bagging-Date: \(now.utcText.prefix(10))",
             "Bag-Software-Agent: \(software)",
             "Payload-Oxum: \(payloadBytes).\(files.count)",
+            "OpsLake-Bundle-Version: \(manifest.version)",
             "OpsLake-Lake-Id: \(manifest.lakeID)",
             "OpsLake-Datasets: \(manifestDatasets.map(\.name).joined(separator: ", "))",
             "OpsLake-Date-Range: \(partitions.map(\.dt).min()!)/\(partitions.map(\.dt).max()!)",
@@ -113,7 +128,7 @@ public enum Bundle {
                 for (name, bytes) in tags { try tar.addFile("\(bag)/\(name)", bytes: bytes, mtime: mtime) }
                 var buffer = [UInt8](repeating: 0, count: 1 << 20)
                 for file in files {
-                    let source = try FileSource(path: lake.absolute(file.path))
+                    let source = try FileSource(path: lake.absolute(lakePaths[file.path] ?? file.path))
                     let hash = try SHA256()
                     try tar.addFile("\(bag)/data/\(file.path)", size: file.bytes, mtime: mtime) { emit in
                         try buffer.withUnsafeMutableBytes { buffer in
@@ -194,8 +209,9 @@ public enum Bundle {
     static func decodeManifest(_ bytes: [UInt8], path: String) throws -> BundleManifest {
         do {
             let m = try JSONDecoder().decode(BundleManifest.self, from: Data(bytes))
-            guard m.format == "opslake-bundle", m.version == 1 else {
-                throw BundleError("\(path) is a bundle of format \(m.format) version \(m.version); this opslake reads opslake-bundle version 1")
+            guard m.format == "opslake-bundle", readableVersions.contains(m.version) else {
+                throw BundleError("\(path) is a bundle of format \(m.format) version \(m.version); this opslake reads opslake-bundle "
+                                  + "versions \(readableVersions.lowerBound) to \(readableVersions.upperBound); upgrade opslake")
             }
             return m
         } catch let e as BundleError {
@@ -203,5 +219,20 @@ public enum Bundle {
         } catch {
             throw BundleError("\(path): opslake-manifest.json is not a valid bundle manifest (\(error))")
         }
+    }
+}
+
+/// Where a partition file sits in a bundle's payload, under `data/`:
+/// `<schema>/<table>/dt=YYYY-MM-DD/part-NNNNN.<format>.zst`, both formats of a partition
+/// together. It is lake format 1's layout, kept for bundles of every version, so a
+/// release that knows only version 1 reads as far as the manifest and refuses a newer
+/// bundle by its version rather than by a path it does not understand.
+public enum BundleLayout {
+    public static func path(_ key: PartitionKey, part: Int, format: FileFormat) -> String {
+        LakeLayout.Format1.filePath(key, part: part, format: format)
+    }
+
+    public static func parse(_ path: String) -> (key: PartitionKey, part: Int, format: FileFormat)? {
+        LakeLayout.Format1.parse(path)
     }
 }

@@ -46,6 +46,7 @@ func guarded(_ body: () throws -> Void) throws {
 func classify(_ error: any Error) -> (ExitStatus, String) {
     switch error {
     case let e as LakeMissingError: return (.noInput, e.description)
+    case let e as OldLakeFormatError: return (.dataError, e.description)
     case let e as LakeBusyError: return (.tempFailure, e.description)
     case let e as SchemaError: return (.dataError, e.description)
     case let e as RowColumnsError: return (.dataError, "\(e); nothing was written")

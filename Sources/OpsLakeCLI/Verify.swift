@@ -50,7 +50,7 @@ extension OpsLake {
     struct Repair: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Roll interrupted commits forward, remove temporary files and move orphans to _quarantine/.",
-            discussion: "Takes the lake's lock. Damaged catalogued files are reported, not touched: regenerate those partitions. Exits 65 if anything is left unresolved." + "\n\nExamples:\n  opslake repair --lake lake\n  opslake verify --lake lake || opslake repair --lake lake"
+            discussion: "Takes the lake's lock. A lake in an older format is first moved to the current one (as by any command that writes). Damaged catalogued files are reported, not touched: regenerate those partitions. Exits 65 if anything is left unresolved." + "\n\nExamples:\n  opslake repair --lake lake\n  opslake verify --lake lake || opslake repair --lake lake"
         )
 
         @OptionGroup var options: LakeOptions
@@ -63,6 +63,7 @@ extension OpsLake {
                 if json {
                     try printJSON(report)
                 } else {
+                    if let m = report.migration { print(m) }
                     for p in report.rolledForward { print("rolled forward \(p)") }
                     for p in report.removedTemporary { print("removed temporary \(p)") }
                     for p in report.quarantined { print("quarantined \(p)") }

@@ -23,12 +23,14 @@ import TestSupport
     /// Checks the lake after a crash, repairs it, and returns the partition's rows.
     func checkAndRepair(_ lake: String) throws -> Int {
         // Every file under a final name is a whole zstd stream.
-        let root = URL(fileURLWithPath: lake + "/petshop/order_items/dt=2026-11-21")
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? [] where name.hasPrefix("part-") {
-            do {
-                _ = try ZstdReader(source: FileSource(path: root.path + "/" + name), name: name).readAll()
-            } catch {
-                Issue.record("\(name) under its final name is not a whole zstd stream: \(error)")
+        let partition = PartitionKey(DatasetName("petshop.order_items")!, LakeDate(Substring("2026-11-21"))!)
+        for root in FileFormat.allCases.map({ lake + "/" + LakeLayout.partitionDirectory(partition, $0) }) {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] where name.hasPrefix("part-") {
+                do {
+                    _ = try ZstdReader(source: FileSource(path: root + "/" + name), name: name).readAll()
+                } catch {
+                    Issue.record("\(name) under its final name is not a whole zstd stream: \(error)")
+                }
             }
         }
         let verified = try opslake("verify", "--lake", lake, "--json")

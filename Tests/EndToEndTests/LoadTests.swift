@@ -428,3 +428,30 @@ struct InstalledBinaryTests {
         #expect(missing.stderr.contains("/nowhere") && missing.stderr.contains("built-in"))
     }
 }
+
+extension LoadTests {
+    @Test("a lake the format-1 release made and loaded: after the move to format 2, a load finds every partition unchanged and the tables keep their rows")
+    func format1LakeLoadsNothing() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try TestDatabase("format1")
+        defer { db.drop() }
+        // The database exactly as the format-1 release left it after its load.
+        let restore = try runProcess("/bin/sh", ["-c", "zstd -dcq \"$1\" | psql -q -v ON_ERROR_STOP=1 -d \"$2\" >/dev/null",
+                                                 "sh", fixtures + "/format1-postgres.sql.zst", db.name])
+        try #require(restore.status == 0, "\(restore.stderr)")
+        let pg = try db.connect()
+        func counts() throws -> [String] {
+            try pg.query("SELECT dataset, count(*), sum(rows) FROM opslake.load_ledger GROUP BY 1 ORDER BY 1").map { "\($0[0]!) \($0[1]!) \($0[2]!)" }
+        }
+        let ledger = try counts()
+        #expect(ledger.count == 8)
+        let lake = try format1Lake(in: dir)
+        #expect(try opslake("repair", "--lake", lake).status == 0)
+        let r = try load(lake, db)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("loaded 0 partitions (0 rows, 0 B of CSV), 22 unchanged, 0 failed"), "\(r.stdout)")
+        #expect(try counts() == ledger)
+        try expectExact(lake: lake, db)
+    }
+}

@@ -195,7 +195,7 @@ private func makeLake(_ path: String, seed: String = "5", extra: [String] = []) 
         #expect(try opslake("ship", "pack", "--lake", a, "-o", bundle).status == 0)
         let whole = try contents(a)
         func staging(_ lake: String) throws -> [String] {
-            try FileManager.default.contentsOfDirectory(atPath: lake).filter { $0.hasPrefix(LakeLayout.stagingPrefix) }
+            (try? FileManager.default.contentsOfDirectory(atPath: lake + "/" + LakeLayout.stagingDirectory)) ?? []
         }
         func unpack(_ lake: String, killedAt fault: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
             let r = try opslake(["ship", "unpack", "--lake", lake, bundle], environment: ["OPSLAKE_FAULT": fault])

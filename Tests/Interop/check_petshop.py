@@ -19,7 +19,7 @@ con.execute("SET TimeZone = 'Asia/Taipei'")
 
 def view(name):
     con.execute(f"""
-        CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_csv('{lake}/petshop/{name}/dt=*/part-*.csv.zst',
+        CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_csv('{lake}/petshop/{name}/csv/dt=*/part-*.csv.zst',
             hive_partitioning = true, header = true, allow_quoted_nulls = false, auto_detect = true,
             hive_types = {{'dt': 'DATE'}})""")
 

@@ -48,8 +48,8 @@ def compare(reader, got_rows, normalise=lambda v: v):
                 return
 
 
-glob_csv = f"{lake}/{schema}/{table}/*/*.csv.zst"
-glob_json = f"{lake}/{schema}/{table}/*/*.ndjson.zst"
+glob_csv = f"{lake}/{schema}/{table}/csv/*/*.csv.zst"
+glob_json = f"{lake}/{schema}/{table}/ndjson/*/*.ndjson.zst"
 con = duckdb.connect()
 
 # DuckDB, CSV as text: quoting, NULL (unquoted empty) and "" (empty string) exactly.

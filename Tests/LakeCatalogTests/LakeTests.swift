@@ -29,7 +29,7 @@ import TestSupport
         let record = try Self.write(lake, rows: 1000)
         #expect(record.rows == 1000)
         #expect(record.files.map(\.format).sorted { $0.rawValue < $1.rawValue } == [.csv, .ndjson])
-        #expect(record.files.allSatisfy { $0.path.hasPrefix("petshop/order_items/dt=2026-11-21/part-00000.") })
+        #expect(record.files.allSatisfy { $0.path == "petshop/order_items/\($0.format)/dt=2026-11-21/part-00000.\($0.format).zst" })
         let stats = try lake.catalog.columnStats(record.key)
         #expect(stats.first == ColumnStats(column: "order_id", nullCount: 0, min: "O202611210000000", max: "O202611210000999"))
         let report = try lake.verify()
@@ -66,8 +66,9 @@ import TestSupport
         #expect(error?.description == "petshop.order_items dt=2026-11-21 row 2: field quantity: 0 is below minimum 1")
         #expect(try lake.catalog.partitions().isEmpty)
         #expect(try lake.verify().ok)
-        #expect(!FileManager.default.fileExists(atPath: dir.path + "/petshop/order_items/dt=2026-11-21/part-00000.csv.zst"))
-        #expect((try? FileManager.default.contentsOfDirectory(atPath: dir.path + "/petshop/order_items/dt=2026-11-21")) == [])
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/petshop/order_items/csv/dt=2026-11-21/part-00000.csv.zst"))
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: dir.path + "/petshop/order_items/csv/dt=2026-11-21")) == [])
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: dir.path + "/_staging")) == [])
     }
 
     /// Appends `row` as cells: what the generators do for their large datasets.
@@ -108,7 +109,8 @@ import TestSupport
                        "a cell too few": "field *: 8 values for 9 fields"][fault]!
         #expect(error?.description == "petshop.order_items dt=2026-11-21 row 3: " + message)
         #expect(try lake.catalog.partitions().isEmpty)
-        #expect((try? FileManager.default.contentsOfDirectory(atPath: dir.path + "/petshop/order_items/dt=2026-11-21")) == [])
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: dir.path + "/petshop/order_items/ndjson/dt=2026-11-21")) == [])
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: dir.path + "/_staging")) == [])
     }
 
     @Test("cells and whole rows write the same partition")
@@ -194,9 +196,9 @@ import TestSupport
         bytes[bytes.count / 2] ^= 1
         try Data(bytes).write(to: URL(fileURLWithPath: csv))
         try FileManager.default.removeItem(atPath: dir.path + "/" + b.files.first { $0.format == .ndjson }!.path)
-        let partitionDir = dir.path + "/petshop/order_items/dt=2026-11-21"
+        let partitionDir = dir.path + "/petshop/order_items/csv/dt=2026-11-21"
         try Data("stray".utf8).write(to: URL(fileURLWithPath: partitionDir + "/part-00007.csv.zst"))
-        try Data("half".utf8).write(to: URL(fileURLWithPath: partitionDir + "/.part-00000.csv.zst.1-abc.tmp"))
+        try Data("half".utf8).write(to: URL(fileURLWithPath: dir.path + "/_staging/petshop.order_items.dt=2026-11-21.part-00000.csv.zst.1-abc.tmp"))
 
         let report = try lake.verify()
         // One thread or many, full or quick: the same faults, in the same order (a
@@ -206,12 +208,12 @@ import TestSupport
         let kinds = Dictionary(grouping: report.faults, by: \.kind).mapValues { $0.map(\.path) }
         #expect(kinds[.damagedFile] == [a.files.first { $0.format == .csv }!.path])
         #expect(kinds[.missingFile] == [b.files.first { $0.format == .ndjson }!.path])
-        #expect(kinds[.orphanFile] == ["petshop/order_items/dt=2026-11-21/part-00007.csv.zst"])
-        #expect(kinds[.temporaryFile] == ["petshop/order_items/dt=2026-11-21/.part-00000.csv.zst.1-abc.tmp"])
+        #expect(kinds[.orphanFile] == ["petshop/order_items/csv/dt=2026-11-21/part-00007.csv.zst"])
+        #expect(kinds[.temporaryFile] == ["_staging/petshop.order_items.dt=2026-11-21.part-00000.csv.zst.1-abc.tmp"])
 
         let repaired = try lake.repair()
         #expect(repaired.removedTemporary.count == 1)
-        #expect(repaired.quarantined == ["petshop/order_items/dt=2026-11-21/part-00007.csv.zst"])
+        #expect(repaired.quarantined == ["petshop/order_items/csv/dt=2026-11-21/part-00007.csv.zst"])
         #expect(Set(repaired.unresolved.map(\.kind)) == [.damagedFile, .missingFile])
         #expect(Set(try lake.verify().faults.map(\.kind)) == [.damagedFile, .missingFile])
     }
@@ -238,10 +240,11 @@ import TestSupport
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let key = PartitionKey(Self.schema.dataset, Self.day)
+        // The lake first: a writer that opens it empties _staging/ of files no commit names.
+        let lake = try WritableLake(root: dir.path, create: true)
         let writer = try PartitionWriter(lakeRoot: dir.path, key: key, columns: Self.schema.columns, rowsPerFile: 40)
         for i in 0..<100 { try writer.append(Self.row(i)) }
         let written = try writer.finish()
-        let lake = try WritableLake(root: dir.path, create: true)
         try lake.commit(batch: [(written, key, Self.schema)])
         let record = try #require(try lake.catalog.partition(key))
         #expect(record.files.count == 6)
@@ -250,6 +253,6 @@ import TestSupport
         // Rewriting with fewer parts removes the old parts' files.
         try Self.write(lake, rows: 5)
         #expect(try lake.verify().ok)
-        #expect(!FileManager.default.fileExists(atPath: dir.path + "/petshop/order_items/dt=2026-11-21/part-00002.csv.zst"))
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/petshop/order_items/csv/dt=2026-11-21/part-00002.csv.zst"))
     }
 }
