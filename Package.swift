@@ -59,7 +59,7 @@ let package = Package(
         // files installed beside the binary.
         .target(
             name: "PetShop",
-            dependencies: ["LakeFormat", "Configuration", "GeneratorKit"],
+            dependencies: ["LakeFormat", "TableSchema", "Configuration", "GeneratorKit"],
             resources: ["surnames", "given_names", "divisions", "contact", "pet_catalogue"].map { .embedInCode("Resources/\($0).json") }
                 + petShopTables.map { .embedInCode("Schemas/petshop/\($0).json") }
                 + petShopDimensions.map { .embedInCode("Schemas/petshop/dimensions/\($0).sql") }
@@ -80,9 +80,9 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["LakeFormat", "TableSchema", "LakeCatalog", "GeneratorKit"], path: "Tests/TestSupport"),
         .testTarget(name: "LakeFormatTests", dependencies: ["LakeFormat", "TestSupport"]),
         .testTarget(name: "TableSchemaTests", dependencies: ["TableSchema", "TestSupport"]),
-        .testTarget(name: "LakeCatalogTests", dependencies: ["LakeCatalog", "TestSupport"]),
+        .testTarget(name: "LakeCatalogTests", dependencies: ["LakeCatalog", "TableSchema", "TestSupport"]),
         .testTarget(name: "GeneratorTests", dependencies: ["Configuration", "GeneratorKit", "PetShop", "LakeFormat", "TableSchema", "TestSupport"]),
-        .testTarget(name: "PostgresSyncTests", dependencies: ["PostgresSync", "TestSupport"]),
+        .testTarget(name: "PostgresSyncTests", dependencies: ["PostgresSync", "TableSchema", "TestSupport"]),
         .testTarget(name: "LakeShipTests", dependencies: ["LakeShip", "LakeFormat", "TestSupport"]),
         .testTarget(name: "LakeExportTests", dependencies: ["LakeExport", "LakeCatalog", "LakeFormat", "TableSchema", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "LakeFormat", "LakeCatalog", "TableSchema", "PostgresSync"]),

@@ -21,14 +21,24 @@ extension TableSchema {
 
     /// Reads and checks one schema document. `dataset` comes from the file's place in `schemas/`.
     ///
-    /// The values are read through `SchemaDocument`; a key of the wrong JSON type is
-    /// refused with its path rather than ignored. The hash and `canonicalJSON` are
-    /// computed from the untyped parse, because they are its exact serialisation and
-    /// existing lakes' catalogues hold them.
+    /// The document must be I-JSON (RFC 7493): `CanonicalJSON` parses it strictly and
+    /// its JCS form (RFC 8785) gives `canonicalJSON` and `hash` (docs/schema-hash.md).
+    /// The values are then read through `SchemaDocument`; a key of the wrong JSON type is
+    /// refused with its path rather than ignored.
     public init(dataset: DatasetName, json: Data, file: String) throws {
         func fail(_ message: String) -> SchemaError { SchemaError(file: file, message) }
-        guard let object = try? JSONSerialization.jsonObject(with: json), let untyped = object as? [String: Any] else {
+        let parsed: JSONValue
+        do {
+            parsed = try CanonicalJSON.parse(json)
+        } catch {
+            throw fail(error.description)
+        }
+        guard case .object = parsed else {
             throw fail("not a JSON object; a Table Schema is an object with \"fields\"")
+        }
+        // Only for `legacyHash`, the format-1 hash: Foundation's parse, exactly as format 1 hashed it.
+        guard let object = try? JSONSerialization.jsonObject(with: json), let untyped = object as? [String: Any] else {
+            throw fail("Foundation's JSONSerialization cannot read this document, so its format-1 hash cannot be computed")
         }
         let doc: SchemaDocument
         do {
@@ -79,9 +89,10 @@ extension TableSchema {
         self.partition = partition
         self.load = load
         version = doc.opslake?.version?.value ?? 1
-        let canonical = try JSONSerialization.data(withJSONObject: untyped, options: [.sortedKeys])
-        hash = try SHA256.hash(Array(canonical))
+        let canonical = CanonicalJSON.serialize(parsed)
+        hash = try SHA256.hash(canonical)
         canonicalJSON = String(decoding: canonical, as: UTF8.self)
+        legacyHash = try SHA256.hash(Array(JSONSerialization.data(withJSONObject: untyped, options: [.sortedKeys])))
     }
 
     /// Reads `schemas/<schema>/<table>.json`.

@@ -19,10 +19,16 @@ public struct TableSchema: Sendable, Hashable {
     public var load: LoadMode
     /// Bumped by hand when columns change; recorded in the catalogue.
     public var version: Int
-    /// SHA-256 of the document's canonical JSON (sorted keys), so formatting does not count.
+    /// SHA-256, in lowercase hex, of `canonicalJSON`'s UTF-8 bytes, so formatting, key
+    /// order and number spelling do not count (docs/schema-hash.md).
     public var hash: String
-    /// The document as canonical JSON (sorted keys), as the catalogue stores it.
+    /// The document in the JSON Canonicalization Scheme (RFC 8785), as the catalogue and
+    /// bundles store it; `TableSchema(dataset:json:file:)` reads it back to the same hash.
     public var canonicalJSON: String
+    /// The format-1 hash, only for migrating lakes and reading bundles written before
+    /// lake format 2: SHA-256 of Foundation's `JSONSerialization` output with
+    /// `.sortedKeys`, which a toolchain may change. Nothing else may use it.
+    public var legacyHash: String
 
     public var columns: [Column] { fields.map { Column($0.name, $0.type) } }
 
