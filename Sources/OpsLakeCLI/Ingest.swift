@@ -27,7 +27,10 @@ extension OpsLake {
         func run() throws {
             try guarded {
                 let name = DatasetName(dataset)!, dt = LakeDate(date)!
-                let schema = try namedSchema(name, in: options.readingSchemas(of: try options.existingLake()))
+                // The lock first: the schema is read as the lake holds it while no one else
+                // writes (and a lake in an older format is moved to the current one here).
+                let lake = try WritableLake(root: options.lake, command: "ingest \(name) \(dt)")
+                let schema = try namedSchema(name, in: options.readingSchemas(of: lake))
                 guard FileIO.exists(file) else { throw InputError(.noInput, "cannot read \(file): no such file") }
                 var base = file
                 let compressed = base.hasSuffix(".zst")
@@ -37,7 +40,6 @@ extension OpsLake {
                     throw InputError(.usage, "cannot tell the format of \(file); name it .csv, .ndjson or .jsonl (optionally .zst)")
                 }
                 let started = Date()
-                let lake = try WritableLake(root: options.lake, command: "ingest \(name) \(dt)")
                 let runID = try lake.beginRun(command: "ingest", arguments: [dataset, date, file], window: dt...dt)
                 do {
                     var source: any ByteSource = try FileSource(path: file)
