@@ -23,3 +23,10 @@ public enum VenueJSON {
         func encode(to encoder: any Encoder) throws { try record.encode(to: encoder) }
     }
 }
+
+extension VenueJSON {
+    /// Reads a record back from its payload.
+    public static func decode<R: VenueRecord>(_ type: R.Type, from bytes: [UInt8]) throws -> R {
+        try JSONDecoder().decode(R.self, from: Data(bytes))
+    }
+}

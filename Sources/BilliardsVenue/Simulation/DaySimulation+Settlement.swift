@@ -73,7 +73,7 @@ extension DaySimulation {
         move(line.good, -quantity, type: 2, relate: id, remark: "台桌点单", at: time)
     }
 
-    static let walletChoice = WeightedChoice(weights: [0, 0, 0, 65, 35])
+    static let walletChoice = WeightedChoice(weights: [0, 0, 65, 35])  // WeChat, Alipay
     static let methodChoice = WeightedChoice(weights: [10, 6, 50, 24])  // cash, bank card, WeChat, Alipay
     static let rechargeChoice = WeightedChoice(weights: Catalogue.rechargeWeights)
     static let adjustments: [(type: Int, name: String, reason: String, weight: Double)] = [
