@@ -32,3 +32,19 @@ struct VenueBenchmark {
         for e in Endpoint.allCases { print("  \(e.dataset): \(counts[e, default: 0])") }
     }
 }
+
+/// Prints one record of each endpoint as JSON. Runs only with OPSLAKE_VENUE_SAMPLE=1.
+@Suite("venue samples")
+struct VenueSamples {
+    @Test("one payload per endpoint", .enabled(if: getenv("OPSLAKE_VENUE_SAMPLE") != nil))
+    func samples() throws {
+        let venue = try Fixture.venue(seed: 1)
+        let days = (0..<14).map { venue.day(venue.stores[0], dt: Fixture.opened.adding(days: $0)) }
+        for e in Endpoint.allCases {
+            let records = days.flatMap { $0.records(e) }
+            // The richest: a settlement with a coupon or refund, a ticket with most lines.
+            let pick = records.max { try! VenueJSON.encode($0).count < VenueJSON.encode($1).count }
+            if let pick { print("\(e.dataset): " + String(decoding: try VenueJSON.encode(pick), as: UTF8.self)) }
+        }
+    }
+}

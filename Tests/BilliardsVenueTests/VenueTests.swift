@@ -150,6 +150,43 @@ struct VenueTests {
         #expect(venue.records(.settlementRecords, store: store, updatedIn: VenueTime.window(of: Fixture.opened.adding(days: -1))).isEmpty)
     }
 
+    @Test("tenant endpoints answer the same records for every store")
+    func tenantScope() throws {
+        let (_, venue, stores) = Fixture.histories[1]
+        for e in Endpoint.allCases where e.scope == .tenant {
+            let first = try VenueJSON.encode(stores[0][0].records(e))
+            #expect(!stores[0][0].records(e).isEmpty)
+            for days in stores.dropFirst() { #expect(try VenueJSON.encode(days[0].records(e)) == first) }
+        }
+        #expect(Set(venue.stores.map(\.id)).count == venue.stores.count)
+    }
+
+    @Test("a windowed query is the days' versions in the window, the latest per key", arguments: [0, 1, 2])
+    func windowsAgreeWithDays(_ which: Int) throws {
+        let (_, venue, stores) = Fixture.histories[which]
+        var rng = SplitMix(state: UInt64(which) + 11)
+        let start = VenueTime.opening(of: Fixture.opened)
+        for _ in 0..<12 {
+            let from = start.adding(seconds: Int(rng.next() % UInt64(15 * 86_400)))
+            let to = from.adding(seconds: 1 + Int(rng.next() % UInt64(4 * 86_400)))
+            let s = Int(rng.next() % 3)
+            for e in [Endpoint.settlementRecords, .memberStoredValueCards, .memberProfiles, .refundTransactions, .storeGoodsMaster] {
+                var expected: [String: any VenueRecord] = [:]
+                for day in stores[s] {
+                    for r in day.records(e) where (from..<to).contains(r.versionTime) {
+                        if let old = expected[r.sourceKey], old.versionTime > r.versionTime { continue }
+                        expected[r.sourceKey] = r
+                    }
+                }
+                let got = venue.records(e, store: venue.stores[s], updatedIn: from..<to)
+                #expect(got.count == expected.count, "\(e) \(from)..<\(to)")
+                for r in got {
+                    #expect(try VenueJSON.encode(r) == VenueJSON.encode(expected[r.sourceKey]!), "\(e) \(r.sourceKey)")
+                }
+            }
+        }
+    }
+
     func encode(_ day: VenueDay) throws -> [UInt8] {
         var bytes: [UInt8] = []
         for e in Endpoint.allCases { bytes += try VenueJSON.encode(day.records(e)) }
@@ -164,4 +201,16 @@ struct MoneyProbe: VenueRecord {
     var sourceKey: String { "" }
     var versionTime: VenueTime { VenueTime(secondsSinceEpoch: 0) }
     func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+}
+
+/// A tiny generator for picking test windows (the venue's own is internal).
+struct SplitMix {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

@@ -94,9 +94,9 @@ extension DaySimulation {
         let memberID = member?.id ?? 0
         let cashier = store.cashiers[rng.below(store.cashiers.count)]
 
-        var tableFee = Money.zero, firstFee = Money.zero
+        var tableFee = Money.zero
         var tableItems: [SettlementTicketRecord.TableItem] = []
-        for (k, segment) in session.segments.enumerated() {
+        for segment in session.segments {
             let table = tables[segment.table]
             let type = Catalogue.tableTypes[table.type]
             let rates = store.rates(type: table.type, at: segment.start)
@@ -104,7 +104,6 @@ extension DaySimulation {
             let billed = billed(real)
             let fee = Self.fee(from: segment.start, seconds: billed, rates: rates)
             let unit = Self.rate(at: segment.start, rates)
-            if k == 0 { firstFee = fee }
             tableFee += fee
             out.tableFees.append(TableFeeRecord(
                 id: nextID(.tableUse), tenantId: config.tenantId, siteId: store.id, orderSettleId: session.settleID,
@@ -119,12 +118,21 @@ extension DaySimulation {
         var discountItems: [SettlementTicketRecord.DiscountItem] = []
         var couponDeduct = Money.zero
         if let p = session.package, let package = current(store.packages[p], at: session.start) {
+            // The coupon pays for the package's minutes of billed play, across a move.
             let first = session.segments[0]
             let table = tables[first.table]
-            let real = first.end.seconds(since: first.start)
-            let covered = min(package.durationMinutes * 60, billed(real))
-            couponDeduct = min(firstFee, Self.fee(from: first.start, seconds: covered,
-                                                  rates: store.rates(type: table.type, at: first.start)))
+            var left = package.durationMinutes * 60
+            var coveredEnd = first.start
+            for segment in session.segments where left > 0 {
+                let billed = billed(segment.end.seconds(since: segment.start))
+                let take = min(left, billed)
+                couponDeduct += Self.fee(from: segment.start, seconds: take,
+                                         rates: store.rates(type: tables[segment.table].type, at: segment.start))
+                coveredEnd = min(segment.end, segment.start.adding(seconds: take))
+                left -= take
+            }
+            couponDeduct = min(couponDeduct, tableFee)
+            let covered = package.durationMinutes * 60 - left
             let consumeID = nextID(.couponConsume)
             let code = couponCode(platform: package.platform)
             let verified = first.start.adding(seconds: 30 + rng.below(120))
@@ -139,7 +147,7 @@ extension DaySimulation {
                 orderTradeNo: session.tradeNo, couponConsumeId: consumeID, couponCode: code, packageId: package.id,
                 packageName: package.packageName, siteTableId: table.id, tableName: table.name,
                 tableTypeName: Catalogue.tableTypes[table.type].name, startUseTime: first.start,
-                endUseTime: first.start.adding(seconds: min(covered, real)), coveredSeconds: covered, deductAmount: couponDeduct,
+                endUseTime: coveredEnd, coveredSeconds: covered, deductAmount: couponDeduct,
                 createTime: time))
             discountItems.append(.init(discountName: package.packageName, amount: couponDeduct))
         }
