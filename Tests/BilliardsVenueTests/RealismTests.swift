@@ -69,9 +69,11 @@ struct RealismTests {
                 #expect(list.map(\.updateTime) == list.map(\.updateTime).sorted())
                 #expect(list.map(\.levelId) == list.map(\.levelId).sorted())  // levels only go up
             }
-            // Members join every day after opening.
-            #expect(stores.allSatisfy { days in days.dropFirst().allSatisfy { day in day.memberProfiles.contains { $0.createTime.businessDate == day.dt } } }
-                || true)
+            // Members join on (nearly) every day after the opening day.
+            for days in stores {
+                let joined = days.dropFirst().filter { day in day.memberProfiles.contains { $0.createTime.businessDate == day.dt } }
+                #expect(joined.count >= days.count - 3, "seed \(seed)")
+            }
         }
     }
 
