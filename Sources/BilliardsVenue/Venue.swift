@@ -9,7 +9,7 @@ import Synchronization
 /// inputs give the same records whatever order days or stores are asked for. What
 /// carries from day to day (members, card balances, stock, refunds promised for
 /// later) is folded from the opening day; states are kept every 28 days and after
-/// the last day asked, and the last days made are kept whole, so asking the next
+/// the last day asked, and the last eight days made are kept whole, so asking the next
 /// day or the same day again costs at most one day.
 ///
 ///     let venue = try Venue(config: VenueConfig(), seed: 1)
@@ -42,7 +42,8 @@ public final class Venue: Sendable {
     /// Every record and record version one store's business day `dt` made (08:00 to
     /// 08:00). Before the opening day, nothing.
     public func day(_ store: Store, dt: LakeDate) -> VenueDay {
-        ledgers[store.index - 1].day(dt)
+        precondition(stores.indices.contains(store.index - 1) && stores[store.index - 1] == store, "\(store.name) is not a store of this venue")
+        return ledgers[store.index - 1].day(dt)
     }
 
     /// The records of `endpoint` for `store` whose latest version at `range.upperBound`
@@ -99,7 +100,7 @@ final class StoreLedger: Sendable {
     /// States are kept at the start of every `spacing`-th day from the opening.
     static let spacing: Int32 = 28
     /// Days kept whole.
-    static let recentDays = 16
+    static let recentDays = 8
 
     struct Cache: ~Copyable {
         var checkpoints: [Int32: StoreState] = [:]

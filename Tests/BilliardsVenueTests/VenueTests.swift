@@ -98,6 +98,9 @@ struct VenueTests {
         let alone = try Fixture.venue(seed: 99)
         let store = alone.stores[1]
         #expect(try encode(alone.day(store, dt: days[8])) == a["\(store.id) \(days[8])"])
+        // A store's records do not depend on how many stores there are.
+        let single = try Fixture.venue(seed: 99, stores: 1)
+        #expect(try encode(single.day(single.stores[0], dt: days[4])) == a["\(forward.stores[0].id) \(days[4])"])
         // Another seed differs.
         let other = try Fixture.venue(seed: 100)
         #expect(try encode(other.day(other.stores[0], dt: days[2])) != a["\(forward.stores[0].id) \(days[2])"])

@@ -82,6 +82,6 @@ func current<R: VenueRecord>(_ versions: [R], at time: VenueTime) -> R? {
 }
 
 /// The versions made during `window`.
-func versions<R: VenueRecord>(_ versions: [R], in window: Range<VenueTime>) -> ArraySlice<R> {
-    versions.lazy.filter { window.contains($0.versionTime) }.reduce(into: ArraySlice<R>()) { $0.append($1) }
+func versions<R: VenueRecord>(_ versions: [R], in window: Range<VenueTime>) -> [R] {
+    versions.filter { window.contains($0.versionTime) }
 }
