@@ -99,5 +99,20 @@ struct RealismTests {
         #expect(!venue.records(.tenantGoodsMaster, store: store, updatedIn: range).isEmpty)
         #expect(!venue.records(.assistantAccountsMaster, store: store, updatedIn: range).isEmpty)
         #expect(!venue.records(.groupBuyPackages, store: store, updatedIn: range).isEmpty)
+        // Tables go into maintenance and come back; no one plays at a table while it is out.
+        var tables: [Int64: [SiteTableRecord]] = [:]
+        var uses: [TableFeeRecord] = []
+        var dt = year.lowerBound.adding(days: -1)
+        while dt < year.upperBound {
+            let day = venue.day(store, dt: dt)
+            for t in day.siteTables { tables[t.id, default: []].append(t) }
+            uses += day.tableFees
+            dt = dt.adding(days: 1)
+        }
+        #expect(tables.values.contains { $0.contains { $0.isEnabled == 0 } })
+        for use in uses {
+            let state = tables[use.siteTableId]!.last { $0.updateTime <= use.startUseTime }!
+            #expect(state.isEnabled == 1, "\(use.tableName) used at \(use.startUseTime) while in maintenance")
+        }
     }
 }

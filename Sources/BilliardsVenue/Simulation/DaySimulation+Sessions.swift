@@ -21,8 +21,11 @@ extension DaySimulation {
     /// schedules each goods order and the settlement.
     mutating func planSessions() {
         let tables = store.tables
+        // Tables in maintenance are out from before opening (09:00-09:40) for whole days.
         var byType = Array(repeating: [Int](), count: Catalogue.tableTypes.count)
-        for (i, t) in tables.enumerated() { byType[t.type].append(i) }
+        for (i, t) in tables.enumerated() where current(store.tableVersions[i], at: at(10 * 3600))?.isEnabled == 1 {
+            byType[t.type].append(i)
+        }
         let hours = Self.hourChoices[dt.isoWeekday == 5 ? 1 : dt.isoWeekday >= 6 ? 2 : 0]
         let expected = Double(tables.count) * config.sessionsPerTable * dayFactor * config.scale * (0.9 + 0.2 * rng.unit())
         var arrivals = (0..<Int(expected.rounded())).map { _ in (10 + hours.draw(&rng)) * 3600 + rng.below(3600) }
@@ -89,7 +92,7 @@ extension DaySimulation {
             session.segments = [Segment(table: table, start: start, end: end)]
             freeAt[table] = end.adding(seconds: 300)
             if length >= 3600 && rng.chance(0.05) {
-                let others = tables.indices.filter { $0 != table && freeAt[$0] <= start }
+                let others = byType.joined().filter { $0 != table && freeAt[$0] <= start }
                 if !others.isEmpty {
                     let same = others.filter { tables[$0].type == type }
                     let to = !same.isEmpty && rng.chance(0.5) ? same[rng.below(same.count)] : others[rng.below(others.count)]

@@ -33,7 +33,7 @@ struct StoreProfile: Sendable {
     let tables: [Table]
     /// Per table type, the rate cards, oldest first.
     let rates: [[Rates]]
-    /// Per table, its master versions.
+    /// Per table, its master versions: rate changes and maintenance (`isEnabled` 0).
     let tableVersions: [[SiteTableRecord]]
     /// Per assistant, their versions (hired first).
     let assistants: [[AssistantRecord]]
@@ -88,15 +88,33 @@ struct StoreProfile: Sendable {
             for n in 1...rng.int(in: type.count) {
                 let table = Table(id: VenueID.make(.table, store: index, day: day, seq: tables.count + 1),
                                   name: type.isRoom ? "VIP\(n)号包厢" : "\(type.area)\(n)号台", area: type.area, type: t)
-                let siteID = id, offset = tables.count
+                // Each rate card is a version; so is each day the table goes into
+                // maintenance (停用) for 1-3 days, every 2-8 months, and each day it is back.
+                let offset = tables.count
+                var changes: [(time: VenueTime, card: Rates?, enabled: Int?)] = rates[t].enumerated().map { v, card in
+                    ((v == 0 ? created : card.from).adding(seconds: offset), card, nil)
+                }
+                var off = opened.adding(days: 60 + rng.below(180))
+                while off < end {
+                    let back = off.adding(days: 1 + rng.below(3))
+                    changes.append((VenueTime(date: off, secondOfDay: 9 * 3600 + rng.below(1200)), nil, 0))
+                    changes.append((VenueTime(date: back, secondOfDay: 9 * 3600 + 1200 + rng.below(1200)), nil, 1))
+                    off = back.adding(days: 60 + rng.below(180))
+                }
+                changes.sort { $0.time < $1.time }
+                var version = SiteTableRecord(
+                    id: table.id, tenantId: config.tenantId, siteId: id, tableName: table.name, tableAreaName: table.area,
+                    tableNo: n, tableTypeId: type.id, tableTypeName: type.name, dayPrice: .zero, eveningPrice: .zero,
+                    nightPrice: .zero, billingMode: billingMode, billingUnitMinutes: unitMinutes, isEnabled: 1,
+                    createTime: created, updateTime: created)
                 var versions: [SiteTableRecord] = []
-                for (v, card) in rates[t].enumerated() {
-                    versions.append(SiteTableRecord(
-                        id: table.id, tenantId: config.tenantId, siteId: siteID, tableName: table.name, tableAreaName: table.area,
-                        tableNo: n, tableTypeId: type.id, tableTypeName: type.name, dayPrice: card.day,
-                        eveningPrice: card.evening, nightPrice: card.night, billingMode: billingMode,
-                        billingUnitMinutes: unitMinutes, isEnabled: 1, createTime: created,
-                        updateTime: (v == 0 ? created : card.from).adding(seconds: offset)))
+                for change in changes {
+                    if let card = change.card {
+                        (version.dayPrice, version.eveningPrice, version.nightPrice) = (card.day, card.evening, card.night)
+                    }
+                    if let enabled = change.enabled { version.isEnabled = enabled }
+                    version.updateTime = change.time
+                    versions.append(version)
                 }
                 tables.append(table)
                 tableVersions.append(versions)
