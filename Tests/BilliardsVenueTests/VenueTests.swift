@@ -190,6 +190,24 @@ struct VenueTests {
         }
     }
 
+    @Test("settings that cannot be simulated are refused with what was wrong")
+    func validation() {
+        var config = VenueConfig()
+        config.storeCount = 100
+        #expect(throws: VenueConfigError.self) { try Venue(config: config, seed: 1) }
+        config = VenueConfig()
+        config.refundRate = 0.9
+        #expect(throws: VenueConfigError.self) { try Venue(config: config, seed: 1) }
+        config = VenueConfig()
+        config.scale = 0
+        do {
+            _ = try Venue(config: config, seed: 1)
+            Issue.record("scale 0 accepted")
+        } catch {
+            #expect("\(error)".contains("scale"))
+        }
+    }
+
     func encode(_ day: VenueDay) throws -> [UInt8] {
         var bytes: [UInt8] = []
         for e in Endpoint.allCases { bytes += try VenueJSON.encode(day.records(e)) }
