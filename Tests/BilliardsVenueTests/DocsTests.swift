@@ -22,6 +22,13 @@ struct DocsTests {
             // And the payload has exactly these keys.
             let json = String(decoding: try VenueJSON.encode(sample), as: UTF8.self)
             for field in fields { #expect(json.contains("\"\(field)\":"), "\(e.dataset).\(field)") }
+            // And reads back as the same record.
+            #expect(try Self.roundTrip(sample), "\(e.dataset)")
         }
+    }
+
+    static func roundTrip<R: VenueRecord>(_ record: R) throws -> Bool {
+        let bytes = try VenueJSON.encode(record)
+        return try VenueJSON.encode(VenueJSON.decode(R.self, from: bytes)) == bytes
     }
 }
