@@ -26,6 +26,12 @@ public enum Endpoint: String, CaseIterable, Sendable, Hashable {
     case tableFeeTransactions = "table_fee_transactions"
     case tenantGoodsMaster = "tenant_goods_master"
 
+    /// The endpoint served at `path`.
+    public init?(path: String) {
+        guard let found = Endpoint.allCases.first(where: { $0.path == path }) else { return nil }
+        self = found
+    }
+
     /// The ODS dataset name (`billiards_ods.<dataset>`).
     public var dataset: String { rawValue }
 

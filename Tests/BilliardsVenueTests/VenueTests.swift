@@ -58,7 +58,10 @@ struct VenueTests {
         #expect(Endpoint.allCases.map(\.dataset) == table.map(\.0))
         #expect(Endpoint.allCases.map(\.path) == table.map(\.1))
         #expect(Endpoint.allCases.map(\.listPath) == table.map(\.2))
-        for e in Endpoint.allCases { #expect(e.recordType.endpoint == e) }
+        for e in Endpoint.allCases {
+            #expect(e.recordType.endpoint == e)
+            #expect(Endpoint(path: e.path) == e && Endpoint(rawValue: e.dataset) == e)
+        }
     }
 
     @Test("every endpoint has records within three weeks, and each record's version falls in its business day")
