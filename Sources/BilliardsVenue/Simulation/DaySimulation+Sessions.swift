@@ -31,6 +31,9 @@ extension DaySimulation {
         var arrivals = (0..<Int(expected.rounded())).map { _ in (10 + hours.draw(&rng)) * 3600 + rng.below(3600) }
         arrivals.sort()
         let lastEnd = VenueTime(date: dt, secondOfDay: 31 * 3600)  // 07:00 the next morning
+        // Packages are relisted before opening (08:40-09:10), so what is on sale at 10:00
+        // is on sale all day.
+        let onSale = store.packages.indices.filter { current(store.packages[$0], at: at(10 * 3600))?.status == 1 }
         var freeAt = Array(repeating: window.lowerBound, count: tables.count)
         var assistantFree = Array(repeating: window.lowerBound, count: store.assistants.count)
 
@@ -105,10 +108,7 @@ extension DaySimulation {
 
             // A platform coupon for the first table's type.
             let typeID = Catalogue.tableTypes[type].id
-            let offers = store.packages.indices.filter {
-                guard let p = current(store.packages[$0], at: start) else { return false }
-                return p.tableTypeId == typeID && p.status == 1
-            }
+            let offers = onSale.filter { store.packages[$0][0].tableTypeId == typeID }
             if !offers.isEmpty && rng.chance(0.14) { session.package = offers[rng.below(offers.count)] }
 
             // Goods ordered to the table.

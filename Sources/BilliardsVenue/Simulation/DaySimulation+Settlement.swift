@@ -298,13 +298,15 @@ extension DaySimulation {
     /// stock or price changed today.
     mutating func closeDay() {
         let closed = VenueTime(date: dt, secondOfDay: 31 * 3600 + 1800)  // 07:30 the next morning
+        var repricedAt: [Int64: VenueTime] = [:]
+        for v in out.tenantGoods { repricedAt[v.id] = v.updateTime }
         for g in Catalogue.goods.indices {
             let good = tenant.goods[g][0]
             out.stockSummaries.append(StockSummaryRecord(
                 siteGoodsId: storeGoodsID(g), tenantId: config.tenantId, siteId: store.id, tenantGoodsId: good.id,
                 goodsName: good.goodsName, reportDate: VenueDate(dt), openingQty: openingStock[g], inQty: inQty[g],
                 saleQty: saleQty[g], lossQty: lossQty[g], closingQty: state.stock[g], createTime: closed))
-            let repriced = versions(tenant.goods[g], in: window).last?.updateTime
+            let repriced = repricedAt[good.id]
             guard let time = [lastMove[g], repriced].compactMap({ $0 }).max() else { continue }
             let category = tenant.secondaryIDs[Catalogue.goods[g].category]
             out.storeGoods.append(StoreGoodsRecord(

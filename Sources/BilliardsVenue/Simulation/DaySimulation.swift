@@ -49,7 +49,8 @@ struct DaySimulation {
         case signup
         case recharge(member: Int)
         case edit(member: Int)
-        case refund(PendingRefund)
+        /// Indirect: a pending refund carries whole records, and events are sorted.
+        indirect case refund(PendingRefund)
     }
 
     struct Event {
@@ -136,11 +137,15 @@ struct DaySimulation {
     /// The versions of master data (tables, assistants, packages, the tenant's goods
     /// and categories) made today; they were drawn with the store.
     mutating func emitMasterChanges() {
-        for table in store.tableVersions { out.siteTables += versions(table, in: window) }
-        for assistant in store.assistants { out.assistants += versions(assistant, in: window) }
-        for package in store.packages { out.packages += versions(package, in: window) }
-        for good in tenant.goods { out.tenantGoods += versions(good, in: window) }
-        out.goodsCategories += versions(tenant.categories, in: window)
+        if let changes = store.changes[dt.daysSinceEpoch] {
+            out.siteTables = changes.tables
+            out.assistants = changes.assistants
+            out.packages = changes.packages
+        }
+        if let changes = tenant.changes[dt.daysSinceEpoch] {
+            out.tenantGoods = changes.goods
+            out.goodsCategories = changes.categories
+        }
     }
 
     /// The opening day: members brought over from the previous system, with the

@@ -41,6 +41,14 @@ struct StoreProfile: Sendable {
     let packages: [[GroupBuyPackageRecord]]
     let manager: String
     let cashiers: [String]
+    /// The versions above by the business day they were made on, in the order a day emits them.
+    let changes: [Int32: MasterChanges]
+
+    struct MasterChanges: Sendable {
+        var tables: [SiteTableRecord] = []
+        var assistants: [AssistantRecord] = []
+        var packages: [GroupBuyPackageRecord] = []
+    }
 
     init(config: VenueConfig, seed venueSeed: UInt64, index: Int) {
         self.index = index
@@ -198,6 +206,12 @@ struct StoreProfile: Sendable {
             packages.append(versions)
         }
         self.packages = packages
+
+        var changes: [Int32: MasterChanges] = [:]
+        for v in tableVersions.joined() { changes[v.businessDate.daysSinceEpoch, default: MasterChanges()].tables.append(v) }
+        for v in assistants.joined() { changes[v.businessDate.daysSinceEpoch, default: MasterChanges()].assistants.append(v) }
+        for v in packages.joined() { changes[v.businessDate.daysSinceEpoch, default: MasterChanges()].packages.append(v) }
+        self.changes = changes
     }
 
     /// The rate card of table type `type` in force at `time`.

@@ -11,6 +11,8 @@ struct Tenant: Sendable {
     let secondaryIDs: [(id: Int64, name: String, primary: Int)]
     /// Each good's versions, oldest first.
     let goods: [[TenantGoodsRecord]]
+    /// The versions of goods and categories by the business day they were made on.
+    let changes: [Int32: (goods: [TenantGoodsRecord], categories: [GoodsCategoryRecord])]
 
     /// Changes are drawn this many days past the opening day; later days have none.
     static let horizonDays = 3650
@@ -64,6 +66,10 @@ struct Tenant: Sendable {
             }
             return versions
         }
+        var changes: [Int32: (goods: [TenantGoodsRecord], categories: [GoodsCategoryRecord])] = [:]
+        for v in goods.joined() { changes[v.businessDate.daysSinceEpoch, default: ([], [])].goods.append(v) }
+        for v in categories { changes[v.businessDate.daysSinceEpoch, default: ([], [])].categories.append(v) }
+        self.changes = changes
     }
 
     /// A good's price at `time`.
@@ -74,14 +80,9 @@ struct Tenant: Sendable {
 
 /// The last version made at or before `time`.
 func current<R: VenueRecord>(_ versions: [R], at time: VenueTime) -> R? {
-    var found: R?
-    for v in versions {
-        if v.versionTime <= time { found = v } else { break }
+    var found = -1
+    for i in versions.indices {
+        if versions[i].versionTime <= time { found = i } else { break }
     }
-    return found
-}
-
-/// The versions made during `window`.
-func versions<R: VenueRecord>(_ versions: [R], in window: Range<VenueTime>) -> [R] {
-    versions.filter { window.contains($0.versionTime) }
+    return found < 0 ? nil : versions[found]
 }
