@@ -252,7 +252,7 @@ extension DaySimulation {
         // A refund: the same day, or days later.
         if let payment = payments.max(by: { $0.payAmount < $1.payAmount }), rng.chance(config.refundRate) {
             let full = rng.chance(0.4)
-            let part = Money(yuan: max(1, Int(Double(payment.payAmount.fen) * (0.1 + 0.5 * rng.unit()) / 100)))
+            let part = Money(yuan: max(1, Int(payment.payAmount.fen * Int64(10 + rng.below(51)) / 10_000)))  // 10-60 %
             let amount = full ? payment.payAmount : min(part, payment.payAmount)
             let reasons = full ? Self.fullRefundReasons : Self.partialRefundReasons
             let reason = reasons[rng.below(reasons.count)]

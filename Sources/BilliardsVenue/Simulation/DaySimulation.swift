@@ -157,7 +157,7 @@ struct DaySimulation {
             let m = addMember(at: time)
             guard rng.chance(0.6) else { continue }
             // The imported balance, and the recharges and spending that left it.
-            let balance = Money(yuan: 20 + Int(rng.unit() * rng.unit() * 2000))
+            let balance = Money(yuan: 20 + rng.below(2001) * rng.below(2001) / 2000)
             let history = balance.scaled(Int64(150 + rng.below(300)), 100)
             let c = openCard(member: m, at: time)
             var card = state.cards[c]

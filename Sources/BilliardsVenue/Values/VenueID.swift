@@ -18,7 +18,4 @@ enum VenueID {
         precondition(store >= 0 && store < 100 && day >= 0 && day < 100_000 && seq >= 0 && seq < 10_000_000)
         return kind.rawValue * 100_000_000_000_000 + Int64(store) * 1_000_000_000_000 + Int64(day) * 10_000_000 + Int64(seq)
     }
-
-    /// The kind of an id made by `make`.
-    static func kind(of id: Int64) -> Kind? { Kind(rawValue: id / 100_000_000_000_000) }
 }
