@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "PetShop", targets: ["PetShop"]),
         .library(name: "LakeExport", targets: ["LakeExport"]),
         .library(name: "LakeShip", targets: ["LakeShip"]),
+        .library(name: "BilliardsVenue", targets: ["BilliardsVenue"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -64,6 +65,9 @@ let package = Package(
                 + petShopTables.map { .embedInCode("Schemas/petshop/\($0).json") }
                 + petShopDimensions.map { .embedInCode("Schemas/petshop/dimensions/\($0).sql") }
         ),
+        // The billiards venue as its upstream SaaS knows it: a deterministic simulation
+        // whose records are the payloads of the 23 endpoints (docs/billiards.md).
+        .target(name: "BilliardsVenue", dependencies: ["LakeFormat", "GeneratorKit"]),
         .target(
             name: "PostgresSync",
             dependencies: ["LakeFormat", "TableSchema", "LakeCatalog", "CLibPQ", .product(name: "Logging", package: "swift-log")]
@@ -82,6 +86,7 @@ let package = Package(
         .testTarget(name: "TableSchemaTests", dependencies: ["TableSchema", "TestSupport"]),
         .testTarget(name: "LakeCatalogTests", dependencies: ["LakeCatalog", "TableSchema", "TestSupport"]),
         .testTarget(name: "GeneratorTests", dependencies: ["Configuration", "GeneratorKit", "PetShop", "LakeFormat", "TableSchema", "TestSupport"]),
+        .testTarget(name: "BilliardsVenueTests", dependencies: ["BilliardsVenue", "LakeFormat"]),
         .testTarget(name: "PostgresSyncTests", dependencies: ["PostgresSync", "TableSchema", "TestSupport"]),
         .testTarget(name: "LakeShipTests", dependencies: ["LakeShip", "LakeFormat", "TestSupport"]),
         .testTarget(name: "LakeExportTests", dependencies: ["LakeExport", "LakeCatalog", "LakeFormat", "TableSchema", "TestSupport"]),
