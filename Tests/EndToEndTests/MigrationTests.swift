@@ -117,6 +117,28 @@ struct MigrationTests {
         #expect(rows == 4472)
     }
 
+    @Test("killed at random moments while moving, then opened by a writer: verify passes and every file is there once with its bytes")
+    func killedAtRandom() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let timing = try format1Lake(in: dir, name: "timing")
+        let start = Date()
+        #expect(try opslake("repair", "--lake", timing).status == 0)
+        let duration = Date().timeIntervalSince(start)
+        let before = try fileContents(try format1Lake(in: dir, name: "reference"))
+        var lakes: [String] = []
+        let landed = try killAtRandomMoments(attempts: 4, window: duration, seed: 12, run: { i in
+            let lake = try format1Lake(in: dir, name: "lake\(i)")
+            lakes.append(lake)
+            return try RunningOpslake(["repair", "--lake", lake])
+        }, after: { (i: Int, _: Bool) throws in
+            #expect(try opslake("repair", "--lake", lakes[i]).status == 0)
+            #expect(try opslake("verify", "--lake", lakes[i]).status == 0)
+            #expect(try fileContents(lakes[i]) == before)
+        })
+        #expect(landed >= 1, "no kill landed while a lake was being moved")
+    }
+
     @Test("a bundle made by the format-1 release unpacks into a format-2 lake; a new bundle says version 2")
     func format1Bundle() throws {
         let dir = TemporaryDirectory()
