@@ -29,6 +29,19 @@ public enum FileIO {
         }
     }
 
+    /// `createExclusive`, making `folder` (the file's folder) durably first if it is missing.
+    public static func createExclusive(_ path: String, creatingFolder folder: String) throws -> FileDescriptor {
+        do {
+            return try FileDescriptor.open(FilePath(path), .writeOnly, options: [.create, .exclusiveCreate, .closeOnExec],
+                                           permissions: [.ownerReadWrite, .groupRead, .otherRead])
+        } catch .noSuchFileOrDirectory {
+            try makeDirectories(folder)
+            return try createExclusive(path)
+        } catch {
+            throw fail("cannot create", path, error)
+        }
+    }
+
     /// Runs `body`, then closes `fd` exactly once whether `body` threw or not. A failed
     /// close is reported (naming `path`) unless `body` had already failed.
     public static func closeAfter<R>(_ fd: FileDescriptor, path: String, _ body: () throws -> R) throws -> R {
@@ -92,6 +105,21 @@ public enum FileIO {
     /// for a caller that fsyncs the parent later, before anything depends on it.
     public static func makeDirectory(_ path: String) throws {
         _ = try makeDirectory(FilePath(path), named: path)
+    }
+
+    /// Creates the folder `path` if it is missing, without making its own entry durable
+    /// (as `makeDirectory`); missing parents are created by `makeDirectories`, durably.
+    /// One system call when only the folder itself is new, as a day's folder is.
+    public static func makeDirectory(_ path: String, creatingParentsIn parent: String) throws {
+        do {
+            try SystemCalls.makeDirectory(FilePath(path), permissions: [.ownerReadWriteExecute, .groupReadExecute, .otherReadExecute])
+        } catch .fileExists {
+        } catch .noSuchFileOrDirectory {
+            try makeDirectories(parent)
+            try makeDirectory(path)
+        } catch {
+            throw fail("cannot create directory", path, error)
+        }
     }
 
     /// Creates `path` and its missing parents, fsyncing each parent it created into.

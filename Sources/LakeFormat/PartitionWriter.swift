@@ -95,10 +95,9 @@ public final class PartitionWriter {
         // are new for almost every partition, and their entries are made durable by the
         // commit (`Lake.commit` fsyncs the table folders before journalling), off this thread.
         let root = FilePath(lakeRoot)
-        try FileIO.makeDirectories(root.appending(LakeLayout.stagingDirectory).string)
         for format in FileFormat.allCases {
-            try FileIO.makeDirectories(root.appending(LakeLayout.tableDirectory(key.dataset, format)).string)
-            try FileIO.makeDirectory(root.appending(LakeLayout.partitionDirectory(key, format)).string)
+            try FileIO.makeDirectory(root.appending(LakeLayout.partitionDirectory(key, format)).string,
+                                     creatingParentsIn: root.appending(LakeLayout.tableDirectory(key.dataset, format)).string)
         }
         try startPart()
     }
@@ -242,7 +241,8 @@ public final class PartitionWriter {
             relativePath = LakeLayout.temporaryPath(writer.key, part: part, format: format, token: writer.token)
             absolutePath = FilePath(writer.lakeRoot).appending(relativePath).string
             hash = try SHA256()
-            fd = try FileIO.createExclusive(absolutePath)
+            // `_staging/` is made (durably) by the lake's first write.
+            fd = try FileIO.createExclusive(absolutePath, creatingFolder: FilePath(writer.lakeRoot).appending(LakeLayout.stagingDirectory).string)
             let path = absolutePath
             compressor = try ZstdCompressor(level: writer.level, workers: writer.workers) { [unowned self] chunk in
                 try self.hash.update(chunk)
