@@ -24,7 +24,7 @@ public enum LakeSettings {
     public static func resolve(lake: String, config: String?, flags: [(flag: String, key: String, value: TOMLValue)],
                                domains: [any Domain.Type]) throws -> Settings {
         var settings = Settings(known(domains))
-        try settings.apply(file: lake + "/" + fileName, optional: true)
+        try settings.apply(file: FileIO.path(lake, fileName), optional: true)
         let environment = ProcessInfo.processInfo.environment
         if let path = config ?? environment["OPSLAKE_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) {
             try settings.apply(file: path)

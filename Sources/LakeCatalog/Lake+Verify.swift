@@ -129,7 +129,7 @@ extension Lake {
         var result: [String] = []
         func walk(_ relative: String) {
             for name in FileIO.list(absolute(relative)) {
-                let path = relative.isEmpty ? name : relative + "/" + name
+                let path = relative.isEmpty ? name : FileIO.path(relative, name)
                 if FileIO.isDirectory(absolute(path)) { walk(path) } else { result.append(path) }
             }
         }
@@ -160,7 +160,7 @@ final class FileChecker {
     /// Reads the file once: size, SHA-256 of the stored bytes and, at `.full` depth,
     /// the decompressed size and rows, in the same pass.
     func check(_ f: FileRecord, depth: VerifyDepth) -> LakeFault? {
-        let path = root + "/" + f.path
+        let path = FileIO.path(root, f.path)
         guard let size = FileIO.size(path) else {
             return LakeFault(kind: .missingFile, path: f.path, detail: "catalogued but not on disk", repairable: false)
         }

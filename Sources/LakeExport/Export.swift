@@ -105,10 +105,10 @@ public struct Exporter {
             // export whole at every moment, at worst with old files beside it.
             let written = Set(pending.map { String($0.final.dropFirst(directory.count + 1)) })
             for stale in earlier where !written.contains(stale) {
-                try FileIO.remove(directory + "/" + stale)
+                try FileIO.remove(FileIO.path(directory, stale))
                 // A per-partition export's dataset folder, once its last file is gone.
                 let folder = (stale as NSString).deletingLastPathComponent
-                if !folder.isEmpty, FileIO.list(directory + "/" + folder).isEmpty { _ = rmdir(directory + "/" + folder) }
+                if !folder.isEmpty, FileIO.list(FileIO.path(directory, folder)).isEmpty { _ = rmdir(FileIO.path(directory, folder)) }
             }
             try FileIO.syncDirectory(directory)
             return exported
@@ -166,7 +166,7 @@ public struct Exporter {
         func open() throws {
             number += 1
             let relative = split ? "\(baseName)-\(String(format: "%03d", number)).\(ext)" : "\(baseName).\(ext)"
-            let path = directory + "/" + relative
+            let path = FileIO.path(directory, relative)
             try FileIO.makeDirectories((path as NSString).deletingLastPathComponent)
             let file = try OutputFile(path: path, temporary: try Self.temporaryName(for: path), relative: relative,
                                       dataset: schema.dataset.description)

@@ -16,6 +16,9 @@ public enum FileIO {
         do { return try body() } catch { throw fail(call, path, error) }
     }
 
+    /// `relative` inside the folder `base` (a typed join: no doubled or missing `/`).
+    public static func path(_ base: String, _ relative: String) -> String { FilePath(base).appending(relative).string }
+
     /// Opens `path` for reading.
     public static func openForReading(_ path: String) throws -> FileDescriptor {
         try attempt("cannot open", path) { try FileDescriptor.open(FilePath(path), .readOnly, options: .closeOnExec) }

@@ -23,7 +23,7 @@ extension Bundle {
     public static func unpack(_ path: String, intoLakeAt root: String, replace: Bool, domains: Set<String> = [],
                               command: String) throws -> UnpackSummary {
         let folderExisted = FileIO.exists(root)
-        let catalogue = root + "/" + LakeLayout.catalogFile
+        let catalogue = FileIO.path(root, LakeLayout.catalogFile)
         let lakeExisted = FileIO.exists(catalogue)
         // Opening takes the lock; if that fails (another writer), nothing here is ours to undo.
         var lake: WritableLake? = try WritableLake(root: root, command: command, create: true)
@@ -43,9 +43,9 @@ extension Bundle {
                 } else if !committed {
                     for name in [LakeLayout.catalogFile, LakeLayout.catalogFile + "-wal", LakeLayout.catalogFile + "-shm",
                                  LakeLayout.catalogFile + "-journal", LakeLayout.lockFile] {
-                        try? FileIO.remove(root + "/" + name)
+                        try? FileIO.remove(FileIO.path(root, name))
                     }
-                    removeTree(root + "/" + LakeLayout.stagingDirectory)
+                    removeTree(FileIO.path(root, LakeLayout.stagingDirectory))
                 }
             }
             throw error

@@ -107,7 +107,7 @@ extension OpsLake {
                         throw InputError(.dataError, "\(file): \(lines) bad \(lines == 1 ? "line" : "lines"); nothing was imported, fix them and import again")
                     }
                     let lake = try WritableLake(root: options.lake, command: "products import")
-                    let folder = options.lake + "/" + PetShop.importsFolder
+                    let folder = FileIO.path(options.lake, PetShop.importsFolder)
                     try FileIO.makeDirectories(folder)
                     try FileIO.writeAtomically(folder + "/products-\(monday).ndjson", ProductImport.encode(products))
                     let stale = try lake.catalog.datasets().filter { $0.name.schema == "petshop" }.compactMap { d -> String? in

@@ -30,7 +30,7 @@ extension LakeOptions {
 
     /// The lake at `--lake` opened for reading, or nil when there is none yet.
     func existingLake() throws -> Lake? {
-        FileIO.exists(lake + "/" + LakeLayout.catalogFile) ? try Lake(root: lake) : nil
+        FileIO.exists(FileIO.path(lake, LakeLayout.catalogFile)) ? try Lake(root: lake) : nil
     }
 
     /// The SCD2 dimensions the loader keeps: those of the named schemas folder, else the built-in ones.

@@ -78,7 +78,7 @@ extension OpsLake {
                     }
                     return
                 }
-                guard FileIO.exists(options.lake + "/" + LakeLayout.catalogFile) else { throw LakeMissingError(root: options.lake) }
+                guard FileIO.exists(FileIO.path(options.lake, LakeLayout.catalogFile)) else { throw LakeMissingError(root: options.lake) }
                 let lake = try WritableLake(root: options.lake, command: "generate \(first)...\(last)")
                 for schema in generation.schemas.values { try lake.register(schema) }
                 let summary = try lake.recordingRun(command: "generate", arguments: CommandLine.arguments.dropFirst().map { $0 },

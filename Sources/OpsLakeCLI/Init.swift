@@ -36,7 +36,7 @@ extension OpsLake {
         func run() throws {
             try guarded {
                 let registry = try options.writingSchemas()
-                let lakeFile = options.lake + "/" + LakeSettings.fileName
+                let lakeFile = FileIO.path(options.lake, LakeSettings.fileName)
                 var flags: [(flag: String, key: String, value: TOMLValue)] = []
                 if let seed { flags.append(("--seed", "seed", .integer(seed))) }
                 for domain in Domains.all {

@@ -42,8 +42,8 @@ extension OpsLake {
                 let today = try taipeiToday()
                 // Without the lake's own settings, "from the opening date" would mean the
                 // default one: a lake made by `ship unpack` would be backfilled for months.
-                let lakeFile = options.lake + "/" + LakeSettings.fileName
-                if FileIO.exists(options.lake + "/" + LakeLayout.catalogFile) && !FileIO.exists(lakeFile) {
+                let lakeFile = FileIO.path(options.lake, LakeSettings.fileName)
+                if FileIO.exists(FileIO.path(options.lake, LakeLayout.catalogFile)) && !FileIO.exists(lakeFile) {
                     throw InputError(.config, "\(lakeFile) is missing, so this lake's seed and opening date are unknown (a lake made by "
                                      + "ship unpack or ingest); write them with `opslake init --lake \(options.lake) --opened YYYY-MM-DD` before `run`")
                 }

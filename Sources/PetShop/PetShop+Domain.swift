@@ -24,7 +24,7 @@ extension PetShop: Domain {
     ]
 
     public init(settings: Settings, lake: String) throws {
-        self.init(config: try PetShopConfig(settings), imports: try ProductImport.load(folder: lake + "/" + Self.importsFolder))
+        self.init(config: try PetShopConfig(settings), imports: try ProductImport.load(folder: FileIO.path(lake, Self.importsFolder)))
     }
 
     public var opened: LakeDate { config.opened }

@@ -117,7 +117,7 @@ public enum ProductImport {
         for name in names.sorted() where name.hasPrefix("products-") && name.hasSuffix(".ndjson") {
             let dateText = name.dropFirst("products-".count).dropLast(".ndjson".count)
             guard let from = LakeDate(String(dateText)) else { continue }
-            let path = folder + "/" + name
+            let path = FileIO.path(folder, name)
             out.append(ImportedCatalogue(from: from, products: try read(try FileSource(path: path), file: path, isCSV: false)))
         }
         return out

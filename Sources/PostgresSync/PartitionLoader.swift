@@ -93,7 +93,7 @@ public final class PartitionLoader {
         let columns = schema.fields.map { quoteIdentifier($0.name) }.joined(separator: ", ")
         var copied = 0
         for file in partition.files.filter({ $0.format == .csv }).sorted(by: { $0.part < $1.part }) {
-            let path = lakeRoot + "/" + file.path
+            let path = FileIO.path(lakeRoot, file.path)
             let hashing = try HashingSource(FileSource(path: path))
             let csv = try ZstdReader(source: hashing, name: file.path)
             let binary = BinaryCopyEncoder(columns: schema.columns, source: csv, name: file.path, partitionDate: key.dt)
