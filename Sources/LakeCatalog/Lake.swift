@@ -350,6 +350,18 @@ public final class PartitionSink: RowSink {
         column += 1
     }
 
+    public func cell(_ value: Bool) throws {
+        do { try validator.check(bool: value, field: column) } catch { throw located(error) }
+        try writer.cell(value)
+        column += 1
+    }
+
+    public func cell(_ value: FixedDecimal) throws {
+        do { try validator.check(decimal: value, field: column) } catch { throw located(error) }
+        try writer.cell(value)
+        column += 1
+    }
+
     public func nullCell() throws {
         do { try validator.checkNull(field: column) } catch { throw located(error) }
         try writer.nullCell()

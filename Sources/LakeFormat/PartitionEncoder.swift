@@ -52,8 +52,10 @@ struct PartitionEncoder: ~Copyable {
             case .string(let s): s.withUTF8Bytes { string($0, i, csv: csv, json: json) }
             case .timestamp(let t): timestamp(t, i, csv: csv, json: json)
             case .date(let d): date(d, i, csv: csv, json: json)
-            case .bool, .decimal, .double:
-                // Rare in the lake's datasets: the general encoders, no fused path.
+            case .bool(let b): bool(b, i, csv: csv, json: json)
+            case .decimal(let d): decimal(d, i, csv: csv, json: json)
+            case .double:
+                // No dataset of the lake has one: the general encoders, no fused path.
                 CSVEncoder.append(row[i], into: csv)
                 NDJSONEncoder.append(row[i], into: json)
                 stats[i].add(other: row[i])
@@ -116,6 +118,26 @@ struct PartitionEncoder: ~Copyable {
     @inline(__always) func date(_ d: LakeDate, _ i: Int, csv: ByteBuffer, json: ByteBuffer) {
         appendQuotedInJSON(csv: csv, json: json) { $0.append(date: d) }
         stats[i].add(int: Int64(d.daysSinceEpoch)) { .date(d) }
+    }
+
+    // Booleans and decimals are the same text, unquoted, in both dialects. They are
+    // rare (small datasets), so their statistics take the general path.
+
+    @inline(__always) func bool(_ b: Bool, _ i: Int, csv: ByteBuffer, json: ByteBuffer) {
+        appendUnquoted(csv: csv, json: json) { $0.append(utf8: b ? "true" : "false") }
+        stats[i].add(other: .bool(b))
+    }
+
+    @inline(__always) func decimal(_ d: FixedDecimal, _ i: Int, csv: ByteBuffer, json: ByteBuffer) {
+        appendUnquoted(csv: csv, json: json) { $0.append(decimal: d) }
+        stats[i].add(other: .decimal(d))
+    }
+
+    /// Formats a value once into the CSV output and copies the same text to the JSON.
+    @inline(__always) func appendUnquoted(csv: ByteBuffer, json: ByteBuffer, _ format: (ByteBuffer) -> Void) {
+        let start = csv.count
+        format(csv)
+        json.append(UnsafeRawBufferPointer(start: csv.base + start, count: csv.count - start))
     }
 
     /// Formats a value once into the JSON output, inside quotes, and copies the same text to the CSV.

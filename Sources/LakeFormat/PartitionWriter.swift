@@ -142,6 +142,16 @@ public final class PartitionWriter {
         encoder.date(d, i, csv: csvOut, json: jsonOut)
     }
 
+    public func cell(_ b: Bool) throws {
+        let i = try beginCell()
+        encoder.bool(b, i, csv: csvOut, json: jsonOut)
+    }
+
+    public func cell(_ d: FixedDecimal) throws {
+        let i = try beginCell()
+        encoder.decimal(d, i, csv: csvOut, json: jsonOut)
+    }
+
     public func nullCell() throws {
         let i = try beginCell()
         encoder.null(i, json: jsonOut)

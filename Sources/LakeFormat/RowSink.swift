@@ -2,9 +2,10 @@
 /// validates and counts. Rows are one value per schema field, in field order.
 ///
 /// A row comes either whole, as `[Value]`, or cell by cell: one `cell` call per
-/// field in order, then `endRow()`. Cells are the path of the large datasets: an
+/// field in order, then `endRow()`. Cells are how generated rows are written: an
 /// id formatted on the stack is passed as bytes, and a partition sink validates and
-/// encodes it without a `String` or a `Value` being made for it. The bytes of
+/// encodes it without a `String` or a `Value` being made for it. Every column type
+/// has its cell call but `number` (a `Double`), which no dataset uses. The bytes of
 /// `cell(utf8:)` must be valid UTF-8, as the bytes of a `String` or of ASCII are.
 public protocol RowSink: AnyObject {
     func append(_ row: [Value]) throws
@@ -12,6 +13,8 @@ public protocol RowSink: AnyObject {
     func cell(_ value: Int64) throws
     func cell(_ value: Timestamp) throws
     func cell(_ value: LakeDate) throws
+    func cell(_ value: Bool) throws
+    func cell(_ value: FixedDecimal) throws
     func nullCell() throws
     func endRow() throws
 }
@@ -34,6 +37,10 @@ extension RowSink {
     @inline(__always) public func cell(_ value: Int?) throws {
         if let value { try cell(Int64(value)) } else { try nullCell() }
     }
+
+    @inline(__always) public func cell(_ value: FixedDecimal?) throws {
+        if let value { try cell(value) } else { try nullCell() }
+    }
 }
 
 /// A sink that takes rows whole: the cells of a row are gathered in `pendingRow`
@@ -49,6 +56,8 @@ extension WholeRowSink {
     public func cell(_ value: Int64) throws { pendingRow.append(.int(value)) }
     public func cell(_ value: Timestamp) throws { pendingRow.append(.timestamp(value)) }
     public func cell(_ value: LakeDate) throws { pendingRow.append(.date(value)) }
+    public func cell(_ value: Bool) throws { pendingRow.append(.bool(value)) }
+    public func cell(_ value: FixedDecimal) throws { pendingRow.append(.decimal(value)) }
     public func nullCell() throws { pendingRow.append(.null) }
     public func endRow() throws {
         defer { pendingRow.removeAll(keepingCapacity: true) }

@@ -24,110 +24,202 @@ struct DaySimulation {
 
     /// Writes the day into whichever sinks are given.
     func run(events: (any RowSink)?, orders: (any RowSink)?, items: (any RowSink)?) throws {
-        let type = config.promotion(on: dt)
-        let behaviour = config.behaviour[type]!
-        var rng = SplitMix64(seed: config.seed, label: "petshop.day", day: dt.daysSinceEpoch)
-        let orderCount = members == 0 ? 0 : Int((Double(rng.int(in: behaviour.ordersPerDay)) * config.scale).rounded())
-        let browseCount = Int((Double(orderCount) * config.browseSessionsPerOrder).rounded())
-        var sessionsLeft = orderCount + browseCount
-        var purchasesLeft = orderCount
-        var clock = DailyClock(count: sessionsLeft, hourlyWeights: config.hourlyWeights, rng: &rng)
-        let categories = WeightedChoice(weights: behaviour.categories)
-        let day = DayDigits(dt)
-        let payments = DaySimulation.paymentChoice
-
-        var eventNo = 0, sessionNo = 0, orderNo = 0
-        var basket: [(product: Int, quantity: Int)] = []
-
-        // Each row is built as its dataset's row type (Rows.swift) and written cell by cell.
-        func emit(_ session: Identifier, _ customer: Identifier, _ type: StaticString, _ second: Int, _ product: Int,
-                  _ quantity: Int?, _ orderID: Identifier?) throws {
-            eventNo += 1
-            guard let events else { return }
-            try BehaviorEventRow(eventID: Identifier("E", day, eventNo, width: 8), sessionID: session, customerID: customer,
-                                 eventType: type, eventTime: taipei(dt, second), productID: catalogue.products[product].id,
-                                 quantity: quantity, orderID: orderID).write(to: events)
-        }
-
-        while let start = clock.next(&rng) {
-            let purchasing = rng.below(sessionsLeft) < purchasesLeft
-            sessionsLeft -= 1
-            if purchasing { purchasesLeft -= 1 }
-            sessionNo += 1
-            let session = Identifier("S", day, sessionNo, width: 7)
-            let customer = Identifier("C", 1 + rng.below(members), width: 8)
-            var t = start
-            func step() -> Int {
-                t = min(86_399, t + 15 + rng.below(150))
-                return t
-            }
-            if !purchasing {
-                // Browsing: a few views, some put in the cart and left there.
-                var views = 1
-                while views < 12 && rng.chance(0.65) { views += 1 }
-                for _ in 0..<views {
-                    let p = catalogue.draw(category: categories.draw(&rng), &rng)
-                    try emit(session, customer, "view", step(), p, nil, nil)
-                    if rng.chance(config.cartRate) {
-                        try emit(session, customer, "add_to_cart", step(), p, rng.int(in: behaviour.quantityPerLine), nil)
-                    }
-                }
-                continue
-            }
-            // Buying: view and add each line, glance at a few others, then check out.
-            basket.removeAll(keepingCapacity: true)
-            let lines = rng.int(in: behaviour.itemsPerOrder)
-            var tries = 0
-            while basket.count < lines && tries < lines * 4 {
-                tries += 1
-                var p = catalogue.draw(category: categories.draw(&rng), &rng)
-                if type == .thresholdDiscount {
-                    // Reaching for the threshold: of two products of the category, the dearer.
-                    let other = catalogue.draw(category: catalogue.products[p].category, &rng)
-                    if catalogue.products[other].price > catalogue.products[p].price { p = other }
-                }
-                if basket.contains(where: { $0.product == p }) { continue }
-                let q = rng.int(in: behaviour.quantityPerLine)
-                try emit(session, customer, "view", step(), p, nil, nil)
-                if rng.chance(0.3) {
-                    try emit(session, customer, "view", step(), catalogue.draw(category: categories.draw(&rng), &rng), nil, nil)
-                }
-                try emit(session, customer, "add_to_cart", step(), p, q, nil)
-                basket.append((p, q))
-            }
-            let checkoutTime = step()
-            orderNo += 1
-            let orderID = Identifier("O", day, orderNo, width: 7)
-            var subtotal = 0, quantity = 0
-            for line in basket {
-                subtotal += line.quantity * catalogue.products[line.product].price
-                quantity += line.quantity
-            }
-            let result = campaigns.checkout(type: type, subtotal: subtotal, quantity: quantity)
-            let payment = DaySimulation.payments[payments.draw(&rng)]
-            for line in basket {
-                try emit(session, customer, "purchase", checkoutTime, line.product, line.quantity, orderID)
-            }
-            let orderedAt = taipei(dt, checkoutTime)
-            if let orders {
-                try OrderRow(orderID: orderID, customerID: customer, orderedAt: orderedAt, promotionType: type.rawValue,
-                             itemCount: basket.count, quantityTotal: quantity, subtotal: subtotal,
-                             campaignID: result.campaign?.id, discount: result.discount, shippingFee: result.shipping,
-                             total: result.total, gift: result.campaign?.tier.gift, paymentMethod: payment).write(to: orders)
-            }
-            if let items {
-                for (n, line) in basket.enumerated() {
-                    let p = catalogue.products[line.product]
-                    try OrderItemRow(orderID: orderID, lineNo: n + 1, productID: p.id, productName: p.name,
-                                     category: Reference.shared.categories[p.category].name, quantity: line.quantity,
-                                     unitPrice: p.price, lineTotal: line.quantity * p.price, orderedAt: orderedAt)
-                        .write(to: items)
-                }
-            }
-        }
+        var day = Day(self, events: events, orders: orders, items: items)
+        try day.run()
     }
 
     /// Payment methods of Taiwanese online shops and their shares (an estimate).
     static let payments = ["credit_card", "line_pay", "jko_pay", "atm_transfer", "cash_on_delivery"]
     static let paymentChoice = WeightedChoice(weights: [0.42, 0.20, 0.08, 0.10, 0.20])
+}
+
+extension DaySimulation {
+    /// A day under way: its one random stream, the sessions and purchases still to
+    /// come, and the running numbers of its events, sessions and orders.
+    ///
+    /// Every draw comes from `rng`, and the sequence of draws is the output: each
+    /// step below draws in a fixed order, spelled out with a local per draw, and
+    /// reordering two draws changes every row after them.
+    struct Day {
+        let sim: DaySimulation
+        let events: (any RowSink)?
+        let orders: (any RowSink)?
+        let items: (any RowSink)?
+        let type: PromotionType
+        let behaviour: PromotionBehaviour
+        let categories: WeightedChoice
+        let digits: DayDigits
+        var rng: SplitMix64
+        var clock: DailyClock
+        var sessionsLeft: Int
+        var purchasesLeft: Int
+        var eventNo = 0, sessionNo = 0, orderNo = 0
+        /// The lines of the order being filled: catalogue index and quantity.
+        var basket: [(product: Int, quantity: Int)] = []
+
+        /// A member's session: its id, the member, and the time of its latest event
+        /// (seconds into the day).
+        struct Visit {
+            let session: Identifier
+            let customer: Identifier
+            var time: Int
+        }
+
+        /// The day's first draws: how many orders, and when each session starts.
+        /// Browsing sessions are a fixed multiple of the orders.
+        init(_ sim: DaySimulation, events: (any RowSink)?, orders: (any RowSink)?, items: (any RowSink)?) {
+            self.sim = sim
+            self.events = events
+            self.orders = orders
+            self.items = items
+            type = sim.config.promotion(on: sim.dt)
+            behaviour = sim.config.behaviour[type]!
+            categories = WeightedChoice(weights: behaviour.categories)
+            digits = DayDigits(sim.dt)
+            rng = SplitMix64(seed: sim.config.seed, label: "petshop.day", day: sim.dt.daysSinceEpoch)
+            let orderCount = sim.members == 0 ? 0 : Int((Double(rng.int(in: behaviour.ordersPerDay)) * sim.config.scale).rounded())
+            let browseCount = Int((Double(orderCount) * sim.config.browseSessionsPerOrder).rounded())
+            sessionsLeft = orderCount + browseCount
+            purchasesLeft = orderCount
+            clock = DailyClock(count: sessionsLeft, hourlyWeights: sim.config.hourlyWeights, rng: &rng)
+        }
+
+        /// Every session of the day, in the order they start.
+        mutating func run() throws {
+            while let start = clock.next(&rng) { try session(startingAt: start) }
+        }
+
+        /// One session: whether it buys (each session with the chance of the purchases
+        /// left among the sessions left, so exactly the day's order count buy), its
+        /// member, then its events and, when it buys, its order.
+        mutating func session(startingAt start: Int) throws {
+            let purchasing = rng.below(sessionsLeft) < purchasesLeft
+            sessionsLeft -= 1
+            if purchasing { purchasesLeft -= 1 }
+            sessionNo += 1
+            let session = Identifier("S", digits, sessionNo, width: 7)
+            let customer = Identifier("C", 1 + rng.below(sim.members), width: 8)
+            var visit = Visit(session: session, customer: customer, time: start)
+            if purchasing {
+                try fillBasket(&visit)
+                try checkOut(&visit)
+            } else {
+                try browse(&visit)
+            }
+        }
+
+        /// A session that buys nothing: a few views, some put in the cart and left there.
+        mutating func browse(_ visit: inout Visit) throws {
+            var views = 1
+            while views < 12 && rng.chance(0.65) { views += 1 }
+            for _ in 0..<views {
+                let product = drawProduct()
+                let viewed = step(&visit)
+                try emit(visit, "view", at: viewed, product: product)
+                if rng.chance(sim.config.cartRate) {
+                    let added = step(&visit)
+                    let quantity = rng.int(in: behaviour.quantityPerLine)
+                    try emit(visit, "add_to_cart", at: added, product: product, quantity: quantity)
+                }
+            }
+        }
+
+        /// A buying session's lines: each product viewed and added to the cart, with
+        /// now and then a glance at another. A product already in the basket is drawn
+        /// again, up to four tries per line.
+        mutating func fillBasket(_ visit: inout Visit) throws {
+            basket.removeAll(keepingCapacity: true)
+            let lines = rng.int(in: behaviour.itemsPerOrder)
+            var tries = 0
+            while basket.count < lines && tries < lines * 4 {
+                tries += 1
+                let product = drawLine()
+                if basket.contains(where: { $0.product == product }) { continue }
+                let quantity = rng.int(in: behaviour.quantityPerLine)
+                let viewed = step(&visit)
+                try emit(visit, "view", at: viewed, product: product)
+                if rng.chance(0.3) {
+                    let glanced = step(&visit)
+                    let other = drawProduct()
+                    try emit(visit, "view", at: glanced, product: other)
+                }
+                let added = step(&visit)
+                try emit(visit, "add_to_cart", at: added, product: product, quantity: quantity)
+                basket.append((product, quantity))
+            }
+        }
+
+        /// The checkout of the basket: the order's totals, the best campaign of the
+        /// day's type, the payment method, then a purchase event per line, the order
+        /// and its lines.
+        mutating func checkOut(_ visit: inout Visit) throws {
+            let checkoutTime = step(&visit)
+            orderNo += 1
+            let orderID = Identifier("O", digits, orderNo, width: 7)
+            var subtotal = 0, quantity = 0
+            for line in basket {
+                subtotal += line.quantity * sim.catalogue.products[line.product].price
+                quantity += line.quantity
+            }
+            let result = sim.campaigns.checkout(type: type, subtotal: subtotal, quantity: quantity)
+            let payment = DaySimulation.payments[DaySimulation.paymentChoice.draw(&rng)]
+            for line in basket {
+                try emit(visit, "purchase", at: checkoutTime, product: line.product, quantity: line.quantity, order: orderID)
+            }
+            let orderedAt = taipei(sim.dt, checkoutTime)
+            if let orders {
+                try OrderRow(orderID: orderID, customerID: visit.customer, orderedAt: orderedAt, promotionType: type.rawValue,
+                             itemCount: basket.count, quantityTotal: quantity, subtotal: subtotal,
+                             campaignID: result.campaign?.id, discount: result.discount, shippingFee: result.shipping,
+                             total: result.total, gift: result.campaign?.tier.gift, paymentMethod: payment).write(to: orders)
+            }
+            if let items { try writeLines(of: orderID, orderedAt: orderedAt, into: items) }
+        }
+
+        /// The basket's lines as order lines, numbered from 1.
+        func writeLines(of orderID: Identifier, orderedAt: Timestamp, into items: any RowSink) throws {
+            for (n, line) in basket.enumerated() {
+                let p = sim.catalogue.products[line.product]
+                try OrderItemRow(orderID: orderID, lineNo: n + 1, productID: p.id, productName: p.name,
+                                 category: Reference.shared.categories[p.category].name, quantity: line.quantity,
+                                 unitPrice: p.price, lineTotal: line.quantity * p.price, orderedAt: orderedAt)
+                    .write(to: items)
+            }
+        }
+
+        /// A product of a category drawn by the day's category weights: the category
+        /// first, then the product within it.
+        mutating func drawProduct() -> Int {
+            let category = categories.draw(&rng)
+            return sim.catalogue.draw(category: category, &rng)
+        }
+
+        /// A product to buy: as `drawProduct`, but on a threshold-discount day the
+        /// dearer of two products of the category, reaching for the threshold.
+        mutating func drawLine() -> Int {
+            let product = drawProduct()
+            guard type == .thresholdDiscount else { return product }
+            let other = sim.catalogue.draw(category: sim.catalogue.products[product].category, &rng)
+            return sim.catalogue.products[other].price > sim.catalogue.products[product].price ? other : product
+        }
+
+        /// The time of the session's next event: 15 to 164 seconds after its latest,
+        /// and never past the end of the day.
+        mutating func step(_ visit: inout Visit) -> Int {
+            visit.time = min(86_399, visit.time + 15 + rng.below(150))
+            return visit.time
+        }
+
+        /// A behaviour event, numbered in the day whether or not events are written.
+        /// Each row is built as its dataset's row type (Rows.swift) and written cell by cell.
+        mutating func emit(_ visit: Visit, _ eventType: StaticString, at second: Int, product: Int, quantity: Int? = nil,
+                           order: Identifier? = nil) throws {
+            eventNo += 1
+            guard let events else { return }
+            try BehaviorEventRow(eventID: Identifier("E", digits, eventNo, width: 8), sessionID: visit.session,
+                                 customerID: visit.customer, eventType: eventType, eventTime: taipei(sim.dt, second),
+                                 productID: sim.catalogue.products[product].id, quantity: quantity, orderID: order)
+                .write(to: events)
+        }
+    }
 }

@@ -7,11 +7,10 @@ public import LakeFormat
 // schema before it writes anything; a test checks each type's fields against its
 // `columns` and the cells `write(to:)` writes.
 //
-// The large datasets' rows (events, orders, order lines, members) hold their ids and
-// texts as stack-formatted `Identifier`s and `TextBuilder`s and go to the sink cell
-// by cell: no `[Value]` or `String` is made for them. Rows with a boolean or decimal
-// column (products, campaigns), which have no cell of their own, go as one `[Value]`;
-// those datasets are small.
+// Every row goes to the sink cell by cell: no `[Value]` is made for it. The large
+// datasets' rows (events, orders, order lines, members) also hold their ids and texts
+// as stack-formatted `Identifier`s and `TextBuilder`s, so no `String` is made for them
+// either.
 
 extension PetShop {
     public var rowTypes: [DatasetName: any DatasetRow.Type] {
@@ -100,8 +99,17 @@ struct ProductRow: DatasetRow {
     var updatedAt: Timestamp
 
     func write(to sink: some RowSink) throws {
-        try sink.append([.string(productID), .string(name), .string(brand), .string(category), .string(petType),
-                         .string(pack), .int(Int64(price)), .int(Int64(listPrice)), .bool(essential), .timestamp(updatedAt)])
+        try sink.cell(productID)
+        try sink.cell(name)
+        try sink.cell(brand)
+        try sink.cell(category)
+        try sink.cell(petType)
+        try sink.cell(pack)
+        try sink.cell(price)
+        try sink.cell(listPrice)
+        try sink.cell(essential)
+        try sink.cell(updatedAt)
+        try sink.endRow()
     }
 }
 
@@ -139,10 +147,18 @@ struct CampaignRow: DatasetRow {
     var validTo: LakeDate
 
     func write(to sink: some RowSink) throws {
-        func int(_ v: Int?) -> Value { v.map { .int(Int64($0)) } ?? .null }
-        try sink.append([.string(campaignID), .string(name), .string(promotionType), int(thresholdAmount),
-                         int(thresholdQuantity), discountRate.map { .decimal($0) } ?? .null, int(discountAmount),
-                         .bool(freeShipping), gift.map { .string($0) } ?? .null, .date(validFrom), .date(validTo)])
+        try sink.cell(campaignID)
+        try sink.cell(name)
+        try sink.cell(promotionType)
+        try sink.cell(thresholdAmount)
+        try sink.cell(thresholdQuantity)
+        try sink.cell(discountRate)
+        try sink.cell(discountAmount)
+        try sink.cell(freeShipping)
+        try sink.cell(gift)
+        try sink.cell(validFrom)
+        try sink.cell(validTo)
+        try sink.endRow()
     }
 }
 

@@ -153,6 +153,14 @@ public final class RecordValidator {
         try withCheck(i) { c throws(FieldViolation) in try Self.check(.date(d), c) }
     }
 
+    public func check(bool b: Bool, field i: Int) throws(FieldViolation) {
+        try withCheck(i) { c throws(FieldViolation) in try Self.check(.bool(b), c) }
+    }
+
+    public func check(decimal d: FixedDecimal, field i: Int) throws(FieldViolation) {
+        try withCheck(i) { c throws(FieldViolation) in try Self.check(.decimal(d), c) }
+    }
+
     public func checkNull(field i: Int) throws(FieldViolation) {
         try withCheck(i) { c throws(FieldViolation) in try Self.check(.null, c) }
     }

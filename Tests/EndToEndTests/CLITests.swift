@@ -137,7 +137,7 @@ import TestSupport
     func badInput(_ bad: BadInput) throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        #expect(try opslake("init", "--lake", dir.path + "/lake").status == 0)
+        _ = try TestLake(dir.path + "/lake")
         let before = try opslake("catalog", "--lake", dir.path + "/lake", "--json").stdout
         let r = try runProcess(opslakeBinary, try bad.setup(dir.path))
         #expect(r.status == bad.status, "\(r.stderr)")
@@ -153,8 +153,7 @@ import TestSupport
     func byteOrderMark() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let lake = dir.path + "/lake"
-        #expect(try opslake("init", "--lake", lake).status == 0)
+        let lake = try TestLake(dir.path + "/lake").path
         try Data([0xEF, 0xBB, 0xBF] + Array(OrderItemsCSV.make(rows: 5).utf8)).write(to: URL(fileURLWithPath: dir.path + "/bom.csv"))
         let r = try opslake("ingest", "--lake", lake, "petshop.order_items", "--date", "2026-11-21", dir.path + "/bom.csv")
         #expect(r.status == 0 && r.stdout.contains("5 rows"), "\(r.stderr)")
@@ -168,8 +167,7 @@ import TestSupport
     func busy() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let lake = dir.path + "/lake"
-        #expect(try opslake("init", "--lake", lake).status == 0)
+        let lake = try TestLake(dir.path + "/lake").path
         try OrderItemsCSV.write(dir.path + "/first.csv", rows: 10)
         try OrderItemsCSV.write(dir.path + "/second.csv", rows: 10, variant: 1)
         // The first writer stops right after taking the lock, until it is told to go on.
@@ -267,8 +265,7 @@ struct ConnectionStringTests {
     func malformedWithPassword() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let lake = dir.path + "/lake"
-        #expect(try opslake("init", "--lake", lake, "--opened", "2025-01-01", "--scale", "0.05").status == 0)
+        let lake = try TestLake(dir.path + "/lake", opened: "2025-01-01", scale: "0.05").path
         for dsn in ["postgresql://u:s3cret-pw@[::1", "host=a password=s3cret-pw port"] {
             let r = try opslake("load", "--lake", lake, "--dsn", dsn, "--log-level", "trace")
             #expect(r.status == 78, "\(dsn): \(r.stderr)")

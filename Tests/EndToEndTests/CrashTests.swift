@@ -12,8 +12,7 @@ import TestSupport
 
     /// A lake holding the old version of the partition, and the new version's input.
     func prepare(_ dir: TemporaryDirectory) throws -> String {
-        let lake = dir.path + "/lake"
-        #expect(try opslake("init", "--lake", lake).status == 0)
+        let lake = try TestLake(dir.path + "/lake").path
         try OrderItemsCSV.write(dir.path + "/old.csv", rows: Self.oldRows)
         try OrderItemsCSV.write(dir.path + "/new.csv", rows: Self.newRows, variant: 1)
         #expect(try opslake("ingest", "--lake", lake, "petshop.order_items", "--date", "2026-11-21", dir.path + "/old.csv").status == 0)

@@ -8,11 +8,9 @@ import TestSupport
 /// `opslake export`: plain files that pandas, DuckDB, frictionless and spreadsheets read.
 @Suite(.enabled(if: python != nil || requiredByCI, "needs OPSLAKE_PYTHON with duckdb, pandas and frictionless (make test sets it)"))
 struct ExportTests {
+    /// Five days at a third of the default volume.
     static func lake(_ dir: TemporaryDirectory) throws -> String {
-        let lake = dir.path + "/lake"
-        try #require(try opslake("init", "--lake", lake, "--opened", "2025-03-01", "--seed", "4", "--scale", "0.3").status == 0)
-        try #require(try opslake("generate", "--lake", lake, "--from", "2025-03-01", "--to", "2025-03-05", "--jobs", "2").status == 0)
-        return lake
+        try TestLake(dir.path + "/lake", opened: "2025-03-01", seed: "4", scale: "0.3").generate(from: "2025-03-01", to: "2025-03-05", jobs: 2).path
     }
 
     /// Runs check_export.py on a folder with the export's own list of files.

@@ -11,43 +11,19 @@ let python = ProcessInfo.processInfo.environment["OPSLAKE_PYTHON"]
 /// Real readers: DuckDB and pandas read what OpsLake writes; frictionless accepts its schemas.
 @Suite(.enabled(if: python != nil || requiredByCI, "needs OPSLAKE_PYTHON with duckdb, pandas and frictionless (make test sets it)"))
 struct InteropTests {
-    static let allTypes = """
-        {"name": "rows", "fields": [
-          {"name": "id", "type": "integer", "constraints": {"required": true}},
-          {"name": "text", "type": "string"},
-          {"name": "amount", "type": "integer"},
-          {"name": "rate", "type": "number", "opslake": {"scale": 2}},
-          {"name": "ratio", "type": "number"},
-          {"name": "flag", "type": "boolean"},
-          {"name": "day", "type": "date"},
-          {"name": "at", "type": "datetime"},
-          {"name": "label", "type": "string", "constraints": {"required": true}}
-        ], "primaryKey": ["id"]}
-        """
-
     @Test("DuckDB and pandas read awkward rows from the lake exactly as written")
     func readers() throws {
         let py = try #require(python, "OPSLAKE_PYTHON is not set")
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let schema = try TableSchema(dataset: DatasetName("interop.rows")!, json: Data(Self.allTypes.utf8), file: "rows.json")
+        let schema = try AllTypesTable.schema(DatasetName("interop.rows")!, label: true)
         var g = SplitMix64(seed: 42)
         let lake = try WritableLake(root: dir.path + "/lake", create: true)
         let expected = ByteBuffer()
         let ndjson = NDJSONEncoder(columns: schema.columns)
         try lake.writePartition(schema: schema, dt: LakeDate(year: 2026, month: 11, day: 21)) { sink in
             for i in 0..<3000 {
-                let row: [Value] = [
-                    .int(Int64(i)),
-                    RandomRows.value(.string, nullable: true, using: &g),
-                    RandomRows.value(.integer, nullable: true, using: &g),
-                    g.next() % 5 == 0 ? .null : .decimal(FixedDecimal(units: Int64(g.next() % 20_000) - 10_000, scale: 2)),
-                    g.next() % 5 == 0 ? .null : .double(Double(Int64(g.next() % 1_000_000) - 500_000) / 64),
-                    RandomRows.value(.boolean, nullable: true, using: &g),
-                    RandomRows.value(.date, nullable: true, using: &g),
-                    RandomRows.value(.datetime, nullable: true, using: &g),
-                    .string(["貓", "dog", "鸚鵡 🦜", "a,b"][i % 4]),
-                ]
+                let row = AllTypesTable.row(id: Int64(i), using: &g) + [.string(["貓", "dog", "鸚鵡 🦜", "a,b"][i % 4])]
                 try sink.append(row)
                 ndjson.encode(row, into: expected)
             }

@@ -29,11 +29,7 @@ private final class TestDatabase: Sendable {
 
 /// A small pet-shop lake: two weeks at a third of the default volume.
 private func makeLake(_ dir: TemporaryDirectory, seed: String = "1") throws -> String {
-    let lake = dir.path + "/lake"
-    try #require(try opslake("init", "--lake", lake, "--opened", "2025-03-01", "--seed", seed, "--scale", "0.3").status == 0)
-    let r = try opslake("generate", "--lake", lake, "--from", "2025-03-01", "--to", "2025-03-14", "--jobs", "2")
-    try #require(r.status == 0, "\(r.stderr)")
-    return lake
+    try TestLake(dir.path + "/lake", opened: "2025-03-01", seed: seed, scale: "0.3").generate(from: "2025-03-01", to: "2025-03-14", jobs: 2).path
 }
 
 /// Every catalogued partition's rows are in PostgreSQL exactly once, and the ledger

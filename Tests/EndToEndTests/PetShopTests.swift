@@ -30,9 +30,7 @@ struct PetShopTests {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let days = ["--from", "2026-03-01", "--to", "2026-03-12"]
-        for name in ["a", "b", "c"] {
-            #expect(try Self.run(["init", "--lake", "\(dir.path)/\(name)", "--opened", "2026-02-20", "--seed", "11"]).status == 0)
-        }
+        for name in ["a", "b", "c"] { _ = try TestLake("\(dir.path)/\(name)", opened: "2026-02-20", seed: "11") }
         #expect(try Self.run(["generate", "--lake", "\(dir.path)/a", "--jobs", "1"] + days).status == 0)
         // Shards in reverse order, two jobs each.
         for k in [3, 2, 1] {
@@ -94,8 +92,7 @@ struct PetShopTests {
         for (path, hash) in before { #expect(after[path] == hash, "\(path) changed") }
         // Caught up in steps or at once: the same files as generating the range in one go.
         let other = dir.path + "/other"
-        #expect(try Self.run(["init", "--lake", other, "--opened", "2026-06-05"]).status == 0)
-        #expect(try Self.run(["generate", "--lake", other, "--from", "2026-06-05", "--to", "2026-06-16"]).status == 0)
+        try TestLake(other, opened: "2026-06-05").generate(from: "2026-06-05", to: "2026-06-16")
         let once = try Self.fileHashes(other)
         for (path, hash) in after where !path.contains("products/dt=2026-06-15") { #expect(once[path] == hash, "\(path) differs") }
     }
@@ -104,8 +101,7 @@ struct PetShopTests {
     func badInput() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let lake = dir.path + "/lake"
-        #expect(try Self.run(["init", "--lake", lake, "--opened", "2026-01-01"]).status == 0)
+        let lake = try TestLake(dir.path + "/lake", opened: "2026-01-01").path
         let before = try Self.fileHashes(lake)
         func expectError(_ args: [String], _ status: Int32, _ fragment: String, env: [String: String] = [:]) throws {
             let r = try Self.run(args, env: env)
@@ -154,8 +150,7 @@ struct PetShopTests {
     func configShow() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let lake = dir.path + "/lake"
-        #expect(try Self.run(["init", "--lake", lake, "--opened", "2026-01-01", "--seed", "5"]).status == 0)
+        let lake = try TestLake(dir.path + "/lake", opened: "2026-01-01", seed: "5").path
         let extra = dir.path + "/extra.toml"
         try "[petshop]\nshipping_fee = 60\ncart_rate = 0.4\n".write(toFile: extra, atomically: true, encoding: .utf8)
         let r = try Self.run(["config", "show", "--lake", lake, "--config", extra], env: ["OPSLAKE_PETSHOP_CART_RATE": "0.35"])
@@ -172,8 +167,7 @@ struct PetShopTests {
     func productsImport() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let lake = dir.path + "/lake"
-        #expect(try Self.run(["init", "--lake", lake, "--opened", "2026-01-01"]).status == 0)
+        let lake = try TestLake(dir.path + "/lake", opened: "2026-01-01").path
         let bad = dir.path + "/bad.csv"
         try "name,brand,category,pet_type,price\n法國皇家 成犬飼料 3kg,法國皇家,飼料,dog,1290\n,健綠,潔牙骨,dog,350\n貓砂,凱優,貓砂,cat,-5\n".write(toFile: bad, atomically: true, encoding: .utf8)
         let r = try Self.run(["products", "import", "--lake", lake, bad, "--from", "2026-02-02"])
@@ -229,10 +223,8 @@ struct PetShopDataTests {
     func year() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let lake = dir.path + "/lake"
-        #expect(try PetShopTests.run(["init", "--lake", lake, "--opened", "2025-01-01", "--seed", "3", "--scale", "0.5"]).status == 0)
-        let r = try PetShopTests.run(["generate", "--lake", lake, "--from", "2025-01-01", "--to", "2025-12-31", "--jobs", "2"])
-        #expect(r.status == 0, "\(r.stderr)")
+        let lake = try TestLake(dir.path + "/lake", opened: "2025-01-01", seed: "3", scale: "0.5")
+            .generate(from: "2025-01-01", to: "2025-12-31", jobs: 2).path
         try check(lake, "counts")
         try check(lake, "invariants")
         try check(lake, "patterns")
@@ -242,8 +234,7 @@ struct PetShopDataTests {
     func patterns(seed: Int) throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let lake = dir.path + "/lake"
-        #expect(try PetShopTests.run(["init", "--lake", lake, "--opened", "2026-05-01", "--seed", String(seed)]).status == 0)
+        let lake = try TestLake(dir.path + "/lake", opened: "2026-05-01", seed: String(seed)).path
         let r = try PetShopTests.run(["run", "--lake", lake, "--jobs", "2"], today: "2026-07-30")
         #expect(r.status == 0, "\(r.stderr)")
         try check(lake, "counts")

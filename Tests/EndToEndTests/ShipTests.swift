@@ -29,8 +29,10 @@ private func contents(_ root: String) throws -> [String: String] {
     return out
 }
 
-private func makeLake(_ path: String, seed: String = "5", extra: [String] = []) throws {
-    try #require(try opslake("init", "--lake", path, "--opened", "2025-03-01", "--seed", seed, "--scale", "0.2").status == 0)
+/// A lake opened on 2025-03-01 at a fifth of the default volume.
+@discardableResult
+private func makeLake(_ path: String, seed: String = "5") throws -> TestLake {
+    try TestLake(path, opened: "2025-03-01", seed: seed, scale: "0.2")
 }
 
 @Suite struct ShipTests {
@@ -39,8 +41,7 @@ private func makeLake(_ path: String, seed: String = "5", extra: [String] = []) 
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let a = dir.path + "/a", b = dir.path + "/b", bundle = dir.path + "/march.tar"
-        try makeLake(a)
-        #expect(try opslake("generate", "--lake", a, "--from", "2025-03-01", "--to", "2025-03-31", "--jobs", "2").status == 0)
+        try makeLake(a).generate(from: "2025-03-01", to: "2025-03-31", jobs: 2)
         let pack = try opslake("ship", "pack", "--lake", a, "--from", "2025-03-01", "--to", "2025-03-31", "-o", bundle)
         #expect(pack.status == 0, "\(pack.stderr)")
         let inspect = try opslake("ship", "inspect", bundle)
@@ -69,13 +70,11 @@ private func makeLake(_ path: String, seed: String = "5", extra: [String] = []) 
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let whole = dir.path + "/whole", merged = dir.path + "/merged"
-        let range = ["--from", "2025-03-01", "--to", "2026-02-28"]
-        try #require(try opslake("init", "--lake", whole, "--opened", "2025-03-01", "--seed", "8", "--scale", "0.02").status == 0)
-        #expect(try opslake(["generate", "--lake", whole] + range + ["--jobs", "2"]).status == 0)
+        let first = "2025-03-01", last = "2026-02-28"
+        try TestLake(whole, opened: "2025-03-01", seed: "8", scale: "0.02").generate(from: first, to: last, jobs: 2)
         for k in 1...3 {
             let shard = dir.path + "/shard\(k)"
-            try #require(try opslake("init", "--lake", shard, "--opened", "2025-03-01", "--seed", "8", "--scale", "0.02").status == 0)
-            #expect(try opslake(["generate", "--lake", shard] + range + ["--shard", "\(k)/3", "--jobs", "2"]).status == 0)
+            try TestLake(shard, opened: "2025-03-01", seed: "8", scale: "0.02").generate(from: first, to: last, jobs: 2, ["--shard", "\(k)/3"])
             #expect(try opslake("ship", "pack", "--lake", shard, "-o", dir.path + "/shard\(k).tar").status == 0)
         }
         for k in [2, 3, 1] {
@@ -95,8 +94,7 @@ private func makeLake(_ path: String, seed: String = "5", extra: [String] = []) 
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let a = dir.path + "/a", r = dir.path + "/r", good = dir.path + "/good.tar", cases = dir.path + "/cases"
-        try makeLake(a)
-        #expect(try opslake("generate", "--lake", a, "--from", "2025-03-01", "--to", "2025-03-03", "--datasets", "petshop.orders,petshop.customers").status == 0)
+        try makeLake(a).generate(from: "2025-03-01", to: "2025-03-03", ["--datasets", "petshop.orders,petshop.customers"])
         #expect(try opslake("ship", "pack", "--lake", a, "--datasets", "petshop.orders", "-o", good).status == 0)
         // The receiver already holds some of A's partitions.
         let seed = dir.path + "/seed.tar"
@@ -150,8 +148,7 @@ private func makeLake(_ path: String, seed: String = "5", extra: [String] = []) 
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let a = dir.path + "/a", b = dir.path + "/b", bundle = dir.path + "/week.tar"
-        try makeLake(a)
-        #expect(try opslake("generate", "--lake", a, "--from", "2025-03-03", "--to", "2025-03-09").status == 0)
+        try makeLake(a).generate(from: "2025-03-03", to: "2025-03-09")
         #expect(try opslake("ship", "pack", "--lake", a, "--from", "2025-03-03", "--to", "2025-03-09",
                             "--datasets", "petshop.orders,petshop.order_items", "-o", bundle).status == 0)
         #expect(try opslake("ship", "unpack", "--lake", b, bundle).status == 0)
@@ -190,8 +187,7 @@ private func makeLake(_ path: String, seed: String = "5", extra: [String] = []) 
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let a = dir.path + "/a", b = dir.path + "/b", bundle = dir.path + "/b.tar"
-        try makeLake(a)
-        #expect(try opslake("generate", "--lake", a, "--from", "2025-03-01", "--to", "2025-03-10", "--jobs", "2").status == 0)
+        try makeLake(a).generate(from: "2025-03-01", to: "2025-03-10", jobs: 2)
         #expect(try opslake("ship", "pack", "--lake", a, "-o", bundle).status == 0)
         let whole = try contents(a)
         func staging(_ lake: String) throws -> [String] {
@@ -247,8 +243,7 @@ private func makeLake(_ path: String, seed: String = "5", extra: [String] = []) 
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let a = dir.path + "/a", b = dir.path + "/b"
-        try makeLake(a)
-        #expect(try opslake("generate", "--lake", a, "--from", "2025-03-01", "--to", "2025-03-02", "--datasets", "petshop.orders").status == 0)
+        try makeLake(a).generate(from: "2025-03-01", to: "2025-03-02", ["--datasets", "petshop.orders"])
         #expect(try opslake("ship", "pack", "--lake", a, "--datasets", "petshop.orders", "-o", dir.path + "/one.tar").status == 0)
         #expect(try opslake("ship", "unpack", "--lake", b, dir.path + "/one.tar").status == 0)
         #expect(try opslake("generate", "--lake", a, "--date", "2025-03-02", "--datasets", "petshop.orders", "--seed", "77").status == 0)

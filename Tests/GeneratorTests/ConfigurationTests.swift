@@ -3,6 +3,7 @@ import Foundation
 import Configuration
 import LakeFormat
 import PetShop
+import TestSupport
 
 @Suite("configuration")
 struct ConfigurationTests {
@@ -53,9 +54,9 @@ struct ConfigurationTests {
 
     @Test("precedence: defaults < files in order < environment < flags, each source recorded")
     func precedence() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("opslake-config-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let temporary = TemporaryDirectory("opslake-config")
+        defer { temporary.remove() }
+        let dir = temporary.path
         try "seed = 2\n[petshop]\nshipping_fee = 60\ncart_rate = 0.1\n".write(toFile: dir + "/a.toml", atomically: true, encoding: .utf8)
         try "[petshop]\ncart_rate = 0.2\nbrowse_sessions_per_order = 10\n".write(toFile: dir + "/b.toml", atomically: true, encoding: .utf8)
         var s = Settings(PetShopConfig.settings)

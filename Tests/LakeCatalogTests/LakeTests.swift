@@ -78,6 +78,9 @@ import TestSupport
             case .string(let s): try s.withUTF8Bytes { try sink.cell(utf8: $0) }
             case .int(let n): try sink.cell(n)
             case .timestamp(let t): try sink.cell(t)
+            case .date(let d): try sink.cell(d)
+            case .bool(let b): try sink.cell(b)
+            case .decimal(let d): try sink.cell(d)
             case .null: try sink.nullCell()
             default: Issue.record("no cell for \(v)")
             }
@@ -123,6 +126,45 @@ import TestSupport
         }
         #expect(cells.rows == 500)
         #expect(cells.files.map(\.sha256) == whole.files.map(\.sha256))
+    }
+
+    static let campaigns = try! SchemaRegistry(directory: schemasDirectory).schema(for: DatasetName("petshop.campaigns")!)
+
+    static func campaign(_ i: Int, rate: FixedDecimal? = FixedDecimal(units: 5, scale: 2), freeShipping: Value = .bool(true)) -> [Value] {
+        [.string("CP2026110" + String(i % 10)), .string("11月滿額折扣"), .string("threshold_discount"), .int(Int64(1000 + i)), .null,
+         rate.map { .decimal($0) } ?? .null, .null, freeShipping, i % 2 == 0 ? .null : .string("試吃包"),
+         .date(LakeDate(year: 2026, month: 11, day: 1)), .date(LakeDate(year: 2026, month: 11, day: 30))]
+    }
+
+    @Test("boolean and decimal cells write what whole rows write, and are validated as they are")
+    func booleanAndDecimalCells() throws {
+        let dirs = (TemporaryDirectory(), TemporaryDirectory())
+        defer { dirs.0.remove(); dirs.1.remove() }
+        let rows = (0..<20).map { Self.campaign($0, rate: $0 % 3 == 0 ? nil : FixedDecimal(units: Int64($0), scale: 2)) }
+        let whole = try WritableLake(root: dirs.0.path, create: true).writePartition(schema: Self.campaigns, dt: Self.day) { sink in
+            for row in rows { try sink.append(row) }
+        }
+        let cells = try WritableLake(root: dirs.1.path, create: true).writePartition(schema: Self.campaigns, dt: Self.day) { sink in
+            for row in rows { try Self.appendCells(row, to: sink) }
+        }
+        #expect(cells.files.map(\.sha256) == whole.files.map(\.sha256))
+        for bad in [Self.campaign(1, rate: FixedDecimal(units: 5, scale: 3)), Self.campaign(1, rate: FixedDecimal(units: 150, scale: 2)),
+                    Self.campaign(1, freeShipping: .int(1))] {
+            func message(byCells: Bool) throws -> String? {
+                let dir = TemporaryDirectory()
+                defer { dir.remove() }
+                let lake = try WritableLake(root: dir.path, create: true)
+                let error = #expect(throws: InvalidRecordError.self) {
+                    try lake.writePartition(schema: Self.campaigns, dt: Self.day) { sink in
+                        if byCells { try Self.appendCells(bad, to: sink) } else { try sink.append(bad) }
+                    }
+                }
+                return error?.description
+            }
+            let cellMessage = try message(byCells: true)
+            #expect(cellMessage != nil)
+            #expect(cellMessage == (try message(byCells: false)))
+        }
     }
 
     @Test("a batch that fails after its journal keeps every file, and the next writer installs the whole batch")

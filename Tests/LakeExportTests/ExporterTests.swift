@@ -9,18 +9,7 @@ import TestSupport
 /// A small lake: `shop.rows` (every column type, awkward text) on three days, one of them
 /// empty, and `petshop.order_items` (the shipped schema) on two.
 struct SmallLake {
-    static let rowsSchema = try! TableSchema(dataset: DatasetName("shop.rows")!, json: Data("""
-        {"name": "rows", "fields": [
-          {"name": "id", "type": "integer", "constraints": {"required": true}},
-          {"name": "text", "type": "string"},
-          {"name": "amount", "type": "integer"},
-          {"name": "rate", "type": "number", "opslake": {"scale": 2}},
-          {"name": "ratio", "type": "number"},
-          {"name": "flag", "type": "boolean"},
-          {"name": "day", "type": "date"},
-          {"name": "at", "type": "datetime"}
-        ], "primaryKey": ["id"]}
-        """.utf8), file: "rows.json")
+    static let rowsSchema = try! AllTypesTable.schema(DatasetName("shop.rows")!)
     static let itemsSchema = try! SchemaRegistry(directory: schemasDirectory).schema(for: DatasetName("petshop.order_items")!)
     static let rows = DatasetName("shop.rows")!, items = DatasetName("petshop.order_items")!
     static let days = [20, 21, 22].map { LakeDate(year: 2026, month: 11, day: $0) }
@@ -43,16 +32,7 @@ struct SmallLake {
             try lake.writePartition(schema: Self.rowsSchema, dt: day) { sink in
                 for _ in 0..<count {
                     id += 1
-                    try sink.append([
-                        .int(id),
-                        RandomRows.value(.string, nullable: true, using: &g),
-                        RandomRows.value(.integer, nullable: true, using: &g),
-                        g.next() % 5 == 0 ? .null : .decimal(FixedDecimal(units: Int64(g.next() % 20_000) - 10_000, scale: 2)),
-                        g.next() % 5 == 0 ? .null : .double(Double(Int64(g.next() % 1_000_000) - 500_000) / 64),
-                        RandomRows.value(.boolean, nullable: true, using: &g),
-                        RandomRows.value(.date, nullable: true, using: &g),
-                        RandomRows.value(.datetime, nullable: true, using: &g),
-                    ])
+                    try sink.append(AllTypesTable.row(id: id, using: &g))
                 }
             }
         }

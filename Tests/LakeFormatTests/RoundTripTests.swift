@@ -79,7 +79,7 @@ import TestSupport
     static func writeByCells(_ row: [Value], to writer: PartitionWriter) throws {
         let celled = row.allSatisfy { v in
             switch v {
-            case .null, .string, .int, .timestamp, .date: true
+            case .null, .string, .int, .timestamp, .date, .bool, .decimal: true
             default: false
             }
         }
@@ -91,6 +91,8 @@ import TestSupport
             case .int(let i): try writer.cell(i)
             case .timestamp(let t): try writer.cell(t)
             case .date(let d): try writer.cell(d)
+            case .bool(let b): try writer.cell(b)
+            case .decimal(let d): try writer.cell(d)
             default: Issue.record("no cell for \(v)")
             }
         }
@@ -101,7 +103,7 @@ import TestSupport
     func cellsMatchWholeRows(seed: UInt64) throws {
         var g = SplitMix64(seed: seed)
         // Only the types cells carry, so every row goes through the cells.
-        let spec = RandomRows.columns(using: &g).filter { [.string, .integer, .datetime, .date].contains($0.0.type) }
+        let spec = RandomRows.columns(using: &g).filter { [.string, .integer, .datetime, .date, .boolean, .decimal].contains($0.0.type) }
         let columns = spec.map(\.0)
         let rows = (0..<300).map { _ in spec.map { RandomRows.value($0.0.type, nullable: $0.nullable, using: &g) } }
         let dir = TemporaryDirectory()
