@@ -96,7 +96,7 @@ public enum ArchiveReplay {
     }
 
     /// The records of one window, every file checked and every page present.
-    static func read(_ window: ODSWindow, _ entries: [ArchiveEntry], folder: String) throws -> [ODSRecord] {
+    public static func read(_ window: ODSWindow, _ entries: [ArchiveEntry], folder: String) throws -> [ODSRecord] {
         let endpoint = window.endpoint
         var records: [ODSRecord] = []
         func body(_ e: ArchiveEntry) throws -> [UInt8] {

@@ -1,7 +1,7 @@
 public import BilliardsVenue
 public import LakeCatalog
 public import LakeFormat
-import TableSchema
+public import TableSchema
 import Logging
 
 let odsLog = Logger(label: "opslake.ods")
@@ -116,7 +116,11 @@ public final class ODSWriter {
     }
 
     /// The partition's rows as the lake holds them (none when it has no such partition).
-    func readRows(_ key: PartitionKey, schema: TableSchema) throws -> [[Value]] {
+    func readRows(_ key: PartitionKey, schema: TableSchema) throws -> [[Value]] { try Self.rows(of: key, in: lake, schema: schema) }
+
+    /// The rows of partition `key` of `lake`, read back from its NDJSON files; none when
+    /// the lake has no such partition.
+    public static func rows(of key: PartitionKey, in lake: Lake, schema: TableSchema) throws -> [[Value]] {
         guard let record = try lake.catalog.partition(key) else { return [] }
         let decoder = RowDecoder(columns: schema.columns)
         var rows: [[Value]] = []
