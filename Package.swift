@@ -6,6 +6,13 @@ import PackageDescription
 // domain's `Tables.swift`; a test checks both lists against the folder.
 let petShopTables = ["behavior_events", "campaigns", "customer_changes", "customers", "order_items", "orders", "products", "promotion_calendar"]
 let petShopDimensions = ["dim_customer", "dim_product"]
+let billiardsODSTables = [
+    "assistant_accounts_master", "assistant_cancellation_records", "assistant_service_records", "goods_stock_movements",
+    "goods_stock_summary", "group_buy_packages", "group_buy_redemption_records", "member_balance_changes", "member_profiles",
+    "member_stored_value_cards", "payment_transactions", "platform_coupon_redemption_records", "recharge_settlements",
+    "refund_transactions", "settlement_records", "settlement_ticket_details", "site_tables_master", "stock_goods_category_tree",
+    "store_goods_master", "store_goods_sales_records", "table_fee_discount_records", "table_fee_transactions", "tenant_goods_master",
+]
 
 let package = Package(
     name: "opslake",
@@ -19,6 +26,7 @@ let package = Package(
         .library(name: "LakeExport", targets: ["LakeExport"]),
         .library(name: "LakeShip", targets: ["LakeShip"]),
         .library(name: "BilliardsVenue", targets: ["BilliardsVenue"]),
+        .library(name: "Billiards", targets: ["Billiards"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -68,6 +76,16 @@ let package = Package(
         // The billiards venue as its upstream SaaS knows it: a deterministic simulation
         // whose records are the payloads of the 23 endpoints (docs/billiards.md).
         .target(name: "BilliardsVenue", dependencies: ["LakeFormat", "GeneratorKit"]),
+        // The billiards ETL: the ODS datasets (schemas compiled in), the ODS writer, and
+        // the offline archive of API responses with its replay (docs/billiards-ods.md).
+        .target(
+            name: "Billiards",
+            dependencies: [
+                "LakeFormat", "TableSchema", "LakeCatalog", "GeneratorKit", "BilliardsVenue",
+                .product(name: "Logging", package: "swift-log"), .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            resources: billiardsODSTables.map { .embedInCode("Schemas/billiards_ods/\($0).json") }
+        ),
         .target(
             name: "PostgresSync",
             dependencies: ["LakeFormat", "TableSchema", "LakeCatalog", "CLibPQ", .product(name: "Logging", package: "swift-log")]
@@ -76,6 +94,7 @@ let package = Package(
             name: "OpsLakeCLI",
             dependencies: [
                 "LakeFormat", "LakeCatalog", "TableSchema", "PostgresSync", "LakeExport", "LakeShip", "Configuration", "GeneratorKit", "PetShop",
+                "BilliardsVenue", "Billiards",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -87,6 +106,10 @@ let package = Package(
         .testTarget(name: "LakeCatalogTests", dependencies: ["LakeCatalog", "TableSchema", "TestSupport"]),
         .testTarget(name: "GeneratorTests", dependencies: ["Configuration", "GeneratorKit", "PetShop", "LakeFormat", "TableSchema", "TestSupport"]),
         .testTarget(name: "BilliardsVenueTests", dependencies: ["BilliardsVenue", "LakeFormat"]),
+        .testTarget(
+            name: "BilliardsTests",
+            dependencies: ["Billiards", "BilliardsVenue", "LakeFormat", "LakeCatalog", "TableSchema", "GeneratorKit", "TestSupport"]
+        ),
         .testTarget(name: "PostgresSyncTests", dependencies: ["PostgresSync", "TableSchema", "TestSupport"]),
         .testTarget(name: "LakeShipTests", dependencies: ["LakeShip", "LakeFormat", "TestSupport"]),
         .testTarget(name: "LakeExportTests", dependencies: ["LakeExport", "LakeCatalog", "LakeFormat", "TableSchema", "TestSupport"]),

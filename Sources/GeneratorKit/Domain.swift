@@ -2,13 +2,13 @@ public import Configuration
 public import LakeFormat
 public import TableSchema
 
-/// A business whose operations OpsLake simulates, as one plug-in: its datasets and
-/// their schemas, its section of the settings, its scheduled tasks, and how one day's
-/// partitions are made (a `DatasetRow` type per dataset). `init`, `generate`, `run`,
-/// `config show` and `catalog` work for every registered domain; docs/domains.md is
-/// the recipe for a new one.
-public protocol Domain: DomainGenerator {
-    /// The schema of its datasets and the section of its settings, e.g. `petshop`.
+/// A family of datasets the lake knows by their compiled-in schemas: its name (the
+/// PostgreSQL schema of its datasets), its table schemas and its SCD2 dimensions.
+/// `schema list`, `schema ddl`, `load` and `export` need no more. A domain whose data
+/// is generated is a `Domain`; one whose data is pulled from elsewhere (the billiards
+/// ODS, landed by its own commands) is only this (docs/domains.md).
+public protocol DatasetDomain: Sendable {
+    /// The schema of its datasets (and, for a `Domain`, the section of its settings), e.g. `petshop`.
     static var name: String { get }
     /// One line for help output.
     static var summary: String { get }
@@ -17,6 +17,14 @@ public protocol Domain: DomainGenerator {
     /// Its SCD2 dimensions, compiled in: `schema.table` and the SQL that rebuilds it
     /// (see `Dimension` in PostgresSync).
     static var dimensionSQL: [(name: String, sql: String)] { get }
+}
+
+/// A business whose operations OpsLake simulates, as one plug-in: its datasets and
+/// their schemas, its section of the settings, its scheduled tasks, and how one day's
+/// partitions are made (a `DatasetRow` type per dataset). `init`, `generate`, `run`,
+/// `config show` and `catalog` work for every registered domain; docs/domains.md is
+/// the recipe for a new one.
+public protocol Domain: DomainGenerator, DatasetDomain {
     /// Its settings, each named `<name>.<key>`; `<name>.opened` and
     /// `<name>.history_days` are required (the first day of its history, and how many
     /// days of history `init` gives a new lake). `seed` and `scale` are shared.

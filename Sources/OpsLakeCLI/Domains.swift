@@ -1,3 +1,4 @@
+import Billiards
 import GeneratorKit
 import LakeCatalog
 import LakeFormat
@@ -8,9 +9,15 @@ import TableSchema
 /// The domains this binary carries, each with its generator, table schemas and
 /// dimensions compiled in.
 enum Domains {
+    /// The generated domains: `init`, `generate`, `run` and the settings cover these.
     static let all: [any Domain.Type] = [PetShop.self]
+    /// The domains whose data is pulled from elsewhere by their own commands; their
+    /// schemas are known like the others' (`schema`, `load`, `export`).
+    static let pulled: [any DatasetDomain.Type] = [BilliardsODS.self]
+    /// Every domain whose schemas the binary carries.
+    static var withSchemas: [any DatasetDomain.Type] { all.map { $0 as any DatasetDomain.Type } + pulled }
 
-    static func builtInSchemas() throws -> [TableSchema] { try all.flatMap { try $0.tableSchemas() } }
+    static func builtInSchemas() throws -> [TableSchema] { try withSchemas.flatMap { try $0.tableSchemas() } }
 }
 
 extension LakeOptions {
@@ -36,7 +43,7 @@ extension LakeOptions {
     /// The SCD2 dimensions the loader keeps: those of the named schemas folder, else the built-in ones.
     func dimensions() throws -> [Dimension] {
         if let folder = SchemaRegistry.explicitFolder(schemas) { return try Dimension.all(in: folder) }
-        return try Domains.all.flatMap { domain in
+        return try Domains.withSchemas.flatMap { domain in
             try domain.dimensionSQL.map { try Dimension(name: $0.name, sql: $0.sql, file: "(built in) \($0.name).sql") }
         }
     }

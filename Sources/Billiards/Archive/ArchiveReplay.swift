@@ -1,0 +1,161 @@
+public import BilliardsVenue
+public import LakeCatalog
+public import LakeFormat
+import Foundation
+
+/// Lands an archive in the ODS: the offline pull. Every file is checked against the
+/// index (missing → 66, a size or SHA-256 that differs → 65) before its window is
+/// landed; each window (endpoint, store, `[start, end)`) is landed whole by
+/// `ODSWriter` or not at all, in time order, so the cursors never pass what is committed.
+public enum ArchiveReplay {
+    public struct Summary: Sendable, Hashable {
+        public var windows = 0
+        public var files = 0
+        public var records = 0
+        /// Partitions committed, and their rows.
+        public var written = 0
+        public var rows = 0
+        public var unchanged = 0
+        /// The first and last business day of the windows replayed.
+        public var first: LakeDate?
+        public var last: LakeDate?
+    }
+
+    /// The windows of the archive at `folder`, restricted to `stores` and `endpoints`
+    /// when given, in the order they are landed: by window, then endpoint, then store.
+    public static func plan(_ folder: String, stores: Set<Int64>? = nil, endpoints: Set<Endpoint>? = nil)
+        throws -> [(window: ODSWindow, entries: [ArchiveEntry])]
+    {
+        let entries = try Archive.readIndex(folder).filter { e in
+            (stores?.contains(e.store) ?? true) && (endpoints?.contains(e.knownEndpoint!) ?? true)
+        }
+        // Every file first, by its size: a missing file stops the replay before anything is landed.
+        for e in entries {
+            let path = folder + "/" + e.file
+            guard let size = FileIO.size(path) else {
+                throw ODSError(.noInput, "\(path) is missing (\(e.endpoint) store \(e.store) \(pageName(e))); the archive is incomplete")
+            }
+            guard size == e.bytes else {
+                throw ODSError(.dataError, "\(path) is \(size) bytes where \(Archive.indexFile) says \(e.bytes); the archive is damaged")
+            }
+        }
+        var groups: [ODSWindow: [ArchiveEntry]] = [:]
+        for e in entries {
+            let w = e.window!
+            groups[ODSWindow(endpoint: e.knownEndpoint!, storeID: e.store, start: w.lowerBound, end: w.upperBound), default: []].append(e)
+        }
+        let order = Dictionary(uniqueKeysWithValues: Endpoint.allCases.enumerated().map { ($1, $0) })
+        return groups.sorted { a, b in
+            let (x, y) = (a.key, b.key)
+            if x.start != y.start { return x.start < y.start }
+            if x.end != y.end { return x.end < y.end }
+            if x.endpoint != y.endpoint { return order[x.endpoint]! < order[y.endpoint]! }
+            return x.storeID < y.storeID
+        }.map { ($0.key, $0.value) }
+    }
+
+    /// Replays the archive at `folder` into `lake`, as one catalogue run (command
+    /// `billiards replay`, with `arguments`), which records the error if one stops it.
+    public static func run(_ folder: String, into lake: WritableLake, stores: Set<Int64>? = nil, endpoints: Set<Endpoint>? = nil,
+                           arguments: [String] = []) throws -> Summary {
+        let windows = try plan(folder, stores: stores, endpoints: endpoints)
+        let days = windows.map(\.window.start.businessDate) + windows.map(\.window.lastWholeDay)
+        let started = Date()
+        let runID = try lake.beginRun(command: "billiards replay", arguments: arguments,
+                                      window: days.min().flatMap { first in days.max().map { first...max(first, $0) } })
+        do {
+            let summary = try land(windows, folder: folder, into: lake, runID: runID)
+            try lake.finishRun(runID, partitions: summary.written, rows: Int64(summary.rows), bytes: 0,
+                               seconds: Date().timeIntervalSince(started), error: nil)
+            return summary
+        } catch {
+            try? lake.finishRun(runID, partitions: 0, rows: 0, bytes: 0, seconds: Date().timeIntervalSince(started),
+                                error: String(describing: error))
+            throw error
+        }
+    }
+
+    static func land(_ windows: [(window: ODSWindow, entries: [ArchiveEntry])], folder: String, into lake: WritableLake,
+                     runID: Int64) throws -> Summary {
+        let writer = try ODSWriter(lake: lake, runID: runID)
+        var summary = Summary()
+        for (window, entries) in windows {
+            let records = try read(window, entries, folder: folder)
+            let landing = try writer.land(window, records: records)
+            summary.windows += 1
+            summary.files += entries.count
+            summary.records += landing.records
+            summary.written += landing.written
+            summary.rows += landing.rows
+            summary.unchanged += landing.unchanged
+            let day = window.start.businessDate
+            summary.first = min(summary.first ?? day, day)
+            summary.last = max(summary.last ?? window.lastWholeDay, window.lastWholeDay)
+        }
+        return summary
+    }
+
+    /// The records of one window, every file checked and every page present.
+    public static func read(_ window: ODSWindow, _ entries: [ArchiveEntry], folder: String) throws -> [ODSRecord] {
+        let endpoint = window.endpoint
+        var records: [ODSRecord] = []
+        func body(_ e: ArchiveEntry) throws -> [UInt8] {
+            let path = folder + "/" + e.file
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ODSError(.noInput, "\(path) is missing (\(window) \(pageName(e))); the archive is incomplete")
+            }
+            let bytes = [UInt8](data)
+            guard Int64(bytes.count) == e.bytes, try SHA256.hash(bytes) == e.sha256 else {
+                throw ODSError(.dataError, "\(path) does not match its SHA-256 in \(Archive.indexFile); the archive is damaged")
+            }
+            return bytes
+        }
+        func take(_ page: ResponsePage, _ e: ArchiveEntry) throws {
+            for (i, r) in page.records.enumerated() {
+                records.append(try ODSRecord(endpoint, storeID: window.storeID, payload: r.payload, value: r.value,
+                                             where: "\(window) \(pageName(e)) record \(i + 1)"))
+            }
+        }
+        if endpoint.listPath == nil {
+            for e in entries {
+                guard e.status == 200 else {
+                    throw ODSError(.noInput, "\(window) \(pageName(e)) answered HTTP \(e.status); the window did not complete")
+                }
+                try take(try ResponsePage(try body(e), endpoint: endpoint, where: "\(window) \(pageName(e))"), e)
+            }
+            return records
+        }
+        // The last successful response of each page.
+        var pages: [Int: ArchiveEntry] = [:]
+        var failed: [Int: Int] = [:]
+        for e in entries {
+            if e.status == 200 { pages[e.page!] = e } else { failed[e.page!] = e.status }
+        }
+        if let (page, status) = failed.filter({ pages[$0.key] == nil }).min(by: { $0.key < $1.key }) {
+            throw ODSError(.noInput, "\(window) page \(page) answered HTTP \(status); the window did not complete")
+        }
+        guard let first = pages[1] else { throw ODSError(.noInput, "\(window): the archive lacks page 1; the window did not complete") }
+        let firstPage = try ResponsePage(try body(first), endpoint: endpoint, where: "\(window) page 1")
+        guard let total = firstPage.total, let size = firstPage.pageSize, size > 0 else {
+            throw ODSError(.dataError, "\(window) page 1: the response has no page size")
+        }
+        let count = VenueAPI.pageCount(total: total, pageSize: size)
+        for p in 1...count where pages[p] == nil {
+            throw ODSError(.noInput, "\(window): the archive lacks page \(p) of \(count); the window did not complete")
+        }
+        for p in pages.keys.sorted() {
+            let e = pages[p]!
+            let page = p == 1 ? firstPage : try ResponsePage(try body(e), endpoint: endpoint, where: "\(window) page \(p)")
+            guard page.page == p else {
+                throw ODSError(.dataError, "\(window) page \(p): the response says it is page \(page.page.map(String.init) ?? "?")")
+            }
+            try take(page, e)
+        }
+        return records
+    }
+
+    static func pageName(_ e: ArchiveEntry) -> String {
+        if let p = e.page { return "page \(p)" }
+        return "ticket \(e.query["orderSettleId"] ?? e.file)"
+    }
+}

@@ -1,0 +1,82 @@
+public import BilliardsVenue
+public import LakeFormat
+import Foundation
+
+/// Writes an archive straight from the simulator: for every business day of a range,
+/// every store and endpoint, the pages the upstream would answer for that day's window
+/// (`VenueAPI`), and for each settlement made in the window its ticket.
+public enum VenueArchive {
+    public struct Summary: Sendable, Hashable {
+        public var files = 0
+        public var records = 0
+        public var bytes: Int64 = 0
+    }
+
+    /// Writes the archive of business days `from...through` into `folder` (created if
+    /// needed; one that already holds an index is refused).
+    public static func write(venue: Venue, to folder: String, from: LakeDate, through: LakeDate,
+                             pageSize: Int = VenueAPI.defaultPageSize) throws -> Summary {
+        guard (1...VenueAPI.maxPageSize).contains(pageSize) else {
+            throw ODSError(.dataError, "page size \(pageSize) is outside 1...\(VenueAPI.maxPageSize)")
+        }
+        guard !FileIO.exists(folder + "/" + Archive.indexFile) else {
+            throw ODSError(.cannotCreate, "\(folder) already holds an archive (\(Archive.indexFile)); choose a new folder")
+        }
+        do { try FileIO.makeDirectories(folder) } catch {
+            throw ODSError(.cannotCreate, "cannot create \(folder): \(error)")
+        }
+        var entries: [ArchiveEntry] = []
+        var summary = Summary()
+        var made = Set<String>()
+        func save(_ body: [UInt8], endpoint: Endpoint, store: Store, window: Range<VenueTime>, query: [String: String],
+                  page: Int?, name: String) throws {
+            let directory = "\(store.id)/\(endpoint.dataset)"
+            if made.insert(directory).inserted { try FileIO.makeDirectories(folder + "/" + directory) }
+            let file = "\(directory)/\(name).json"
+            guard FileManager.default.createFile(atPath: folder + "/" + file, contents: Data(body)) else {
+                throw ODSError(.cannotCreate, "cannot write \(folder)/\(file)")
+            }
+            entries.append(ArchiveEntry(endpoint: endpoint, store: store.id, window: window, query: query, page: page, status: 200,
+                                        file: file, bytes: Int64(body.count), sha256: try SHA256.hash(body)))
+            summary.files += 1
+            summary.bytes += Int64(body.count)
+        }
+        var dt = from
+        while dt <= through {
+            let window = VenueTime.window(of: dt)
+            let stamp = compact(window.lowerBound)
+            for store in venue.stores {
+                for endpoint in Endpoint.allCases where endpoint.listPath != nil {
+                    let records = venue.records(endpoint, store: store, updatedIn: window)
+                    summary.records += records.count
+                    for page in 1...VenueAPI.pageCount(total: records.count, pageSize: pageSize) {
+                        let query = ["siteId": "\(store.id)", "startTime": window.lowerBound.description,
+                                     "endTime": window.upperBound.description, "page": "\(page)", "pageSize": "\(pageSize)"]
+                        try save(try VenueAPI.listPage(endpoint, records: records, page: page, pageSize: pageSize), endpoint: endpoint,
+                                 store: store, window: window, query: query, page: page, name: "\(stamp)-p\(pad(page))")
+                    }
+                }
+                // Tickets: one request per settlement made in the window (a settlement's
+                // later versions are the same bill, whose ticket was fetched with it).
+                let tickets = Dictionary(venue.day(store, dt: dt).tickets.map { ($0.orderSettleId, $0) }) { a, _ in a }
+                for settlement in venue.records(SettlementRecord.self, store: store, updatedIn: window)
+                where window.contains(settlement.createTime) {
+                    guard let ticket = tickets[settlement.id] else { continue }
+                    summary.records += 1
+                    try save(try VenueAPI.ticket(ticket), endpoint: .settlementTicketDetails, store: store, window: window,
+                             query: ["siteId": "\(store.id)", "orderSettleId": "\(settlement.id)"], page: nil, name: "\(settlement.id)")
+                }
+            }
+            dt = dt.adding(days: 1)
+        }
+        try FileIO.writeAtomically(folder + "/" + Archive.indexFile, try Archive.indexText(entries))
+        return summary
+    }
+
+    static func pad(_ n: Int) -> String { n < 10 ? "000\(n)" : n < 100 ? "00\(n)" : n < 1000 ? "0\(n)" : "\(n)" }
+
+    /// `20260301080000`.
+    static func compact(_ t: VenueTime) -> String {
+        String(t.description.unicodeScalars.filter { ("0"..."9").contains($0) }.map(Character.init))
+    }
+}

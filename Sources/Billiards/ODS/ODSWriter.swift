@@ -1,0 +1,157 @@
+public import BilliardsVenue
+public import LakeCatalog
+public import LakeFormat
+public import TableSchema
+import Logging
+
+let odsLog = Logger(label: "opslake.ods")
+
+/// One request window of one endpoint and store: what the upstream was asked for.
+public struct ODSWindow: Sendable, Hashable, CustomStringConvertible {
+    public var endpoint: Endpoint
+    public var storeID: Int64
+    /// `[start, end)`, on version time.
+    public var start: VenueTime
+    public var end: VenueTime
+
+    public init(endpoint: Endpoint, storeID: Int64, start: VenueTime, end: VenueTime) {
+        self.endpoint = endpoint
+        self.storeID = storeID
+        self.start = start
+        self.end = end
+    }
+
+    public var description: String { "\(endpoint.dataset) store \(storeID) \(start)..<\(end)" }
+
+    /// The last business day this window covers whole: the day before `end`'s.
+    public var lastWholeDay: LakeDate { end.businessDate.adding(days: -1) }
+}
+
+/// What landing one window did.
+public struct ODSLanding: Sendable, Hashable {
+    /// Records received (after keeping each key's latest version once).
+    public var records = 0
+    /// Partitions committed, and their rows.
+    public var written = 0
+    public var rows = 0
+    /// Partitions the window touched whose rows were already exactly these.
+    public var unchanged = 0
+    /// The task's cursor after the window, if it has one.
+    public var cursor: LakeDate?
+}
+
+/// Lands windows of upstream records in the ODS through the lake's commit protocol.
+///
+/// For one window (endpoint, store, `[start, end)`): each key's latest version is kept
+/// (by version time, then by bytes); the records are grouped by partition day; each
+/// such partition is read back, merged (a record replaces the row of the same store
+/// and key only when it supersedes it), ordered by (store_id, source_key), and staged
+/// only when its rows differ from what it holds, one partition in memory at a time.
+/// The staged partitions of the window are committed as one batch, then the cursor of
+/// (endpoint, store) moves. A window that throws commits nothing.
+public final class ODSWriter {
+    public let lake: WritableLake
+    public let runID: Int64?
+    let schemas: [Endpoint: TableSchema]
+
+    public init(lake: WritableLake, runID: Int64? = nil) throws {
+        self.lake = lake
+        self.runID = runID
+        schemas = try BilliardsODS.schemasByEndpoint()
+    }
+
+    /// Lands the records of `window` (each read with `ODSRecord` from the response).
+    @discardableResult
+    public func land(_ window: ODSWindow, records: [ODSRecord]) throws -> ODSLanding {
+        let endpoint = window.endpoint
+        let schema = schemas[endpoint]!
+        var latest: [String: ODSRecord] = [:]
+        for r in records {
+            guard r.storeID == window.storeID else {
+                throw ODSError(.dataError, "\(window): a record of store \(r.storeID) in another store's window")
+            }
+            if let seen = latest[r.sourceKey], !r.supersedes(versionTime: seen.versionTime, payload: seen.payload) { continue }
+            latest[r.sourceKey] = r
+        }
+        var landing = ODSLanding(records: latest.count)
+        let byDay = Dictionary(grouping: latest.values, by: \.dt)
+        var staged: [StagedPartitions] = []
+        do {
+            for dt in byDay.keys.sorted() {
+                let key = PartitionKey(schema.dataset, dt)
+                let existing = try readRows(key, schema: schema)
+                let merged = Self.merge(existing, byDay[dt]!, endpoint: endpoint)
+                if merged == existing {
+                    landing.unchanged += 1
+                    continue
+                }
+                staged.append(try lake.stagePartitions(schemas: [schema], dt: dt) { sinks in
+                    for row in merged { try sinks[0].append(row) }
+                })
+                landing.written += 1
+                landing.rows += merged.count
+            }
+        } catch {
+            for s in staged { s.discard() }
+            throw error
+        }
+        if !staged.isEmpty {
+            _ = try lake.commit(staged, runID: runID)
+            odsLog.info("window committed", metadata: ["window": "\(window)", "partitions": "\(landing.written)", "rows": "\(landing.rows)"])
+        }
+        landing.cursor = try advanceCursor(window)
+        return landing
+    }
+
+    /// Moves the cursor of (endpoint, store) to the window's last whole day, when the
+    /// window starts no later than the day after the cursor (no gap) and ends past it.
+    func advanceCursor(_ window: ODSWindow) throws -> LakeDate? {
+        let name = BilliardsODS.cursorName(window.endpoint, store: window.storeID)
+        let current = try lake.catalog.cursor(name)
+        let last = window.lastWholeDay
+        let firstNeeded = current.map { $0.adding(days: 1) } ?? last
+        guard last > (current ?? LakeDate(daysSinceEpoch: .min)), window.start <= VenueTime.opening(of: firstNeeded) else { return current }
+        try lake.setCursor(name, to: last)
+        return last
+    }
+
+    /// The partition's rows as the lake holds them (none when it has no such partition).
+    func readRows(_ key: PartitionKey, schema: TableSchema) throws -> [[Value]] { try Self.rows(of: key, in: lake, schema: schema) }
+
+    /// The rows of partition `key` of `lake`, read back from its NDJSON files; none when
+    /// the lake has no such partition.
+    public static func rows(of key: PartitionKey, in lake: Lake, schema: TableSchema) throws -> [[Value]] {
+        guard let record = try lake.catalog.partition(key) else { return [] }
+        let decoder = RowDecoder(columns: schema.columns)
+        var rows: [[Value]] = []
+        rows.reserveCapacity(record.rows)
+        for file in record.files.filter({ $0.format == .ndjson }).sorted(by: { $0.part < $1.part }) {
+            let path = lake.absolute(file.path)
+            let reader = NDJSONReader(source: try ZstdReader(source: try FileSource(path: path), name: file.path))
+            while let members = try reader.next() { rows.append(try decoder.decode(json: members)) }
+        }
+        return rows
+    }
+
+    /// `existing` with `incoming` merged in, ordered by (store_id, source_key).
+    static func merge(_ existing: [[Value]], _ incoming: [ODSRecord], endpoint: Endpoint) -> [[Value]] {
+        struct Key: Hashable { var store: Int64; var key: String }
+        var rows: [Key: [Value]] = [:]
+        rows.reserveCapacity(existing.count + incoming.count)
+        for row in existing {
+            guard case .int(let store) = row[0], case .string(let key) = row[1] else { continue }
+            rows[Key(store: store, key: key)] = row
+        }
+        for r in incoming {
+            let k = Key(store: r.storeID, key: r.sourceKey)
+            if let old = rows[k], case .timestamp(let t) = old[4], case .string(let payload) = old[2],
+               !r.supersedes(versionTime: VenueTime(secondsSinceEpoch: t.secondsSinceEpoch), payload: Array(payload.utf8)) {
+                continue
+            }
+            rows[k] = r.row(endpoint)
+        }
+        return rows.sorted { a, b in
+            a.key.store != b.key.store ? a.key.store < b.key.store : a.key.key.utf8.lexicographicallyPrecedes(b.key.key.utf8)
+        }.map(\.value)
+    }
+}
