@@ -2,7 +2,8 @@
 # Install what OpsLake needs to build and test. Safe to run again: it only
 # installs what is missing.
 #   scripts/install-deps.sh            Debian packages, check for swift
-#   scripts/install-deps.sh --python   also the virtual environment .venv
+#   scripts/install-deps.sh --python   also the virtual environment .venv, and Java
+#                                      for pyspark when no Java 17+ is installed
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -13,7 +14,7 @@ with_python=0
 for arg in "$@"; do
   case $arg in
     --python) with_python=1 ;;
-    -h|--help) sed -n '2,5s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,6s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "install-deps: unknown option: $arg" >&2; exit 2 ;;
   esac
 done
@@ -26,6 +27,14 @@ packages=(pkg-config libzstd-dev libsqlite3-dev libpq-dev libssl-dev zstd postgr
 # ships venv/ensurepip separately; other builds such as pyenv's have them).
 if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
   packages+=(python3-venv)
+fi
+# Java for pyspark (the Spark interop test), only with --python and only when no
+# Java 17 or later runs: Debian's default JRE is 17 on bookworm, 21 on trixie.
+if ((with_python)); then
+  java_major=$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n1 || true)
+  if [[ -z $java_major ]] || ((java_major < 17)); then
+    packages+=(default-jre-headless)
+  fi
 fi
 
 missing=()
