@@ -73,7 +73,7 @@ public final class Venue: Sendable {
 
     /// The same, typed.
     public func records<R: VenueRecord>(_ type: R.Type, store: Store, updatedIn range: Range<VenueTime>) -> [R] {
-        records(R.endpoint, store: store, updatedIn: range).map { $0 as! R }
+        records(R.endpoint, store: store, updatedIn: range).compactMap { $0 as? R }  // every record of R.endpoint is an R
     }
 }
 

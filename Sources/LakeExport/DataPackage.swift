@@ -101,7 +101,7 @@ enum DataPackage {
     }
 
     static func resource(for file: ExportedFile, schema: TableSchema, options: ExportOptions) -> Resource {
-        var fields = [Field(name: "dt", type: "date", description: "partition date (Asia/Taipei business day)",
+        var fields = [Field(name: "dt", type: "date", description: "partition date (the business day, in the local time of the business)",
                             constraints: Constraints(required: true))]
         for f in schema.fields {
             var constraints = Constraints()

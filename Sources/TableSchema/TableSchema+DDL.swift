@@ -39,7 +39,7 @@ extension TableSchema {
             sql += "CREATE INDEX IF NOT EXISTS \(quoteIdentifier((tableName ?? dataset.table) + "_dt")) ON \(table) (\(quoteIdentifier("dt")));\n"
         }
         if let d = description ?? title { sql += "COMMENT ON TABLE \(table) IS \(quoteLiteral(d));\n" }
-        sql += "COMMENT ON COLUMN \(table).\(quoteIdentifier("dt")) IS 'partition date (Asia/Taipei business day)';\n"
+        sql += "COMMENT ON COLUMN \(table).\(quoteIdentifier("dt")) IS 'partition date (the business day, in the local time of the business)';\n"
         for f in fields {
             if let d = f.description { sql += "COMMENT ON COLUMN \(table).\(quoteIdentifier(f.name)) IS \(quoteLiteral(d));\n" }
         }

@@ -38,7 +38,8 @@ private func expectExact(lake: String, _ db: TestDatabase, sourceLocation: Sourc
     let catalog = try Lake(root: lake).catalog
     let pg = try db.connect()
     let ledger = try Ledger.rows(pg)
-    for dataset in try catalog.datasets() {
+    // A dataset registered but never written (another domain's) has nothing to load.
+    for dataset in try catalog.datasets() where try !catalog.partitions(of: dataset.name).isEmpty {
         let table = "\(quoteIdentifier(dataset.name.schema)).\(quoteIdentifier(dataset.name.table))"
         var counts: [String: Int] = [:]
         for r in try pg.query("SELECT dt::text, count(*) FROM \(table) GROUP BY dt") { counts[r[0]!] = Int(r[1]!)! }

@@ -47,7 +47,9 @@ readers = args.readers.split(",")
 # --- The catalogue: rows per dataset and dt, and each dataset's columns -------------
 catalogue = sqlite3.connect(f"file:{lake}/_catalog.sqlite?mode=ro", uri=True)
 schemas = {name: json.loads(text) for name, text in catalogue.execute("SELECT name, schema_json FROM datasets")}
-datasets = sorted(schemas) if not args.datasets else args.datasets.split(",")
+# A dataset registered but never written (another domain's, say) has no table folder yet.
+held = {name for (name,) in catalogue.execute("SELECT DISTINCT dataset FROM partitions")}
+datasets = sorted(held) if not args.datasets else args.datasets.split(",")
 expected = {d: {} for d in datasets}
 for dataset, dt, rows in catalogue.execute("SELECT dataset, dt, rows FROM partitions ORDER BY dataset, dt"):
     # A partition without rows has files, but no reader returns a row for its dt.

@@ -97,7 +97,7 @@ public final class ODSWriter {
         }
         if !staged.isEmpty {
             _ = try lake.commit(staged, runID: runID)
-            odsLog.info("window committed", metadata: ["window": "\(window)", "partitions": "\(landing.written)", "rows": "\(landing.rows)"])
+            odsLog.debug("window committed", metadata: ["window": "\(window)", "partitions": "\(landing.written)", "rows": "\(landing.rows)"])
         }
         landing.cursor = try advanceCursor(window)
         return landing
