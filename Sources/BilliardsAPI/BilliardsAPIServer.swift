@@ -17,6 +17,7 @@ public final class BilliardsAPIServer: Sendable {
     let server: HTTPServer
     let running = Mutex<Task<Void, any Error>?>(nil)
     let failure = Mutex<(any Error)?>(nil)
+    let stopping = Atomic<Bool>(false)
 
     public init(api: VenueAPI, host: String = "127.0.0.1", port: Int) throws {
         guard (0...65_535).contains(port) else { throw APISettingsError("--port \(port) is outside 0...65535") }
@@ -43,7 +44,8 @@ public final class BilliardsAPIServer: Sendable {
     public func start() async throws -> Int {
         let task = Task { [self] in
             do { try await server.run() } catch {
-                failure.withLock { $0 = error }
+                // Stopping ends `run` with an error too; only an unasked end is a failure.
+                if !stopping.load(ordering: .acquiring) { failure.withLock { $0 = error } }
                 throw error
             }
         }
@@ -60,6 +62,7 @@ public final class BilliardsAPIServer: Sendable {
     /// Stops listening, lets open requests finish for up to `timeout` seconds, then
     /// closes every connection.
     public func stop(timeout: Double = 1) async {
+        stopping.store(true, ordering: .releasing)
         await server.stop(timeout: timeout)
         let task = running.withLock { t in defer { t = nil }; return t }
         _ = await task?.result
