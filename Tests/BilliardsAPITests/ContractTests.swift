@@ -2,6 +2,7 @@ import Testing
 import BilliardsAPI
 import BilliardsVenue
 import Foundation
+import TestSupport
 
 /// The contract of docs/billiards-api.md over real HTTP (URLSession on loopback).
 @Suite struct ContractTests {
@@ -158,5 +159,28 @@ import Foundation
         }
         let stats = server.server.api.cacheStatistics
         #expect(stats.windows == 1 && stats.misses == 3)
+    }
+}
+
+/// docs/billiards-api.md lists every endpoint with its path, scope, window field and list.
+@Suite struct DocsTests {
+    @Test func everyEndpointIsDocumented() throws {
+        let text = try String(contentsOfFile: repositoryRoot + "/docs/billiards-api.md", encoding: .utf8)
+        let rows = text.split(separator: "\n").filter { $0.hasPrefix("| ") }
+        for endpoint in Endpoint.allCases {
+            let row = try #require(rows.first { $0.hasPrefix("| \(endpoint.dataset) | `\(endpoint.path)` |") }, "\(endpoint.dataset)")
+            #expect(row.contains("| \(endpoint.scope == .tenant ? "tenant" : "store") |"))
+            let sample = venue.records(endpoint, store: store, updatedIn: VenueTime("2026-01-01 08:00:00")!..<VenueTime("2026-01-08 08:00:00")!).first
+            if let sample {
+                let json = try JSONSerialization.jsonObject(with: Data(try VenueJSON.encode(sample))) as! [String: Any]
+                let field = json["updateTime"] as? String == sample.versionTime.description && json["updateTime"] != nil ? "updateTime" : "createTime"
+                #expect(row.contains("| `\(field)` |"), "\(endpoint.dataset): \(row)")
+            }
+            switch endpoint.listPath {
+            case nil: #expect(row.contains("is the ticket"))
+            case "data": #expect(row.contains("| `data` (total"))
+            case let path?: #expect(row.contains("| `\(path)` |"))
+            }
+        }
     }
 }
