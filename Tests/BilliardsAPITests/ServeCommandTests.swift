@@ -107,6 +107,21 @@ import TestSupport
         #expect(ids == expected)
     }
 
+    @Test("the fault flags reach the server: one request each, in order")
+    func faultFlags() throws {
+        let served = try Served(["--fail-at", "2", "--throttle-at", "3", "--retry-after", "4", "--malformed-at", "4", "--drop-at", "5",
+                                 "--token-expires-after", "6"])
+        defer { _ = served.stop() }
+        let url = served.base + Endpoint.refundTransactions.path + "?siteId=\(store.id)&startTime=2026-03-01+08:00:00&endTime=2026-03-08+08:00:00"
+        var seen: [String] = []
+        for _ in 1...7 {
+            let r = try runCurl(["-sS", "-D", "-", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer \(token)", url])
+            let retryAfter = r.stdout.split(separator: "\r\n").first { $0.lowercased().hasPrefix("retry-after:") }
+            seen.append(r.status == 18 ? "cut" : String(r.stdout.suffix(3)) + (retryAfter.map { " " + $0 } ?? ""))
+        }
+        #expect(seen == ["200", "503", "429 Retry-After: 4", "200", "cut", "200", "401"])
+    }
+
     @Test func missingTokenFileIs66() throws {
         let r = try opslake("billiards", "serve", "--port", "0", "--token-file", "/nonexistent/token.txt")
         #expect(r.status == 66)
