@@ -7,56 +7,8 @@ import TestSupport
 /// `opslake billiards serve`, the built binary: the line it prints, its errors, its
 /// stop on SIGTERM; and curl and Python requests paging it as the docs show.
 @Suite struct ServeCommandTests {
-    /// The built server on a free port, with the arguments given after the required ones.
-    final class Served {
-        let process = Process()
-        let output = Pipe(), errors = Pipe()
-        let tokenFile: TemporaryDirectory
-        var port = 0
-        var base: String { "http://127.0.0.1:\(port)" }
-        var tokenPath: String { tokenFile.path + "/token.txt" }
-
-        init(_ extra: [String] = []) throws {
-            tokenFile = TemporaryDirectory("billiards-token")
-            try Data((token + "\n").utf8).write(to: URL(fileURLWithPath: tokenFile.path + "/token.txt"))
-            process.executableURL = URL(fileURLWithPath: opslakeBinary)
-            process.arguments = ["billiards", "serve", "--port", "0", "--token-file", tokenFile.path + "/token.txt",
-                                 "--now", "2026-03-15 12:00:00"] + extra
-            process.standardOutput = output
-            process.standardError = errors
-            try process.run()
-            // The one line it prints once it listens.
-            var line: [UInt8] = []
-            while true {
-                let byte = output.fileHandleForReading.readData(ofLength: 1)
-                guard let b = byte.first else { break }
-                if b == UInt8(ascii: "\n") { break }
-                line.append(b)
-            }
-            let text = String(decoding: line, as: UTF8.self)
-            guard text.hasPrefix("billiards API listening on http://127.0.0.1:"),
-                  let p = Int(text.split(separator: ":")[2].prefix { $0.isNumber }) else {
-                process.terminate()
-                throw ServeFailed(line: text + String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
-            }
-            port = p
-        }
-
-        /// SIGTERM, then the exit status and what it printed after the first line.
-        func stop() -> (status: Int32, signaled: Bool, stdout: String, stderr: String) {
-            kill(process.processIdentifier, SIGTERM)
-            let rest = output.fileHandleForReading.readDataToEndOfFile(), err = errors.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            tokenFile.remove()
-            return (process.terminationStatus, process.terminationReason == .uncaughtSignal,
-                    String(decoding: rest, as: UTF8.self), String(decoding: err, as: UTF8.self))
-        }
-    }
-
-    struct ServeFailed: Error { var line: String }
-
-    @Test func printsWhereItListensAndStopsCleanlyOnSIGTERM() throws {
-        let served = try Served()
+    @Test func printsWhereItListensAndStopsCleanlyOnSIGTERM() async throws {
+        let served = try await RunningServer()
         let r = try runCurl(["-sS", "-H", "Authorization: Bearer \(token)", served.base + Endpoint.siteTablesMaster.path
                              + "?siteId=\(store.id)&startTime=2026-03-01%2008:00:00&endTime=2026-03-02%2008:00:00"])
         #expect(r.status == 0)
@@ -67,9 +19,9 @@ import TestSupport
         #expect(!end.stdout.contains(token) && !end.stderr.contains(token))
     }
 
-    @Test func curlPagesAnEndpointAsDocumented() throws {
-        let served = try Served()
-        defer { _ = served.stop() }
+    @Test func curlPagesAnEndpointAsDocumented() async throws {
+        let served = try await RunningServer()
+        defer { served.stop() }
         let out = TemporaryDirectory("billiards-pages")
         defer { out.remove() }
         let endpoint = Endpoint.paymentTransactions
@@ -91,10 +43,10 @@ import TestSupport
     }
 
     @Test(.enabled(if: python != nil || requiredByCI, "needs OPSLAKE_PYTHON with requests (make test sets it)"))
-    func pythonRequestsPagesAnEndpoint() throws {
+    func pythonRequestsPagesAnEndpoint() async throws {
         let py = try #require(python, "OPSLAKE_PYTHON is not set")
-        let served = try Served()
-        defer { _ = served.stop() }
+        let served = try await RunningServer()
+        defer { served.stop() }
         let endpoint = Endpoint.settlementRecords
         let r = try runProcess(py, [repositoryRoot + "/Tests/Interop/page_billiards.py", served.base, served.tokenPath, endpoint.path,
                                     String(store.id), windowStart, windowEnd, "25"])
@@ -108,10 +60,10 @@ import TestSupport
     }
 
     @Test("the fault flags reach the server: one request each, in order")
-    func faultFlags() throws {
-        let served = try Served(["--fail-at", "2", "--throttle-at", "3", "--retry-after", "4", "--malformed-at", "4", "--drop-at", "5",
+    func faultFlags() async throws {
+        let served = try await RunningServer(extra: ["--fail-at", "2", "--throttle-at", "3", "--retry-after", "4", "--malformed-at", "4", "--drop-at", "5",
                                  "--token-expires-after", "6"])
-        defer { _ = served.stop() }
+        defer { served.stop() }
         let url = served.base + Endpoint.refundTransactions.path + "?siteId=\(store.id)&startTime=2026-03-01+08:00:00&endTime=2026-03-08+08:00:00"
         var seen: [String] = []
         for _ in 1...7 {
@@ -147,9 +99,9 @@ import TestSupport
         #expect(r.stderr.split(separator: "\n").count == 1)
     }
 
-    @Test func busyPortIs69() throws {
-        let served = try Served()
-        defer { _ = served.stop() }
+    @Test func busyPortIs69() async throws {
+        let served = try await RunningServer()
+        defer { served.stop() }
         let dir = TemporaryDirectory("billiards-busy")
         defer { dir.remove() }
         try Data("t\n".utf8).write(to: URL(fileURLWithPath: dir.path + "/token.txt"))

@@ -1,6 +1,7 @@
 import BilliardsAPI
 import BilliardsVenue
 import Foundation
+import TestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -15,19 +16,59 @@ let windowStart = "2026-03-01 08:00:00", windowEnd = "2026-03-04 08:00:00"
 let window = VenueTime(windowStart)!..<VenueTime(windowEnd)!
 let fixedNow = APIClock.fixed(VenueTime("2026-03-15 12:00:00")!)
 
-/// A server on a free loopback port, stopped by `stop()`.
-struct RunningServer {
-    let server: BilliardsAPIServer
+/// The built `opslake billiards serve` on a free loopback port, with the settings
+/// given as its flags; stopped by `stop()` (SIGTERM).
+///
+/// A separate process, not an in-process server: Swift Testing runs the other suites'
+/// blocking tests on the same two cooperative threads, which would starve a server
+/// that shares them and turn answers into client timeouts.
+final class RunningServer: Sendable {
+    let process: Process
+    let output = Pipe(), errors = Pipe()
+    let tokenFile: TemporaryDirectory
     let port: Int
     var base: String { "http://127.0.0.1:\(port)" }
+    var tokenPath: String { tokenFile.path + "/token.txt" }
 
-    init(faults: FaultPlan = FaultPlan(), clock: APIClock = fixedNow, cacheBytes: Int = 64 << 20) async throws {
-        let api = VenueAPI(venue: venue, settings: APISettings(token: token, faults: faults, clock: clock, cacheBytes: cacheBytes))
-        server = try BilliardsAPIServer(api: api, host: "127.0.0.1", port: 0)
-        port = try await server.start()
+    init(faults: FaultPlan = FaultPlan(), clock: APIClock = fixedNow, extra: [String] = []) async throws {
+        tokenFile = TemporaryDirectory("billiards-token")
+        try Data((token + "\n").utf8).write(to: URL(fileURLWithPath: tokenFile.path + "/token.txt"))
+        var arguments = ["billiards", "serve", "--port", "0", "--token-file", tokenFile.path + "/token.txt", "--fault-seed", String(faults.seed)]
+        if case .fixed(let now) = clock { arguments += ["--now", now.description] }
+        for (name, rule) in [("fail", faults.fail), ("throttle", faults.throttle), ("slow", faults.slow), ("drop", faults.drop), ("malformed", faults.malformed)] {
+            if rule.rate > 0 { arguments += ["--\(name)-rate", String(rule.rate)] }
+            if !rule.at.isEmpty { arguments += ["--\(name)-at", rule.at.sorted().map(String.init).joined(separator: ",")] }
+        }
+        arguments += ["--retry-after", String(faults.retryAfterSeconds), "--slow-seconds", String(faults.slowSeconds)]
+        if let n = faults.tokenExpiresAfter { arguments += ["--token-expires-after", String(n)] }
+        if faults.hasLateRecords { arguments += ["--late-rate", String(faults.lateRate), "--late-minutes", String(faults.lateMinutes)] }
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: opslakeBinary)
+        process.arguments = arguments + extra
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        // The one line it prints once it listens.
+        var line: [UInt8] = []
+        while let b = output.fileHandleForReading.readData(ofLength: 1).first, b != UInt8(ascii: "\n") { line.append(b) }
+        let text = String(decoding: line, as: UTF8.self)
+        guard text.hasPrefix("billiards API listening on http://127.0.0.1:"), let p = Int(text.split(separator: ":")[2].prefix { $0.isNumber }) else {
+            process.terminate()
+            throw ServeFailed(line: text + String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        }
+        port = p
     }
 
-    func stop() async { await server.stop() }
+    /// SIGTERM, then the exit status and what it printed after the first line.
+    @discardableResult
+    func stop() -> (status: Int32, signaled: Bool, stdout: String, stderr: String) {
+        kill(process.processIdentifier, SIGTERM)
+        let rest = output.fileHandleForReading.readDataToEndOfFile(), err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        tokenFile.remove()
+        return (process.terminationStatus, process.terminationReason == .uncaughtSignal,
+                String(decoding: rest, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    }
 
     /// GET `path` with `parameters`, over URLSession.
     func get(_ path: String, _ parameters: [String: String], token: String? = token, timeout: Double = 30) async throws -> Reply {
@@ -53,6 +94,8 @@ struct RunningServer {
         return q
     }
 }
+
+struct ServeFailed: Error { var line: String }
 
 struct Reply {
     var status: Int
