@@ -68,7 +68,7 @@ import FoundationNetworking
         // The next request is answered at once (asked with curl: Linux's URLSession
         // was seen to time out a request made right after one it timed out).
         let url = server.base + path + "?siteId=\(store.id)&startTime=2026-03-01+08:00:00&endTime=2026-03-04+08:00:00"
-        let next = try runCurl(["-sS", "-m", "10", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer \(token)", url])
+        let next = try runCurl(["-sS", "-m", "120", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer \(token)", url])
         #expect(next.stdout == "200")
     }
 
