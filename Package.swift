@@ -27,11 +27,15 @@ let package = Package(
         .library(name: "LakeShip", targets: ["LakeShip"]),
         .library(name: "BilliardsVenue", targets: ["BilliardsVenue"]),
         .library(name: "Billiards", targets: ["Billiards"]),
+        .library(name: "BilliardsAPI", targets: ["BilliardsAPI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        // The billiards upstream's HTTP server: no SwiftNIO, so it adds seconds to a
+        // clean build, not minutes (docs/billiards-api.md has the figures).
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // System libraries: one thin module map each, nothing else.
@@ -86,6 +90,8 @@ let package = Package(
             ],
             resources: billiardsODSTables.map { .embedInCode("Schemas/billiards_ods/\($0).json") }
         ),
+        // The venue's upstream API over HTTP, with injected faults (docs/billiards-api.md).
+        .target(name: "BilliardsAPI", dependencies: ["BilliardsVenue", "LakeFormat", .product(name: "FlyingFox", package: "FlyingFox")]),
         .target(
             name: "PostgresSync",
             dependencies: ["LakeFormat", "TableSchema", "LakeCatalog", "CLibPQ", .product(name: "Logging", package: "swift-log")]
@@ -94,7 +100,7 @@ let package = Package(
             name: "OpsLakeCLI",
             dependencies: [
                 "LakeFormat", "LakeCatalog", "TableSchema", "PostgresSync", "LakeExport", "LakeShip", "Configuration", "GeneratorKit", "PetShop",
-                "BilliardsVenue", "Billiards",
+                "BilliardsVenue", "Billiards", "BilliardsAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -110,6 +116,7 @@ let package = Package(
             name: "BilliardsTests",
             dependencies: ["Billiards", "BilliardsVenue", "LakeFormat", "LakeCatalog", "TableSchema", "GeneratorKit", "TestSupport"]
         ),
+        .testTarget(name: "BilliardsAPITests", dependencies: ["BilliardsAPI", "BilliardsVenue", "LakeFormat", "TestSupport"]),
         .testTarget(name: "PostgresSyncTests", dependencies: ["PostgresSync", "TableSchema", "TestSupport"]),
         .testTarget(name: "LakeShipTests", dependencies: ["LakeShip", "LakeFormat", "TestSupport"]),
         .testTarget(name: "LakeExportTests", dependencies: ["LakeExport", "LakeCatalog", "LakeFormat", "TableSchema", "TestSupport"]),

@@ -139,7 +139,7 @@ public enum ArchiveReplay {
         guard let total = firstPage.total, let size = firstPage.pageSize, size > 0 else {
             throw ODSError(.dataError, "\(window) page 1: the response has no page size")
         }
-        let count = VenueAPI.pageCount(total: total, pageSize: size)
+        let count = VenueResponses.pageCount(total: total, pageSize: size)
         for p in 1...count where pages[p] == nil {
             throw ODSError(.noInput, "\(window): the archive lacks page \(p) of \(count); the window did not complete")
         }

@@ -4,7 +4,7 @@ import Foundation
 
 /// Writes an archive straight from the simulator: for every business day of a range,
 /// every store and endpoint, the pages the upstream would answer for that day's window
-/// (`VenueAPI`), and for each settlement made in the window its ticket.
+/// (`VenueResponses`), and for each settlement made in the window its ticket.
 public enum VenueArchive {
     public struct Summary: Sendable, Hashable {
         public var files = 0
@@ -15,9 +15,9 @@ public enum VenueArchive {
     /// Writes the archive of business days `from...through` into `folder` (created if
     /// needed; one that already holds an index is refused).
     public static func write(venue: Venue, to folder: String, from: LakeDate, through: LakeDate,
-                             pageSize: Int = VenueAPI.defaultPageSize) throws -> Summary {
-        guard (1...VenueAPI.maxPageSize).contains(pageSize) else {
-            throw ODSError(.dataError, "page size \(pageSize) is outside 1...\(VenueAPI.maxPageSize)")
+                             pageSize: Int = VenueResponses.defaultPageSize) throws -> Summary {
+        guard (1...VenueResponses.maxPageSize).contains(pageSize) else {
+            throw ODSError(.dataError, "page size \(pageSize) is outside 1...\(VenueResponses.maxPageSize)")
         }
         guard !FileIO.exists(folder + "/" + Archive.indexFile) else {
             throw ODSError(.cannotCreate, "\(folder) already holds an archive (\(Archive.indexFile)); choose a new folder")
@@ -49,10 +49,10 @@ public enum VenueArchive {
                 for endpoint in Endpoint.allCases where endpoint.listPath != nil {
                     let records = venue.records(endpoint, store: store, updatedIn: window)
                     summary.records += records.count
-                    for page in 1...VenueAPI.pageCount(total: records.count, pageSize: pageSize) {
+                    for page in 1...VenueResponses.pageCount(total: records.count, pageSize: pageSize) {
                         let query = ["siteId": "\(store.id)", "startTime": window.lowerBound.description,
                                      "endTime": window.upperBound.description, "page": "\(page)", "pageSize": "\(pageSize)"]
-                        try save(try VenueAPI.listPage(endpoint, records: records, page: page, pageSize: pageSize), endpoint: endpoint,
+                        try save(try VenueResponses.listPage(endpoint, records: records, page: page, pageSize: pageSize), endpoint: endpoint,
                                  store: store, window: window, query: query, page: page, name: "\(stamp)-p\(pad(page))")
                     }
                 }
@@ -63,7 +63,7 @@ public enum VenueArchive {
                 where window.contains(settlement.createTime) {
                     guard let ticket = tickets[settlement.id] else { continue }
                     summary.records += 1
-                    try save(try VenueAPI.ticket(ticket), endpoint: .settlementTicketDetails, store: store, window: window,
+                    try save(try VenueResponses.ticket(ticket), endpoint: .settlementTicketDetails, store: store, window: window,
                              query: ["siteId": "\(store.id)", "orderSettleId": "\(settlement.id)"], page: nil, name: "\(settlement.id)")
                 }
             }

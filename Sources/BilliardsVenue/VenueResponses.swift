@@ -16,9 +16,9 @@ public import LakeFormat
 ///
 /// and `settlement_ticket_details` (`siteId` + `orderSettleId`) answers
 /// `{"code":0,"message":"ok","data":{ticket}}`. Records are `VenueJSON`'s bytes.
-public enum VenueAPI {
+public enum VenueResponses {
     /// The page size a request gets when it names none.
-    public static let defaultPageSize = 100
+    public static let defaultPageSize = 200
     /// The largest page size served.
     public static let maxPageSize = 1000
 
@@ -39,17 +39,25 @@ public enum VenueAPI {
     /// Page `page` (1-based) of `records` (the whole window, already ordered), as the
     /// response body. A page past the last holds no records.
     public static func listPage(_ endpoint: Endpoint, records: [any VenueRecord], page: Int, pageSize: Int) throws -> [UInt8] {
-        precondition(endpoint.listPath != nil, "\(endpoint.dataset) answers one ticket, not pages")
         precondition(page >= 1 && pageSize >= 1)
         let first = min(records.count, (page - 1) * pageSize)
         let last = min(records.count, first + pageSize)
+        return listPage(endpoint, encoded: try records[first..<last].map { try VenueJSON.encode($0) }, total: records.count,
+                        page: page, pageSize: pageSize)
+    }
+
+    /// The same, from the page's records already encoded (`VenueJSON`): the one place
+    /// the envelope is written, for the server and the simulator's archive alike.
+    public static func listPage(_ endpoint: Endpoint, encoded: some Collection<[UInt8]>, total: Int, page: Int, pageSize: Int) -> [UInt8] {
+        precondition(endpoint.listPath != nil, "\(endpoint.dataset) answers one ticket, not pages")
         var list: [UInt8] = [UInt8(ascii: "[")]
-        for i in first..<last {
-            if i > first { list.append(UInt8(ascii: ",")) }
-            list += try VenueJSON.encode(records[i])
+        list.reserveCapacity(encoded.reduce(2) { $0 + $1.count + 1 })
+        for (i, record) in encoded.enumerated() {
+            if i > 0 { list.append(UInt8(ascii: ",")) }
+            list += record
         }
         list.append(UInt8(ascii: "]"))
-        let counts = "\"total\":\(records.count),\"page\":\(page),\"pageSize\":\(pageSize)"
+        let counts = "\"total\":\(total),\"page\":\(page),\"pageSize\":\(pageSize)"
         var out = Array("{\"code\":0,\"message\":\"ok\",".utf8)
         if let key = listKey(endpoint) {
             out += "\"data\":{\(counts),\"\(key)\":".utf8
