@@ -41,15 +41,19 @@ extension WritableLake {
                 moves.append((file.path, LakeLayout.filePath(parsed.key, part: parsed.part, format: parsed.format)))
             }
         }
+        // Every destination folder is synced, also for a file an interrupted run moved:
+        // that run may not have synced it before it was killed.
         var touched = Set<String>()
         for move in moves {
             let to = absolute(move.to)
+            let folder = (move.to as NSString).deletingLastPathComponent
             if FileIO.exists(absolute(move.from)) {
-                let folder = (move.to as NSString).deletingLastPathComponent
                 if touched.insert(folder).inserted { try FileIO.makeDirectories(absolute(folder)) }
                 try FileIO.rename(absolute(move.from), to: to)
                 touched.insert((move.from as NSString).deletingLastPathComponent)
                 FaultPoint.hit(.afterMigrationMove, move.to)
+            } else if FileIO.exists(to) {
+                touched.insert(folder)
             }
         }
         for folder in touched.sorted() where FileIO.exists(absolute(folder)) { try FileIO.syncDirectory(absolute(folder)) }
@@ -61,11 +65,14 @@ extension WritableLake {
                 let dataset = "\(schema)/\(table)"
                 for folder in FileIO.list(absolute(dataset)) where folder.hasPrefix("dt=") {
                     let old = "\(dataset)/\(folder)"
-                    for name in FileIO.list(absolute(old)) {
-                        let target = "\(LakeLayout.quarantineDirectory)/\(stamp)/\(old)/\(name)"
-                        try FileIO.makeDirectories(absolute((target as NSString).deletingLastPathComponent))
-                        try FileIO.rename(absolute("\(old)/\(name)"), to: absolute(target))
+                    let quarantine = "\(LakeLayout.quarantineDirectory)/\(stamp)/\(old)"
+                    let leftovers = FileIO.list(absolute(old))
+                    for name in leftovers {
+                        try FileIO.makeDirectories(absolute(quarantine))
+                        try FileIO.rename(absolute("\(old)/\(name)"), to: absolute("\(quarantine)/\(name)"))
                     }
+                    // The quarantined names are durable before their old folder goes.
+                    if !leftovers.isEmpty { try FileIO.syncDirectory(absolute(quarantine)) }
                     try FileManager.default.removeItem(atPath: absolute(old))
                 }
                 try FileIO.syncDirectory(absolute(dataset))

@@ -125,6 +125,12 @@ public enum FileIO {
         }
     }
 
+    /// Removes the folder `path` if it is empty; a folder that holds anything (or is
+    /// not there) is left as it is.
+    public static func removeIfEmpty(_ path: String) {
+        try? SystemCalls.removeDirectory(FilePath(path))
+    }
+
     /// Creates `path` and its missing parents, fsyncing each parent it created into.
     public static func makeDirectories(_ path: String) throws {
         let target = FilePath(path)

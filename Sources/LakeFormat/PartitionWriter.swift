@@ -214,7 +214,13 @@ public final class PartitionWriter {
 
     /// Hands the finished files over to a commit whose journal now lists them: from
     /// here recovery installs them, so this writer must never remove them.
-    public func relinquish() { finished = [] }
+    public func relinquish() {
+        finished = []
+        relinquished = true
+    }
+
+    /// Set once a commit's journal lists the files: their folders are the commit's too.
+    var relinquished = false
 
     /// Removes every temporary file written so far; harmless after `finish()` once the
     /// files were installed (they are no longer under their temporary names).
@@ -228,6 +234,13 @@ public final class PartitionWriter {
         csvStream = nil
         ndjsonStream = nil
         finished = []
+        // The day's folders this writer made, if nothing else was put in them: a write
+        // that failed leaves no empty partition for a table reader to list.
+        if !relinquished {
+            for format in FileFormat.allCases {
+                FileIO.removeIfEmpty(FilePath(lakeRoot).appending(LakeLayout.partitionDirectory(key, format)).string)
+            }
+        }
     }
 
     /// One file being written: encoded bytes → zstd → hash → file descriptor.

@@ -50,12 +50,17 @@ extension FileDescriptor {
     }
 }
 
-/// Calls without a descriptor that swift-system 1.8 lacks: it has no `mkdir`, `rename`,
+/// Calls without a descriptor that swift-system 1.8 lacks: it has no `mkdir`, `rmdir`, `rename`,
 /// `unlink`, directory listing or `getpid`. `FileIO` is their public face.
 enum SystemCalls {
     /// The corresponding C function is `mkdir`.
     static func makeDirectory(_ path: FilePath, permissions: FilePermissions) throws(Errno) {
         guard path.withCString({ mkdir($0, permissions.rawValue) }) == 0 else { throw Errno(rawValue: errno) }
+    }
+
+    /// Removes an empty folder; fails on one that holds anything. The corresponding C function is `rmdir`.
+    static func removeDirectory(_ path: FilePath) throws(Errno) {
+        guard path.withCString({ rmdir($0) }) == 0 else { throw Errno(rawValue: errno) }
     }
 
     /// The corresponding C function is `rename`.

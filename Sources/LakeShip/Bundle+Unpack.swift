@@ -37,6 +37,8 @@ extension Bundle {
                 // Partitions committed before the failure stay, with their catalogue, in a
                 // folder that existed; a folder this call made goes whole.
                 let committed = (try? lake!.catalog.partitions().isEmpty == false) ?? true
+                // Under the lock still, so no other writer's staged files can be in it.
+                if folderExisted && !committed { removeTree(FileIO.path(root, LakeLayout.stagingDirectory)) }
                 lake = nil  // releases the lock
                 if !folderExisted {
                     removeTree(root)
@@ -45,7 +47,6 @@ extension Bundle {
                                  LakeLayout.catalogFile + "-journal", LakeLayout.lockFile] {
                         try? FileIO.remove(FileIO.path(root, name))
                     }
-                    removeTree(FileIO.path(root, LakeLayout.stagingDirectory))
                 }
             }
             throw error
