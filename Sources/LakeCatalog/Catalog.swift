@@ -33,6 +33,12 @@ public final class Catalog: @unchecked Sendable {  // unchecked: every use of th
     /// and schema hashes it holds, which `WritableLake` migrates with the files.
     public static let schemaVersion = LakeLayout.format
 
+    /// The `user_version` while a format-1 lake is being moved (after its journal is
+    /// rolled forward, until the catalogue transaction that sets 2): a release that
+    /// knows only format 1 refuses it as newer, rather than taking moved files for
+    /// strays, and this one finishes the move.
+    public static let movingFromFormat1 = 1_001
+
     /// The tables of a new catalogue.
     static let tables: [String] = [
         """
@@ -114,7 +120,7 @@ public final class Catalog: @unchecked Sendable {  // unchecked: every use of th
         try locked {
             try db.transaction {
                 let current = Int(try db.query("PRAGMA user_version")[0][0].int ?? 0)
-                guard current <= Self.schemaVersion else {
+                guard current <= Self.schemaVersion || current == Self.movingFromFormat1 else {
                     throw CatalogError("the catalogue \(path) has schema version \(current), newer than this opslake (\(Self.schemaVersion)); upgrade opslake")
                 }
                 if current == 0 {
@@ -130,6 +136,10 @@ public final class Catalog: @unchecked Sendable {  // unchecked: every use of th
     /// The lake's identity, made when the catalogue was created.
     public var lakeID: String {
         get throws { try locked { try db.query("SELECT value FROM lake WHERE key = 'id'")[0][0].string ?? "" } }
+    }
+
+    func setUserVersion(_ version: Int) throws {
+        try locked { try db.execute("PRAGMA user_version = \(version)") }
     }
 
     public var userVersion: Int {

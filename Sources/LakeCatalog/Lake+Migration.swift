@@ -21,8 +21,9 @@ extension WritableLake {
     ///    schema's hash in the canonical form (and the partitions' hashes with it), and
     ///    sets the catalogue's `user_version` to 2.
     ///
-    /// Until step 4 commits, the catalogue says format 1, so a reader asks for a writer
-    /// and the next writer starts again at step 1. File contents never change, so
+    /// From step 2 until step 4 commits, the catalogue's `user_version` is
+    /// `Catalog.movingFromFormat1`: a reader asks for a writer, a release that knows only
+    /// format 1 refuses the lake as newer, and the next writer starts again at step 1. File contents never change, so
     /// their SHA-256 and PostgreSQL's load ledger stay valid: a load after the move
     /// reloads nothing.
     func migrateFromFormat1() throws -> FormatMigration {
@@ -32,6 +33,8 @@ extension WritableLake {
         for name in FileIO.list(root) where name.hasPrefix(".staging-") {
             try? FileManager.default.removeItem(atPath: absolute(name))
         }
+        // From here files move: a release that knows only format 1 must not open the lake.
+        try catalog.setUserVersion(Catalog.movingFromFormat1)
 
         // 2. Every catalogued file into its table folder.
         var moves: [(from: String, to: String)] = []

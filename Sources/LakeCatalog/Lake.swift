@@ -14,7 +14,9 @@ public class Lake: @unchecked Sendable {  // unchecked: the catalogue serialises
     public convenience init(root: String) throws {
         try self.init(root: root, create: false)
         let format = try catalog.userVersion
-        guard format == LakeLayout.format else { throw OldLakeFormatError(root: root, format: format) }
+        guard format == LakeLayout.format else {
+            throw OldLakeFormatError(root: root, format: format == Catalog.movingFromFormat1 ? 1 : format)
+        }
     }
 
     init(root: String, create: Bool) throws {
@@ -52,7 +54,8 @@ public final class WritableLake: Lake, @unchecked Sendable {  // unchecked: as L
         }
         lock = try LakeLock(root: root, command: command)
         try super.init(root: root, create: create)
-        if try catalog.userVersion < LakeLayout.format { migration = try migrateFromFormat1() }
+        let format = try catalog.userVersion
+        if format < LakeLayout.format || format == Catalog.movingFromFormat1 { migration = try migrateFromFormat1() }
         try recover()
     }
 

@@ -107,8 +107,11 @@ struct MigrationTests {
         let before = try fileContents(lake)
         let r = try opslake(["repair", "--lake", lake], environment: ["OPSLAKE_FAULT": fault])
         #expect(r.signaled && r.status == SIGKILL && r.stderr.contains("fault point \(fault) reached"), "\(r.status) \(r.stderr)")
-        // Mid-move the catalogue still says format 1: readers still ask for a writer.
+        // Mid-move readers still ask for a writer, and the catalogue's user_version is one
+        // that a release knowing only format 1 refuses as newer.
         #expect(try opslake("catalog", "--lake", lake).status == 65)
+        let version = try runProcess("/usr/bin/sqlite3", [lake + "/" + LakeLayout.catalogFile, "PRAGMA user_version"])
+        #expect(version.stdout == "\(Catalog.movingFromFormat1)\n")
         let finished = try opslake("repair", "--lake", lake)
         #expect(finished.status == 0 && finished.stdout.contains("moved the lake from format 1 to format 2"), "\(finished.stdout)\(finished.stderr)")
         #expect(try fileContents(lake) == before)
