@@ -71,7 +71,7 @@ final class RunningServer: Sendable {
     }
 
     /// GET `path` with `parameters`, over URLSession.
-    func get(_ path: String, _ parameters: [String: String], token: String? = token, timeout: Double = 30) async throws -> Reply {
+    func get(_ path: String, _ parameters: [String: String], token: String? = token, timeout: Double = 300) async throws -> Reply {
         var components = URLComponents(string: base + path)!
         components.queryItems = parameters.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
         var request = URLRequest(url: components.url!)
