@@ -8,10 +8,16 @@ import TestSupport
 /// The fixtures the format-1 release made (Tests/Fixtures/README.md).
 let fixtures = repositoryRoot + "/Tests/Fixtures"
 
-/// A copy of the format-1 fixture lake, to migrate.
+/// A copy of the format-1 fixture lake, to migrate. The fixture is kept as one tar
+/// file (`format1-lake.tar`), so no lake folder sits in the repository.
 func format1Lake(in dir: TemporaryDirectory, name: String = "lake") throws -> String {
     let lake = dir.path + "/" + name
-    try FileManager.default.copyItem(atPath: fixtures + "/format1-lake", toPath: lake)
+    let unpacked = dir.path + "/.fixture-" + name
+    try FileManager.default.createDirectory(atPath: unpacked, withIntermediateDirectories: true)
+    let tar = try runProcess("/bin/tar", ["-xf", fixtures + "/format1-lake.tar", "-C", unpacked])
+    guard tar.status == 0 else { throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: tar.stderr]) }
+    try FileManager.default.moveItem(atPath: unpacked + "/format1-lake", toPath: lake)
+    try FileManager.default.removeItem(atPath: unpacked)
     return lake
 }
 
