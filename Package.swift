@@ -80,12 +80,13 @@ let package = Package(
         // The billiards venue as its upstream SaaS knows it: a deterministic simulation
         // whose records are the payloads of the 23 endpoints (docs/billiards.md).
         .target(name: "BilliardsVenue", dependencies: ["LakeFormat", "GeneratorKit"]),
-        // The billiards ETL: the ODS datasets (schemas compiled in), the ODS writer, and
-        // the offline archive of API responses with its replay (docs/billiards-ods.md).
+        // The billiards ETL: the ODS datasets (schemas compiled in), the ODS writer, the
+        // live pull over HTTP (URLSession: libcurl, nothing added to the build), and the
+        // offline archive of API responses with its replay (docs/billiards-ods.md, billiards-pull.md).
         .target(
             name: "Billiards",
             dependencies: [
-                "LakeFormat", "TableSchema", "LakeCatalog", "GeneratorKit", "BilliardsVenue",
+                "LakeFormat", "TableSchema", "LakeCatalog", "Configuration", "GeneratorKit", "BilliardsVenue",
                 .product(name: "Logging", package: "swift-log"), .product(name: "SystemPackage", package: "swift-system"),
             ],
             resources: billiardsODSTables.map { .embedInCode("Schemas/billiards_ods/\($0).json") }

@@ -1,4 +1,5 @@
 public import BilliardsVenue
+public import Configuration
 public import GeneratorKit
 public import LakeFormat
 public import TableSchema
@@ -11,6 +12,8 @@ public import TableSchema
 public enum BilliardsODS: DatasetDomain {
     public static let name = "billiards_ods"
     public static let summary = "the billiards venue's upstream records as received (ODS), one dataset per API endpoint"
+    /// The pull's settings (`billiards.*`): the API, its token, the stores, and how hard to try.
+    public static var settings: [Setting] { PullSettings.settings }
 
     /// The columns of every ODS dataset, in file order.
     public static let columns = ["store_id", "source_key", "payload", "source_endpoint", "version_time"]

@@ -6,10 +6,19 @@ public struct Setting: Sendable {
     public var name: String
     public var defaultValue: TOMLValue
     public var help: String
-    public init(_ name: String, _ defaultValue: TOMLValue, _ help: String) {
+    /// A secret (a token): `config show` prints it masked, and nothing else prints it.
+    public var secret: Bool
+    public init(_ name: String, _ defaultValue: TOMLValue, _ help: String, secret: Bool = false) {
         self.name = name
         self.defaultValue = defaultValue
         self.help = help
+        self.secret = secret
+    }
+
+    /// The value as `config show` prints it: a secret that is set as `"********"`.
+    public func shown(_ value: TOMLValue) -> String {
+        if secret, case .string(let s) = value, !s.isEmpty { return TOMLValue.string("********").description }
+        return value.description
     }
 
     /// The environment variable that overrides it: `OPSLAKE_` + the name in
@@ -133,7 +142,8 @@ public struct Settings: Sendable {
     /// An error about `name`'s current value, naming where it came from.
     public func invalid(_ name: String, _ problem: String) -> ConfigurationError {
         let source = self.source(name)
-        return ConfigurationError("\(name) = \(value(name)) (\(source)) \(problem); \(source.remedy)")
+        let shown = known.first { $0.name == name }?.shown(value(name)) ?? value(name).description
+        return ConfigurationError("\(name) = \(shown) (\(source)) \(problem); \(source.remedy)")
     }
 
     // Typed readers: each checks the value and names the key and its source when it is wrong.

@@ -17,6 +17,12 @@ public protocol DatasetDomain: Sendable {
     /// Its SCD2 dimensions, compiled in: `schema.table` and the SQL that rebuilds it
     /// (see `Dimension` in PostgresSync).
     static var dimensionSQL: [(name: String, sql: String)] { get }
+    /// Its settings, each named `<section>.<key>` (none by default).
+    static var settings: [Setting] { get }
+}
+
+extension DatasetDomain {
+    public static var settings: [Setting] { [] }
 }
 
 /// A business whose operations OpsLake simulates, as one plug-in: its datasets and

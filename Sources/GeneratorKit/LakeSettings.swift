@@ -16,13 +16,13 @@ public enum LakeSettings {
     ]
 
     /// The shared settings and those of `domains`.
-    public static func known(_ domains: [any Domain.Type]) -> [Setting] {
+    public static func known(_ domains: [any DatasetDomain.Type]) -> [Setting] {
         shared + domains.flatMap { $0.settings }
     }
 
     /// The effective settings for the lake at `lake`.
     public static func resolve(lake: String, config: String?, flags: [(flag: String, key: String, value: TOMLValue)],
-                               domains: [any Domain.Type]) throws -> Settings {
+                               domains: [any DatasetDomain.Type]) throws -> Settings {
         var settings = Settings(known(domains))
         try settings.apply(file: FileIO.path(lake, fileName), optional: true)
         let environment = ProcessInfo.processInfo.environment

@@ -207,6 +207,65 @@ extension Catalog {
         }
     }
 
+    /// Records what each task of run `runID` did, in one transaction.
+    func recordRunTasks(_ runID: Int64, _ tasks: [RunTask]) throws {
+        try locked {
+            try db.transaction {
+                for t in tasks {
+                    try db.query("""
+                        INSERT OR REPLACE INTO run_tasks(run_id, task, requests, retries, pages, records, bytes, windows, partitions,
+                                                         rows, cursor, seconds, error)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """, [.integer(runID), .text(t.task), SQLValue(t.requests), SQLValue(t.retries), SQLValue(t.pages), SQLValue(t.records),
+                              .integer(t.bytes), SQLValue(t.windows), SQLValue(t.partitions), SQLValue(t.rows),
+                              SQLValue(t.cursor?.description), .real(t.seconds), SQLValue(t.error)])
+                }
+            }
+        }
+    }
+
+    /// The last recorded run of each task whose name starts with `prefix`.
+    public func lastRunTasks(prefix: String) throws -> [String: (task: RunTask, runID: Int64, finishedAt: String?)] {
+        try locked {
+            var out: [String: (task: RunTask, runID: Int64, finishedAt: String?)] = [:]
+            for row in try db.query("""
+                SELECT t.task, t.requests, t.retries, t.pages, t.records, t.bytes, t.windows, t.partitions, t.rows, t.cursor, t.seconds,
+                       t.error, t.run_id, r.finished_at
+                FROM run_tasks t JOIN runs r ON r.id = t.run_id
+                WHERE substr(t.task, 1, length(?)) = ? ORDER BY t.run_id
+                """, [.text(prefix), .text(prefix)]) {
+                var t = RunTask(task: row[0].string ?? "")
+                t.requests = Int(row[1].int ?? 0)
+                t.retries = Int(row[2].int ?? 0)
+                t.pages = Int(row[3].int ?? 0)
+                t.records = Int(row[4].int ?? 0)
+                t.bytes = row[5].int ?? 0
+                t.windows = Int(row[6].int ?? 0)
+                t.partitions = Int(row[7].int ?? 0)
+                t.rows = Int(row[8].int ?? 0)
+                t.cursor = row[9].string.flatMap(LakeDate.init)
+                t.seconds = row[10].double ?? 0
+                t.error = row[11].string
+                out[t.task] = (t, row[12].int ?? 0, row[13].string)
+            }
+            return out
+        }
+    }
+
+    /// Moves several cursors in one transaction (one fsync however many).
+    func setCursors(_ cursors: [String: LakeDate]) throws {
+        try locked {
+            try db.transaction {
+                for (task, date) in cursors.sorted(by: { $0.key < $1.key }) {
+                    try db.query("""
+                        INSERT INTO cursors(task, high_water, updated_at) VALUES (?, ?, ?)
+                        ON CONFLICT(task) DO UPDATE SET high_water = excluded.high_water, updated_at = excluded.updated_at
+                        """, [.text(task), .text(date.description), .text(Self.now())])
+                }
+            }
+        }
+    }
+
     func setCursor(_ task: String, to date: LakeDate) throws {
         try locked {
             try db.query("""
@@ -331,4 +390,22 @@ extension Catalog {
                 .first.map { (try $0.text(0), try $0.text(1)) }
         }
     }
+}
+
+/// What one task of a run did (a row of `run_tasks`).
+public struct RunTask: Sendable, Hashable {
+    public var task: String
+    public var requests = 0
+    public var retries = 0
+    public var pages = 0
+    public var records = 0
+    public var bytes: Int64 = 0
+    public var windows = 0
+    public var partitions = 0
+    public var rows = 0
+    public var cursor: LakeDate?
+    public var seconds = 0.0
+    public var error: String?
+
+    public init(task: String) { self.task = task }
 }

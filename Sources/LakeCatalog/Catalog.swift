@@ -116,6 +116,28 @@ public final class Catalog: @unchecked Sendable {  // unchecked: every use of th
         """,
     ]
 
+    /// What each task of a run did (the billiards pull's per-endpoint-and-store tasks):
+    /// requests, retries, pages, records, bytes received, windows landed, partitions
+    /// written, its cursor after the run and its error.
+    static let runTasksTable = """
+        CREATE TABLE IF NOT EXISTS run_tasks (
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            task TEXT NOT NULL,
+            requests INTEGER NOT NULL,
+            retries INTEGER NOT NULL,
+            pages INTEGER NOT NULL,
+            records INTEGER NOT NULL,
+            bytes INTEGER NOT NULL,
+            windows INTEGER NOT NULL,
+            partitions INTEGER NOT NULL,
+            rows INTEGER NOT NULL,
+            cursor TEXT,
+            seconds REAL NOT NULL,
+            error TEXT,
+            PRIMARY KEY (run_id, task)
+        );
+        """
+
     func migrate() throws {
         try locked {
             try db.transaction {
@@ -125,6 +147,10 @@ public final class Catalog: @unchecked Sendable {  // unchecked: every use of th
                 }
                 if current == 0 {
                     for sql in Self.tables { try db.execute(sql) }
+                }
+                // Added within format 2: older catalogues of the format gain it on open.
+                try db.execute(Self.runTasksTable)
+                if current == 0 {
                     try db.execute("PRAGMA user_version = \(Self.schemaVersion)")
                     try db.query("INSERT INTO lake(key, value) VALUES ('id', ?), ('created_at', ?)",
                                  [.text(UUID().uuidString.lowercased()), .text(Self.now())])

@@ -413,6 +413,12 @@ extension WritableLake {
     /// Moves a scheduled task's cursor: the last day it has committed.
     public func setCursor(_ task: String, to date: LakeDate) throws { try catalog.setCursor(task, to: date) }
 
+    /// Records what each task of run `runID` did.
+    public func recordRunTasks(_ runID: Int64, _ tasks: [RunTask]) throws { try catalog.recordRunTasks(runID, tasks) }
+
+    /// Moves several cursors at once, in one catalogue transaction.
+    public func setCursors(_ cursors: [String: LakeDate]) throws { try catalog.setCursors(cursors) }
+
     /// Records a dataset's schema in the catalogue (at `init`, before any partition).
     public func register(_ schema: TableSchema) throws {
         try catalog.register(schema.dataset, hash: schema.hash, version: schema.version, kind: schema.partition.rawValue,

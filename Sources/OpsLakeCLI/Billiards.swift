@@ -10,9 +10,9 @@ extension OpsLake {
     struct BilliardsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "billiards",
-            abstract: "The billiards venue: serve its simulated upstream API, write an offline archive of it, replay an archive into the ODS.",
-            discussion: "docs/billiards-api.md describes the API, docs/billiards-ods.md the archive and the ODS datasets.\n\nExamples:\n  opslake billiards serve --port 8080 --token-file token.txt\n  opslake billiards archive --out archive --from 2026-03-01 --to 2026-03-07\n  opslake billiards replay --archive archive --lake lake",
-            subcommands: [Serve.self, ArchiveCommand.self, Replay.self]
+            abstract: "The billiards venue: serve its simulated upstream API, pull an API into the ODS, write an offline archive, replay one.",
+            discussion: "docs/billiards-api.md describes the API, docs/billiards-pull.md the pull, docs/billiards-ods.md the archive and the ODS datasets.\n\nExamples:\n  opslake billiards serve --port 8080 --token-file token.txt\n  opslake billiards pull --lake lake --api-url http://127.0.0.1:8080 --token-file token.txt\n  opslake billiards archive --out archive --from 2026-03-01 --to 2026-03-07\n  opslake billiards replay --archive archive --lake lake",
+            subcommands: [Serve.self, Pull.self, ArchiveCommand.self, Replay.self]
         )
 
         struct ArchiveCommand: ParsableCommand {
@@ -67,19 +67,8 @@ extension OpsLake {
 
             func run() throws {
                 try guarded {
-                    let storeIDs = try stores.flatMap { $0.split(separator: ",") }.map { text -> Int64 in
-                        guard let id = Int64(text.trimmingCharacters(in: .whitespaces)) else {
-                            throw InputError(.usage, "--stores \(text) is not a store id (a siteId such as 1001204540000001)")
-                        }
-                        return id
-                    }
-                    let endpoints = try tasks.flatMap { $0.split(separator: ",") }.map { text -> Endpoint in
-                        let name = text.trimmingCharacters(in: .whitespaces)
-                        guard let e = Endpoint(rawValue: name.hasPrefix("billiards_ods.") ? String(name.dropFirst(14)) : name) else {
-                            throw InputError(.usage, "--tasks \(name) is not an endpoint; the endpoints are \(Endpoint.allCases.map(\.dataset).joined(separator: ", "))")
-                        }
-                        return e
-                    }
+                    let storeIDs = try parseStores(stores)
+                    let endpoints = try parseEndpoints(tasks)
                     let lake = try WritableLake(root: options.lake, command: "billiards replay", create: true)
                     let s = try ArchiveReplay.run(archive, into: lake, stores: storeIDs.isEmpty ? nil : Set(storeIDs),
                                                   endpoints: endpoints.isEmpty ? nil : Set(endpoints),

@@ -19,7 +19,7 @@ struct DomainContext {
     var domains: [any Domain]
 
     init(lake: String, config: String?, flags: [(flag: String, key: String, value: TOMLValue)] = []) throws {
-        settings = try LakeSettings.resolve(lake: lake, config: config, flags: flags, domains: Domains.all)
+        settings = try LakeSettings.resolve(lake: lake, config: config, flags: flags, domains: Domains.withSchemas)
         let settings = settings
         domains = try Domains.all.map { try $0.init(settings: settings, lake: lake) }
     }

@@ -35,7 +35,7 @@ extension OpsLake {
                 try guarded {
                     let settings = try DomainContext(lake: options.lake, config: configOptions.config).settings  // checked by each domain
                     let entries = settings.known.map {
-                        Entry(name: $0.name, value: settings.value($0.name).description, source: settings.source($0.name).description,
+                        Entry(name: $0.name, value: $0.shown(settings.value($0.name)), source: settings.source($0.name).description,
                               environment: $0.environmentName, help: $0.help)
                     }
                     if json { try printJSON(entries); return }

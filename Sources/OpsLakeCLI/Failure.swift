@@ -55,6 +55,7 @@ func classify(_ error: any Error) -> (ExitStatus, String) {
     case let e as FormatError: return (e.kind == .io ? .ioError : .dataError, e.description)
     case let e as InputError: return (e.status, e.message)
     case let e as ODSError: return (ExitStatus(rawValue: e.status.rawValue) ?? .dataError, e.message)
+    case let e as PullError: return (ExitStatus(rawValue: e.status.rawValue) ?? .dataError, e.message)
     case let e as ConfigurationError: return (.config, "configuration: \(e.message)")
     case let e as PetShopError: return (.usage, e.description)
     case let e as ExportError: return (.usage, e.description)

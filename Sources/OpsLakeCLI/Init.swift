@@ -49,7 +49,7 @@ extension OpsLake {
                 }
                 // Check the configuration before anything is created. A new lake's history
                 // ends yesterday and spans each domain's history_days.
-                var settings = try LakeSettings.resolve(lake: options.lake, config: configOptions.config, flags: flags, domains: Domains.all)
+                var settings = try LakeSettings.resolve(lake: options.lake, config: configOptions.config, flags: flags, domains: Domains.withSchemas)
                 if !existing {
                     for domain in Domains.all where settings.source("\(domain.name).opened") == .defaults {
                         let days = try settings.integer("\(domain.name).history_days", in: 1...36_500)

@@ -6,7 +6,8 @@ import Foundation
 /// Lands an archive in the ODS: the offline pull. Every file is checked against the
 /// index (missing → 66, a size or SHA-256 that differs → 65) before its window is
 /// landed; each window (endpoint, store, `[start, end)`) is landed whole by
-/// `ODSWriter` or not at all, in time order, so the cursors never pass what is committed.
+/// `ODSWriter` or not at all, in time order, so the cursors never pass what is
+/// committed. Windows are committed in groups (`ODSWriter.groupCommitPartitions`).
 public enum ArchiveReplay {
     public struct Summary: Sendable, Hashable {
         public var windows = 0
@@ -77,11 +78,17 @@ public enum ArchiveReplay {
 
     static func land(_ windows: [(window: ODSWindow, entries: [ArchiveEntry])], folder: String, into lake: WritableLake,
                      runID: Int64) throws -> Summary {
-        let writer = try ODSWriter(lake: lake, runID: runID)
+        let writer = try ODSWriter(lake: lake, runID: runID, batchPartitions: ODSWriter.groupCommitPartitions)
         var summary = Summary()
         for (window, entries) in windows {
-            let records = try read(window, entries, folder: folder)
-            let landing = try writer.land(window, records: records)
+            let landing: ODSLanding
+            do {
+                landing = try writer.land(window, records: try read(window, entries, folder: folder))
+            } catch {
+                // The windows before this one are whole: they are committed, with their cursors.
+                try writer.flush()
+                throw error
+            }
             summary.windows += 1
             summary.files += entries.count
             summary.records += landing.records
@@ -92,6 +99,7 @@ public enum ArchiveReplay {
             summary.first = min(summary.first ?? day, day)
             summary.last = max(summary.last ?? window.lastWholeDay, window.lastWholeDay)
         }
+        try writer.flush()
         return summary
     }
 
@@ -117,9 +125,19 @@ public enum ArchiveReplay {
             }
         }
         if endpoint.listPath == nil {
+            // Each ticket's last successful response (a request retried after a failure appears twice).
+            var answered: [String: ArchiveEntry] = [:]
+            var failed: [String: ArchiveEntry] = [:]
+            var order: [String] = []
             for e in entries {
-                guard e.status == 200 else {
-                    throw ODSError(.noInput, "\(window) \(pageName(e)) answered HTTP \(e.status); the window did not complete")
+                let id = e.query["orderSettleId"] ?? e.file
+                if answered[id] == nil && failed[id] == nil { order.append(id) }
+                if e.status == 200 { answered[id] = e } else { failed[id] = e }
+            }
+            for id in order {
+                guard let e = answered[id] else {
+                    let f = failed[id]!
+                    throw ODSError(.noInput, "\(window) \(pageName(f)) answered HTTP \(f.status); the window did not complete")
                 }
                 try take(try ResponsePage(try body(e), endpoint: endpoint, where: "\(window) \(pageName(e))"), e)
             }

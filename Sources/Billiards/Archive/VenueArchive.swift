@@ -1,6 +1,5 @@
 public import BilliardsVenue
 public import LakeFormat
-import Foundation
 
 /// Writes an archive straight from the simulator: for every business day of a range,
 /// every store and endpoint, the pages the upstream would answer for that day's window
@@ -19,25 +18,12 @@ public enum VenueArchive {
         guard (1...VenueResponses.maxPageSize).contains(pageSize) else {
             throw ODSError(.dataError, "page size \(pageSize) is outside 1...\(VenueResponses.maxPageSize)")
         }
-        guard !FileIO.exists(folder + "/" + Archive.indexFile) else {
-            throw ODSError(.cannotCreate, "\(folder) already holds an archive (\(Archive.indexFile)); choose a new folder")
-        }
-        do { try FileIO.makeDirectories(folder) } catch {
-            throw ODSError(.cannotCreate, "cannot create \(folder): \(error)")
-        }
-        var entries: [ArchiveEntry] = []
+        let archive = try ArchiveWriter(folder: folder)
         var summary = Summary()
-        var made = Set<String>()
         func save(_ body: [UInt8], endpoint: Endpoint, store: Store, window: Range<VenueTime>, query: [String: String],
                   page: Int?, name: String) throws {
-            let directory = "\(store.id)/\(endpoint.dataset)"
-            if made.insert(directory).inserted { try FileIO.makeDirectories(folder + "/" + directory) }
-            let file = "\(directory)/\(name).json"
-            guard FileManager.default.createFile(atPath: folder + "/" + file, contents: Data(body)) else {
-                throw ODSError(.cannotCreate, "cannot write \(folder)/\(file)")
-            }
-            entries.append(ArchiveEntry(endpoint: endpoint, store: store.id, window: window, query: query, page: page, status: 200,
-                                        file: file, bytes: Int64(body.count), sha256: try SHA256.hash(body)))
+            archive.add([try archive.save(body, endpoint: endpoint, store: store.id, window: window, query: query, page: page,
+                                          status: 200, name: name)])
             summary.files += 1
             summary.bytes += Int64(body.count)
         }
@@ -69,7 +55,7 @@ public enum VenueArchive {
             }
             dt = dt.adding(days: 1)
         }
-        try FileIO.writeAtomically(folder + "/" + Archive.indexFile, try Archive.indexText(entries))
+        try archive.finish()
         return summary
     }
 

@@ -8,7 +8,9 @@ public struct ODSRecord: Sendable, Hashable {
     public var storeID: Int64
     public var sourceKey: String
     public var versionTime: VenueTime
-    /// The partition: the business day (08:00-08:00, Asia/Shanghai) of the time `ODSFields.date` names.
+    /// The time `ODSFields.date` names (`createTime` of a settlement), and its
+    /// business day (08:00-08:00, Asia/Shanghai): the partition.
+    public var dateTime: VenueTime
     public var dt: LakeDate
     /// The record's JSON object, byte for byte.
     public var payload: [UInt8]
@@ -52,7 +54,8 @@ public struct ODSRecord: Sendable, Hashable {
         self.storeID = storeID
         sourceKey = parts.joined(separator: "|")
         versionTime = try time(fields.version)
-        dt = try time(fields.date).businessDate
+        dateTime = try time(fields.date)
+        dt = dateTime.businessDate
         self.payload = payload
     }
 

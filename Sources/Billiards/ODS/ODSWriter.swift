@@ -47,20 +47,45 @@ public struct ODSLanding: Sendable, Hashable {
 /// such partition is read back, merged (a record replaces the row of the same store
 /// and key only when it supersedes it), ordered by (store_id, source_key), and staged
 /// only when its rows differ from what it holds, one partition in memory at a time.
-/// The staged partitions of the window are committed as one batch, then the cursor of
-/// (endpoint, store) moves. A window that throws commits nothing.
+/// A window that throws stages nothing.
+///
+/// Staged partitions are committed in batches (`batchPartitions`, one commit for many
+/// windows, as generation's group commit does), then the cursors of the batch's
+/// windows move, in the order the windows were landed, in one catalogue transaction:
+/// a cursor never passes a partition that is not committed. A window that touches a
+/// partition already waiting in the batch commits the batch first, so every window
+/// reads what the windows before it wrote. `flush()` commits what waits.
 public final class ODSWriter {
     public let lake: WritableLake
     public let runID: Int64?
+    /// Partitions staged before the batch is committed; 1 commits every window alone.
+    public let batchPartitions: Int
     let schemas: [Endpoint: TableSchema]
 
-    public init(lake: WritableLake, runID: Int64? = nil) throws {
+    var pending: [StagedPartitions] = []
+    var pendingKeys: Set<PartitionKey> = []
+    /// The windows landed since the last commit, in order, for their cursors.
+    var waiting: [ODSWindow] = []
+    /// Every cursor this writer has moved, where it left it.
+    public private(set) var moved: [String: LakeDate] = [:]
+
+    /// The batch the replay and the pull commit: enough that the fsyncs of a commit
+    /// are shared by many windows, few enough that a crash loses little work.
+    public static let groupCommitPartitions = 256
+
+    public init(lake: WritableLake, runID: Int64? = nil, batchPartitions: Int = 1) throws {
+        precondition(batchPartitions >= 1)
         self.lake = lake
         self.runID = runID
+        self.batchPartitions = batchPartitions
         schemas = try BilliardsODS.schemasByEndpoint()
     }
 
+    deinit { for s in pending { s.discard() } }
+
     /// Lands the records of `window` (each read with `ODSRecord` from the response).
+    /// With `batchPartitions` 1 the window is committed and its cursor moved before
+    /// this returns (`cursor` says where it is); otherwise it may wait for `flush()`.
     @discardableResult
     public func land(_ window: ODSWindow, records: [ODSRecord]) throws -> ODSLanding {
         let endpoint = window.endpoint
@@ -75,6 +100,8 @@ public final class ODSWriter {
         }
         var landing = ODSLanding(records: latest.count)
         let byDay = Dictionary(grouping: latest.values, by: \.dt)
+        let keys = byDay.keys.map { PartitionKey(schema.dataset, $0) }
+        if keys.contains(where: pendingKeys.contains) { try flush() }
         var staged: [StagedPartitions] = []
         do {
             for dt in byDay.keys.sorted() {
@@ -95,24 +122,55 @@ public final class ODSWriter {
             for s in staged { s.discard() }
             throw error
         }
-        if !staged.isEmpty {
-            _ = try lake.commit(staged, runID: runID)
-            odsLog.debug("window committed", metadata: ["window": "\(window)", "partitions": "\(landing.written)", "rows": "\(landing.rows)"])
+        pending += staged
+        pendingKeys.formUnion(staged.map { PartitionKey(schema.dataset, $0.dt) })
+        waiting.append(window)
+        odsLog.debug("window staged", metadata: ["window": "\(window)", "partitions": "\(landing.written)", "rows": "\(landing.rows)"])
+        if pending.count >= batchPartitions || waiting.count >= 64 * batchPartitions {
+            landing.cursor = try flush()[window] ?? nil
         }
-        landing.cursor = try advanceCursor(window)
         return landing
     }
 
-    /// Moves the cursor of (endpoint, store) to the window's last whole day, when the
-    /// window starts no later than the day after the cursor (no gap) and ends past it.
-    func advanceCursor(_ window: ODSWindow) throws -> LakeDate? {
-        let name = BilliardsODS.cursorName(window.endpoint, store: window.storeID)
-        let current = try lake.catalog.cursor(name)
-        let last = window.lastWholeDay
-        let firstNeeded = current.map { $0.adding(days: 1) } ?? last
-        guard last > (current ?? LakeDate(daysSinceEpoch: .min)), window.start <= VenueTime.opening(of: firstNeeded) else { return current }
-        try lake.setCursor(name, to: last)
-        return last
+    /// Commits the staged partitions as one batch, then moves the cursors of the
+    /// windows landed since the last flush. Returns each such window's cursor.
+    @discardableResult
+    public func flush() throws -> [ODSWindow: LakeDate?] {
+        let batch = pending, windows = waiting
+        pending = []
+        pendingKeys = []
+        waiting = []
+        if !batch.isEmpty { _ = try lake.commit(batch, runID: runID) }
+        return try advanceCursors(windows)
+    }
+
+    /// Moves the cursor of each window's (endpoint, store), in order, to the window's
+    /// last whole day, when the window starts no later than the day after the cursor
+    /// (no gap) and ends past it; one catalogue transaction for them all.
+    func advanceCursors(_ windows: [ODSWindow]) throws -> [ODSWindow: LakeDate?] {
+        var cursors: [String: LakeDate?] = [:]
+        var moved: [String: LakeDate] = [:]
+        var result: [ODSWindow: LakeDate?] = [:]
+        for window in windows {
+            let name = BilliardsODS.cursorName(window.endpoint, store: window.storeID)
+            let current: LakeDate?
+            if let known = cursors[name] { current = known } else { current = try lake.catalog.cursor(name) }
+            let last = window.lastWholeDay
+            let firstNeeded = current.map { $0.adding(days: 1) } ?? last
+            if last > (current ?? LakeDate(daysSinceEpoch: .min)), window.start <= VenueTime.opening(of: firstNeeded) {
+                cursors[name] = last
+                moved[name] = last
+                result[window] = last
+            } else {
+                cursors[name] = current
+                result[window] = current
+            }
+        }
+        if !moved.isEmpty {
+            try lake.setCursors(moved)
+            self.moved.merge(moved) { _, new in new }
+        }
+        return result
     }
 
     /// The partition's rows as the lake holds them (none when it has no such partition).

@@ -1,0 +1,225 @@
+import BilliardsVenue
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Synchronization
+
+/// What stops a pull task, with its sysexits code: 65 a response that is not the
+/// envelope (after the retries a malformed body gets), 66/78 no token, 69 the API
+/// cannot be reached (or has no such endpoint), 75 the retries ran out (timeouts,
+/// dropped connections, 5xx, 429) or a window's total kept changing, 77 the token
+/// was refused.
+public struct PullError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Status: Int32, Sendable { case dataError = 65, noInput = 66, unavailable = 69, tempFail = 75, noPermission = 77, config = 78 }
+    public var status: Status
+    public var message: String
+    public init(_ status: Status, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+    public var description: String { message }
+}
+
+/// Counts of one task's requests, kept in the run's record (`run_tasks`).
+public struct RequestCounts: Sendable, Hashable, Codable {
+    /// Requests sent, retries among them, pages and tickets received whole.
+    public var requests = 0
+    public var retries = 0
+    public var pages = 0
+    /// Records received and bytes of the bodies received.
+    public var records = 0
+    public var bytes: Int64 = 0
+
+    public mutating func add(_ o: RequestCounts) {
+        requests += o.requests
+        retries += o.retries
+        pages += o.pages
+        records += o.records
+        bytes += o.bytes
+    }
+}
+
+/// The upstream API over HTTP (URLSession, on libcurl on Linux: https, proxies and
+/// keep-alive come with it, and it adds nothing to the build): one GET with a bearer
+/// token, a per-request timeout, and retries with exponential backoff and jitter on
+/// timeouts, connection errors, 5xx, 429 (waiting its `Retry-After`) and bodies that
+/// do not parse. A refused token (after re-reading the token file once, in case it
+/// was rotated) and an unreachable API are fatal: every later request of the pull
+/// fails at once with the same error, rather than each task retrying on its own.
+final class APIClient: Sendable {
+    let settings: PullSettings
+    let session: URLSession
+    let token: Mutex<String>
+    let fatal = Mutex<PullError?>(nil)
+
+    init(settings: PullSettings) throws {
+        self.settings = settings
+        token = Mutex(try settings.readToken())
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = settings.timeoutSeconds
+        configuration.httpMaximumConnectionsPerHost = settings.jobs
+        configuration.requestCachePolicy = .reloadIgnoringLocalAndRemoteCacheData
+        configuration.urlCache = nil
+        configuration.httpCookieStorage = nil
+        session = URLSession(configuration: configuration)
+    }
+
+    deinit { session.invalidateAndCancel() }
+
+    /// The URL of `path` with `query` (values percent-encoded; a space as %20).
+    func url(_ path: String, _ query: [(String, String)]) -> URL {
+        var base = settings.baseURL.absoluteString
+        while base.hasSuffix("/") { base.removeLast() }
+        var allowed = CharacterSet.urlQueryAllowed
+        allowed.remove(charactersIn: "&=+;#")
+        let q = query.map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $1)" }.joined(separator: "&")
+        return URL(string: base + path + (q.isEmpty ? "" : "?" + q))!
+    }
+
+    /// One answer as received.
+    struct Answer {
+        var status: Int
+        var body: [UInt8]
+        var retryAfter: Double?
+    }
+
+    /// GETs `path` until a 200 whose body `parse` accepts, or the retries run out.
+    /// `place` names the request in errors (`settlement_records store 1 2026-03-01 08:00:00..<… page 2`).
+    /// `record` sees every answer (the archive keeps them).
+    func get<T>(_ path: String, query: [(String, String)], place: String, counts: inout RequestCounts,
+                record: (Answer) throws -> Void = { _ in }, parse: ([UInt8]) throws -> T) throws -> T {
+        let url = url(path, query)
+        var attempt = 0
+        while true {
+            if let e = fatal.withLock({ $0 }) { throw e }
+            attempt += 1
+            counts.requests += 1
+            if attempt > 1 { counts.retries += 1 }
+            let last = attempt > settings.retries
+            var wait: Double? = nil
+            let problem: String
+            switch send(url) {
+            case .failure(let error):
+                switch error.kind {
+                case .unreachable:
+                    if last { throw stop(PullError(.unavailable, "\(place): cannot reach \(settings.baseURL.absoluteString) (\(error.message)) after \(attempt) attempts; check billiards.api_url and the network")) }
+                case .refused:
+                    throw stop(PullError(.unavailable, "\(place): \(error.message); check billiards.api_url"))
+                case .transient:
+                    break
+                }
+                problem = error.message
+            case .success(let answer):
+                counts.bytes += Int64(answer.body.count)
+                try record(answer)
+                switch answer.status {
+                case 200:
+                    do {
+                        let value = try parse(answer.body)
+                        return value
+                    } catch let e as ODSError {
+                        if last { throw PullError(.dataError, "\(e.message) (after \(attempt) attempts)") }
+                        problem = "a malformed response"
+                    }
+                case 401, 403:
+                    // The token file may have been rotated: read it again, and try once more if it changed.
+                    if attempt <= settings.retries, case .file = settings.token, let fresh = try? settings.readToken(),
+                       token.withLock({ current in
+                           defer { current = fresh }
+                           return current != fresh
+                       }) {
+                        problem = "a token that was replaced"
+                        wait = 0
+                    } else {
+                        throw stop(PullError(.noPermission, "\(place): the API refused the token (HTTP \(answer.status)\(Self.message(answer.body))); "
+                                             + "renew it in \(settings.token)"))
+                    }
+                case 404:
+                    throw stop(PullError(.unavailable, "\(place): \(url.absoluteString) answered 404 (no such endpoint); check billiards.api_url"))
+                case 429:
+                    problem = "HTTP 429 (throttled)"
+                    wait = answer.retryAfter.map { min($0, max(settings.maxBackoffSeconds, 1)) }
+                case 500...599:
+                    problem = "HTTP \(answer.status)"
+                default:
+                    throw PullError(.dataError, "\(place): the API answered HTTP \(answer.status)\(Self.message(answer.body)); the request was not accepted")
+                }
+            }
+            if last {
+                throw PullError(.tempFail, "\(place): \(problem) on each of \(attempt) attempts; try again later or raise billiards.retries")
+            }
+            Thread.sleep(forTimeInterval: wait ?? backoff(attempt))
+        }
+    }
+
+    /// The wait before attempt `attempt + 1`: the base doubled per retry, capped, half of it random.
+    func backoff(_ attempt: Int) -> Double {
+        let full = min(settings.maxBackoffSeconds, settings.backoffSeconds * pow(2, Double(attempt - 1)))
+        return full / 2 + Double.random(in: 0...(full / 2))
+    }
+
+    /// Marks the pull as failed with `e`: every later request fails with it at once.
+    func stop(_ e: PullError) -> PullError {
+        fatal.withLock { if $0 == nil { $0 = e } }
+        return e
+    }
+
+    /// The envelope's message of an error answer, for the error line.
+    static func message(_ body: [UInt8]) -> String {
+        struct Envelope: Decodable { var message: String? }
+        guard let m = try? JSONDecoder().decode(Envelope.self, from: Data(body)).message, !m.isEmpty else { return "" }
+        return ": " + String(m.prefix(200))
+    }
+
+    struct SendError: Error {
+        enum Kind { case transient, unreachable, refused }
+        var kind: Kind
+        var message: String
+    }
+
+    /// One request, waited for.
+    func send(_ url: URL) -> Result<Answer, SendError> {
+        var request = URLRequest(url: url)
+        request.httpMethod = "GET"
+        request.timeoutInterval = settings.timeoutSeconds
+        request.setValue("Bearer " + token.withLock { $0 }, forHTTPHeaderField: "Authorization")
+        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        let done = DispatchSemaphore(value: 0)
+        let result = Mutex<Result<Answer, SendError>?>(nil)
+        let timeout = settings.timeoutSeconds
+        let task = session.dataTask(with: request) { data, response, error in
+            let r: Result<Answer, SendError>
+            if let error {
+                r = .failure(Self.classify(error, timeout: timeout))
+            } else if let http = response as? HTTPURLResponse {
+                let after = (http.value(forHTTPHeaderField: "Retry-After")).flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+                r = .success(Answer(status: http.statusCode, body: [UInt8](data ?? Data()), retryAfter: after.map { max(0, $0) }))
+            } else {
+                r = .failure(SendError(kind: .transient, message: "no HTTP response"))
+            }
+            result.withLock { $0 = r }
+            done.signal()
+        }
+        task.resume()
+        done.wait()
+        return result.withLock { $0! }
+    }
+
+    static func classify(_ error: any Error, timeout: Double) -> SendError {
+        guard let e = error as? URLError else { return SendError(kind: .transient, message: "\(error)") }
+        switch e.code {
+        case .timedOut:
+            return SendError(kind: .transient, message: "no answer within \(timeout) s (billiards.timeout_seconds)")
+        case .networkConnectionLost, .badServerResponse, .cannotParseResponse, .zeroByteResource, .cannotDecodeRawData:
+            return SendError(kind: .transient, message: "the connection was dropped mid-response")
+        case .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet:
+            return SendError(kind: .unreachable, message: e.localizedDescription)
+        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate, .serverCertificateNotYetValid,
+             .serverCertificateHasUnknownRoot, .clientCertificateRejected, .clientCertificateRequired, .unsupportedURL, .badURL:
+            return SendError(kind: .refused, message: "the request could not be made (\(e.localizedDescription))")
+        default:
+            return SendError(kind: .transient, message: e.localizedDescription)
+        }
+    }
+}
