@@ -19,10 +19,12 @@ build: deps
 	swift build -c release
 
 # The main job: a lake with the shop's last 90 days (init fixes the seed and the
-# opening date, run generates every day up to yesterday in Asia/Taipei).
+# opening date, run generates every day up to yesterday in Asia/Taipei), and the
+# billiards venue's last week pulled over HTTP from its simulated API on loopback.
 demo: build
 	$(OPSLAKE) init --lake lake
 	$(OPSLAKE) run --lake lake
+	scripts/demo-billiards.sh $(OPSLAKE) lake
 	$(OPSLAKE) catalog --lake lake
 
 test:

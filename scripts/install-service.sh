@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Install opslake and its systemd timers: the scheduled pet-shop generator and
-# the PostgreSQL sync job. Run as root from the checkout, after `swift build -c release`:
+# Install opslake and its systemd timers: the scheduled pet-shop generator, the
+# hourly billiards pull and the PostgreSQL sync job. Run as root from the checkout, after `swift build -c release`:
 #   sudo scripts/install-service.sh
 # Safe to run again: it replaces the binary (schemas are built in) and units, and keeps an
 # existing /etc/opslake/opslake.toml, /etc/opslake/dsn and lake. It does not enable the timers.
@@ -21,8 +21,11 @@ LAKE=$STATE/lake
 ACCOUNT=opslake
 UNITS=(opslake-petshop-daily.service opslake-petshop-daily.timer
        opslake-petshop-weekly.service opslake-petshop-weekly.timer
-       opslake-load.service opslake-load.timer)
+       opslake-load.service opslake-load.timer
+       opslake-billiards-pull.service opslake-billiards-pull.timer)
 TIMERS=(opslake-petshop-daily.timer opslake-petshop-weekly.timer)
+PULL_TIMER=opslake-billiards-pull.timer
+TOKEN=$CONF_DIR/billiards-token
 LOAD_TIMER=opslake-load.timer
 
 for arg in "$@"; do
@@ -88,7 +91,7 @@ fi
 # opslake-load.service gets these through LoadCredential=: systemd reads them as
 # root, so they stay root-only (0600) and the opslake user never reads them here.
 # Never created or overwritten: they hold the database password.
-for secret in "$DSN" "$PGPASS"; do
+for secret in "$DSN" "$PGPASS" "$TOKEN"; do
   if [[ -e $secret ]]; then
     say "keeping $secret (owner root:root, mode 0600)"
     chown root:root "$secret"
@@ -152,3 +155,12 @@ else
   say "then enable it with:"
 fi
 printf '  systemctl enable --now %s\n' "$LOAD_TIMER"
+if [[ -e $TOKEN ]]; then
+  say "the billiards pull reads $TOKEN and [billiards] in $CONF; enable it with:"
+else
+  say "the billiards pull needs billiards.api_url (and stores) in $CONF and the API token in $TOKEN, root-only:"
+  printf '  install -m 0600 -o root -g root /dev/null %s\n' "$TOKEN"
+  printf '  (write the token on its first line; see docs/billiards-pull.md)\n'
+  say "then enable it with:"
+fi
+printf '  systemctl enable --now %s\n' "$PULL_TIMER"

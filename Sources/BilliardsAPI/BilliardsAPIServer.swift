@@ -28,11 +28,10 @@ public final class BilliardsAPIServer: Sendable {
         let timeout = max(60, api.settings.faults.slowSeconds + 60)
         let ip = host == "localhost" ? "127.0.0.1" : host
         do {
-            if ip.contains(":") {
-                server = HTTPServer(address: try .inet6(ip6: ip, port: UInt16(port)), timeout: timeout, logger: .disabled, handler: handler)
-            } else {
-                server = HTTPServer(address: try .inet(ip4: ip, port: UInt16(port)), timeout: timeout, logger: .disabled, handler: handler)
-            }
+            let address: any SocketAddress = ip.contains(":") ? try .inet6(ip6: ip, port: UInt16(port)) : try .inet(ip4: ip, port: UInt16(port))
+            server = HTTPServer(config: HTTPServer.Configuration(address: address, timeout: timeout, pool: NoDelayPool(HTTPServer.defaultPool()),
+                                                                 logger: .disabled),
+                                handler: handler)
         } catch {
             throw APISettingsError("--host \(host) is not an IPv4 or IPv6 address")
         }
@@ -187,5 +186,23 @@ struct TruncatedBytes: AsyncBufferedSequence {
             defer { offset = end }
             return bytes[offset..<end]
         }
+    }
+}
+
+/// FlyingFox writes a response's header and its body in two writes. With Nagle's
+/// algorithm on, the body then waits for the client's delayed ACK of the header
+/// (40 ms on Linux) on every request of a kept-alive connection: 44 ms a request
+/// measured with Python's `requests.Session`, 3 ms with it off. FlyingFox has no
+/// setting for TCP_NODELAY, so its socket pool is wrapped to set it on every socket
+/// it waits for (the listener's is inherited by the connections it accepts).
+struct NoDelayPool: AsyncSocketPool {
+    let base: any AsyncSocketPool
+    init(_ base: any AsyncSocketPool) { self.base = base }
+    func prepare() async throws { try await base.prepare() }
+    func run() async throws { try await base.run() }
+    func suspendSocket(_ socket: Socket, untilReadyFor events: Socket.Events) async throws {
+        var on: Int32 = 1
+        _ = setsockopt(socket.file.rawValue, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        try await base.suspendSocket(socket, untilReadyFor: events)
     }
 }

@@ -207,6 +207,18 @@ extension Catalog {
         }
     }
 
+    /// Every cursor: task name → (last day committed, when it moved).
+    public func cursors() throws -> [String: (day: LakeDate, updatedAt: String)] {
+        try locked {
+            var out: [String: (day: LakeDate, updatedAt: String)] = [:]
+            for row in try db.query("SELECT task, high_water, updated_at FROM cursors") {
+                guard let day = LakeDate(try row.text(1)) else { continue }
+                out[try row.text(0)] = (day, try row.text(2))
+            }
+            return out
+        }
+    }
+
     /// Records what each task of run `runID` did, in one transaction.
     func recordRunTasks(_ runID: Int64, _ tasks: [RunTask]) throws {
         try locked {

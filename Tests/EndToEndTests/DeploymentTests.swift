@@ -20,6 +20,7 @@ private let systemdAnalyze: String? = {
         "opslake-petshop-daily.service", "opslake-petshop-daily.timer",
         "opslake-petshop-weekly.service", "opslake-petshop-weekly.timer",
         "opslake-load.service", "opslake-load.timer",
+        "opslake-billiards-pull.service", "opslake-billiards-pull.timer",
     ]
     static let installedBinary = "/usr/local/bin/opslake"
 
@@ -141,6 +142,24 @@ private let systemdAnalyze: String? = {
         #expect(try Self.values(service, "Service", "PrivateNetwork").isEmpty, "\(service) needs the network")
         #expect(try Self.values(service, "Service", "StateDirectory").isEmpty, "\(service) writes no state")
         #expect(try Self.values(service, "Unit", "After").contains("opslake-petshop-daily.service"))
+    }
+
+    @Test("the billiards pull runs hourly, catches up after downtime, has the network and its token from a credential")
+    func pullService() throws {
+        let service = "opslake-billiards-pull.service", timer = "opslake-billiards-pull.timer"
+        #expect(try Self.values(timer, "Timer", "OnCalendar") == ["*-*-* *:05:00"])
+        #expect(try Self.values(timer, "Timer", "Persistent") == ["true"])
+        #expect(try Self.values(timer, "Timer", "Unit") == [service])
+        for (key, value) in [("User", "opslake"), ("Type", "oneshot"), ("NoNewPrivileges", "yes"), ("ProtectSystem", "strict"),
+                             ("Restart", "on-failure"), ("RestartPreventExitStatus", "64 65 66 73 77 78"),
+                             ("LoadCredential", "billiards-token:/etc/opslake/billiards-token"),
+                             ("ExecStart", Self.installedBinary + " billiards pull --lake /var/lib/opslake/lake")] {
+            #expect(try Self.values(service, "Service", key) == [value], "\(service): \(key)")
+        }
+        #expect(try Self.values(service, "Service", "PrivateNetwork").isEmpty, "\(service) needs the network")
+        #expect(try Self.values(service, "Service", "RestrictAddressFamilies") == ["AF_UNIX AF_INET AF_INET6"])
+        // The token is found by the credential's name, never passed on the command line.
+        #expect(try !Self.values(service, "Service", "ExecStart")[0].contains("token"))
     }
 
     @Test("the installer script is valid bash")

@@ -109,15 +109,7 @@ public struct PullSettings: Sendable {
             throw ConfigurationError("no API token: set billiards.token_file (or --token-file), or give the service the credential "
                                      + "\(Self.credentialName) (LoadCredential=)")
         }
-        guard case .array(let items) = settings.value("billiards.stores"), !items.isEmpty else {
-            throw settings.invalid("billiards.stores", "must be a non-empty array of store ids (siteIds)")
-        }
-        var stores: [Int64] = []
-        for item in items {
-            guard case .integer(let id) = item, id > 0 else { throw settings.invalid("billiards.stores", "must hold only positive whole numbers") }
-            if !stores.contains(id) { stores.append(id) }
-        }
-        self.stores = stores
+        self.stores = try Self.stores(settings)
         timeoutSeconds = try settings.number("billiards.timeout_seconds", in: 0.1...3600)
         retries = try settings.integer("billiards.retries", in: 0...100)
         backoffSeconds = try settings.number("billiards.backoff_seconds", in: 0...600)
@@ -126,6 +118,19 @@ public struct PullSettings: Sendable {
         overlapMinutes = try settings.integer("billiards.overlap_minutes", in: 0...7 * 24 * 60)
         jobs = try settings.integer("billiards.jobs", in: 1...64)
         historyDays = try settings.integer("billiards.history_days", in: 1...3660)
+    }
+
+    /// `billiards.stores`, checked: positive ids, duplicates dropped.
+    public static func stores(_ settings: Settings) throws(ConfigurationError) -> [Int64] {
+        guard case .array(let items) = settings.value("billiards.stores"), !items.isEmpty else {
+            throw settings.invalid("billiards.stores", "must be a non-empty array of store ids (siteIds)")
+        }
+        var stores: [Int64] = []
+        for item in items {
+            guard case .integer(let id) = item, id > 0 else { throw settings.invalid("billiards.stores", "must hold only positive whole numbers") }
+            if !stores.contains(id) { stores.append(id) }
+        }
+        return stores
     }
 
     static func text(_ settings: Settings, _ name: String) -> String {

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Pull benchmark: `opslake billiards pull` from the simulated venue API on loopback
+# beside a Python reference client written like the ETL it replaces
+# (bench/reference/billiards_pull.py: requests, json, NDJSON rows), against the same
+# server; then `opslake billiards replay` of the pull's saved archive.
+# See bench/README.md. Prints machine facts, then one table.
+#
+# Environment:
+#   BENCH_STORES   stores of the simulated tenant (default 50)
+#   BENCH_DAYS     business days pulled (default 30)
+#   BENCH_ROUNDS   rounds (default 3); odd rounds run opslake first, even rounds Python
+#   BENCH_JOBS     opslake's --jobs (requests in flight; default 4)
+#   OPSLAKE        the opslake binary (default .build/release/opslake, built when missing)
+#   TMPDIR         where the lakes and archives go (default /tmp)
+set -euo pipefail
+
+SELF=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
+NAME=bench-pull
+# shellcheck source=scripts/bench-common.sh
+source "$(dirname "$SELF")/bench-common.sh"
+cd "$ROOT"
+bench_arguments "$@"
+
+STORES=${BENCH_STORES:-50}
+DAYS=${BENCH_DAYS:-30}
+ROUNDS=${BENCH_ROUNDS:-3}
+JOBS=${BENCH_JOBS:-4}
+FROM=2026-01-01
+for n in "$STORES" "$DAYS" "$ROUNDS" "$JOBS"; do
+  [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "bench-pull: BENCH_STORES, BENCH_DAYS, BENCH_ROUNDS and BENCH_JOBS must be positive integers (got $n)" >&2; exit 2; }
+done
+TO=$(date -u -d "$FROM + $((DAYS - 1)) days" +%F)
+UNTIL="$(date -u -d "$TO + 1 day" +%F) 08:00:00"
+
+# --- the reference's virtual environment (requests, pinned in bench/reference/requirements.txt) ---
+REQ=$ROOT/bench/reference/requirements.txt
+VENV=$ROOT/.venv-bench
+PY=$VENV/bin/python
+if ! "$PY" -c 'import requests' 2>/dev/null; then
+  echo "bench-pull: installing requests into .venv-bench" >&2
+  [[ -x $PY ]] || python3 -m venv "$VENV" || die "python3 cannot create a virtual environment; run scripts/install-deps.sh"
+  "$PY" -m pip install --quiet --disable-pip-version-check "$(grep -m1 '^requests==' "$REQ")"
+fi
+
+bench_ensure_opslake
+T=$(mktemp -d "${TMPDIR:-/tmp}/opslake-bench-pull.XXXXXX")
+server=
+cleanup() { [[ -n $server ]] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT
+trap 'echo "bench-pull: stopped: line $LINENO failed (exit $?)" >&2' ERR
+bench_copy_opslake "$T"
+
+# --- the server (its own process; its CPU time is read from /proc) ------------------------
+echo "bench-$RANDOM-token" >"$T/token"
+"$OPSLAKE" billiards serve --port 0 --token-file "$T/token" --stores "$STORES" --opened "$FROM" --now "$UNTIL" \
+  --cache-mb 512 >"$T/server.out" 2>"$T/server.err" &
+server=$!
+for _ in $(seq 300); do [[ -s $T/server.out ]] && break; sleep 0.1; done
+URL=$(sed -E 's/^billiards API listening on (http:[^ ]+).*/\1/' <"$T/server.out")
+[[ $URL == http* ]] || die "the server did not start: $(cat "$T/server.err")"
+STORE_IDS=$("$OPSLAKE" billiards archive --out "$T/ids" --from "$FROM" --to "$FROM" --stores "$STORES" >/dev/null &&
+  python3 -c 'import json,sys; print(",".join(sorted({str(json.loads(l)["store"]) for l in open(sys.argv[1])})))' "$T/ids/index.ndjson")
+rm -rf "$T/ids"
+server_cpu() { awk '{ print ($14 + $15) / 100 }' "/proc/$server/stat"; }
+
+bench_machine
+echo "bench pull"
+echo "  cores:       $cores"
+echo "  cpu:         $cpu"
+echo "  opslake:     $opslake_version ($OPSLAKE_PATH), --jobs $JOBS"
+echo "  reference:   bench/reference/billiards_pull.py, $("$PY" -c 'import sys, requests; print(f"Python {sys.version.split()[0]}, requests {requests.__version__}")')"
+echo "  data:        $STORES stores x $DAYS business days ($FROM..$TO) x 23 endpoints, from $URL (same server for both)"
+echo "  load avg:    $(cut -d' ' -f1-3 /proc/loadavg) at start"
+echo
+
+# Warm-up (not measured): the server simulates each store's days once and keeps them.
+echo "bench-pull: warm-up pull (not measured) ..." >&2
+"$OPSLAKE" billiards pull --lake "$T/warm" --api-url "$URL" --token-file "$T/token" --stores "$STORE_IDS" \
+  --from "$FROM" --until "$UNTIL" --jobs "$JOBS" --save-archive "$T/archive" --json >"$T/warm.json"
+rm -rf "$T/warm"
+
+RESULTS=()  # name|round|wall|client cpu|server cpu|records|bytes
+measure() {  # measure NAME ROUND OUT COMMAND...: the wall clock and the server's CPU time around the command
+  local name=$1 round=$2 out=$3 t0 t1 s0 s1
+  shift 3
+  sync
+  echo "bench-pull: round $round: $name ..." >&2
+  s0=$(server_cpu)
+  t0=$EPOCHREALTIME
+  "$@" >"$out" || die "round $round: $name failed"
+  t1=$EPOCHREALTIME
+  s1=$(server_cpu)
+  RESULTS+=("$name|$round|$t0|$t1|$s0|$s1|$(tail -n1 "$out")")
+}
+opslake_pull() {
+  rm -rf "$T/lake"
+  "$OPSLAKE" billiards pull --lake "$T/lake" --api-url "$URL" --token-file "$T/token" --stores "$STORE_IDS" \
+    --from "$FROM" --until "$UNTIL" --jobs "$JOBS" --json
+}
+python_pull() {
+  rm -rf "$T/py"
+  "$PY" "$ROOT/bench/reference/billiards_pull.py" --base "$URL" --token-file "$T/token" --stores "$STORE_IDS" \
+    --from "$FROM" --to "$TO" --out "$T/py"
+}
+opslake_replay() {
+  rm -rf "$T/replayed"
+  "$OPSLAKE" billiards replay --archive "$T/archive" --lake "$T/replayed" >/dev/null
+  echo '{}'
+}
+
+bench_steal_begin
+for ((round = 1; round <= ROUNDS; round++)); do
+  if ((round % 2)); then
+    measure "opslake billiards pull" "$round" "$T/pull.out" opslake_pull
+    measure "Python reference (requests)" "$round" "$T/py.out" python_pull
+  else
+    measure "Python reference (requests)" "$round" "$T/py.out" python_pull
+    measure "opslake billiards pull" "$round" "$T/pull.out" opslake_pull
+  fi
+  measure "opslake billiards replay" "$round" "$T/replay.out" opslake_replay
+  # Checked, not measured: the live pull and the replay of its archive are the same ODS, byte for byte.
+  (cd "$T/lake" && find billiards_ods -type f | LC_ALL=C sort | xargs sha256sum) >"$T/pull.sha256"
+  (cd "$T/replayed" && find billiards_ods -type f | LC_ALL=C sort | xargs sha256sum) >"$T/replay.sha256"
+  cmp -s "$T/pull.sha256" "$T/replay.sha256" || die "round $round: the replayed ODS differs from the pulled one"
+done
+STEAL_LINE=$(bench_steal_report)
+
+RESULTS=$(printf '%s\n' "${RESULTS[@]}") WARM=$(tail -n1 "$T/warm.json") STEAL_LINE=$STEAL_LINE python3 - <<'PY'
+from bench_table import print_table, median_spread
+import json, os
+
+warm = json.loads(os.environ["WARM"])
+runs = {}
+for line in os.environ["RESULTS"].splitlines():
+    name, rnd, t0, t1, s0, s1, out = line.split("|", 6)
+    o = json.loads(out)
+    records = o.get("records", warm["records"])
+    nbytes = o.get("bytes", warm["bytes"]) if name != "opslake billiards replay" else warm["bytes"]
+    wall = float(t1) - float(t0)
+    runs.setdefault(name, []).append({"round": int(rnd), "seconds": wall, "server": float(s1) - float(s0),
+                                      "records": records, "bytes": nbytes})
+rows = []
+med = {}
+for name, rs in runs.items():
+    m, (lo, hi) = median_spread([r["seconds"] for r in rs])
+    med[name] = m
+    recs = rs[0]["records"]
+    share = median_spread([r["server"] / r["seconds"] for r in rs])[0]
+    rows.append([name, f"{recs:,}", f"{m:.2f}", f"{lo:.2f}–{hi:.2f}", f"{recs / m:,.0f}", f"{rs[0]['bytes'] / m / 1e6:.1f}",
+                 "-" if name.endswith("replay") else f"{share:.0%}"])
+print_table(["workload", "records", "median s", "min–max s", "records/s", "MB/s", "server CPU/wall"], rows, {1, 2, 3, 4, 5, 6})
+print()
+pull, py, rep = med["opslake billiards pull"], med["Python reference (requests)"], med["opslake billiards replay"]
+per_round = [q["seconds"] / p["seconds"] for p, q in zip(sorted(runs["opslake billiards pull"], key=lambda r: r["round"]),
+                                                        sorted(runs["Python reference (requests)"], key=lambda r: r["round"]))]
+counts = {r["records"] for r in runs["opslake billiards pull"]} | {r["records"] for r in runs["Python reference (requests)"]}
+if len(counts) != 1:
+    print(f"MISMATCH: the pulls received different record counts: {sorted(counts)}")
+print(f"pull: {py / pull:.2f}× the Python reference's records/s (per round: {' '.join(f'{x:.2f}' for x in per_round)}; target ≥ 5×): "
+      + ("PASS" if py / pull >= 5 else "MISS"))
+recs = runs["opslake billiards replay"][0]["records"]
+print(f"replay: {recs / rep:,.0f} records/s (target ≥ 200,000): " + ("PASS" if recs / rep >= 200_000 else "MISS"))
+print("records: received (the pull's tickets and pages; the replay: the archive's); MB/s: response bytes received over the median wall time.")
+print("server CPU/wall: the server's CPU seconds during the step over its wall seconds (the rest of the 2 cores is the client's).")
+print(os.environ["STEAL_LINE"])
+PY
