@@ -225,12 +225,10 @@ extension Catalog {
             try db.transaction {
                 for t in tasks {
                     try db.query("""
-                        INSERT OR REPLACE INTO run_tasks(run_id, task, requests, retries, pages, records, bytes, windows, partitions,
-                                                         rows, cursor, seconds, error)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT OR REPLACE INTO run_tasks(run_id, task, requests, retries, pages, records, bytes, windows, cursor, seconds, error)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """, [.integer(runID), .text(t.task), SQLValue(t.requests), SQLValue(t.retries), SQLValue(t.pages), SQLValue(t.records),
-                              .integer(t.bytes), SQLValue(t.windows), SQLValue(t.partitions), SQLValue(t.rows),
-                              SQLValue(t.cursor?.description), .real(t.seconds), SQLValue(t.error)])
+                              .integer(t.bytes), SQLValue(t.windows), SQLValue(t.cursor?.description), .real(t.seconds), SQLValue(t.error)])
                 }
             }
         }
@@ -241,7 +239,7 @@ extension Catalog {
         try locked {
             var out: [String: (task: RunTask, runID: Int64, finishedAt: String?)] = [:]
             for row in try db.query("""
-                SELECT t.task, t.requests, t.retries, t.pages, t.records, t.bytes, t.windows, t.partitions, t.rows, t.cursor, t.seconds,
+                SELECT t.task, t.requests, t.retries, t.pages, t.records, t.bytes, t.windows, t.cursor, t.seconds,
                        t.error, t.run_id, r.finished_at
                 FROM run_tasks t JOIN runs r ON r.id = t.run_id
                 WHERE substr(t.task, 1, length(?)) = ? ORDER BY t.run_id
@@ -253,12 +251,10 @@ extension Catalog {
                 t.records = Int(row[4].int ?? 0)
                 t.bytes = row[5].int ?? 0
                 t.windows = Int(row[6].int ?? 0)
-                t.partitions = Int(row[7].int ?? 0)
-                t.rows = Int(row[8].int ?? 0)
-                t.cursor = row[9].string.flatMap(LakeDate.init)
-                t.seconds = row[10].double ?? 0
-                t.error = row[11].string
-                out[t.task] = (t, row[12].int ?? 0, row[13].string)
+                t.cursor = row[7].string.flatMap(LakeDate.init)
+                t.seconds = row[8].double ?? 0
+                t.error = row[9].string
+                out[t.task] = (t, row[10].int ?? 0, row[11].string)
             }
             return out
         }
@@ -413,8 +409,6 @@ public struct RunTask: Sendable, Hashable {
     public var records = 0
     public var bytes: Int64 = 0
     public var windows = 0
-    public var partitions = 0
-    public var rows = 0
     public var cursor: LakeDate?
     public var seconds = 0.0
     public var error: String?

@@ -117,8 +117,8 @@ public final class Catalog: @unchecked Sendable {  // unchecked: every use of th
     ]
 
     /// What each task of a run did (the billiards pull's per-endpoint-and-store tasks):
-    /// requests, retries, pages, records, bytes received, windows landed, partitions
-    /// written, its cursor after the run and its error.
+    /// requests, retries, pages, records and bytes received, windows landed, its cursor
+    /// after the run, its seconds and its error.
     static let runTasksTable = """
         CREATE TABLE IF NOT EXISTS run_tasks (
             run_id INTEGER NOT NULL REFERENCES runs(id),
@@ -129,8 +129,6 @@ public final class Catalog: @unchecked Sendable {  // unchecked: every use of th
             records INTEGER NOT NULL,
             bytes INTEGER NOT NULL,
             windows INTEGER NOT NULL,
-            partitions INTEGER NOT NULL,
-            rows INTEGER NOT NULL,
             cursor TEXT,
             seconds REAL NOT NULL,
             error TEXT,

@@ -98,12 +98,12 @@ extension OpsLake.BilliardsCommand {
                 }
                 try? printJSONLine(Line(tasks: summary.tasks.count, failed: summary.failed.count, windows: t.windows, requests: t.counts.requests,
                                         retries: t.counts.retries, pages: t.counts.pages, records: t.counts.records, bytes: t.counts.bytes,
-                                        partitions: t.written, rows: t.rows, unchanged: t.unchanged))
+                                        partitions: summary.landed.written, rows: summary.landed.rows, unchanged: summary.landed.unchanged))
                 return
             }
             print("pulled \(summary.tasks.count - summary.failed.count) of \(summary.tasks.count) tasks: \(t.windows) windows, "
                   + "\(t.counts.requests) requests (\(t.counts.retries) retries), \(t.counts.records) records, \(humanBytes(t.counts.bytes)); "
-                  + "\(t.written) partitions written, \(t.rows) rows, \(t.unchanged) unchanged"
+                  + "\(summary.landed.written) partitions written, \(summary.landed.rows) rows, \(summary.landed.unchanged) unchanged"
                   + (summary.archive.map { "; archived \($0.files) responses in \(saveArchive ?? "")" } ?? ""))
         }
 

@@ -7,7 +7,7 @@ import Foundation
 /// index (missing → 66, a size or SHA-256 that differs → 65) before its window is
 /// landed; each window (endpoint, store, `[start, end)`) is landed whole by
 /// `ODSWriter` or not at all, in time order, so the cursors never pass what is
-/// committed. Windows are committed in groups (`ODSWriter.groupCommitPartitions`).
+/// committed. Windows are committed in groups (`ODSWriter.groupCommitBytes`).
 public enum ArchiveReplay {
     public struct Summary: Sendable, Hashable {
         public var windows = 0
@@ -78,7 +78,7 @@ public enum ArchiveReplay {
 
     static func land(_ windows: [(window: ODSWindow, entries: [ArchiveEntry])], folder: String, into lake: WritableLake,
                      runID: Int64) throws -> Summary {
-        let writer = try ODSWriter(lake: lake, runID: runID, batchPartitions: ODSWriter.groupCommitPartitions)
+        let writer = try ODSWriter(lake: lake, runID: runID, batchBytes: ODSWriter.groupCommitBytes)
         var summary = Summary()
         for (window, entries) in windows {
             let landing: ODSLanding
@@ -92,14 +92,14 @@ public enum ArchiveReplay {
             summary.windows += 1
             summary.files += entries.count
             summary.records += landing.records
-            summary.written += landing.written
-            summary.rows += landing.rows
-            summary.unchanged += landing.unchanged
             let day = window.start.businessDate
             summary.first = min(summary.first ?? day, day)
             summary.last = max(summary.last ?? window.lastWholeDay, window.lastWholeDay)
         }
         try writer.flush()
+        summary.written = writer.landed.written
+        summary.rows = writer.landed.rows
+        summary.unchanged = writer.landed.unchanged
         return summary
     }
 

@@ -27,92 +27,124 @@ public struct ODSWindow: Sendable, Hashable, CustomStringConvertible {
     public var lastWholeDay: LakeDate { end.businessDate.adding(days: -1) }
 }
 
-/// What landing one window did.
+/// What landing windows did: for one window with an unbatched writer, or for a
+/// batch (`ODSWriter.flush`).
 public struct ODSLanding: Sendable, Hashable {
-    /// Records received (after keeping each key's latest version once).
+    /// Records received (after keeping each key's latest version once per window).
     public var records = 0
     /// Partitions committed, and their rows.
     public var written = 0
     public var rows = 0
-    /// Partitions the window touched whose rows were already exactly these.
+    /// Partitions touched whose rows were already exactly these.
     public var unchanged = 0
-    /// The task's cursor after the window, if it has one.
+    /// The task's cursor after the window, if it has one (an unbatched writer's `land`).
     public var cursor: LakeDate?
+
+    public mutating func add(_ o: ODSLanding) {
+        records += o.records
+        written += o.written
+        rows += o.rows
+        unchanged += o.unchanged
+    }
 }
 
 /// Lands windows of upstream records in the ODS through the lake's commit protocol.
 ///
-/// For one window (endpoint, store, `[start, end)`): each key's latest version is kept
-/// (by version time, then by bytes); the records are grouped by partition day; each
-/// such partition is read back, merged (a record replaces the row of the same store
-/// and key only when it supersedes it), ordered by (store_id, source_key), and staged
-/// only when its rows differ from what it holds, one partition in memory at a time.
-/// A window that throws stages nothing.
-///
-/// Staged partitions are committed in batches (`batchPartitions`, one commit for many
-/// windows, as generation's group commit does), then the cursors of the batch's
-/// windows move, in the order the windows were landed, in one catalogue transaction:
-/// a cursor never passes a partition that is not committed. A window that touches a
-/// partition already waiting in the batch commits the batch first, so every window
-/// reads what the windows before it wrote. `flush()` commits what waits.
+/// A window (endpoint, store, `[start, end)`) is taken whole: its records join the
+/// batch, each (dataset, day, store, key) keeping its latest version (by version
+/// time, then by bytes, so the order of arrival never matters). When the batch holds
+/// `batchBytes` of payloads (or at `flush()`), each partition it touches is read back,
+/// merged, ordered by (store_id, source_key), and staged only when its rows differ
+/// from what it holds, one partition in memory at a time; the staged partitions are
+/// committed as one batch, then the cursors of the batch's windows move, in the order
+/// the windows were landed, in one catalogue transaction. So a partition that many
+/// stores' windows feed is written once per batch, not once per window, and a cursor
+/// never passes a partition that is not committed. A window that throws adds nothing.
 public final class ODSWriter {
     public let lake: WritableLake
     public let runID: Int64?
-    /// Partitions staged before the batch is committed; 1 commits every window alone.
-    public let batchPartitions: Int
+    /// Payload bytes the batch holds before it is committed; 0 commits every window alone.
+    public let batchBytes: Int
     let schemas: [Endpoint: TableSchema]
 
-    var pending: [StagedPartitions] = []
-    var pendingKeys: Set<PartitionKey> = []
+    struct RowKey: Hashable { var store: Int64; var key: String }
+    /// The batch: per partition, each (store, key)'s latest record.
+    var pending: [PartitionKey: (endpoint: Endpoint, records: [RowKey: ODSRecord])] = [:]
+    var pendingBytes = 0
     /// The windows landed since the last commit, in order, for their cursors.
     var waiting: [ODSWindow] = []
     /// Every cursor this writer has moved, where it left it.
     public private(set) var moved: [String: LakeDate] = [:]
+    /// What every flush so far did.
+    public private(set) var landed = ODSLanding()
 
-    /// The batch the replay and the pull commit: enough that the fsyncs of a commit
-    /// are shared by many windows, few enough that a crash loses little work.
-    public static let groupCommitPartitions = 256
+    /// The batch the replay and the pull commit: the fsyncs of a commit, and the
+    /// rewrite of a partition that many stores' windows feed, are shared by many
+    /// windows; memory stays bounded, and a crash loses at most this much work.
+    public static let groupCommitBytes = 64 << 20
 
-    public init(lake: WritableLake, runID: Int64? = nil, batchPartitions: Int = 1) throws {
-        precondition(batchPartitions >= 1)
+    public init(lake: WritableLake, runID: Int64? = nil, batchBytes: Int = 0) throws {
+        precondition(batchBytes >= 0)
         self.lake = lake
         self.runID = runID
-        self.batchPartitions = batchPartitions
+        self.batchBytes = batchBytes
         schemas = try BilliardsODS.schemasByEndpoint()
     }
 
-    deinit { for s in pending { s.discard() } }
-
     /// Lands the records of `window` (each read with `ODSRecord` from the response).
-    /// With `batchPartitions` 1 the window is committed and its cursor moved before
-    /// this returns (`cursor` says where it is); otherwise it may wait for `flush()`.
+    /// An unbatched writer commits it and moves its cursor before returning (the
+    /// landing says what that did); a batched one may wait for `flush()`, and the
+    /// landing counts only the records.
     @discardableResult
     public func land(_ window: ODSWindow, records: [ODSRecord]) throws -> ODSLanding {
-        let endpoint = window.endpoint
-        let schema = schemas[endpoint]!
-        var latest: [String: ODSRecord] = [:]
-        for r in records {
-            guard r.storeID == window.storeID else {
-                throw ODSError(.dataError, "\(window): a record of store \(r.storeID) in another store's window")
-            }
-            if let seen = latest[r.sourceKey], !r.supersedes(versionTime: seen.versionTime, payload: seen.payload) { continue }
-            latest[r.sourceKey] = r
+        let dataset = schemas[window.endpoint]!.dataset
+        for r in records where r.storeID != window.storeID {
+            throw ODSError(.dataError, "\(window): a record of store \(r.storeID) in another store's window")
         }
-        var landing = ODSLanding(records: latest.count)
-        let byDay = Dictionary(grouping: latest.values, by: \.dt)
-        let keys = byDay.keys.map { PartitionKey(schema.dataset, $0) }
-        if keys.contains(where: pendingKeys.contains) { try flush() }
+        var keys = Set<RowKey>()
+        for r in records {
+            let key = PartitionKey(dataset, r.dt), row = RowKey(store: r.storeID, key: r.sourceKey)
+            keys.insert(row)
+            if let seen = pending[key]?.records[row] {
+                guard r.supersedes(versionTime: seen.versionTime, payload: seen.payload) else { continue }
+                pendingBytes -= seen.payload.count
+            }
+            pending[key, default: (window.endpoint, [:])].records[row] = r
+            pendingBytes += r.payload.count
+        }
+        waiting.append(window)
+        odsLog.debug("window taken", metadata: ["window": "\(window)", "records": "\(records.count)"])
+        if batchBytes == 0 {
+            var landing = try flush()
+            landing.records = keys.count
+            landing.cursor = try lake.catalog.cursor(BilliardsODS.cursorName(window.endpoint, store: window.storeID))
+            return landing
+        }
+        if pendingBytes >= batchBytes { try flush() }
+        return ODSLanding(records: keys.count)
+    }
+
+    /// Merges the batch into its partitions, commits them as one batch, then moves the
+    /// cursors of the windows landed since the last flush. Returns what it wrote.
+    @discardableResult
+    public func flush() throws -> ODSLanding {
+        let batch = pending, windows = waiting
+        pending = [:]
+        pendingBytes = 0
+        waiting = []
+        var landing = ODSLanding()
         var staged: [StagedPartitions] = []
         do {
-            for dt in byDay.keys.sorted() {
-                let key = PartitionKey(schema.dataset, dt)
+            for key in batch.keys.sorted(by: { ($0.dataset.description, $0.dt) < ($1.dataset.description, $1.dt) }) {
+                let (endpoint, records) = batch[key]!
+                let schema = schemas[endpoint]!
                 let existing = try readRows(key, schema: schema)
-                let merged = Self.merge(existing, byDay[dt]!, endpoint: endpoint)
+                let merged = Self.merge(existing, Array(records.values), endpoint: endpoint)
                 if merged == existing {
                     landing.unchanged += 1
                     continue
                 }
-                staged.append(try lake.stagePartitions(schemas: [schema], dt: dt) { sinks in
+                staged.append(try lake.stagePartitions(schemas: [schema], dt: key.dt) { sinks in
                     for row in merged { try sinks[0].append(row) }
                 })
                 landing.written += 1
@@ -122,31 +154,19 @@ public final class ODSWriter {
             for s in staged { s.discard() }
             throw error
         }
-        pending += staged
-        pendingKeys.formUnion(staged.map { PartitionKey(schema.dataset, $0.dt) })
-        waiting.append(window)
-        odsLog.debug("window staged", metadata: ["window": "\(window)", "partitions": "\(landing.written)", "rows": "\(landing.rows)"])
-        if pending.count >= batchPartitions || waiting.count >= 64 * batchPartitions {
-            landing.cursor = try flush()[window] ?? nil
+        if !staged.isEmpty {
+            _ = try lake.commit(staged, runID: runID)
+            odsLog.debug("batch committed", metadata: ["windows": "\(windows.count)", "partitions": "\(landing.written)", "rows": "\(landing.rows)"])
         }
+        try advanceCursors(windows)
+        landed.add(landing)
         return landing
-    }
-
-    /// Commits the staged partitions as one batch, then moves the cursors of the
-    /// windows landed since the last flush. Returns each such window's cursor.
-    @discardableResult
-    public func flush() throws -> [ODSWindow: LakeDate?] {
-        let batch = pending, windows = waiting
-        pending = []
-        pendingKeys = []
-        waiting = []
-        if !batch.isEmpty { _ = try lake.commit(batch, runID: runID) }
-        return try advanceCursors(windows)
     }
 
     /// Moves the cursor of each window's (endpoint, store), in order, to the window's
     /// last whole day, when the window starts no later than the day after the cursor
     /// (no gap) and ends past it; one catalogue transaction for them all.
+    @discardableResult
     func advanceCursors(_ windows: [ODSWindow]) throws -> [ODSWindow: LakeDate?] {
         var cursors: [String: LakeDate?] = [:]
         var moved: [String: LakeDate] = [:]

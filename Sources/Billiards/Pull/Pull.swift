@@ -37,11 +37,8 @@ public enum BilliardsPull {
     public struct TaskOutcome: Sendable, Hashable {
         public var task: PullTask
         public var counts = RequestCounts()
-        /// Windows landed, partitions written (rows), partitions left as they were.
+        /// Windows fetched whole and landed (committed once the pull's batch is).
         public var windows = 0
-        public var written = 0
-        public var rows = 0
-        public var unchanged = 0
         public var cursor: LakeDate?
         public var seconds = 0.0
         public var error: PullError?
@@ -49,15 +46,15 @@ public enum BilliardsPull {
 
     public struct Summary: Sendable {
         public var tasks: [TaskOutcome]
+        /// The partitions the pull's batches wrote (a partition holds every store's
+        /// records of its day, so it is the pull's, not one task's).
+        public var landed = ODSLanding()
         public var failed: [TaskOutcome] { tasks.filter { $0.error != nil } }
         public var totals: TaskOutcome {
             var t = TaskOutcome(task: PullTask(endpoint: .settlementRecords, store: 0))
             for o in tasks {
                 t.counts.add(o.counts)
                 t.windows += o.windows
-                t.written += o.written
-                t.rows += o.rows
-                t.unchanged += o.unchanged
             }
             return t
         }
@@ -106,10 +103,13 @@ public enum BilliardsPull {
         let started = Date()
         let runID = try lake.beginRun(command: "billiards pull", arguments: arguments,
                                       window: days.min().flatMap { first in days.max().map { first...max(first, $0) } })
-        let lander = Lander(try ODSWriter(lake: lake, runID: runID, batchPartitions: ODSWriter.groupCommitPartitions))
+        let lander = Lander(try ODSWriter(lake: lake, runID: runID, batchBytes: ODSWriter.groupCommitBytes))
         let outcomes = Mutex<[Int: TaskOutcome]>([:])
-        // Tasks with the most windows first, so a long one does not start last.
-        let order = plans.indices.sorted { plans[$0].windows.count > plans[$1].windows.count || (plans[$0].windows.count == plans[$1].windows.count && $0 < $1) }
+        // Endpoint by endpoint, each across the stores: a partition holds every store's
+        // records of its day, so its stores' windows then meet in one batch and it is
+        // written once, not once per store.
+        let rank = Dictionary(uniqueKeysWithValues: Endpoint.allCases.enumerated().map { ($1, $0) })
+        let order = plans.indices.sorted { (rank[plans[$0].task.endpoint]!, $0) < (rank[plans[$1].task.endpoint]!, $1) }
         WorkQueue.forEach(order.count, jobs: settings.jobs) { i in
             let index = order[i]
             let outcome = pull(plans[index], client: client, settings: settings, lander: lander, archive: archiveWriter)
@@ -121,6 +121,7 @@ public enum BilliardsPull {
         var failure: (any Error)?
         do {
             let cursors = try lander.finish()
+            summary.landed = lander.writer.landed
             for i in summary.tasks.indices {
                 if let c = cursors[summary.tasks[i].task.name] { summary.tasks[i].cursor = c }
             }
@@ -141,14 +142,12 @@ public enum BilliardsPull {
             t.records = o.counts.records
             t.bytes = o.counts.bytes
             t.windows = o.windows
-            t.partitions = o.written
-            t.rows = o.rows
             t.cursor = o.cursor
             t.seconds = o.seconds
             t.error = o.error?.message
             return t
         })
-        try lake.finishRun(runID, partitions: totals.written, rows: Int64(totals.rows), bytes: totals.counts.bytes,
+        try lake.finishRun(runID, partitions: summary.landed.written, rows: Int64(summary.landed.rows), bytes: totals.counts.bytes,
                            seconds: Date().timeIntervalSince(started), error: error)
         if let failure { throw failure }
         return summary
@@ -164,11 +163,8 @@ public enum BilliardsPull {
                 var entries: [ArchiveEntry] = []
                 let records = try fetch(window, client: client, settings: settings, counts: &outcome.counts, archive: archive, entries: &entries)
                 archive?.add(entries)
-                let landing = try lander.land(window, records: records)
+                try lander.land(window, records: records)
                 outcome.windows += 1
-                outcome.written += landing.written
-                outcome.rows += landing.rows
-                outcome.unchanged += landing.unchanged
             } catch let e as PullError {
                 outcome.error = e
                 break
@@ -283,11 +279,8 @@ final class Lander: @unchecked Sendable {  // unchecked: `writer` is used only u
 
     init(_ writer: ODSWriter) { self.writer = writer }
 
-    func land(_ window: ODSWindow, records: [ODSRecord]) throws -> ODSLanding {
-        try lock.withLock {
-            let landing = try writer.land(window, records: records)
-            return landing
-        }
+    func land(_ window: ODSWindow, records: [ODSRecord]) throws {
+        try lock.withLock { _ = try writer.land(window, records: records) }
     }
 
     /// Commits what waits; returns every cursor the pull moved.
