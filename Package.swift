@@ -117,7 +117,10 @@ let package = Package(
             name: "BilliardsTests",
             dependencies: ["Billiards", "BilliardsVenue", "LakeFormat", "LakeCatalog", "TableSchema", "GeneratorKit", "TestSupport"]
         ),
-        .testTarget(name: "BilliardsAPITests", dependencies: ["BilliardsAPI", "BilliardsVenue", "LakeFormat", "TestSupport"]),
+        .testTarget(
+            name: "BilliardsAPITests",
+            dependencies: ["BilliardsAPI", "BilliardsVenue", "Billiards", "LakeFormat", "LakeCatalog", "TableSchema", "TestSupport"]
+        ),
         .testTarget(name: "PostgresSyncTests", dependencies: ["PostgresSync", "TableSchema", "TestSupport"]),
         .testTarget(name: "LakeShipTests", dependencies: ["LakeShip", "LakeFormat", "TestSupport"]),
         .testTarget(name: "LakeExportTests", dependencies: ["LakeExport", "LakeCatalog", "LakeFormat", "TableSchema", "TestSupport"]),

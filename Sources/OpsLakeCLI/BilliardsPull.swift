@@ -16,9 +16,9 @@ extension OpsLake.BilliardsCommand {
                 per business day (08:00 to 08:00 Asia/Shanghai); a task with no cursor starts billiards.history_days \
                 before. Every page of a window is fetched before it is landed whole; a cursor moves only after its window \
                 is committed. Requests are retried with backoff on timeouts, dropped connections, 5xx and 429 (honouring \
-                Retry-After). A task that fails stops at that window and the others carry on; the exit code is then the \
-                first failed task's (69 unreachable, 75 retries exhausted, 77 token refused, 65 a response that is not the \
-                envelope). Settings come from the lake's opslake.toml, --config, OPSLAKE_BILLIARDS_* and these flags \
+                Retry-After). A task that fails stops at that window and the others carry on, each failure one line on \
+                stderr; the exit code is then the first failed task's (75 retries exhausted, 65 a response that is not \
+                the envelope). An unreachable API (69) or a refused token (77) stops the whole pull, with one line. Settings come from the lake's opslake.toml, --config, OPSLAKE_BILLIARDS_* and these flags \
                 (docs/billiards-pull.md); the token is never printed.
 
                 Examples:
@@ -82,15 +82,21 @@ extension OpsLake.BilliardsCommand {
                 let summary = try BilliardsPull.run(plans, settings: settings, into: lake, archive: saveArchive,
                                                     arguments: Array(CommandLine.arguments.dropFirst()))
                 report(summary)
-                if let first = summary.failed.first?.error {
-                    throw ExitCode(first.status.rawValue)
+                // What stopped the pull outranks a task's own failure: it is why the rest did not finish.
+                if let error = summary.stopped ?? summary.failed.first?.error {
+                    throw ExitCode(error.status.rawValue)
                 }
             }
         }
 
         func report(_ summary: BilliardsPull.Summary) {
             let t = summary.totals
-            for o in summary.failed { printError("\(o.task): \(o.error!.message)") }
+            // One line per cause: what stopped the pull once (not once per task it stopped),
+            // then each task that failed on its own.
+            if let stopped = summary.stopped { printError("opslake: error: \(stopped.message)") }
+            for o in summary.failed where o.error!.status != summary.stopped?.status {
+                printError("opslake: error: \(o.task): \(o.error!.message)")
+            }
             if json {
                 struct Line: Encodable {
                     var tasks: Int, failed: Int, windows: Int, requests: Int, retries: Int, pages: Int, records: Int, bytes: Int64

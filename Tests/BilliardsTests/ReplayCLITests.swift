@@ -114,7 +114,7 @@ struct ReplayCLITests {
         let referenceFiles = try lakeFiles(dir.path + "/clean").filter { !$0.key.hasPrefix("_") }
         for (point, n) in [("after-temporary-files", 3), ("after-journal", 9), ("after-first-rename", 17), ("after-renames", 25), ("after-apply", 33)] {
             let root = dir.path + "/" + point
-            let killed = try opslake(["billiards", "replay", "--archive", archive, "--lake", root], environment: ["OPSLAKE_FAULT": "\(point):\(n)"])
+            let killed = try opslake(["billiards", "replay", "--archive", archive, "--lake", root], environment: ["OPSLAKE_FAULT": "\(point):\(n)", "OPSLAKE_ODS_BATCH_BYTES": "1"])
             #expect(killed.signaled && killed.status == SIGKILL, "\(point): \(killed.status) \(killed.stderr)")
             #expect(try cursorsBehindData(archive: archive, lake: try Lake(root: root)), "\(point)")
             let rerun = try opslake("billiards", "replay", "--archive", archive, "--lake", root)

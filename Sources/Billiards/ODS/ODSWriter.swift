@@ -2,6 +2,7 @@ public import BilliardsVenue
 public import LakeCatalog
 public import LakeFormat
 public import TableSchema
+import Foundation
 import Logging
 
 let odsLog = Logger(label: "opslake.ods")
@@ -81,7 +82,12 @@ public final class ODSWriter {
     /// The batch the replay and the pull commit: the fsyncs of a commit, and the
     /// rewrite of a partition that many stores' windows feed, are shared by many
     /// windows; memory stays bounded, and a crash loses at most this much work.
-    public static let groupCommitBytes = 64 << 20
+    /// `$OPSLAKE_ODS_BATCH_BYTES` sets it (1: a commit per window with records), so
+    /// the crash tests can stop a run between two of its commits.
+    public static let groupCommitBytes: Int = {
+        if let text = ProcessInfo.processInfo.environment["OPSLAKE_ODS_BATCH_BYTES"], let n = Int(text), n > 0 { return n }
+        return 64 << 20
+    }()
 
     public init(lake: WritableLake, runID: Int64? = nil, batchBytes: Int = 0) throws {
         precondition(batchBytes >= 0)

@@ -49,6 +49,9 @@ public enum BilliardsPull {
         /// The partitions the pull's batches wrote (a partition holds every store's
         /// records of its day, so it is the pull's, not one task's).
         public var landed = ODSLanding()
+        /// What stopped the whole pull, when something did (the API unreachable, the
+        /// token refused): every task not finished by then failed with it.
+        public var stopped: PullError?
         public var failed: [TaskOutcome] { tasks.filter { $0.error != nil } }
         public var totals: TaskOutcome {
             var t = TaskOutcome(task: PullTask(endpoint: .settlementRecords, store: 0))
@@ -105,19 +108,22 @@ public enum BilliardsPull {
                                       window: days.min().flatMap { first in days.max().map { first...max(first, $0) } })
         let lander = Lander(try ODSWriter(lake: lake, runID: runID, batchBytes: ODSWriter.groupCommitBytes))
         let outcomes = Mutex<[Int: TaskOutcome]>([:])
-        // Endpoint by endpoint, each across the stores: a partition holds every store's
-        // records of its day, so its stores' windows then meet in one batch and it is
-        // written once, not once per store.
-        let rank = Dictionary(uniqueKeysWithValues: Endpoint.allCases.enumerated().map { ($1, $0) })
-        let order = plans.indices.sorted { (rank[plans[$0].task.endpoint]!, $0) < (rank[plans[$1].task.endpoint]!, $1) }
-        WorkQueue.forEach(order.count, jobs: settings.jobs) { i in
+        // The ticket tasks first: a ticket window makes a request per settlement
+        // (dozens), a list window one per page (mostly one), so started last they would
+        // set the pull's length. Then endpoint by endpoint, each across the stores: a
+        // partition holds every store's records of its day, so its stores' windows meet
+        // in one batch and it is written once, not once per store.
+        let rank = Dictionary(uniqueKeysWithValues: Endpoint.allCases.enumerated().map { ($1, $0 + 1) })
+        let key = plans.map { $0.task.endpoint == .settlementTicketDetails ? 0 : rank[$0.task.endpoint]! }
+        let order = plans.indices.sorted { (key[$0], $0) < (key[$1], $1) }
+        onThreads(order.count, jobs: settings.jobs) { i in
             let index = order[i]
             let outcome = pull(plans[index], client: client, settings: settings, lander: lander, archive: archiveWriter)
             outcomes.withLock { $0[index] = outcome }
             progress?(outcome)
-            return .next
         }
         var summary = Summary(tasks: outcomes.withLock { all in plans.indices.compactMap { all[$0] } })
+        summary.stopped = client.fatal.withLock { $0 }
         var failure: (any Error)?
         do {
             let cursors = try lander.finish()
@@ -133,6 +139,7 @@ public enum BilliardsPull {
         let totals = summary.totals
         let failed = summary.failed
         let error = failure.map { String(describing: $0) }
+            ?? summary.stopped.map { "the pull stopped (\(failed.count) of \(summary.tasks.count) tasks failed): \($0.message)" }
             ?? (failed.isEmpty ? nil : "\(failed.count) of \(summary.tasks.count) tasks failed; the first: \(failed[0].error!.message)")
         try lake.recordRunTasks(runID, summary.tasks.map { o in
             var t = RunTask(task: o.task.name)
@@ -151,6 +158,27 @@ public enum BilliardsPull {
                            seconds: Date().timeIntervalSince(started), error: error)
         if let failure { throw failure }
         return summary
+    }
+
+    /// Calls `body` for every index below `count`, in order of taking, on `jobs` threads
+    /// of its own, and returns when all are done. Not `WorkQueue`: its threads are as many
+    /// as the cores (Dispatch's `concurrentPerform`), right for work that computes, while
+    /// these threads mostly wait for answers, and `billiards.jobs` is the requests in
+    /// flight whatever the cores.
+    static func onThreads(_ count: Int, jobs: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        final class Counter: Sendable { let next = Atomic<Int>(0) }
+        let counter = Counter()
+        let done = DispatchGroup()
+        for _ in 0..<max(1, min(jobs, count)) {
+            done.enter()
+            let thread = Thread {
+                while case let i = counter.next.wrappingAdd(1, ordering: .relaxed).oldValue, i < count { body(i) }
+                done.leave()
+            }
+            thread.stackSize = 4 << 20
+            thread.start()
+        }
+        done.wait()
     }
 
     /// One task: its windows in order, each fetched whole and landed, until one fails.
