@@ -36,6 +36,7 @@ bench: build
 	bash scripts/bench-load.sh
 	bash scripts/bench-verify.sh
 	bash scripts/bench-ship.sh
+	bash scripts/bench-pull.sh
 
 # Build output and demo data; lake/README.md stays.
 clean:

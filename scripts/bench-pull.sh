@@ -62,6 +62,8 @@ STORE_IDS=$("$OPSLAKE" billiards archive --out "$T/ids" --from "$FROM" --to "$FR
   python3 -c 'import json,sys; print(",".join(sorted({str(json.loads(l)["store"]) for l in open(sys.argv[1])})))' "$T/ids/index.ndjson")
 rm -rf "$T/ids"
 server_cpu() { awk '{ print ($14 + $15) / 100 }' "/proc/$server/stat"; }
+# The CPU seconds of this shell's finished children (bash's `times`, second line): the client's.
+client_cpu() { times | awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); s += p[1] * 60 + p[2] } print s }'; }
 
 bench_machine
 echo "bench pull"
@@ -81,16 +83,18 @@ rm -rf "$T/warm"
 
 RESULTS=()  # name|round|wall|client cpu|server cpu|records|bytes
 measure() {  # measure NAME ROUND OUT COMMAND...: the wall clock and the server's CPU time around the command
-  local name=$1 round=$2 out=$3 t0 t1 s0 s1
+  local name=$1 round=$2 out=$3 t0 t1 s0 s1 c0 c1
   shift 3
   sync
   echo "bench-pull: round $round: $name ..." >&2
   s0=$(server_cpu)
+  c0=$(client_cpu)
   t0=$EPOCHREALTIME
   "$@" >"$out" || die "round $round: $name failed"
   t1=$EPOCHREALTIME
+  c1=$(client_cpu)
   s1=$(server_cpu)
-  RESULTS+=("$name|$round|$t0|$t1|$s0|$s1|$(tail -n1 "$out")")
+  RESULTS+=("$name|$round|$t0|$t1|$s0|$s1|$c0|$c1|$(tail -n1 "$out")")
 }
 opslake_pull() {
   rm -rf "$T/lake"
@@ -132,13 +136,13 @@ import json, os
 warm = json.loads(os.environ["WARM"])
 runs = {}
 for line in os.environ["RESULTS"].splitlines():
-    name, rnd, t0, t1, s0, s1, out = line.split("|", 6)
+    name, rnd, t0, t1, s0, s1, c0, c1, out = line.split("|", 8)
     o = json.loads(out)
     records = o.get("records", warm["records"])
     nbytes = o.get("bytes", warm["bytes"]) if name != "opslake billiards replay" else warm["bytes"]
     wall = float(t1) - float(t0)
     runs.setdefault(name, []).append({"round": int(rnd), "seconds": wall, "server": float(s1) - float(s0),
-                                      "records": records, "bytes": nbytes})
+                                      "client": float(c1) - float(c0), "records": records, "bytes": nbytes})
 rows = []
 med = {}
 for name, rs in runs.items():
@@ -146,9 +150,12 @@ for name, rs in runs.items():
     med[name] = m
     recs = rs[0]["records"]
     share = median_spread([r["server"] / r["seconds"] for r in rs])[0]
+    client = median_spread([r["client"] for r in rs])[0]
+    med[name + " cpu"] = client
     rows.append([name, f"{recs:,}", f"{m:.2f}", f"{lo:.2f}–{hi:.2f}", f"{recs / m:,.0f}", f"{rs[0]['bytes'] / m / 1e6:.1f}",
-                 "-" if name.endswith("replay") else f"{share:.0%}"])
-print_table(["workload", "records", "median s", "min–max s", "records/s", "MB/s", "server CPU/wall"], rows, {1, 2, 3, 4, 5, 6})
+                 "-" if name.endswith("replay") else f"{share:.0%}", f"{client:.1f}", f"{recs / client:,.0f}"])
+print_table(["workload", "records", "median s", "min–max s", "records/s", "MB/s", "server CPU/wall", "client CPU s", "records/client CPU s"],
+            rows, {1, 2, 3, 4, 5, 6, 7, 8})
 print()
 pull, py, rep = med["opslake billiards pull"], med["Python reference (requests)"], med["opslake billiards replay"]
 per_round = [q["seconds"] / p["seconds"] for p, q in zip(sorted(runs["opslake billiards pull"], key=lambda r: r["round"]),
@@ -158,9 +165,11 @@ if len(counts) != 1:
     print(f"MISMATCH: the pulls received different record counts: {sorted(counts)}")
 print(f"pull: {py / pull:.2f}× the Python reference's records/s (per round: {' '.join(f'{x:.2f}' for x in per_round)}; target ≥ 5×): "
       + ("PASS" if py / pull >= 5 else "MISS"))
+cpu_ratio = med["Python reference (requests) cpu"] / med["opslake billiards pull cpu"]
+print(f"pull, the client's own CPU: {cpu_ratio:.2f}× the Python reference's records per CPU second")
 recs = runs["opslake billiards replay"][0]["records"]
 print(f"replay: {recs / rep:,.0f} records/s (target ≥ 200,000): " + ("PASS" if recs / rep >= 200_000 else "MISS"))
 print("records: received (the pull's tickets and pages; the replay: the archive's); MB/s: response bytes received over the median wall time.")
-print("server CPU/wall: the server's CPU seconds during the step over its wall seconds (the rest of the 2 cores is the client's).")
+print("server CPU/wall: the server's CPU seconds during the step over its wall seconds; client CPU s: the user and system CPU of the client's processes.")
 print(os.environ["STEAL_LINE"])
 PY
