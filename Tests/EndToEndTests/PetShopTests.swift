@@ -161,6 +161,17 @@ struct PetShopTests {
         #expect(lines.contains("shipping_fee = 60  # file \(extra)"))
         #expect(lines.contains("cart_rate = 0.35  # environment OPSLAKE_PETSHOP_CART_RATE"))
         #expect(lines.contains("opening_members = 5000  # default"))
+
+        // A secret is shown masked, in text and JSON, and in an error about it.
+        let secret = "tok-7f3a9c-not-for-logs"
+        let shown = try Self.run(["config", "show", "--lake", lake], env: ["OPSLAKE_BILLIARDS_TOKEN": secret])
+        #expect(shown.stdout.contains("token = \"********\"  # environment OPSLAKE_BILLIARDS_TOKEN") && !shown.stdout.contains(secret))
+        let json = try Self.run(["config", "show", "--lake", lake, "--json"], env: ["OPSLAKE_BILLIARDS_TOKEN": secret])
+        #expect(json.status == 0 && !json.stdout.contains(secret))
+        let pull = try Self.run(["billiards", "pull", "--lake", lake, "--api-url", "http://127.0.0.1:9", "--timeout", "-1"],
+                                env: ["OPSLAKE_BILLIARDS_TOKEN": secret])
+        #expect(pull.status == 64 || pull.status == 78)
+        #expect(!pull.stdout.contains(secret) && !pull.stderr.contains(secret))
     }
 
     @Test("products import: bad lines reported by number and field, nothing imported; a good file replaces the catalogue from its Monday")
