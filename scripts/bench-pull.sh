@@ -62,8 +62,10 @@ STORE_IDS=$("$OPSLAKE" billiards archive --out "$T/ids" --from "$FROM" --to "$FR
   python3 -c 'import json,sys; print(",".join(sorted({str(json.loads(l)["store"]) for l in open(sys.argv[1])})))' "$T/ids/index.ndjson")
 rm -rf "$T/ids"
 server_cpu() { awk '{ print ($14 + $15) / 100 }' "/proc/$server/stat"; }
-# The CPU seconds of this shell's finished children (bash's `times`, second line): the client's.
-client_cpu() { times | awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); s += p[1] * 60 + p[2] } print s }'; }
+# The CPU seconds of this shell's finished children (bash's `times`, second line): the
+# client's. `times` must run in this shell, not in a $(...) subshell, whose children
+# have used no time yet; so it writes a file, read afterwards.
+client_cpu() { awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); s += p[1] * 60 + p[2] } print s }' "$1"; }
 
 bench_machine
 echo "bench pull"
@@ -81,19 +83,21 @@ echo "bench-pull: warm-up pull (not measured) ..." >&2
   --from "$FROM" --until "$UNTIL" --jobs "$JOBS" --save-archive "$T/archive" --json >"$T/warm.json"
 rm -rf "$T/warm"
 
-RESULTS=()  # name|round|wall|client cpu|server cpu|records|bytes
+RESULTS=()  # name|round|t0|t1|server cpu before|after|client cpu before|after|the command's last line (JSON)
 measure() {  # measure NAME ROUND OUT COMMAND...: the wall clock and the server's CPU time around the command
   local name=$1 round=$2 out=$3 t0 t1 s0 s1 c0 c1
   shift 3
   sync
   echo "bench-pull: round $round: $name ..." >&2
   s0=$(server_cpu)
-  c0=$(client_cpu)
+  times >"$T/times.before"
   t0=$EPOCHREALTIME
   "$@" >"$out" || die "round $round: $name failed"
   t1=$EPOCHREALTIME
-  c1=$(client_cpu)
+  times >"$T/times.after"
   s1=$(server_cpu)
+  c0=$(client_cpu "$T/times.before")
+  c1=$(client_cpu "$T/times.after")
   RESULTS+=("$name|$round|$t0|$t1|$s0|$s1|$c0|$c1|$(tail -n1 "$out")")
 }
 opslake_pull() {

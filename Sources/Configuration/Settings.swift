@@ -87,6 +87,14 @@ public struct Settings: Sendable {
         }
         let entries: [(key: String, value: TOMLValue, line: Int)]
         do { entries = try TOML.parse(text) } catch {
+            // The parser quotes the text it could not read; on a secret's line that is the secret.
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            let bad = error.line >= 1 && error.line <= lines.count ? lines[error.line - 1] : ""
+            let key = bad.split(separator: "=", maxSplits: 1).first?.trimmingCharacters(in: .whitespaces) ?? ""
+            if bad.contains("="), known.contains(where: { $0.secret && $0.name.split(separator: ".").last.map(String.init) == key }) {
+                throw ConfigurationError("\(path) line \(error.line): the value of \(key) is not a TOML value (a string needs quotes: \(key) = \"…\"); "
+                                         + "it is a secret, so it is not shown; fix the file")
+            }
             throw ConfigurationError("\(path) \(error); fix the file (it is TOML)")
         }
         for entry in entries {

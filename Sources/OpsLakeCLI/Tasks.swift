@@ -14,8 +14,9 @@ extension OpsLake {
                 The generated domains' scheduled tasks (`opslake run`) and the billiards pull's tasks, one per endpoint \
                 and store (`opslake billiards pull`): the stores of billiards.stores and any other store the lake has a \
                 cursor for. A task is "up to date" when its cursor has reached the last day it can (yesterday, less its \
-                lag), "N days behind" when not, "never run" without a cursor, and "failed" when its last pull failed \
-                (with the error). $OPSLAKE_TODAY fixes "today".
+                lag; for the pull, the business day before the current one), "N days behind" when not, "never run" without \
+                a cursor, and "failed" when its last pull failed (with the error). $OPSLAKE_TODAY fixes "today", \
+                $OPSLAKE_NOW the pull's "now".
 
                 Examples:
                   opslake tasks --lake lake
@@ -52,7 +53,8 @@ extension OpsLake {
                 var rows: [Row] = []
                 func state(_ cursor: LakeDate?, due: LakeDate) -> String {
                     guard let cursor else { return "never run" }
-                    return cursor >= due ? "up to date" : "\(due.daysSinceEpoch - cursor.daysSinceEpoch) days behind"
+                    let behind = due.daysSinceEpoch - cursor.daysSinceEpoch
+                    return behind <= 0 ? "up to date" : behind == 1 ? "1 day behind" : "\(behind) days behind"
                 }
                 for d in Domains.all where domain == nil || domain == d.name {
                     for task in d.tasks {
@@ -68,8 +70,9 @@ extension OpsLake {
                     for name in cursors.keys.sorted() where name.hasPrefix(BilliardsODS.name + ".") {
                         if let id = name.split(separator: "@").last.flatMap({ Int64($0) }), !stores.contains(id) { stores.append(id) }
                     }
-                    // A business day is whole at 08:00 the next morning: yesterday's is the last a pull can finish.
-                    let due = today.adding(days: -1)
+                    // A business day (08:00 to 08:00 Asia/Shanghai) is whole the next morning: the one
+                    // before the current business day is the last a pull can finish.
+                    let due = try pullNow().businessDate.adding(days: -1)
                     for store in stores {
                         for endpoint in Endpoint.allCases {
                             let name = BilliardsODS.cursorName(endpoint, store: store)

@@ -168,10 +168,16 @@ struct PetShopTests {
         #expect(shown.stdout.contains("token = \"********\"  # environment OPSLAKE_BILLIARDS_TOKEN") && !shown.stdout.contains(secret))
         let json = try Self.run(["config", "show", "--lake", lake, "--json"], env: ["OPSLAKE_BILLIARDS_TOKEN": secret])
         #expect(json.status == 0 && !json.stdout.contains(secret))
-        let pull = try Self.run(["billiards", "pull", "--lake", lake, "--api-url", "http://127.0.0.1:9", "--timeout", "-1"],
-                                env: ["OPSLAKE_BILLIARDS_TOKEN": secret])
-        #expect(pull.status == 64 || pull.status == 78)
+        let pull = try Self.run(["billiards", "pull", "--lake", lake, "--api-url", "http://127.0.0.1:9"],
+                                env: ["OPSLAKE_BILLIARDS_TOKEN": secret, "OPSLAKE_BILLIARDS_TIMEOUT_SECONDS": "-1"])
+        #expect(pull.status == 78 && pull.stderr.contains("billiards.timeout_seconds"), "\(pull.stderr)")
         #expect(!pull.stdout.contains(secret) && !pull.stderr.contains(secret))
+        // A secret written without quotes in a file: the parse error names the line and key, not the value.
+        let unquoted = dir.path + "/secret.toml"
+        try "[billiards]\ntoken = \(secret)\n".write(toFile: unquoted, atomically: true, encoding: .utf8)
+        let bad = try Self.run(["config", "show", "--lake", lake, "--config", unquoted])
+        #expect(bad.status == 78 && bad.stderr.contains("line 2") && bad.stderr.contains("token"), "\(bad.stderr)")
+        #expect(!bad.stderr.contains(secret), "\(bad.stderr)")
     }
 
     @Test("products import: bad lines reported by number and field, nothing imported; a good file replaces the catalogue from its Monday")

@@ -76,8 +76,10 @@ public final class ODSWriter {
     var waiting: [ODSWindow] = []
     /// Every cursor this writer has moved, where it left it.
     public private(set) var moved: [String: LakeDate] = [:]
-    /// What every flush so far did.
+    /// What every flush so far did (partitions and rows; records are counted per window).
     public private(set) var landed = ODSLanding()
+    /// A flush that failed: its windows are lost, so the writer takes no more.
+    var broken: (any Error)?
 
     /// The batch the replay and the pull commit: the fsyncs of a commit, and the
     /// rewrite of a partition that many stores' windows feed, are shared by many
@@ -103,6 +105,7 @@ public final class ODSWriter {
     /// landing counts only the records.
     @discardableResult
     public func land(_ window: ODSWindow, records: [ODSRecord]) throws -> ODSLanding {
+        if let broken { throw broken }
         let dataset = schemas[window.endpoint]!.dataset
         for r in records where r.storeID != window.storeID {
             throw ODSError(.dataError, "\(window): a record of store \(r.storeID) in another store's window")
@@ -132,8 +135,20 @@ public final class ODSWriter {
 
     /// Merges the batch into its partitions, commits them as one batch, then moves the
     /// cursors of the windows landed since the last flush. Returns what it wrote.
+    /// A flush that fails loses the batch's windows (none of them is committed or
+    /// moves a cursor), and every later `land` and `flush` throws the same error: a
+    /// window after a lost one must not land, or a cursor without a gap check (a task's
+    /// first) could pass the lost day.
     @discardableResult
     public func flush() throws -> ODSLanding {
+        if let broken { throw broken }
+        do { return try commitBatch() } catch {
+            broken = error
+            throw error
+        }
+    }
+
+    func commitBatch() throws -> ODSLanding {
         let batch = pending, windows = waiting
         pending = [:]
         pendingBytes = 0

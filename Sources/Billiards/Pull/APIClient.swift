@@ -87,7 +87,9 @@ final class APIClient: Sendable {
     /// GETs `path` until a 200 whose body `parse` accepts, or the retries run out.
     /// `place` names the request in errors (`settlement_records store 1 2026-03-01 08:00:00..<… page 2`).
     /// `record` sees every answer (the archive keeps them).
-    func get<T>(_ path: String, query: [(String, String)], place: String, counts: inout RequestCounts,
+    /// A 404 means a wrong base URL (fatal, 69) unless `notFoundIsData`: a ticket the
+    /// API does not know fails only its own task (65).
+    func get<T>(_ path: String, query: [(String, String)], place: String, counts: inout RequestCounts, notFoundIsData: Bool = false,
                 record: (Answer) throws -> Void = { _ in }, parse: ([UInt8]) throws -> T) throws -> T {
         let url = url(path, query)
         var attempt = 0
@@ -99,7 +101,8 @@ final class APIClient: Sendable {
             let last = attempt > settings.retries
             var wait: Double? = nil
             let problem: String
-            switch send(url) {
+            let sent = token.withLock { $0 }
+            switch send(url, token: sent) {
             case .failure(let error):
                 switch error.kind {
                 case .unreachable:
@@ -123,19 +126,17 @@ final class APIClient: Sendable {
                         problem = "a malformed response"
                     }
                 case 401, 403:
-                    // The token file may have been rotated: read it again, and try once more if it changed.
-                    if attempt <= settings.retries, case .file = settings.token, let fresh = try? settings.readToken(),
-                       token.withLock({ current in
-                           defer { current = fresh }
-                           return current != fresh
-                       }) {
+                    // The token file may have been rotated: read it again, and try again if it differs
+                    // from the token this request sent (another request may have read it already).
+                    if attempt <= settings.retries, case .file = settings.token, let fresh = try? settings.readToken(), fresh != sent {
+                        token.withLock { $0 = fresh }
                         problem = "a token that was replaced"
                         wait = 0
                     } else {
                         throw stop(PullError(.noPermission, "\(place): the API refused the token (HTTP \(answer.status)\(Self.message(answer.body))); "
                                              + "renew it in \(settings.token)"))
                     }
-                case 404:
+                case 404 where !notFoundIsData:
                     throw stop(PullError(.unavailable, "\(place): \(url.absoluteString) answered 404 (no such endpoint); check billiards.api_url"))
                 case 429:
                     problem = "HTTP 429 (throttled)"
@@ -179,11 +180,11 @@ final class APIClient: Sendable {
     }
 
     /// One request, waited for.
-    func send(_ url: URL) -> Result<Answer, SendError> {
+    func send(_ url: URL, token: String) -> Result<Answer, SendError> {
         var request = URLRequest(url: url)
         request.httpMethod = "GET"
         request.timeoutInterval = settings.timeoutSeconds
-        request.setValue("Bearer " + token.withLock { $0 }, forHTTPHeaderField: "Authorization")
+        request.setValue("Bearer " + token, forHTTPHeaderField: "Authorization")
         request.setValue("application/json", forHTTPHeaderField: "Accept")
         let done = DispatchSemaphore(value: 0)
         let result = Mutex<Result<Answer, SendError>?>(nil)

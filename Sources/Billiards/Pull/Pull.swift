@@ -97,9 +97,9 @@ public enum BilliardsPull {
 
     /// Pulls `plans` into `lake` as one catalogue run (`billiards pull`), saving every
     /// response to `archive` when given. Returns what each task did; throws only when
-    /// the lake itself fails.
+    /// the lake (or the archive) fails, after recording the run.
     public static func run(_ plans: [TaskPlan], settings: PullSettings, into lake: WritableLake, archive: String? = nil,
-                           arguments: [String] = [], progress: (@Sendable (TaskOutcome) -> Void)? = nil) throws -> Summary {
+                           arguments: [String] = []) throws -> Summary {
         let client = try APIClient(settings: settings)
         let archiveWriter = try archive.map { try ArchiveWriter(folder: $0) }
         let days = plans.flatMap { $0.windows.flatMap { [$0.start.businessDate, $0.lastWholeDay] } }
@@ -120,21 +120,23 @@ public enum BilliardsPull {
             let index = order[i]
             let outcome = pull(plans[index], client: client, settings: settings, lander: lander, archive: archiveWriter)
             outcomes.withLock { $0[index] = outcome }
-            progress?(outcome)
         }
         var summary = Summary(tasks: outcomes.withLock { all in plans.indices.compactMap { all[$0] } })
         summary.stopped = client.fatal.withLock { $0 }
+        // A lake that failed stops the pull with its own error (and exit code).
         var failure: (any Error)?
         do {
-            let cursors = try lander.finish()
-            summary.landed = lander.writer.landed
+            let (cursors, landed) = try lander.finish()
+            summary.landed = landed
             for i in summary.tasks.indices {
                 if let c = cursors[summary.tasks[i].task.name] { summary.tasks[i].cursor = c }
             }
         } catch { failure = error }
         if let archiveWriter {
-            try archiveWriter.finish()
-            summary.archive = archiveWriter.written
+            do {
+                try archiveWriter.finish()
+                summary.archive = archiveWriter.written
+            } catch { failure = failure ?? error }
         }
         let totals = summary.totals
         let failed = summary.failed
@@ -187,6 +189,10 @@ public enum BilliardsPull {
         let started = Date()
         defer { outcome.seconds = Date().timeIntervalSince(started) }
         for window in plan.windows {
+            if let failure = lander.failed {
+                outcome.error = PullError(.tempFail, "not finished: the lake failed (\(failure))")
+                break
+            }
             do {
                 var entries: [ArchiveEntry] = []
                 let records = try fetch(window, client: client, settings: settings, counts: &outcome.counts, archive: archive, entries: &entries)
@@ -225,7 +231,7 @@ public enum BilliardsPull {
                       let id = Int64(settlement.sourceKey), seen.insert(id).inserted else { continue }
                 let query = [("siteId", "\(window.storeID)"), ("orderSettleId", "\(id)")]
                 let place = "\(window) ticket \(id)"
-                let page = try client.get(endpoint.path, query: query, place: place, counts: &counts, record: { answer in
+                let page = try client.get(endpoint.path, query: query, place: place, counts: &counts, notFoundIsData: true, record: { answer in
                     if let archive {
                         entries.append(try archive.save(answer.body, endpoint: endpoint, store: window.storeID, window: window.start..<window.end,
                                                         query: Dictionary(uniqueKeysWithValues: query), page: nil, status: answer.status,
@@ -299,23 +305,37 @@ public enum BilliardsPull {
     }
 }
 
-/// Lands windows from several tasks through one `ODSWriter`, one at a time.
-final class Lander: @unchecked Sendable {  // unchecked: `writer` is used only under `lock`
+/// Lands windows from several tasks through one `ODSWriter`, one at a time. When the
+/// lake fails (a batch that cannot be written or committed), the pull stops: every
+/// later landing throws that failure, so no window lands after a batch that was lost.
+final class Lander: @unchecked Sendable {  // unchecked: `writer` and `failure` are used only under `lock`
     let writer: ODSWriter
     let lock = NSLock()
-    var cursors: [String: LakeDate] = [:]
+    var failure: (any Error)?
 
     init(_ writer: ODSWriter) { self.writer = writer }
 
+    /// The lake's failure, if it failed.
+    var failed: (any Error)? { lock.withLock { failure } }
+
     func land(_ window: ODSWindow, records: [ODSRecord]) throws {
-        try lock.withLock { _ = try writer.land(window, records: records) }
+        try lock.withLock {
+            if let failure { throw failure }
+            do { _ = try writer.land(window, records: records) } catch let e as ODSError where e.status == .dataError && failure == nil {
+                throw e  // the window's own records: only its task fails
+            } catch {
+                failure = error
+                throw error
+            }
+        }
     }
 
-    /// Commits what waits; returns every cursor the pull moved.
-    func finish() throws -> [String: LakeDate] {
+    /// Commits what waits; returns every cursor the pull moved and what the batches wrote.
+    func finish() throws -> (cursors: [String: LakeDate], landed: ODSLanding) {
         try lock.withLock {
+            if let failure { throw failure }
             try writer.flush()
-            return writer.moved
+            return (writer.moved, writer.landed)
         }
     }
 }
