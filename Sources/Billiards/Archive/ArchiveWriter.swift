@@ -11,7 +11,8 @@ public final class ArchiveWriter: Sendable {
     public let folder: String
     let state = Mutex<(entries: [ArchiveEntry], folders: Set<String>, names: Set<String>, files: Int, bytes: Int64)>(([], [], [], 0, 0))
 
-    /// Creates `folder` (or takes an empty one); one that already holds an index is refused (73).
+    /// Creates `folder` (or uses an existing one, whose other files stay); one that
+    /// already holds an index is refused (73).
     public init(folder: String) throws {
         self.folder = folder
         guard !FileIO.exists(FileIO.path(folder, Archive.indexFile)) else {

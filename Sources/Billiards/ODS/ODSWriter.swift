@@ -187,11 +187,9 @@ public final class ODSWriter {
     /// Moves the cursor of each window's (endpoint, store), in order, to the window's
     /// last whole day, when the window starts no later than the day after the cursor
     /// (no gap) and ends past it; one catalogue transaction for them all.
-    @discardableResult
-    func advanceCursors(_ windows: [ODSWindow]) throws -> [ODSWindow: LakeDate?] {
+    func advanceCursors(_ windows: [ODSWindow]) throws {
         var cursors: [String: LakeDate?] = [:]
         var moved: [String: LakeDate] = [:]
-        var result: [ODSWindow: LakeDate?] = [:]
         for window in windows {
             let name = BilliardsODS.cursorName(window.endpoint, store: window.storeID)
             let current: LakeDate?
@@ -201,17 +199,14 @@ public final class ODSWriter {
             if last > (current ?? LakeDate(daysSinceEpoch: .min)), window.start <= VenueTime.opening(of: firstNeeded) {
                 cursors[name] = last
                 moved[name] = last
-                result[window] = last
             } else {
                 cursors[name] = current
-                result[window] = current
             }
         }
         if !moved.isEmpty {
             try lake.setCursors(moved)
             self.moved.merge(moved) { _, new in new }
         }
-        return result
     }
 
     /// The partition's rows as the lake holds them (none when it has no such partition).
