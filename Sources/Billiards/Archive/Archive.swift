@@ -1,5 +1,6 @@
 public import BilliardsVenue
 import LakeFormat
+import TableSchema
 import Foundation
 
 /// An offline archive of upstream responses (docs/billiards-ods.md, "The archive"): a
@@ -29,17 +30,14 @@ public enum Archive {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ODSError(.noInput, "cannot read \(path)")
         }
-        let decoder = JSONDecoder()
         var entries: [ArchiveEntry] = []
         for (i, line) in data.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
             do {
-                let entry = try decoder.decode(ArchiveEntry.self, from: Data(line))
+                let entry = try ArchiveEntry(line: Array(line))
                 try entry.check()
                 entries.append(entry)
             } catch let e as ODSError {
                 throw ODSError(.dataError, "\(path) line \(i + 1): \(e.message)")
-            } catch {
-                throw ODSError(.dataError, "\(path) line \(i + 1) is not an index entry (\(error))")
             }
         }
         return entries
@@ -83,6 +81,50 @@ public struct ArchiveEntry: Codable, Sendable, Hashable {
         self.file = file
         self.bytes = bytes
         self.sha256 = sha256
+    }
+
+    /// Reads one line of `index.ndjson` (read through a tape: an archive of a month of
+    /// 50 stores has a million lines).
+    init(line: [UInt8]) throws(ODSError) {
+        guard let tape = JSONTape(line), tape.kind(JSONTape.root) == .object else {
+            throw ODSError(.dataError, "not an index entry (not a JSON object)")
+        }
+        func field(_ name: StaticString) throws(ODSError) -> Int {
+            guard let node = tape.member(JSONTape.root, name) else { throw ODSError(.dataError, "not an index entry (no \(name))") }
+            return node
+        }
+        func text(_ name: StaticString) throws(ODSError) -> String {
+            guard let s = tape.string(try field(name)) else { throw ODSError(.dataError, "not an index entry (\(name) is not a string)") }
+            return s
+        }
+        func whole(_ name: StaticString) throws(ODSError) -> Int64 {
+            guard let i = tape.int64(try field(name)) else { throw ODSError(.dataError, "not an index entry (\(name) is not a whole number)") }
+            return i
+        }
+        endpoint = try text("endpoint")
+        path = try text("path")
+        store = try whole("store")
+        windowStart = try text("windowStart")
+        windowEnd = try text("windowEnd")
+        let q = try field("query")
+        guard tape.kind(q) == .object else { throw ODSError(.dataError, "not an index entry (query is not an object)") }
+        var query: [String: String] = [:]
+        for m in tape.members(q) {
+            guard let value = tape.string(m.value) else { throw ODSError(.dataError, "not an index entry (a query value is not a string)") }
+            query[tape.string(m.key)!] = value
+        }
+        self.query = query
+        if let p = tape.member(JSONTape.root, "page"), tape.kind(p) != .null {
+            guard let n = tape.int64(p), let page = Int(exactly: n) else { throw ODSError(.dataError, "not an index entry (page is not a whole number)") }
+            self.page = page
+        } else {
+            page = nil
+        }
+        guard let s = Int(exactly: try whole("status")) else { throw ODSError(.dataError, "not an index entry (status is out of range)") }
+        status = s
+        file = try text("file")
+        bytes = try whole("bytes")
+        sha256 = try text("sha256")
     }
 
     /// The endpoint named, if it is one of the 23.

@@ -80,21 +80,31 @@ public enum ArchiveReplay {
                      runID: Int64) throws -> Summary {
         let writer = try ODSWriter(lake: lake, runID: runID, batchBytes: ODSWriter.groupCommitBytes)
         var summary = Summary()
-        for (window, entries) in windows {
-            let landing: ODSLanding
-            do {
-                landing = try writer.land(window, records: try read(window, entries, folder: folder))
-            } catch {
-                // The windows before this one are whole: they are committed, with their cursors.
-                try writer.flush()
-                throw error
+        // Windows are read (files checked, responses parsed) a chunk at a time on every
+        // core, then landed one by one in order; the first that cannot be read stops
+        // the replay after the windows before it are landed.
+        let chunk = 256
+        for chunkStart in stride(from: 0, to: windows.count, by: chunk) {
+            let part = Array(windows[chunkStart..<min(windows.count, chunkStart + chunk)])
+            let read = WorkQueue.map(part.count, jobs: ProcessInfo.processInfo.activeProcessorCount, state: {}) { _, i in
+                Result { try Self.read(part[i].window, part[i].entries, folder: folder) }
             }
-            summary.windows += 1
-            summary.files += entries.count
-            summary.records += landing.records
-            let day = window.start.businessDate
-            summary.first = min(summary.first ?? day, day)
-            summary.last = max(summary.last ?? window.lastWholeDay, window.lastWholeDay)
+            for ((window, entries), records) in zip(part, read) {
+                let landing: ODSLanding
+                do {
+                    landing = try writer.land(window, records: try records.get())
+                } catch {
+                    // The windows before this one are whole: they are committed, with their cursors.
+                    try writer.flush()
+                    throw error
+                }
+                summary.windows += 1
+                summary.files += entries.count
+                summary.records += landing.records
+                let day = window.start.businessDate
+                summary.first = min(summary.first ?? day, day)
+                summary.last = max(summary.last ?? window.lastWholeDay, window.lastWholeDay)
+            }
         }
         try writer.flush()
         summary.written = writer.landed.written
@@ -118,11 +128,8 @@ public enum ArchiveReplay {
             }
             return bytes
         }
-        func take(_ page: ResponsePage, _ e: ArchiveEntry) throws {
-            for (i, r) in page.records.enumerated() {
-                records.append(try ODSRecord(endpoint, storeID: window.storeID, payload: r.payload, value: r.value,
-                                             where: "\(window) \(pageName(e)) record \(i + 1)"))
-            }
+        func page(_ e: ArchiveEntry, _ name: String) throws -> ResponsePage {
+            try ResponsePage(try body(e), endpoint: endpoint, storeID: window.storeID, where: "\(window) \(name)")
         }
         if endpoint.listPath == nil {
             // Each ticket's last successful response (a request retried after a failure appears twice).
@@ -139,7 +146,7 @@ public enum ArchiveReplay {
                     let f = failed[id]!
                     throw ODSError(.noInput, "\(window) \(pageName(f)) answered HTTP \(f.status); the window did not complete")
                 }
-                try take(try ResponsePage(try body(e), endpoint: endpoint, where: "\(window) \(pageName(e))"), e)
+                records += try page(e, pageName(e)).records
             }
             return records
         }
@@ -153,7 +160,7 @@ public enum ArchiveReplay {
             throw ODSError(.noInput, "\(window) page \(page) answered HTTP \(status); the window did not complete")
         }
         guard let first = pages[1] else { throw ODSError(.noInput, "\(window): the archive lacks page 1; the window did not complete") }
-        let firstPage = try ResponsePage(try body(first), endpoint: endpoint, where: "\(window) page 1")
+        let firstPage = try page(first, "page 1")
         guard let total = firstPage.total, let size = firstPage.pageSize, size > 0 else {
             throw ODSError(.dataError, "\(window) page 1: the response has no page size")
         }
@@ -163,11 +170,11 @@ public enum ArchiveReplay {
         }
         for p in pages.keys.sorted() {
             let e = pages[p]!
-            let page = p == 1 ? firstPage : try ResponsePage(try body(e), endpoint: endpoint, where: "\(window) page \(p)")
-            guard page.page == p else {
-                throw ODSError(.dataError, "\(window) page \(p): the response says it is page \(page.page.map(String.init) ?? "?")")
+            let response = p == 1 ? firstPage : try page(e, "page \(p)")
+            guard response.page == p else {
+                throw ODSError(.dataError, "\(window) page \(p): the response says it is page \(response.page.map(String.init) ?? "?")")
             }
-            try take(page, e)
+            records += response.records
         }
         return records
     }

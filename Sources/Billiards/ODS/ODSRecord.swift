@@ -18,45 +18,45 @@ public struct ODSRecord: Sendable, Hashable {
     /// Reads a record's payload. `where` names it in an error (`settlement_records
     /// store 1001… page 2 record 17`).
     public init(_ endpoint: Endpoint, storeID: Int64, payload: [UInt8], where place: @autoclosure () -> String) throws(ODSError) {
-        let value: JSONValue
-        do { value = try CanonicalJSON.parse(payload) } catch {
-            throw ODSError(.dataError, "\(place()): the record is not JSON: \(error)")
+        guard let tape = JSONTape(payload) else {
+            throw ODSError(.dataError, "\(place()): the record is not JSON: \(ResponsePage.jsonError(payload))")
         }
-        try self.init(endpoint, storeID: storeID, payload: payload, value: value, where: place())
+        try self.init(endpoint, storeID: storeID, tape: tape, at: JSONTape.root, where: place())
     }
 
-    /// The same, with the payload already parsed (`value` must be `payload`'s value).
-    public init(_ endpoint: Endpoint, storeID: Int64, payload: [UInt8], value: JSONValue,
-                where place: @autoclosure () -> String) throws(ODSError) {
-        guard case .object(let members) = value else {
+    /// The record at node `record` of `tape` (a response's list element); its payload
+    /// is that element's bytes.
+    init(_ endpoint: Endpoint, storeID: Int64, tape: JSONTape, at record: Int, where place: @autoclosure () -> String) throws(ODSError) {
+        guard tape.kind(record) == .object else {
             throw ODSError(.dataError, "\(place()): a record must be a JSON object")
         }
-        func member(_ name: String) -> JSONValue? { members.first { $0.key == name }?.value }
         let fields = ODSFields(endpoint)
         var parts: [String] = []
         for name in fields.key {
-            switch member(name) {
-            case .number(let d)?:
-                guard let i = Int64(exactly: d) else {
-                    throw ODSError(.dataError, "\(place()): key field \(name) is \(d), not a whole number")
+            let node = tape.member(record, named: name)
+            if let node, tape.kind(node) == .number {
+                guard let i = tape.int64(node) else {
+                    throw ODSError(.dataError, "\(place()): key field \(name) is \(tape.numberText(node)!), not a whole number")
                 }
                 parts.append(String(i))
-            case .string(let s)? where !s.isEmpty: parts.append(s)
-            default: throw ODSError(.dataError, "\(place()): the record lacks its key field \(name)")
+            } else if let node, let s = tape.string(node), !s.isEmpty {
+                parts.append(s)
+            } else {
+                throw ODSError(.dataError, "\(place()): the record lacks its key field \(name)")
             }
         }
         func time(_ name: String) throws(ODSError) -> VenueTime {
-            guard case .string(let s)? = member(name), let t = VenueTime(s) else {
+            guard let node = tape.member(record, named: name), let s = tape.string(node), let t = VenueTime(s) else {
                 throw ODSError(.dataError, "\(place()): the record lacks \(name) as \"YYYY-MM-DD HH:MM:SS\"")
             }
             return t
         }
         self.storeID = storeID
-        sourceKey = parts.joined(separator: "|")
+        sourceKey = parts.count == 1 ? parts[0] : parts.joined(separator: "|")
         versionTime = try time(fields.version)
         dateTime = try time(fields.date)
         dt = dateTime.businessDate
-        self.payload = payload
+        payload = Array(tape.bytes[tape.range(record)])
     }
 
     /// True when `self` should replace `other` (same store and key): a later version,
@@ -74,77 +74,82 @@ public struct ODSRecord: Sendable, Hashable {
     }
 }
 
-/// One response body taken apart: the records with their exact bytes, and the page
-/// counts of a list endpoint.
+/// One response body taken apart: its records, each with its exact bytes, and the
+/// page counts of a list endpoint.
 public struct ResponsePage: Sendable {
     /// `total`, `page` and `pageSize` of a list endpoint; nil for a ticket.
     public var total: Int?
     public var page: Int?
     public var pageSize: Int?
-    /// Each record's bytes and parsed value, in response order.
-    public var records: [(payload: [UInt8], value: JSONValue)]
+    /// The records, in response order.
+    public var records: [ODSRecord]
 
-    /// Reads a response of `endpoint` (the envelope of docs/billiards-ods.md). Anything
-    /// else (not JSON, `code` not 0, no list where the endpoint's list path says, counts
-    /// that are not whole numbers) is refused (65) naming `where`.
-    public init(_ body: [UInt8], endpoint: Endpoint, where place: @autoclosure () -> String) throws(ODSError) {
-        let listPath = endpoint.listPath.map { $0.split(separator: ".").map(String.init) } ?? ["data"]
-        let parsed: (value: JSONValue, range: Range<Int>?, elements: [Range<Int>]?)
-        do { parsed = try CanonicalJSON.parse(body, locating: listPath) } catch {
-            throw ODSError(.dataError, "\(place()): the response is not JSON: \(error)")
+    /// Reads a response of `endpoint` for store `storeID` (the envelope of
+    /// docs/billiards-ods.md). Anything else (not JSON, `code` not 0, no list where the
+    /// endpoint's list path says, counts that are not whole numbers, a record without
+    /// its key or times) is refused (65) naming `where`.
+    public init(_ body: [UInt8], endpoint: Endpoint, storeID: Int64, where place: @autoclosure () -> String) throws(ODSError) {
+        guard let tape = JSONTape(body) else {
+            throw ODSError(.dataError, "\(place()): the response is not JSON: \(Self.jsonError(body))")
         }
-        guard case .object(let top) = parsed.value else {
+        let top = JSONTape.root
+        guard tape.kind(top) == .object else {
             throw ODSError(.dataError, "\(place()): the response is not the API's envelope (a JSON object with code, message and data)")
         }
-        func member(_ members: [JSONMember], _ name: String) -> JSONValue? { members.first { $0.key == name }?.value }
-        guard case .number(let code)? = member(top, "code") else {
+        guard let code = tape.member(top, "code"), tape.kind(code) == .number else {
             throw ODSError(.dataError, "\(place()): the response is not the API's envelope (no numeric code)")
         }
-        guard code == 0 else {
-            var message = ""
-            if case .string(let m)? = member(top, "message") { message = ": \(m)" }
-            throw ODSError(.dataError, "\(place()): the API answered code \(CanonicalJSON.numberText(code))\(message)")
+        guard tape.double(code) == 0 else {
+            let message = tape.member(top, "message").flatMap(tape.string).map { ": \($0)" } ?? ""
+            throw ODSError(.dataError, "\(place()): the API answered code \(CanonicalJSON.numberText(tape.double(code)!))\(message)")
         }
-        guard let range = parsed.range else {
-            throw ODSError(.dataError, "\(place()): the response is not the API's envelope (no \(listPath.joined(separator: ".")))")
+        let path = endpoint.listPath?.split(separator: ".").map(String.init) ?? ["data"]
+        var node: Int? = top
+        var parent = top
+        for key in path {
+            if let n = node { parent = n }
+            node = node.flatMap { tape.member($0, named: key) }
+        }
+        guard let list = node else {
+            throw ODSError(.dataError, "\(place()): the response is not the API's envelope (no \(path.joined(separator: ".")))")
         }
         if endpoint.listPath == nil {
-            guard case .object? = member(top, "data") else {
+            guard tape.kind(list) == .object else {
                 throw ODSError(.dataError, "\(place()): the response is not the API's envelope (data is not a ticket object)")
             }
-            records = [(Array(body[range]), member(top, "data")!)]
+            records = [try ODSRecord(endpoint, storeID: storeID, tape: tape, at: list, where: place())]
             return
         }
-        guard let elements = parsed.elements,
-              case .array(let items) = listPath.count == 1 ? member(top, "data") : Self.data(top, listPath) else {
-            throw ODSError(.dataError, "\(place()): the response is not the API's envelope (\(listPath.joined(separator: ".")) is not a list)")
+        guard tape.kind(list) == .array else {
+            throw ODSError(.dataError, "\(place()): the response is not the API's envelope (\(path.joined(separator: ".")) is not a list)")
         }
-        let counts: [JSONMember]
-        if listPath.count == 1 {
-            counts = top
-        } else if case .object(let data)? = member(top, "data") {
-            counts = data
-        } else {
-            counts = []
-        }
+        // The counts sit beside the list: at the top for a list that is `data` itself.
+        let counts = path.count == 1 ? top : parent
         func count(_ name: String) throws(ODSError) -> Int {
-            guard case .number(let d)? = member(counts, name), let i = Int(exactly: d), i >= 0 else {
+            guard let n = tape.member(counts, named: name), let i = tape.int64(n), i >= 0, let value = Int(exactly: i) else {
                 throw ODSError(.dataError, "\(place()): the response is not the API's envelope (no whole-number \(name))")
             }
-            return i
+            return value
         }
         total = try count("total")
         page = try count("page")
         pageSize = try count("pageSize")
-        records = zip(elements, items).map { (Array(body[$0]), $1) }
+        let elements = tape.elements(list)
+        var records: [ODSRecord] = []
+        records.reserveCapacity(elements.count)
+        for (i, element) in elements.enumerated() {
+            records.append(try ODSRecord(endpoint, storeID: storeID, tape: tape, at: element, where: "\(place()) record \(i + 1)"))
+        }
+        self.records = records
     }
 
-    static func data(_ top: [JSONMember], _ path: [String]) -> JSONValue? {
-        var current: JSONValue = .object(top)
-        for key in path {
-            guard case .object(let members) = current, let next = members.first(where: { $0.key == key })?.value else { return nil }
-            current = next
+    /// Why `bytes` are not I-JSON, as `CanonicalJSON` says it (byte offset and reason).
+    static func jsonError(_ bytes: [UInt8]) -> String {
+        do {
+            _ = try CanonicalJSON.parse(bytes)
+            return "refused by the scanner"  // never: the two agree (JSONTapeTests)
+        } catch {
+            return error.description
         }
-        return current
     }
 }

@@ -154,26 +154,40 @@ public final class ODSWriter {
         pendingBytes = 0
         waiting = []
         var landing = ODSLanding()
-        var staged: [StagedPartitions] = []
-        do {
-            for key in batch.keys.sorted(by: { ($0.dataset.description, $0.dt) < ($1.dataset.description, $1.dt) }) {
-                let (endpoint, records) = batch[key]!
-                let schema = schemas[endpoint]!
-                let existing = try readRows(key, schema: schema)
+        // Each partition is read back, merged and staged on its own, so the partitions
+        // of a batch go through the cores side by side; they are committed together.
+        let keys = batch.keys.sorted { ($0.dataset.description, $0.dt) < ($1.dataset.description, $1.dt) }
+        let lake = self.lake, schemas = self.schemas
+        let results = WorkQueue.map(keys.count, jobs: ProcessInfo.processInfo.activeProcessorCount, state: {}) {
+            _, i -> Result<(staged: StagedPartitions, rows: Int)?, any Error> in
+            let key = keys[i]
+            let (endpoint, records) = batch[key]!
+            let schema = schemas[endpoint]!
+            return Result {
+                let existing = try Self.rows(of: key, in: lake, schema: schema)
                 let merged = Self.merge(existing, Array(records.values), endpoint: endpoint)
-                if merged == existing {
-                    landing.unchanged += 1
-                    continue
-                }
-                staged.append(try lake.stagePartitions(schemas: [schema], dt: key.dt) { sinks in
+                if merged == existing { return nil }
+                let staged = try lake.stagePartitions(schemas: [schema], dt: key.dt) { sinks in
                     for row in merged { try sinks[0].append(row) }
-                })
-                landing.written += 1
-                landing.rows += merged.count
+                }
+                return (staged, merged.count)
             }
-        } catch {
+        }
+        var staged: [StagedPartitions] = []
+        var failure: (any Error)?
+        for result in results {
+            switch result {
+            case .success(let s?):
+                staged.append(s.staged)
+                landing.written += 1
+                landing.rows += s.rows
+            case .success(nil): landing.unchanged += 1
+            case .failure(let error): failure = failure ?? error
+            }
+        }
+        if let failure {
             for s in staged { s.discard() }
-            throw error
+            throw failure
         }
         if !staged.isEmpty {
             _ = try lake.commit(staged, runID: runID)
@@ -208,9 +222,6 @@ public final class ODSWriter {
             self.moved.merge(moved) { _, new in new }
         }
     }
-
-    /// The partition's rows as the lake holds them (none when it has no such partition).
-    func readRows(_ key: PartitionKey, schema: TableSchema) throws -> [[Value]] { try Self.rows(of: key, in: lake, schema: schema) }
 
     /// The rows of partition `key` of `lake`, read back from its NDJSON files; none when
     /// the lake has no such partition.

@@ -237,11 +237,9 @@ public enum BilliardsPull {
                                                         query: Dictionary(uniqueKeysWithValues: query), page: nil, status: answer.status,
                                                         name: "\(id)"))
                     }
-                }) { body in try ResponsePage(body, endpoint: endpoint, where: place) }
+                }) { body in try ResponsePage(body, endpoint: endpoint, storeID: window.storeID, where: place) }
                 counts.pages += 1
-                for r in page.records {
-                    records.append(try ODSRecord(endpoint, storeID: window.storeID, payload: r.payload, value: r.value, where: place))
-                }
+                records += page.records
             }
             counts.records += records.count
             return records
@@ -274,7 +272,7 @@ public enum BilliardsPull {
                                                               name: "\(VenueArchive.compact(window.start))-\(VenueArchive.compact(window.end))-p\(VenueArchive.pad(page))"))
                     }
                 }) { body in
-                    let p = try ResponsePage(body, endpoint: endpoint, where: place)
+                    let p = try ResponsePage(body, endpoint: endpoint, storeID: window.storeID, where: place)
                     guard p.page == page, let size = p.pageSize, size > 0, p.total != nil else {
                         throw ODSError(.dataError, "\(place): the response says page \(p.page.map(String.init) ?? "?") of page size \(p.pageSize.map(String.init) ?? "?")")
                     }
@@ -289,9 +287,7 @@ public enum BilliardsPull {
                     total = response.total!
                     pages = VenueResponses.pageCount(total: response.total!, pageSize: response.pageSize!)
                 }
-                for (i, r) in response.records.enumerated() {
-                    records.append(try ODSRecord(endpoint, storeID: window.storeID, payload: r.payload, value: r.value, where: "\(place) record \(i + 1)"))
-                }
+                records += response.records
                 page += 1
             }
             if !changed && records.count != total! { changed = true }

@@ -1,0 +1,510 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A JSON document checked in one pass and indexed as a flat list of its values (a
+/// "tape", as simdjson calls it): each value's kind and byte range, and for an object
+/// or array where its subtree ends. Nothing is decoded until asked for, so reading a
+/// few fields of many records costs little more than reading their bytes; the ODS
+/// reads every upstream response this way, and the DWD every payload.
+///
+/// The tape accepts exactly what `CanonicalJSON.parse` accepts (I-JSON: valid UTF-8,
+/// no duplicate keys, no lone surrogates or noncharacters, finite numbers, nesting to
+/// 256); `init` returns nil for anything else, and a caller that must say why parses
+/// the bytes with `CanonicalJSON`, whose error names the byte and the reason. The
+/// tests hold the two to the same verdict on every input they try.
+///
+/// Why by hand: Foundation's parsers build every value (and cannot keep a record's
+/// exact bytes), and no package in reach scans without building.
+public struct JSONTape: Sendable {
+    public enum Kind: UInt8, Sendable {
+        case object, array, string, number, `true`, `false`, null
+    }
+
+    struct Node: Sendable {
+        var kind: Kind
+        /// A string with a (simple) backslash escape in it.
+        var escaped: Bool
+        var start: Int32
+        var end: Int32
+        /// The index of the node after this value's subtree.
+        var next: Int32
+    }
+
+    /// The document's bytes.
+    public let bytes: [UInt8]
+    var nodes: [Node]
+
+    /// The root value's index.
+    public static let root = 0
+
+    /// Scans `bytes`; nil when it is not JSON the tape can vouch for (see the type's doc).
+    public init?(_ bytes: [UInt8]) {
+        guard bytes.count < Int(Int32.max) else { return nil }
+        var scanner = Scanner(count: bytes.count)
+        let ok = bytes.withUnsafeBufferPointer { scanner.document($0) }
+        guard ok else { return nil }
+        self.bytes = bytes
+        nodes = scanner.nodes
+    }
+
+    public func kind(_ i: Int) -> Kind { nodes[i].kind }
+
+    /// The value's bytes in the document (a string's with its quotes).
+    public func range(_ i: Int) -> Range<Int> { Int(nodes[i].start)..<Int(nodes[i].end) }
+
+    /// The value of `key` in the object at `object` (nil when absent or not an object).
+    public func member(_ object: Int, _ key: StaticString) -> Int? {
+        guard nodes[object].kind == .object else { return nil }
+        let end = Int(nodes[object].next)
+        var i = object + 1
+        while i < end {
+            if keyEquals(i, key) { return i + 1 }
+            i = Int(nodes[i + 1].next)
+        }
+        return nil
+    }
+
+    /// The value of `key` (a run-time name) in the object at `object`.
+    public func member(_ object: Int, named key: String) -> Int? {
+        guard nodes[object].kind == .object else { return nil }
+        let end = Int(nodes[object].next)
+        var i = object + 1
+        var name = key
+        return name.withUTF8 { k in
+            while i < end {
+                if keyEquals(i, k) { return i + 1 }
+                i = Int(nodes[i + 1].next)
+            }
+            return nil
+        }
+    }
+
+    /// The members of the object at `object`: each key's node and its value's.
+    public func members(_ object: Int) -> [(key: Int, value: Int)] {
+        guard nodes[object].kind == .object else { return [] }
+        var out: [(Int, Int)] = []
+        let end = Int(nodes[object].next)
+        var i = object + 1
+        while i < end {
+            out.append((i, i + 1))
+            i = Int(nodes[i + 1].next)
+        }
+        return out
+    }
+
+    /// The elements of the array at `array`.
+    public func elements(_ array: Int) -> [Int] {
+        guard nodes[array].kind == .array else { return [] }
+        var out: [Int] = []
+        let end = Int(nodes[array].next)
+        var i = array + 1
+        while i < end {
+            out.append(i)
+            i = Int(nodes[i].next)
+        }
+        return out
+    }
+
+    /// The string at `i`, unescaped; nil when it is not a string.
+    public func string(_ i: Int) -> String? {
+        let n = nodes[i]
+        guard n.kind == .string else { return nil }
+        let inner = Int(n.start) + 1..<Int(n.end) - 1
+        guard n.escaped else { return String(decoding: bytes[inner], as: UTF8.self) }
+        var out: [UInt8] = []
+        out.reserveCapacity(inner.count)
+        var j = inner.lowerBound
+        while j < inner.upperBound {
+            let b = bytes[j]
+            guard b == UInt8(ascii: "\\") else {
+                out.append(b)
+                j += 1
+                continue
+            }
+            switch bytes[j + 1] {
+            case UInt8(ascii: "u"):
+                var unit = hex4(j + 2)
+                j += 6
+                if (0xD800...0xDBFF).contains(unit) {
+                    unit = 0x10000 + ((unit - 0xD800) << 10) + (hex4(j + 2) - 0xDC00)
+                    j += 6
+                }
+                out += String(Character(Unicode.Scalar(unit)!)).utf8
+                continue
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case let c: out.append(c)  // " \ /
+            }
+            j += 2
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Four hex digits the scan has checked.
+    func hex4(_ at: Int) -> UInt32 {
+        var v: UInt32 = 0
+        for k in at..<at + 4 {
+            let c = bytes[k] | 0x20  // ASCII lower case
+            v = v << 4 | UInt32(c <= UInt8(ascii: "9") ? c - UInt8(ascii: "0") : c - UInt8(ascii: "a") + 10)
+        }
+        return v
+    }
+
+    /// The number at `i` as its text (`12.50`); nil when it is not a number.
+    public func numberText(_ i: Int) -> String? {
+        guard nodes[i].kind == .number else { return nil }
+        return String(decoding: bytes[range(i)], as: UTF8.self)
+    }
+
+    /// The number at `i` as a double (correctly rounded); nil when it is not a number.
+    public func double(_ i: Int) -> Double? { numberText(i).flatMap(Double.init) }
+
+    /// The number at `i` when it is a whole number an `Int64` holds exactly (`7`, `7.0`);
+    /// read from its digits, so a 19-digit id keeps every digit.
+    public func int64(_ i: Int) -> Int64? {
+        let n = nodes[i]
+        guard n.kind == .number else { return nil }
+        var j = Int(n.start)
+        let end = Int(n.end)
+        if bytes[j..<end].contains(where: { $0 | 0x20 == UInt8(ascii: "e") }) {
+            return double(i).flatMap { Int64(exactly: $0) }
+        }
+        let negative = bytes[j] == UInt8(ascii: "-")
+        if negative { j += 1 }
+        var value: Int64 = 0
+        while j < end, bytes[j] &- UInt8(ascii: "0") < 10 {
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (s, o2) = negative ? m.subtractingReportingOverflow(Int64(bytes[j] &- 48)) : m.addingReportingOverflow(Int64(bytes[j] &- 48))
+            guard !o1, !o2 else { return nil }
+            value = s
+            j += 1
+        }
+        if j < end {  // a fraction: whole only when every digit after '.' is 0
+            guard bytes[j] == UInt8(ascii: ".") else { return nil }
+            j += 1
+            while j < end {
+                guard bytes[j] == UInt8(ascii: "0") else { return nil }
+                j += 1
+            }
+        }
+        return value
+    }
+
+    func keyEquals(_ i: Int, _ key: StaticString) -> Bool {
+        keyEquals(i, UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+    }
+
+    func keyEquals(_ i: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = nodes[i]
+        if n.escaped { return string(i).map { Array($0.utf8).elementsEqual(key) } ?? false }
+        guard Int(n.end - n.start) - 2 == key.count else { return false }
+        return bytes.withUnsafeBufferPointer { b in
+            key.isEmpty || memcmp(b.baseAddress! + Int(n.start) + 1, key.baseAddress!, key.count) == 0
+        }
+    }
+}
+
+
+extension JSONTape {
+    /// One pass over the bytes; every check returns false at the first thing it cannot vouch for.
+    struct Scanner {
+        var nodes: [Node] = []
+        /// Each open object's key signatures, for the duplicate check.
+        var keys: [(signature: UInt64, escaped: Bool, start: Int32, end: Int32)] = []
+        var at = 0
+        var depth = 0
+
+        init(count: Int) { nodes.reserveCapacity(count / 12 + 4) }
+
+        mutating func document(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+            skipSpace(b)
+            guard at < b.count, value(b) else { return false }
+            skipSpace(b)
+            return at == b.count
+        }
+
+        @inline(__always)
+        mutating func skipSpace(_ b: UnsafeBufferPointer<UInt8>) {
+            while at < b.count {
+                switch b[at] {
+                case 0x20, 0x0A, 0x0D, 0x09: at += 1
+                default: return
+                }
+            }
+        }
+
+        mutating func value(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+            switch b[at] {
+            case UInt8(ascii: "{"): return object(b)
+            case UInt8(ascii: "["): return array(b)
+            case UInt8(ascii: "\""):
+                let start = at
+                guard let escaped = string(b) else { return false }
+                nodes.append(Node(kind: .string, escaped: escaped, start: Int32(start), end: Int32(at), next: Int32(nodes.count + 1)))
+                return true
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return number(b)
+            case UInt8(ascii: "t"): return literal(b, "true", .true)
+            case UInt8(ascii: "f"): return literal(b, "false", .false)
+            case UInt8(ascii: "n"): return literal(b, "null", .null)
+            default: return false
+            }
+        }
+
+        mutating func literal(_ b: UnsafeBufferPointer<UInt8>, _ word: StaticString, _ kind: Kind) -> Bool {
+            let n = word.utf8CodeUnitCount
+            guard b.count - at >= n else { return false }
+            for k in 0..<n where b[at + k] != word.utf8Start[k] { return false }
+            nodes.append(Node(kind: kind, escaped: false, start: Int32(at), end: Int32(at + n), next: Int32(nodes.count + 1)))
+            at += n
+            return true
+        }
+
+        mutating func object(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+            depth += 1
+            guard depth <= CanonicalJSON.Parser.maxDepth else { return false }
+            let me = nodes.count
+            nodes.append(Node(kind: .object, escaped: false, start: Int32(at), end: 0, next: 0))
+            at += 1
+            let keyBase = keys.count
+            skipSpace(b)
+            guard at < b.count else { return false }
+            if b[at] != UInt8(ascii: "}") {
+                while true {
+                    guard at < b.count, b[at] == UInt8(ascii: "\"") else { return false }
+                    let start = at
+                    guard let escaped = string(b) else { return false }
+                    keys.append((escaped ? 0 : signature(b, start + 1, at - 1), escaped, Int32(start), Int32(at)))
+                    nodes.append(Node(kind: .string, escaped: escaped, start: Int32(start), end: Int32(at), next: Int32(nodes.count + 1)))
+                    skipSpace(b)
+                    guard at < b.count, b[at] == UInt8(ascii: ":") else { return false }
+                    at += 1
+                    skipSpace(b)
+                    guard at < b.count, value(b) else { return false }
+                    skipSpace(b)
+                    guard at < b.count else { return false }
+                    if b[at] == UInt8(ascii: "}") { break }
+                    guard b[at] == UInt8(ascii: ",") else { return false }
+                    at += 1
+                    skipSpace(b)
+                }
+            }
+            at += 1
+            guard noDuplicateKeys(b, from: keyBase) else { return false }
+            keys.removeSubrange(keyBase...)
+            nodes[me].end = Int32(at)
+            nodes[me].next = Int32(nodes.count)
+            depth -= 1
+            return true
+        }
+
+        mutating func array(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+            depth += 1
+            guard depth <= CanonicalJSON.Parser.maxDepth else { return false }
+            let me = nodes.count
+            nodes.append(Node(kind: .array, escaped: false, start: Int32(at), end: 0, next: 0))
+            at += 1
+            skipSpace(b)
+            guard at < b.count else { return false }
+            if b[at] != UInt8(ascii: "]") {
+                while true {
+                    guard at < b.count, value(b) else { return false }
+                    skipSpace(b)
+                    guard at < b.count else { return false }
+                    if b[at] == UInt8(ascii: "]") { break }
+                    guard b[at] == UInt8(ascii: ",") else { return false }
+                    at += 1
+                    skipSpace(b)
+                }
+            }
+            at += 1
+            nodes[me].end = Int32(at)
+            nodes[me].next = Int32(nodes.count)
+            depth -= 1
+            return true
+        }
+
+        /// A key's length and its first and last eight bytes: equal keys have equal signatures.
+        func signature(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> UInt64 {
+            var s = UInt64(end - start) &* 0x9E37_79B9_7F4A_7C15
+            var k = start
+            while k < min(end, start + 8) { s = (s &<< 8 | s &>> 56) ^ UInt64(b[k]); k += 1 }
+            k = max(start + 8, end - 8)
+            while k < end { s = (s &<< 5 | s &>> 59) ^ UInt64(b[k]); k += 1 }
+            return s
+        }
+
+        func noDuplicateKeys(_ b: UnsafeBufferPointer<UInt8>, from base: Int) -> Bool {
+            let n = keys.count - base
+            guard n > 1 else { return true }
+            if keys[base...].contains(where: \.escaped) {
+                // Rare: compare the keys as decoded, through a tape of each.
+                var seen = Set<[UInt8]>()
+                for k in keys[base...] {
+                    let text = Array(b[Int(k.start)..<Int(k.end)])
+                    guard let tape = JSONTape(text), let key = tape.string(JSONTape.root) else { return false }
+                    guard seen.insert(Array(key.utf8)).inserted else { return false }
+                }
+                return true
+            }
+            func same(_ x: Int, _ y: Int) -> Bool {
+                let (p, q) = (keys[x], keys[y])
+                guard p.signature == q.signature, p.end - p.start == q.end - q.start else { return false }
+                return memcmp(b.baseAddress! + Int(p.start), b.baseAddress! + Int(q.start), Int(p.end - p.start)) == 0
+            }
+            if n <= 12 {
+                for x in base..<keys.count - 1 {
+                    for y in x + 1..<keys.count where same(x, y) { return false }
+                }
+                return true
+            }
+            let order = (base..<keys.count).sorted { keys[$0].signature < keys[$1].signature }
+            for k in 1..<order.count where same(order[k - 1], order[k]) { return false }
+            return true
+        }
+
+        /// A string, `at` on its opening quote; true when it holds an escape, nil when
+        /// it is not one the tape vouches for (a `\u` escape, a control, bad UTF-8, a
+        /// noncharacter).
+        mutating func string(_ b: UnsafeBufferPointer<UInt8>) -> Bool? {
+            at += 1
+            var escaped = false
+            while at < b.count {
+                let c = b[at]
+                if c >= 0x20 && c < 0x80 {
+                    if c == UInt8(ascii: "\"") {
+                        at += 1
+                        return escaped
+                    }
+                    if c == UInt8(ascii: "\\") {
+                        guard at + 1 < b.count else { return nil }
+                        switch b[at + 1] {
+                        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                             UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                            escaped = true
+                            at += 2
+                        case UInt8(ascii: "u"):
+                            guard unicodeEscape(b) else { return nil }
+                            escaped = true
+                        default: return nil
+                        }
+                    } else {
+                        at += 1
+                    }
+                    continue
+                }
+                guard c >= 0x80, utf8(b) else { return nil }
+            }
+            return nil
+        }
+
+        /// A `\u` escape (or a surrogate pair of them), `at` on the backslash: no lone
+        /// surrogate, no noncharacter.
+        mutating func unicodeEscape(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+            func hex4(_ k: Int) -> UInt32? {
+                guard k + 4 <= b.count else { return nil }
+                var v: UInt32 = 0
+                for j in k..<k + 4 {
+                    let c = b[j]
+                    let d: UInt8
+                    switch c {
+                    case UInt8(ascii: "0")...UInt8(ascii: "9"): d = c - UInt8(ascii: "0")
+                    case UInt8(ascii: "a")...UInt8(ascii: "f"): d = c - UInt8(ascii: "a") + 10
+                    case UInt8(ascii: "A")...UInt8(ascii: "F"): d = c - UInt8(ascii: "A") + 10
+                    default: return nil
+                    }
+                    v = v << 4 | UInt32(d)
+                }
+                return v
+            }
+            guard var unit = hex4(at + 2) else { return false }
+            at += 6
+            if (0xDC00...0xDFFF).contains(unit) { return false }
+            if (0xD800...0xDBFF).contains(unit) {
+                guard at + 1 < b.count, b[at] == UInt8(ascii: "\\"), b[at + 1] == UInt8(ascii: "u"),
+                      let low = hex4(at + 2), (0xDC00...0xDFFF).contains(low) else { return false }
+                at += 6
+                unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+            }
+            return !(0xFDD0...0xFDEF).contains(unit) && unit & 0xFFFE != 0xFFFE
+        }
+
+        /// One multi-byte UTF-8 character, as `CanonicalJSON.Parser.utf8Scalar` and
+        /// `checkScalar` read it: no overlong forms, surrogates or noncharacters.
+        @inline(__always)
+        mutating func utf8(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+            let lead = b[at]
+            func cont(_ k: Int, _ r: ClosedRange<UInt8> = 0x80...0xBF) -> Bool { at + k < b.count && r.contains(b[at + k]) }
+            switch lead {
+            case 0xC2...0xDF:
+                guard cont(1) else { return false }
+                at += 2
+            case 0xE0:
+                guard cont(1, 0xA0...0xBF), cont(2) else { return false }
+                at += 3
+            case 0xE1...0xEC, 0xEE:
+                guard cont(1), cont(2) else { return false }
+                at += 3
+            case 0xED:
+                guard cont(1, 0x80...0x9F), cont(2) else { return false }
+                at += 3
+            case 0xEF:
+                guard cont(1), cont(2) else { return false }
+                let v = 0xF000 | UInt32(b[at + 1] & 0x3F) << 6 | UInt32(b[at + 2] & 0x3F)
+                guard !(0xFDD0...0xFDEF).contains(v), v & 0xFFFE != 0xFFFE else { return false }
+                at += 3
+            case 0xF0...0xF4:
+                let second: ClosedRange<UInt8> = lead == 0xF0 ? 0x90...0xBF : lead == 0xF4 ? 0x80...0x8F : 0x80...0xBF
+                guard cont(1, second), cont(2), cont(3) else { return false }
+                let v = UInt32(lead & 0x07) << 18 | UInt32(b[at + 1] & 0x3F) << 12 | UInt32(b[at + 2] & 0x3F) << 6 | UInt32(b[at + 3] & 0x3F)
+                guard v & 0xFFFE != 0xFFFE else { return false }
+                at += 4
+            default: return false
+            }
+            return true
+        }
+
+        /// RFC 8259's number. One without an exponent and under 300 characters is always
+        /// a finite double that does not underflow; any other is read as `CanonicalJSON`
+        /// reads it, and refused where it refuses (out of range, or a non-zero that
+        /// would become 0).
+        mutating func number(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+            let start = at
+            @inline(__always) func digit() -> Bool { at < b.count && b[at] &- UInt8(ascii: "0") < 10 }
+            if b[at] == UInt8(ascii: "-") { at += 1 }
+            guard digit() else { return false }
+            if b[at] == UInt8(ascii: "0") {
+                at += 1
+                if digit() { return false }
+            } else {
+                while digit() { at += 1 }
+            }
+            if at < b.count, b[at] == UInt8(ascii: ".") {
+                at += 1
+                guard digit() else { return false }
+                while digit() { at += 1 }
+            }
+            var exponent = false
+            if at < b.count, b[at] == UInt8(ascii: "e") || b[at] == UInt8(ascii: "E") {
+                exponent = true
+                at += 1
+                if at < b.count, b[at] == UInt8(ascii: "+") || b[at] == UInt8(ascii: "-") { at += 1 }
+                guard digit() else { return false }
+                while digit() { at += 1 }
+            }
+            if exponent || at - start >= 300 {
+                let text = String(decoding: UnsafeBufferPointer(rebasing: b[start..<at]), as: UTF8.self)
+                guard let value = Double(text), value.isFinite else { return false }
+                let mantissa = text.prefix { $0 != "e" && $0 != "E" }
+                if value == 0 && mantissa.contains(where: { $0 >= "1" && $0 <= "9" }) { return false }
+            }
+            nodes.append(Node(kind: .number, escaped: false, start: Int32(start), end: Int32(at), next: Int32(nodes.count + 1)))
+            return true
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import Testing
+import TableSchema
+
+/// The tape's value at `i`, built as `CanonicalJSON` builds it, to compare the two.
+func value(_ tape: JSONTape, _ i: Int) -> JSONValue {
+    switch tape.kind(i) {
+    case .object: return .object(tape.members(i).map { JSONMember(tape.string($0.key)!, value(tape, $0.value)) })
+    case .array: return .array(tape.elements(i).map { value(tape, $0) })
+    case .string: return .string(tape.string(i)!)
+    case .number: return .number(tape.double(i)!)
+    case .true: return .bool(true)
+    case .false: return .bool(false)
+    case .null: return .null
+    }
+}
+
+/// SplitMix64: the same mutations on every run.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+@Suite struct JSONTapeTests {
+    static let corpus = [
+        #"{"code":0,"message":"ok","data":{"total":2,"page":1,"pageSize":200,"settleList":[{"id":2501204660000001,"payAmount":"87.60","cashierName":"黄静怡","memberName":"","createTime":"2026-01-13 12:10:32","x":null,"y":true,"z":false,"n":-0.5}]}}"#,
+        #"{ "a" : [ 1 , 2.50 , -0 , 1E2 , 1e-7 , 12345678901234567890 ] , "b\u0041" : "\ud83c\udfb1 \"q\" \\ \/ \b\f\n\r\t 、，" , "c" : { "d" : [ { } , [ ] ] } }"#,
+        #"["\u00e9", "é", "a\u0000b", 0, -1, 3.25e+2, "🎱 台球"]"#,
+        "  [\n\t{\"k\":\"v\"}\r\n]  ",
+        #""just a string""#, "17", "null", "true",
+    ]
+
+    @Test("the tape and CanonicalJSON give the same value for valid documents")
+    func sameValues() throws {
+        for text in Self.corpus {
+            let bytes = Array(text.utf8)
+            let tape = try #require(JSONTape(bytes), "\(text)")
+            #expect(CanonicalJSON.serialize(value(tape, JSONTape.root)) == CanonicalJSON.serialize(try CanonicalJSON.parse(bytes)), "\(text)")
+        }
+    }
+
+    @Test("the tape refuses what CanonicalJSON refuses", arguments: [
+        #"{"a": 1, "a": 2}"#, #"{"a": {"b": 1, "b": 1}}"#, #"{"\u0061": 1, "a": 2}"#, #"["\ud800"]"#, #"["\ud800\u0041"]"#,
+        #"["\udc00"]"#, "[NaN]", "[-Infinity]", "[1, 2,]", #"{"a": 1,}"#, "[01]", "[-01]", "[1.]", "[.5]", "[1e]", "[+1]",
+        "[1e400]", "[-1e400]", "[1e-400]", #"{"a": 1} x"#, "{}{}", #"{"a" 1}"#, "{a: 1}", "['a']", #"["a\x"]"#, #"["\u12"]"#,
+        "[\"a\u{1}\"]", "[\"\u{FFFF}\"]", #"["\ufdd0"]"#, #"["\uffff"]"#, #"["abc"#, "[1, 2", "[tru]", "", "  \n", "// c\n{}",
+        String(repeating: "[", count: 257) + String(repeating: "]", count: 257),
+    ])
+    func refusals(text: String) {
+        #expect(JSONTape(Array(text.utf8)) == nil, "\(text)")
+        #expect(throws: JSONParseError.self) { try CanonicalJSON.parse(Array(text.utf8)) }
+    }
+
+    @Test("bytes that are not UTF-8 are refused", arguments: [
+        [0x5B, 0x22, 0xFF, 0x22, 0x5D], [0x5B, 0x22, 0xC0, 0xAF, 0x22, 0x5D], [0x5B, 0x22, 0xED, 0xA0, 0x80, 0x22, 0x5D],
+        [0x5B, 0x22, 0xF4, 0x90, 0x80, 0x80, 0x22, 0x5D], [0x5B, 0x22, 0xE2, 0x82, 0x22, 0x5D], [0xEF, 0xBB, 0xBF, 0x7B, 0x7D],
+        [0x5B, 0x22, 0xEF, 0xB7, 0x90, 0x22, 0x5D], [0x5B, 0x22, 0xF0, 0x9F, 0xBF, 0xBF, 0x22, 0x5D],
+    ] as [[UInt8]])
+    func invalidUTF8(bytes: [UInt8]) {
+        #expect(JSONTape(bytes) == nil)
+        #expect(throws: JSONParseError.self) { try CanonicalJSON.parse(bytes) }
+    }
+
+    /// The law: for any bytes, the tape accepts exactly when CanonicalJSON does, and then
+    /// both read the same value. Checked over 30,000 mutations of the corpus (bytes
+    /// replaced, inserted, deleted or duplicated, from a set that hits every rule).
+    @Test("on mutated documents the tape and CanonicalJSON agree on every verdict and value")
+    func mutations() {
+        var random = SplitMix(state: 0x0D5)
+        let interesting: [UInt8] = Array(#"{}[]",:\"-+.eE0159aunlt/"#.utf8) + [0x20, 0x0A, 0x01, 0x7F, 0x80, 0xBF, 0xC2, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xFF]
+        var accepted = 0, disagreements: [String] = []
+        for round in 0..<30_000 {
+            var bytes = Array(Self.corpus[round % Self.corpus.count].utf8)
+            for _ in 0..<Int.random(in: 1...3, using: &random) {
+                let at = Int.random(in: 0...bytes.count, using: &random)
+                let b = interesting.randomElement(using: &random)!
+                switch Int.random(in: 0..<4, using: &random) {
+                case 0 where at < bytes.count: bytes[at] = b
+                case 1: bytes.insert(b, at: at)
+                case 2 where at < bytes.count: bytes.remove(at: at)
+                default: bytes.insert(contentsOf: bytes[at..<min(bytes.count, at + 4)], at: at)
+                }
+            }
+            let tape = JSONTape(bytes)
+            let parsed = try? CanonicalJSON.parse(bytes)
+            if let tape, let parsed {
+                accepted += 1
+                if CanonicalJSON.serialize(value(tape, JSONTape.root)) != CanonicalJSON.serialize(parsed) {
+                    disagreements.append("value of \(bytes)")
+                }
+            } else if (tape == nil) != (parsed == nil) {
+                disagreements.append("\(tape == nil ? "tape refused" : "tape accepted") \(String(decoding: bytes, as: UTF8.self)) \(bytes)")
+            }
+        }
+        #expect(disagreements.isEmpty, "\(disagreements.prefix(5))")
+        #expect(accepted > 1_000)  // the mutations reach both sides of every rule
+    }
+
+    @Test("members, elements and ranges give each value's exact bytes; whole numbers keep every digit")
+    func navigation() throws {
+        let text = #"{"list":[ {"id":9007199254740993,"v":"x"} ,{"id":"k"}, 7.0, -12, 1.5, 2e3 ],"total":2}"#
+        let tape = try #require(JSONTape(Array(text.utf8)))
+        let list = try #require(tape.member(JSONTape.root, "list"))
+        let items = tape.elements(list)
+        #expect(items.map { String(decoding: tape.bytes[tape.range($0)], as: UTF8.self) }
+                == [#"{"id":9007199254740993,"v":"x"}"#, #"{"id":"k"}"#, "7.0", "-12", "1.5", "2e3"])
+        #expect(tape.member(items[0], "id").flatMap(tape.int64) == 9_007_199_254_740_993)
+        #expect(tape.member(items[0], named: "v").flatMap(tape.string) == "x")
+        #expect(tape.member(items[0], "absent") == nil && tape.member(list, "id") == nil)
+        #expect(items[2...].map(tape.int64) == [7, -12, nil, 2000])
+        #expect(tape.member(JSONTape.root, "total").flatMap(tape.int64) == 2)
+        let big = try #require(JSONTape(Array("99999999999999999999".utf8)))
+        #expect(big.int64(JSONTape.root) == nil)
+    }
+}
