@@ -261,6 +261,34 @@ extension Catalog {
     }
 
     /// Moves several cursors in one transaction (one fsync however many).
+    /// What the partitions of datasets in `schema` were derived from (`derivations`).
+    public func derivations(schema: String) throws -> [PartitionKey: String] {
+        try locked {
+            var out: [PartitionKey: String] = [:]
+            for row in try db.query("SELECT dataset, dt, inputs FROM derivations WHERE substr(dataset, 1, length(?) + 1) = ? || '.'",
+                                    [.text(schema), .text(schema)]) {
+                guard let name = row[0].string.flatMap(DatasetName.init), let dt = row[1].string.flatMap(LakeDate.init),
+                      let inputs = row[2].string else { continue }
+                out[PartitionKey(name, dt)] = inputs
+            }
+            return out
+        }
+    }
+
+    func setDerivations(_ derivations: [PartitionKey: String]) throws {
+        try locked {
+            try db.transaction {
+                let now = Self.now()
+                for (key, inputs) in derivations.sorted(by: { ($0.key.dataset.description, $0.key.dt) < ($1.key.dataset.description, $1.key.dt) }) {
+                    try db.query("""
+                        INSERT INTO derivations(dataset, dt, inputs, built_at) VALUES (?, ?, ?, ?)
+                        ON CONFLICT(dataset, dt) DO UPDATE SET inputs = excluded.inputs, built_at = excluded.built_at
+                        """, [.text(key.dataset.description), .text(key.dt.description), .text(inputs), .text(now)])
+                }
+            }
+        }
+    }
+
     func setCursors(_ cursors: [String: LakeDate]) throws {
         try locked {
             try db.transaction {

@@ -136,6 +136,20 @@ public final class Catalog: @unchecked Sendable {  // unchecked: every use of th
         );
         """
 
+    /// What each derived partition (the billiards DWD) was built from: its inputs'
+    /// fingerprints and the builder's, so a run rebuilds exactly the partitions whose
+    /// inputs changed. Written after the partition's commit: a crash between the two
+    /// costs one identical rebuild, never a stale partition.
+    static let derivationsTable = """
+        CREATE TABLE IF NOT EXISTS derivations (
+            dataset TEXT NOT NULL,
+            dt TEXT NOT NULL,
+            inputs TEXT NOT NULL,
+            built_at TEXT NOT NULL,
+            PRIMARY KEY (dataset, dt)
+        );
+        """
+
     func migrate() throws {
         try locked {
             try db.transaction {
@@ -148,6 +162,7 @@ public final class Catalog: @unchecked Sendable {  // unchecked: every use of th
                 }
                 // Added within format 2: older catalogues of the format gain it on open.
                 try db.execute(Self.runTasksTable)
+                try db.execute(Self.derivationsTable)
                 if current == 0 {
                     try db.execute("PRAGMA user_version = \(Self.schemaVersion)")
                     try db.query("INSERT INTO lake(key, value) VALUES ('id', ?), ('created_at', ?)",

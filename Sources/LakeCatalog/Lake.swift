@@ -419,6 +419,9 @@ extension WritableLake {
     /// Moves several cursors at once, in one catalogue transaction.
     public func setCursors(_ cursors: [String: LakeDate]) throws { try catalog.setCursors(cursors) }
 
+    /// Records what derived partitions were built from (after their commit).
+    public func setDerivations(_ derivations: [PartitionKey: String]) throws { try catalog.setDerivations(derivations) }
+
     /// Records a dataset's schema in the catalogue (at `init`, before any partition).
     public func register(_ schema: TableSchema) throws {
         try catalog.register(schema.dataset, hash: schema.hash, version: schema.version, kind: schema.partition.rawValue,

@@ -12,7 +12,7 @@ extension OpsLake {
             commandName: "billiards",
             abstract: "The billiards venue: serve its simulated upstream API, pull an API into the ODS, write an offline archive, replay one.",
             discussion: "docs/billiards-api.md describes the API, docs/billiards-pull.md the pull, docs/billiards-ods.md the archive and the ODS datasets.\n\nExamples:\n  opslake billiards serve --port 8080 --token-file token.txt\n  opslake billiards pull --lake lake --api-url http://127.0.0.1:8080 --token-file token.txt\n  opslake billiards archive --out archive --from 2026-03-01 --to 2026-03-07\n  opslake billiards replay --archive archive --lake lake",
-            subcommands: [Serve.self, Pull.self, ArchiveCommand.self, Replay.self]
+            subcommands: [Serve.self, Pull.self, ArchiveCommand.self, Replay.self, DWD.self]
         )
 
         struct ArchiveCommand: ParsableCommand {

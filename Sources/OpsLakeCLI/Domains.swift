@@ -13,7 +13,7 @@ enum Domains {
     static let all: [any Domain.Type] = [PetShop.self]
     /// The domains whose data is pulled from elsewhere by their own commands; their
     /// schemas are known like the others' (`schema`, `load`, `export`).
-    static let pulled: [any DatasetDomain.Type] = [BilliardsODS.self]
+    static let pulled: [any DatasetDomain.Type] = [BilliardsODS.self, BilliardsDWD.self]
     /// Every domain whose schemas the binary carries.
     static var withSchemas: [any DatasetDomain.Type] { all.map { $0 as any DatasetDomain.Type } + pulled }
 

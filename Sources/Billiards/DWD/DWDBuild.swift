@@ -1,0 +1,223 @@
+public import BilliardsVenue
+public import LakeCatalog
+public import LakeFormat
+import TableSchema
+import Foundation
+
+/// What a DWD build did.
+public struct DWDSummary: Sendable, Hashable, Codable {
+    /// ODS partitions in the range, those read again, and those whose inputs had not changed.
+    public var considered = 0
+    public var rebuilt = 0
+    public var unchanged = 0
+    /// DWD partitions committed, and their rows.
+    public var written = 0
+    public var rows = 0
+    /// One line per ODS partition that could not be read (dataset, dt, source key,
+    /// field and why); its DWD partitions were left as they were.
+    public var failures: [String] = []
+    /// Payload fields no DWD rule reads or drops, once each (`settlement_records.newField`):
+    /// kept in the ODS, not carried into the DWD.
+    public var newFields: [String] = []
+}
+
+/// Builds the DWD from the ODS (`opslake billiards dwd`, docs/billiards-dwd.md).
+///
+/// Each ODS partition (endpoint, dt) feeds the same day's partition of every DWD table
+/// read from that endpoint. A DWD partition records its input (the ODS partition's
+/// files and their SHA-256) and the builder (the rules' version and the output
+/// schemas' hashes) in the catalogue's `derivations`; a run rebuilds exactly those
+/// whose record differs or that are missing. Output is a function of the input bytes
+/// (rows in ODS order), so a rebuild of unchanged input gives the same bytes. The
+/// partitions of one ODS partition are staged together and committed in groups
+/// through the commit protocol; an ODS partition that cannot be read (a field missing
+/// or malformed, an unknown code) fails alone: its DWD partitions stay as they were,
+/// the others carry on, and the run reports it (exit 65).
+public enum DWDBuild {
+    /// Bumped when a rule changes the rows without changing a schema.
+    static let rulesVersion = "dwd-rules-1"
+    /// ODS partitions read side by side, then committed as one batch.
+    static let chunk = 64
+
+    public static func run(lake: WritableLake, from: LakeDate? = nil, to: LakeDate? = nil, arguments: [String] = []) throws -> DWDSummary {
+        let schemas = Dictionary(uniqueKeysWithValues: try BilliardsDWD.tableSchemas().map { ($0.dataset, $0) })
+        for schema in schemas.values.sorted(by: { $0.dataset.description < $1.dataset.description }) { try lake.register(schema) }
+        let odsSchemas = try BilliardsODS.schemasByEndpoint()
+        let sources = Endpoint.allCases.compactMap { e -> Source? in
+            let tables = DWDModel.tables.filter { $0.source == e }
+            return tables.isEmpty ? nil : Source(endpoint: e, tables: tables, schemas: tables.map { schemas[$0.dataset]! }, ods: odsSchemas[e]!)
+        }
+        let recorded = try lake.catalog.derivations(schema: BilliardsDWD.name)
+        let present = Set(try lake.catalog.partitions().filter { $0.dataset.schema == BilliardsDWD.name }.map(\.key))
+        var summary = DWDSummary()
+        var plan: [(source: Source, partition: PartitionRecord, inputs: String)] = []
+        for source in sources {
+            for p in try lake.catalog.partitions(of: BilliardsODS.dataset(source.endpoint)) {
+                let dt = p.key.dt
+                if let from, dt < from { continue }
+                if let to, dt > to { continue }
+                summary.considered += 1
+                let inputs = source.fingerprint(p)
+                if source.outputs(dt).allSatisfy({ recorded[$0] == inputs && present.contains($0) }) {
+                    summary.unchanged += 1
+                } else {
+                    plan.append((source, p, inputs))
+                }
+            }
+        }
+        let days = plan.map(\.partition.key.dt)
+        let started = Date()
+        let runID = try lake.beginRun(command: "billiards dwd", arguments: arguments,
+                                      window: days.min().flatMap { first in days.max().map { first...$0 } })
+        var newFields = Set<String>()
+        do {
+            for start in stride(from: 0, to: plan.count, by: chunk) {
+                let part = Array(plan[start..<min(plan.count, start + chunk)])
+                let results = WorkQueue.map(part.count, jobs: ProcessInfo.processInfo.activeProcessorCount, state: {}) { _, i in
+                    Result { try build(part[i].source, part[i].partition, lake: lake) }
+                }
+                var staged: [StagedPartitions] = []
+                var derivations: [PartitionKey: String] = [:]
+                for (item, result) in zip(part, results) {
+                    switch result {
+                    case .success(let built):
+                        staged.append(built.staged)
+                        summary.rebuilt += 1
+                        summary.written += item.source.tables.count
+                        summary.rows += built.rows
+                        newFields.formUnion(built.newFields)
+                        for key in item.source.outputs(item.partition.key.dt) { derivations[key] = item.inputs }
+                    case .failure(let error as DWDPartitionError):
+                        summary.failures.append(error.message)
+                    case .failure(let error):
+                        for s in staged { s.discard() }
+                        throw error
+                    }
+                }
+                if !staged.isEmpty {
+                    _ = try lake.commit(staged, runID: runID)
+                    try lake.setDerivations(derivations)
+                }
+            }
+            summary.newFields = newFields.sorted()
+            try lake.finishRun(runID, partitions: summary.written, rows: Int64(summary.rows), bytes: 0,
+                               seconds: Date().timeIntervalSince(started),
+                               error: summary.failures.isEmpty ? nil : "\(summary.failures.count) partitions failed: \(summary.failures[0])")
+            return summary
+        } catch {
+            try? lake.finishRun(runID, partitions: summary.written, rows: Int64(summary.rows), bytes: 0,
+                                seconds: Date().timeIntervalSince(started), error: String(describing: error))
+            throw error
+        }
+    }
+
+    /// One ODS endpoint and the DWD tables read from it.
+    struct Source: Sendable {
+        var endpoint: Endpoint
+        var tables: [DWDTable]
+        var schemas: [TableSchema]
+        var ods: TableSchema
+        var transforms: [DWDTransform]
+        /// The fields its rules know, of a record and of its lines' elements.
+        var known: (record: Set<String>, element: Set<String>)
+        /// The rules' version and the output schemas: a change rebuilds every partition.
+        var builder: String
+
+        init(endpoint: Endpoint, tables: [DWDTable], schemas: [TableSchema], ods: TableSchema) {
+            self.endpoint = endpoint
+            self.tables = tables
+            self.schemas = schemas
+            self.ods = ods
+            transforms = tables.map(DWDTransform.init)
+            var record = Set<String>(), element = Set<String>()
+            for t in tables {
+                record.formUnion(t.knownFields.record)
+                element.formUnion(t.knownFields.element)
+            }
+            known = (record, element)
+            builder = (try? SHA256.hash(Array(([rulesVersion] + schemas.map(\.hash)).joined(separator: " ").utf8))) ?? rulesVersion
+        }
+
+        func outputs(_ dt: LakeDate) -> [PartitionKey] { tables.map { PartitionKey($0.dataset, dt) } }
+
+        /// The input's files and checksums, and the builder: what `derivations` records.
+        func fingerprint(_ p: PartitionRecord) -> String {
+            let files = p.files.sorted { ($0.format.rawValue, $0.part) < ($1.format.rawValue, $1.part) }
+                .map { "\($0.format.rawValue):\($0.sha256)" }.joined(separator: ",")
+            return "\(p.dataset)/\(p.dt) \(files) builder \(builder)"
+        }
+    }
+
+    /// An ODS partition the rules could not read: one line naming it.
+    struct DWDPartitionError: Error {
+        var message: String
+    }
+
+    /// Reads one ODS partition, row by row, into the staged partitions of its DWD tables.
+    static func build(_ source: Source, _ partition: PartitionRecord, lake: WritableLake)
+        throws -> (staged: StagedPartitions, rows: Int, newFields: Set<String>)
+    {
+        let dt = partition.key.dt
+        let decoder = RowDecoder(columns: source.ods.columns)
+        var rows = 0
+        var checked = Set<[UInt8]>()  // key lists already checked for new fields
+        var newFields = Set<String>()
+        var buffers: [[[Value]]] = source.tables.map { _ in [] }
+        let staged = try lake.stagePartitions(schemas: source.schemas, dt: dt) { sinks in
+            for file in partition.files.filter({ $0.format == .ndjson }).sorted(by: { $0.part < $1.part }) {
+                let reader = NDJSONReader(source: try ZstdReader(source: try FileSource(path: lake.absolute(file.path)), name: file.path))
+                while let members = try reader.next() {
+                    let row = try decoder.decode(json: members)
+                    guard case .string(let key) = row[1], case .string(let payload) = row[2] else {
+                        throw DWDPartitionError(message: "\(partition.dataset) \(dt): a row without its source_key or payload; run `opslake verify`")
+                    }
+                    guard let tape = JSONTape(Array(payload.utf8)) else {
+                        throw DWDPartitionError(message: "\(partition.dataset) \(dt) source key \(key): the payload is not JSON")
+                    }
+                    check(tape, source, seen: &checked, new: &newFields)
+                    for (i, transform) in source.transforms.enumerated() {
+                        buffers[i].removeAll(keepingCapacity: true)
+                        do throws(DWDFieldError) {
+                            try transform.rows(tape, record: JSONTape.root, sourceKey: key, dt: dt, into: &buffers[i])
+                        } catch {
+                            let where_ = "\(partition.dataset) \(dt) source key \(key)"
+                            throw DWDPartitionError(message: "\(where_): field \(error.field) \(error.problem); the ODS keeps it, and the DWD partitions of \(dt) stay as they were")
+                        }
+                        for r in buffers[i] { try sinks[i].append(r) }
+                        rows += buffers[i].count
+                    }
+                }
+            }
+        }
+        return (staged, rows, newFields)
+    }
+
+    /// Notes the payload fields (and line fields) no rule knows, once per list of keys.
+    static func check(_ tape: JSONTape, _ source: Source, seen: inout Set<[UInt8]>, new: inout Set<String>) {
+        func note(_ object: Int, known: Set<String>, prefix: String) {
+            let members = tape.members(object)
+            var signature = Array(prefix.utf8)
+            for m in members { signature += tape.bytes[tape.range(m.key)] }
+            guard seen.insert(signature).inserted else { return }
+            for m in members {
+                let name = tape.string(m.key) ?? ""
+                if !known.contains(name) { new.insert("\(source.endpoint.dataset).\(prefix)\(name)") }
+            }
+        }
+        note(JSONTape.root, known: source.known.record, prefix: "")
+        for t in source.tables {
+            let arrays: [String]
+            switch t.rows {
+            case .record: continue
+            case .lines(let a): arrays = a.map(\.field)
+            case .recordAndChildren(let f): arrays = [f]
+            }
+            for field in arrays {
+                guard let list = tape.member(JSONTape.root, named: field) else { continue }
+                for element in tape.elements(list) where tape.kind(element) == .object {
+                    note(element, known: source.known.element, prefix: field + "[].")
+                }
+            }
+        }
+    }
+}

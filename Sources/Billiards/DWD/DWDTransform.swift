@@ -1,0 +1,169 @@
+public import BilliardsVenue
+public import LakeFormat
+import TableSchema
+
+/// A payload field the DWD cannot read (missing, of another type, an amount or a time
+/// in another form, an unknown code).
+struct DWDFieldError: Error {
+    var field: String
+    var problem: String
+}
+
+/// The rows of one DWD table read from ODS payloads, by the table's rules.
+struct DWDTransform: Sendable {
+    let table: DWDTable
+    /// Per column: the payload field names to try, in order, and whether they are the header's.
+    let fields: [(names: [String], header: Bool)]
+    let sourceDataset: Value
+
+    init(_ table: DWDTable) {
+        self.table = table
+        fields = table.columns.map { c in
+            let header = c.field.hasPrefix("^")
+            return ((header ? String(c.field.dropFirst()) : c.field).split(separator: "|").map(String.init), header)
+        }
+        sourceDataset = .string(BilliardsODS.dataset(table.source).description)
+    }
+
+    /// Appends the rows of the record at `record` of `tape` to `rows`.
+    func rows(_ tape: JSONTape, record: Int, sourceKey: String, dt: LakeDate, into rows: inout [[Value]]) throws(DWDFieldError) {
+        guard tape.kind(record) == .object else { throw DWDFieldError(field: "(record)", problem: "is not a JSON object") }
+        let lineage: [Value] = [sourceDataset, .date(dt), .string(sourceKey)]
+        switch table.rows {
+        case .record:
+            rows.append(try row(tape, header: record, element: record, prefix: []) + lineage)
+        case .recordAndChildren(let field):
+            rows.append(try row(tape, header: record, element: record, prefix: []) + lineage)
+            for child in try array(tape, record, field) {
+                rows.append(try row(tape, header: record, element: child, prefix: []) + lineage)
+            }
+        case .lines(let arrays):
+            var lineNo: Int64 = 0
+            for (field, type) in arrays {
+                for element in try array(tape, record, field) {
+                    lineNo += 1
+                    rows.append(try row(tape, header: record, element: element, prefix: [.int(lineNo), .string(type)]) + lineage)
+                }
+            }
+        }
+    }
+
+    func array(_ tape: JSONTape, _ record: Int, _ field: String) throws(DWDFieldError) -> [Int] {
+        guard let node = tape.member(record, named: field) else { throw DWDFieldError(field: field, problem: "is missing") }
+        guard tape.kind(node) == .array else { throw DWDFieldError(field: field, problem: "is not a list") }
+        return tape.elements(node)
+    }
+
+    func row(_ tape: JSONTape, header: Int, element: Int, prefix: [Value]) throws(DWDFieldError) -> [Value] {
+        var out = prefix
+        out.reserveCapacity(prefix.count + table.columns.count * 2 + 3)
+        for (i, column) in table.columns.enumerated() {
+            let (names, isHeader) = fields[i]
+            let object = isHeader ? header : element
+            guard tape.kind(object) == .object else { throw DWDFieldError(field: names[0], problem: "is read from something that is not an object") }
+            var node: Int?
+            for name in names {
+                node = tape.member(object, named: name)
+                if node != nil { break }
+            }
+            guard let node, tape.kind(node) != .null else {
+                guard column.optional else { throw DWDFieldError(field: names.joined(separator: "|"), problem: "is missing") }
+                out.append(.null)
+                if column.kind.keepsRaw { out.append(.null) }
+                continue
+            }
+            try Self.read(column.kind, tape, node, field: names[0], optional: column.optional, into: &out)
+        }
+        return out
+    }
+
+    static func read(_ kind: DWDKind, _ tape: JSONTape, _ node: Int, field: String, optional: Bool,
+                     into out: inout [Value]) throws(DWDFieldError) {
+        func whole() throws(DWDFieldError) -> Int64 {
+            guard let i = tape.int64(node) else {
+                throw DWDFieldError(field: field, problem: "is \(shown(tape, node)), not a whole number")
+            }
+            return i
+        }
+        func text() throws(DWDFieldError) -> String {
+            guard let s = tape.string(node) else { throw DWDFieldError(field: field, problem: "is \(shown(tape, node)), not a string") }
+            return s
+        }
+        switch kind {
+        case .id:
+            let i = try whole()
+            guard i > 0 else { throw DWDFieldError(field: field, problem: "is \(i), not an id (a whole number above 0)") }
+            out.append(.int(i))
+        case .ref:
+            let i = try whole()
+            guard i >= 0 else { throw DWDFieldError(field: field, problem: "is \(i), not an id") }
+            out.append(i == 0 ? .null : .int(i))
+        case .int:
+            out.append(.int(try whole()))
+        case .money:
+            let s = try text()
+            guard let amount = money(s) else { throw DWDFieldError(field: field, problem: "is \"\(s)\", not an amount like \"87.60\"") }
+            out.append(.decimal(amount))
+            out.append(.string(s))
+        case .time:
+            let s = try text()
+            guard let t = VenueTime(s) else {
+                throw DWDFieldError(field: field, problem: "is \"\(s)\", not a time as \"YYYY-MM-DD HH:MM:SS\"")
+            }
+            out.append(.timestamp(t.timestamp))
+            out.append(.string(s))
+        case .date:
+            let s = try text()
+            if s.isEmpty && optional {
+                out.append(.null)
+            } else {
+                guard s.utf8.count == 10, let d = LakeDate(s) else { throw DWDFieldError(field: field, problem: "is \"\(s)\", not a date as \"YYYY-MM-DD\"") }
+                out.append(.date(d))
+            }
+        case .text:
+            out.append(.string(try text()))
+        case .flag:
+            switch try whole() {
+            case 0: out.append(.bool(false))
+            case 1: out.append(.bool(true))
+            case let i: throw DWDFieldError(field: field, problem: "is \(i), not 0 or 1")
+            }
+        case .code(let e):
+            let i = try whole()
+            guard let value = e.value(i) else {
+                throw DWDFieldError(field: field, problem: "has the unknown \(e.name) code \(i) (known: \(e.values.map { "\($0.code)" }.joined(separator: ", ")))")
+            }
+            out.append(.string(value))
+        }
+    }
+
+    /// `-?D+(.D{1,2})?` as a decimal with 2 places; nil for anything else.
+    static func money(_ s: String) -> FixedDecimal? {
+        var units: Int64 = 0, decimals = -1, negative = false, digits = 0
+        for (i, b) in s.utf8.enumerated() {
+            switch b {
+            case UInt8(ascii: "-") where i == 0: negative = true
+            case UInt8(ascii: "."):
+                guard decimals < 0, digits > 0 else { return nil }
+                decimals = 0
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                if decimals >= 0 {
+                    decimals += 1
+                    guard decimals <= 2 else { return nil }
+                }
+                digits += 1
+                guard digits <= 17 else { return nil }
+                units = units * 10 + Int64(b - UInt8(ascii: "0"))
+            default: return nil
+            }
+        }
+        guard digits > 0, decimals != 0 else { return nil }
+        for _ in 0..<(2 - max(decimals, 0)) { units *= 10 }
+        return FixedDecimal(units: negative ? -units : units, scale: 2)
+    }
+
+    static func shown(_ tape: JSONTape, _ node: Int) -> String {
+        let text = String(decoding: tape.bytes[tape.range(node)], as: UTF8.self)
+        return text.count > 40 ? String(text.prefix(40)) + "…" : text
+    }
+}
