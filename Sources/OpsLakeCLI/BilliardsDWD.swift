@@ -25,6 +25,7 @@ extension OpsLake.BilliardsCommand {
         @OptionGroup var options: LakeOptions
         @Option(help: "The first ODS day to read, YYYY-MM-DD (default: the first there is).") var from: String?
         @Option(help: "The last ODS day to read, YYYY-MM-DD (default: the last there is).") var to: String?
+        @Flag(help: "Build every partition in the range again, changed or not (the bytes come out the same when nothing changed).") var rebuild = false
         @Flag(help: "Print the summary as JSON.") var json = false
 
         func validate() throws {
@@ -37,13 +38,13 @@ extension OpsLake.BilliardsCommand {
             try guarded {
                 let lake = try WritableLake(root: options.lake, command: "billiards dwd")
                 let s = try DWDBuild.run(lake: lake, from: from.flatMap(LakeDate.init), to: to.flatMap(LakeDate.init),
-                                         arguments: Array(CommandLine.arguments.dropFirst()))
+                                         rebuild: rebuild, arguments: Array(CommandLine.arguments.dropFirst()))
                 if json {
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
                     print(String(decoding: try encoder.encode(s), as: UTF8.self))
                 } else {
-                    print("dwd: \(s.considered) ODS partitions, \(s.rebuilt) read, \(s.unchanged) unchanged; "
+                    print("dwd: \(s.considered) ODS partitions: \(s.rebuilt) read, \(s.unchanged) unchanged, \(s.failures.count) failed; "
                           + "\(s.written) DWD partitions written, \(s.rows) rows")
                 }
                 if !s.newFields.isEmpty {

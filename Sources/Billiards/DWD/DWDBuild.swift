@@ -39,7 +39,10 @@ public enum DWDBuild {
     /// ODS partitions read side by side, then committed as one batch.
     static let chunk = 64
 
-    public static func run(lake: WritableLake, from: LakeDate? = nil, to: LakeDate? = nil, arguments: [String] = []) throws -> DWDSummary {
+    /// Builds the DWD partitions of the ODS days `from...to` (all when nil) whose inputs
+    /// changed; `rebuild` builds them all again (to the same bytes, when nothing changed).
+    public static func run(lake: WritableLake, from: LakeDate? = nil, to: LakeDate? = nil, rebuild: Bool = false,
+                           arguments: [String] = []) throws -> DWDSummary {
         let schemas = Dictionary(uniqueKeysWithValues: try BilliardsDWD.tableSchemas().map { ($0.dataset, $0) })
         for schema in schemas.values.sorted(by: { $0.dataset.description < $1.dataset.description }) { try lake.register(schema) }
         let odsSchemas = try BilliardsODS.schemasByEndpoint()
@@ -58,7 +61,7 @@ public enum DWDBuild {
                 if let to, dt > to { continue }
                 summary.considered += 1
                 let inputs = source.fingerprint(p)
-                if source.outputs(dt).allSatisfy({ recorded[$0] == inputs && present.contains($0) }) {
+                if !rebuild, source.outputs(dt).allSatisfy({ recorded[$0] == inputs && present.contains($0) }) {
                     summary.unchanged += 1
                 } else {
                     plan.append((source, p, inputs))

@@ -1,0 +1,204 @@
+import Testing
+import Foundation
+@testable import Billiards
+import BilliardsVenue
+import LakeCatalog
+import LakeFormat
+import TableSchema
+import TestSupport
+
+/// The rows of every partition of `table` in `lake`, by day.
+func dwdRows(_ lake: Lake, _ table: DWDTable) throws -> [LakeDate: [[Value]]] {
+    let schema = try BilliardsDWD.tableSchemas().first { $0.dataset == table.dataset }!
+    var out: [LakeDate: [[Value]]] = [:]
+    for p in try lake.catalog.partitions(of: table.dataset) {
+        out[p.key.dt] = try ODSWriter.rows(of: p.key, in: lake, schema: schema)
+    }
+    return out
+}
+
+/// Yuan text (`"87.60"`) in fen, as the test reads it (not through the DWD's parser).
+func fen(_ text: String) -> Int64 {
+    let negative = text.hasPrefix("-")
+    let parts = text.drop { $0 == "-" }.split(separator: ".", omittingEmptySubsequences: false)
+    let yuan = Int64(parts[0])!, frac = parts.count > 1 ? String(parts[1]).padding(toLength: 2, withPad: "0", startingAt: 0) : "00"
+    let v = yuan * 100 + Int64(frac)!
+    return negative ? -v : v
+}
+
+/// A lake with `days` of a small venue's ODS, replayed from the simulator's archive.
+func odsLake(_ dir: TemporaryDirectory, venue: Venue, days: ClosedRange<LakeDate>) throws -> WritableLake {
+    _ = try VenueArchive.write(venue: venue, to: dir.path + "/archive", from: days.lowerBound, through: days.upperBound)
+    let lake = try WritableLake(root: dir.path + "/lake", create: true)
+    _ = try ArchiveReplay.run(dir.path + "/archive", into: lake)
+    return lake
+}
+
+@Suite("billiards DWD", .serialized)
+struct DWDTests {
+    @Test("every table's schema is valid, keyed, and names its lineage; one name per concept")
+    func schemas() throws {
+        let schemas = try BilliardsDWD.tableSchemas()
+        #expect(schemas.count == DWDModel.tables.count)
+        var types: [String: String] = [:]
+        for (table, schema) in zip(DWDModel.tables, schemas) {
+            #expect(schema.dataset == table.dataset)
+            #expect(!schema.primaryKey.isEmpty && schema.primaryKey.allSatisfy(table.columnNames.contains))
+            #expect(Array(schema.fields.map(\.name).suffix(3)) == ["source_dataset", "source_dt", "source_key"])
+            for f in schema.fields {
+                // A column name means one thing: the same type in every table.
+                if let t = types[f.name] { #expect(t == f.type.rawValue, "\(table.name).\(f.name)") } else { types[f.name] = f.type.rawValue }
+            }
+        }
+    }
+
+    /// The law the issue states: DWD row counts and money sums equal the simulator's truth.
+    @Test("row counts and money sums of every table equal the simulator's truth; lines add up to their arrays")
+    func matchesTruth() throws {
+        let dir = TemporaryDirectory("dwd-truth")
+        defer { dir.remove() }
+        let venue = try smallVenue(stores: 3)
+        let days = opened...opened.adding(days: 6)
+        let lake = try odsLake(dir, venue: venue, days: days)
+        let summary = try DWDBuild.run(lake: lake)
+        #expect(summary.failures.isEmpty, "\(summary.failures.prefix(3))")
+        #expect(summary.newFields.isEmpty, "\(summary.newFields)")
+        let expected = try truth(venue, days: days)
+        var checkedMoney = 0
+        for table in DWDModel.tables {
+            let actual = try dwdRows(lake, table)
+            let names = table.columnNames
+            for (key, records) in expected where key.dataset == BilliardsODS.dataset(table.source) {
+                let rows = actual[key.dt] ?? []
+                // The payloads as plain JSON objects, read by Foundation, not by the DWD.
+                let objects = records.values.map { try! JSONSerialization.jsonObject(with: Data($0.payload)) as! [String: Any] }
+                let units: [[String: Any]]
+                switch table.rows {
+                case .record: units = objects
+                case .recordAndChildren(let field): units = objects.flatMap { [$0] + ($0[field] as! [[String: Any]]) }
+                case .lines(let arrays): units = objects.flatMap { o in arrays.flatMap { o[$0.field] as! [[String: Any]] } }
+                }
+                #expect(rows.count == units.count, "\(table.name) \(key.dt): \(rows.count) rows for \(units.count) records")
+                for column in table.columns {
+                    guard case .money = column.kind, let index = names.firstIndex(of: column.name) else { continue }
+                    let fields = column.field.trimmingCharacters(in: ["^"]).split(separator: "|").map(String.init)
+                    let want = units.reduce(Int64(0)) { sum, u in sum + (fields.lazy.compactMap { u[$0] as? String }.first.map(fen) ?? 0) }
+                    let got = rows.reduce(Int64(0)) { sum, r in if case .decimal(let d) = r[index] { sum + d.units } else { sum } }
+                    #expect(got == want, "\(table.name).\(column.name) \(key.dt)")
+                    checkedMoney += 1
+                }
+                // Every row names its ODS partition and key.
+                for r in rows {
+                    #expect(r[names.count - 3] == .string(key.dataset.description) && r[names.count - 2] == .date(key.dt))
+                }
+            }
+        }
+        #expect(checkedMoney > 200)
+        #expect(try lake.verify().ok)
+    }
+
+    @Test("a second run reads nothing; a changed ODS partition rebuilds exactly its DWD partitions; output is a function of the input")
+    func incrementalAndDeterministic() throws {
+        let dir = TemporaryDirectory("dwd-incremental")
+        defer { dir.remove() }
+        let venue = try smallVenue()
+        let days = opened...opened.adding(days: 2)
+        let lake = try odsLake(dir, venue: venue, days: days)
+        let first = try DWDBuild.run(lake: lake)
+        #expect(first.rebuilt == first.considered && first.unchanged == 0 && first.failures.isEmpty)
+        let files = try lakeFiles(lake.root)
+
+        let second = try DWDBuild.run(lake: lake)
+        #expect(second.rebuilt == 0 && second.unchanged == first.considered && second.written == 0)
+        #expect(try lakeFiles(lake.root) == files)
+
+        // One settlement changes upstream (a later version): its ODS partition changes, and only
+        // the DWD partitions read from it are rebuilt.
+        let key = PartitionKey(BilliardsODS.dataset(.settlementRecords), opened.adding(days: 1))
+        let schema = try BilliardsODS.schemasByEndpoint()[.settlementRecords]!
+        let row = try ODSWriter.rows(of: key, in: lake, schema: schema)[0]
+        guard case .int(let store) = row[0], case .string(let payload) = row[2] else { Issue.record("no row"); return }
+        var object = try JSONSerialization.jsonObject(with: Data(payload.utf8)) as! [String: Any]
+        object["cashierName"] = "新收银员"
+        object["updateTime"] = "2026-01-09 00:00:00"
+        let changed = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        let record = try ODSRecord(.settlementRecords, storeID: store, payload: [UInt8](changed), where: "test")
+        try ODSWriter(lake: lake).land(ODSWindow(endpoint: .settlementRecords, storeID: store, start: VenueTime.opening(of: opened.adding(days: 2)),
+                                                 end: VenueTime.opening(of: opened.adding(days: 3))), records: [record])
+        let third = try DWDBuild.run(lake: lake)
+        #expect(third.rebuilt == 1 && third.written == 1, "\(third)")
+        let after = try lakeFiles(lake.root)
+        let rewritten = Set(after.keys).symmetricDifference(files.keys).union(after.keys.filter { files[$0] != nil && files[$0] != after[$0] })
+        #expect(rewritten.allSatisfy { $0.contains("settlement_records") || $0.contains("dwd_settlement/") }, "\(rewritten.sorted())")
+        let settlement = DWDModel.tables.first { $0.name == "dwd_settlement" }!
+        let names = settlement.columnNames
+        #expect(try dwdRows(lake, settlement)[key.dt]!.contains { $0[names.firstIndex(of: "cashier_name")!] == .string("新收银员") })
+
+        // Forgetting what was built rebuilds everything, to the same bytes.
+        let fourth = try DWDBuild.run(lake: lake, rebuild: true)
+        #expect(fourth.rebuilt == fourth.considered)
+        #expect(try lakeFiles(lake.root) == after)
+        #expect(try lake.verify().ok)
+    }
+
+    @Test("a payload that breaks a rule fails its partition alone, naming dataset, dt, source key and field; a new field is named once")
+    func badPayloads() throws {
+        let dir = TemporaryDirectory("dwd-bad")
+        defer { dir.remove() }
+        let venue = try smallVenue()
+        let days = opened...opened.adding(days: 1)
+        let lake = try odsLake(dir, venue: venue, days: days)
+        let store = venue.stores[0].id
+        func land(_ endpoint: Endpoint, _ edit: (inout [String: Any]) -> Void) throws -> (key: String, dt: LakeDate) {
+            let schema = try BilliardsODS.schemasByEndpoint()[endpoint]!
+            let key = PartitionKey(BilliardsODS.dataset(endpoint), opened)
+            let row = try ODSWriter.rows(of: key, in: lake, schema: schema).first { $0[0] == .int(store) }!
+            guard case .string(let payload) = row[2], case .string(let sk) = row[1] else { fatalError() }
+            var object = try JSONSerialization.jsonObject(with: Data(payload.utf8)) as! [String: Any]
+            edit(&object)
+            let bytes = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            let r = try ODSRecord(endpoint, storeID: store, payload: [UInt8](bytes), where: "test")
+            try ODSWriter(lake: lake).land(ODSWindow(endpoint: endpoint, storeID: store, start: VenueTime.opening(of: opened),
+                                                     end: VenueTime.opening(of: opened.adding(days: 1))), records: [r])
+            return (sk, opened)
+        }
+        let clean = try DWDBuild.run(lake: lake)
+        #expect(clean.failures.isEmpty)
+        let cleanFiles = try lakeFiles(lake.root).filter { $0.key.contains("dwd_payment/") }
+
+        let bad = try land(.paymentTransactions) { o in
+            o["payAmount"] = "12,50"
+            o["createTime"] = "2026-01-02 07:59:59"  // a later version, the same business day
+        }
+        _ = try land(.settlementRecords) { o in
+            o["newFieldFromUpstream"] = 1
+            o["updateTime"] = "2026-01-09 00:00:00"
+        }
+        let summary = try DWDBuild.run(lake: lake)
+        #expect(summary.failures.count == 1)
+        let line = summary.failures.first ?? ""
+        #expect(line.contains("billiards_ods.payment_transactions") && line.contains("2026-01-01") && line.contains("source key \(bad.key)")
+                && line.contains("payAmount") && line.contains("\"12,50\"") && !line.contains("\n"), "\(line)")
+        #expect(summary.newFields == ["settlement_records.newFieldFromUpstream"])
+        #expect(summary.rebuilt == 1)  // the settlement partition; the payment one failed
+        // The failed partition's DWD is as it was.
+        #expect(try lakeFiles(lake.root).filter { $0.key.contains("dwd_payment/") } == cleanFiles)
+        // It stays failed until the ODS is fixed.
+        #expect(try DWDBuild.run(lake: lake).failures.count == 1)
+
+        for (kind, text, problem) in [(DWDKind.time, "2026/01/01 10:00", "not a time"), (.money, "1.005", "not an amount"),
+                                      (.code(DWDModel.settleStatus), "9", "unknown settle_status code 9"),
+                                      (.flag, "2", "not 0 or 1"), (.id, "0", "not an id"), (.int, "\"7\"", "not a whole number")] {
+            let tape = JSONTape(Array((kind.columnType == "integer" || kind.columnType == "boolean" || text == "9" ? text : "\"\(text)\"").utf8))!
+            var out: [Value] = []
+            #expect(throws: DWDFieldError.self) { try DWDTransform.read(kind, tape, JSONTape.root, field: "f", optional: false, into: &out) }
+            do { try DWDTransform.read(kind, tape, JSONTape.root, field: "f", optional: false, into: &out) } catch {
+                #expect(error.problem.contains(problem), "\(error.problem)")
+            }
+        }
+        #expect(DWDTransform.money("87.60") == FixedDecimal(units: 8760, scale: 2))
+        #expect(DWDTransform.money("-3.5") == FixedDecimal(units: -350, scale: 2))
+        #expect(DWDTransform.money("12") == FixedDecimal(units: 1200, scale: 2))
+        for text in ["", ".5", "1.", "1.234", "--1", "1e3", "1,0"] { #expect(DWDTransform.money(text) == nil, "\(text)") }
+    }
+}
