@@ -289,6 +289,40 @@ extension Catalog {
         }
     }
 
+    func recordQuality(_ runID: Int64, _ results: [QualityResult]) throws {
+        try locked {
+            try db.transaction {
+                let now = Self.now()
+                for r in results {
+                    try db.query("""
+                        INSERT OR REPLACE INTO quality_results(run_id, check_name, passed, checked, failures, offenders, detail, checked_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """, [.integer(runID), .text(r.check), .integer(r.passed ? 1 : 0), .integer(Int64(r.checked)),
+                              .integer(Int64(r.failures)), .text(r.offenders.joined(separator: "\n")), .text(r.detail), .text(now)])
+                }
+            }
+        }
+    }
+
+    /// The quality results of the last run that recorded any, with that run's id.
+    public func lastQuality() throws -> (runID: Int64, checkedAt: String, results: [QualityResult])? {
+        try locked {
+            guard let runID = try db.query("SELECT max(run_id) FROM quality_results").first?[0].int else { return nil }
+            var at = ""
+            let results = try db.query("""
+                SELECT check_name, passed, checked, failures, offenders, detail, checked_at FROM quality_results
+                WHERE run_id = ? ORDER BY rowid
+                """, [.integer(runID)]).map { row -> QualityResult in
+                at = row[6].string ?? ""
+                let offenders = row[4].string ?? ""
+                return QualityResult(check: row[0].string ?? "", passed: row[1].int == 1, checked: Int(row[2].int ?? 0),
+                                     failures: Int(row[3].int ?? 0), offenders: offenders.isEmpty ? [] : offenders.components(separatedBy: "\n"),
+                                     detail: row[5].string ?? "")
+            }
+            return (runID, at, results)
+        }
+    }
+
     func setCursors(_ cursors: [String: LakeDate]) throws {
         try locked {
             try db.transaction {
@@ -425,6 +459,26 @@ extension Catalog {
             try db.query("SELECT schema_hash, schema_json FROM datasets WHERE name = ?", [.text(dataset.description)])
                 .first.map { (try $0.text(0), try $0.text(1)) }
         }
+    }
+}
+
+/// One quality check's verdict (a row of `quality_results`): how many things it
+/// looked at, how many were wrong, the first few offending keys, and what it checks.
+public struct QualityResult: Sendable, Hashable, Codable {
+    public var check: String
+    public var passed: Bool
+    public var checked: Int
+    public var failures: Int
+    public var offenders: [String]
+    public var detail: String
+
+    public init(check: String, passed: Bool, checked: Int, failures: Int, offenders: [String], detail: String) {
+        self.check = check
+        self.passed = passed
+        self.checked = checked
+        self.failures = failures
+        self.offenders = offenders
+        self.detail = detail
     }
 }
 

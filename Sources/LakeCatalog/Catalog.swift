@@ -150,6 +150,22 @@ public final class Catalog: @unchecked Sendable {  // unchecked: every use of th
         );
         """
 
+    /// The quality checks of a run (the billiards DWD's): each check's verdict, what it
+    /// looked at, and the first offending keys.
+    static let qualityTable = """
+        CREATE TABLE IF NOT EXISTS quality_results (
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            check_name TEXT NOT NULL,
+            passed INTEGER NOT NULL,
+            checked INTEGER NOT NULL,
+            failures INTEGER NOT NULL,
+            offenders TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            checked_at TEXT NOT NULL,
+            PRIMARY KEY (run_id, check_name)
+        );
+        """
+
     func migrate() throws {
         try locked {
             try db.transaction {
@@ -163,6 +179,7 @@ public final class Catalog: @unchecked Sendable {  // unchecked: every use of th
                 // Added within format 2: older catalogues of the format gain it on open.
                 try db.execute(Self.runTasksTable)
                 try db.execute(Self.derivationsTable)
+                try db.execute(Self.qualityTable)
                 if current == 0 {
                     try db.execute("PRAGMA user_version = \(Self.schemaVersion)")
                     try db.query("INSERT INTO lake(key, value) VALUES ('id', ?), ('created_at', ?)",

@@ -422,6 +422,9 @@ extension WritableLake {
     /// Records what derived partitions were built from (after their commit).
     public func setDerivations(_ derivations: [PartitionKey: String]) throws { try catalog.setDerivations(derivations) }
 
+    /// Records the quality checks of run `runID`.
+    public func recordQuality(_ runID: Int64, _ results: [QualityResult]) throws { try catalog.recordQuality(runID, results) }
+
     /// Records a dataset's schema in the catalogue (at `init`, before any partition).
     public func register(_ schema: TableSchema) throws {
         try catalog.register(schema.dataset, hash: schema.hash, version: schema.version, kind: schema.partition.rawValue,

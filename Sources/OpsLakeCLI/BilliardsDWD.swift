@@ -15,7 +15,8 @@ extension OpsLake.BilliardsCommand {
                 read from it; the rest are left alone. A partition whose payloads break a rule (a field missing or malformed, \
                 an unknown status code) is reported on one line naming dataset, dt, source key and field, and left as it was; \
                 the others are built, and the command exits 65. Payload fields no rule knows are kept in the ODS and named once. \
-                docs/billiards-dwd.md describes every table.
+                Then the quality checks run over the whole DWD and are recorded with the run (`opslake quality` shows them); \
+                a failed check also exits 65, naming its first offending keys. docs/billiards-dwd.md describes every table and check.
 
                 Examples:
                   opslake billiards dwd --lake lake
@@ -50,10 +51,68 @@ extension OpsLake.BilliardsCommand {
                 if !s.newFields.isEmpty {
                     FileHandle.standardError.write(Data("opslake: note: payload fields no DWD rule reads, kept in the ODS only: \(s.newFields.joined(separator: ", "))\n".utf8))
                 }
-                guard s.failures.isEmpty else {
-                    for line in s.failures { FileHandle.standardError.write(Data("opslake: error: \(line)\n".utf8)) }
-                    throw ExitCode(ExitStatus.dataError.rawValue)
+                if !json { printQuality(s.quality) }
+                let failed = s.quality.filter { !$0.passed }
+                for line in s.failures { FileHandle.standardError.write(Data("opslake: error: \(line)\n".utf8)) }
+                for q in failed {
+                    FileHandle.standardError.write(Data("opslake: error: quality check \(q.check) failed for \(q.failures) of \(q.checked): \(q.offenders.joined(separator: "; "))\n".utf8))
                 }
+                guard s.failures.isEmpty && failed.isEmpty else { throw ExitCode(ExitStatus.dataError.rawValue) }
+            }
+        }
+    }
+}
+
+/// One line per check: `ok   card_balance  1,204 checked` or `FAIL … 3 of 1,204: <first keys>`.
+func printQuality(_ results: [QualityResult]) {
+    for q in results {
+        let head = "\(q.passed ? "ok  " : "FAIL") \(q.check.padding(toLength: 24, withPad: " ", startingAt: 0))"
+        if q.passed {
+            print("\(head) \(q.checked) checked")
+        } else {
+            print("\(head) \(q.failures) of \(q.checked) wrong: \(q.offenders.joined(separator: "; "))")
+        }
+    }
+}
+
+extension OpsLake {
+    struct Quality: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the last recorded quality checks of the lake (the billiards DWD's), one line each.",
+            discussion: """
+                The checks run after every `opslake billiards dwd` and are recorded with its run in the catalogue: card \
+                balances, settlement consistency, ODS/DWD count alignment and referential integrity (docs/billiards-dwd.md). \
+                Exits 65 when the last checks did not all pass, 66 when none were ever recorded.
+
+                Examples:
+                  opslake quality --lake lake
+                  opslake quality --lake lake --json
+                """
+        )
+        @OptionGroup var options: LakeOptions
+        @Flag(help: "Print {run, checkedAt, results: [{check, passed, checked, failures, offenders, detail}]}.") var json = false
+
+        struct Report: Encodable {
+            var run: Int64
+            var checkedAt: String
+            var results: [QualityResult]
+        }
+
+        func run() throws {
+            try guarded {
+                let lake = try Lake(root: options.lake)
+                guard let last = try lake.catalog.lastQuality() else {
+                    throw InputError(.noInput, "no quality checks are recorded in \(options.lake); run `opslake billiards dwd --lake \(options.lake)`")
+                }
+                if json {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                    print(String(decoding: try encoder.encode(Report(run: last.runID, checkedAt: last.checkedAt, results: last.results)), as: UTF8.self))
+                } else {
+                    print("quality checks of run \(last.runID) (\(last.checkedAt)):")
+                    printQuality(last.results)
+                }
+                guard last.results.allSatisfy(\.passed) else { throw ExitCode(ExitStatus.dataError.rawValue) }
             }
         }
     }

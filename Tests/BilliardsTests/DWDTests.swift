@@ -202,3 +202,100 @@ struct DWDTests {
         for text in ["", ".5", "1.", "1.234", "--1", "1e3", "1,0"] { #expect(DWDTransform.money(text) == nil, "\(text)") }
     }
 }
+
+/// Rewrites partition `key` of `lake` with `edit` applied to its rows, through the commit
+/// protocol: a fault planted in the lake itself.
+func rewrite(_ lake: WritableLake, _ key: PartitionKey, schema: TableSchema, _ edit: (inout [[Value]]) throws -> Void) throws {
+    var rows = try ODSWriter.rows(of: key, in: lake, schema: schema)
+    try edit(&rows)
+    let staged = try lake.stagePartitions(schemas: [schema], dt: key.dt) { sinks in for r in rows { try sinks[0].append(r) } }
+    _ = try lake.commit([staged])
+}
+
+/// Edits the payload of the first ODS row of `endpoint` on `dt` that `matches`.
+func plant(_ lake: WritableLake, _ endpoint: Endpoint, _ dt: LakeDate, matching matches: ([String: Any]) -> Bool = { _ in true },
+           _ edit: (inout [String: Any]) -> Void) throws -> String {
+    let schema = try BilliardsODS.schemasByEndpoint()[endpoint]!
+    var planted = ""
+    try rewrite(lake, PartitionKey(BilliardsODS.dataset(endpoint), dt), schema: schema) { rows in
+        for (i, row) in rows.enumerated() {
+            guard case .string(let payload) = row[2], case .string(let key) = row[1] else { continue }
+            var object = try JSONSerialization.jsonObject(with: Data(payload.utf8)) as! [String: Any]
+            guard matches(object) else { continue }
+            edit(&object)
+            rows[i][2] = .string(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+            planted = key
+            return
+        }
+    }
+    precondition(!planted.isEmpty, "no record to plant the fault in")
+    return planted
+}
+
+@Suite("billiards DWD quality checks", .serialized)
+struct DWDQualityTests {
+    static func clean(_ dir: TemporaryDirectory) throws -> (venue: Venue, path: String) {
+        let venue = try smallVenue()
+        let lake = try odsLake(dir, venue: venue, days: opened...opened.adding(days: 3))
+        let s = try DWDBuild.run(lake: lake)
+        #expect(s.failures.isEmpty && s.quality.count == 4 && s.quality.allSatisfy(\.passed), "\(s.quality)")
+        #expect(s.quality.allSatisfy { $0.checked > 0 })
+        return (venue, lake.root)
+    }
+
+    /// Copies the clean lake, plants one fault, builds, and returns the checks that failed.
+    static func failing(_ dir: TemporaryDirectory, _ clean: String, _ name: String,
+                        plant: (WritableLake) throws -> String) throws -> (failed: [QualityResult], key: String) {
+        let copy = dir.path + "/" + name
+        try FileManager.default.copyItem(atPath: clean, toPath: copy)
+        let lake = try WritableLake(root: copy)
+        let key = try plant(lake)
+        let s = try DWDBuild.run(lake: lake)
+        #expect(s.failures.isEmpty)
+        let recorded = try lake.catalog.lastQuality()
+        #expect(recorded?.results == s.quality)
+        return (s.quality.filter { !$0.passed }, key)
+    }
+
+    @Test("each check catches its planted fault, and only it fails, naming the key")
+    func plantedFaults() throws {
+        let dir = TemporaryDirectory("dwd-quality")
+        defer { dir.remove() }
+        let (_, clean) = try Self.clean(dir)
+        let day = opened.adding(days: 1)
+
+        // A card log with a wrong amount.
+        let card = try Self.failing(dir, clean, "card") { lake in
+            try plant(lake, .memberBalanceChanges, day) { o in o["changeAmount"] = "-999.00" }
+        }
+        #expect(card.failed.map(\.check) == ["card_balance"])
+        #expect(card.failed.first?.offenders.contains { $0.contains("change \(card.key)") } == true, "\(card.failed)")
+
+        // A settlement whose payments do not add up.
+        let payment = try Self.failing(dir, clean, "payment") { lake in
+            try plant(lake, .paymentTransactions, day, matching: { ($0["relateType"] as? Int) == 1 }) { o in
+                o["payAmount"] = String(format: "%.2f", Double(o["payAmount"] as! String)! + 1)
+            }
+        }
+        #expect(payment.failed.map(\.check) == ["settlement_consistency"])
+        #expect(payment.failed.first?.offenders.first?.contains("payments add up to") == true, "\(payment.failed)")
+
+        // An order naming a member that does not exist.
+        let member = try Self.failing(dir, clean, "member") { lake in
+            try plant(lake, .settlementRecords, day) { o in o["tenantMemberId"] = 9_999_999 }
+        }
+        #expect(member.failed.map(\.check) == ["referential_integrity"])
+        #expect(member.failed.first?.offenders == ["dwd_settlement order_settle_id \(member.key): member_id 9999999 is not in the DWD"])
+
+        // A dropped DWD row.
+        let dropped = try Self.failing(dir, clean, "dropped") { lake in
+            let table = DWDModel.tables.first { $0.name == "dwd_stock_movement" }!
+            let schema = try BilliardsDWD.tableSchemas().first { $0.dataset == table.dataset }!
+            try rewrite(lake, PartitionKey(table.dataset, day), schema: schema) { rows in rows.removeLast() }
+            return "\(table.dataset) \(day)"
+        }
+        #expect(dropped.failed.map(\.check) == ["count_alignment"])
+        #expect(dropped.failed.first?.offenders.first?.hasPrefix(dropped.key) == true, "\(dropped.failed)")
+        #expect(dropped.failed.first?.failures == 1)
+    }
+}

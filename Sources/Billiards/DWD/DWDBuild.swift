@@ -19,6 +19,8 @@ public struct DWDSummary: Sendable, Hashable, Codable {
     /// Payload fields no DWD rule reads or drops, once each (`settlement_records.newField`):
     /// kept in the ODS, not carried into the DWD.
     public var newFields: [String] = []
+    /// The quality checks run after the build (`DWDQuality`), also recorded with the run.
+    public var quality: [QualityResult] = []
 }
 
 /// Builds the DWD from the ODS (`opslake billiards dwd`, docs/billiards-dwd.md).
@@ -32,7 +34,8 @@ public struct DWDSummary: Sendable, Hashable, Codable {
 /// partitions of one ODS partition are staged together and committed in groups
 /// through the commit protocol; an ODS partition that cannot be read (a field missing
 /// or malformed, an unknown code) fails alone: its DWD partitions stay as they were,
-/// the others carry on, and the run reports it (exit 65).
+/// the others carry on, and the run reports it (exit 65). The quality checks
+/// (`DWDQuality`) then run over the whole layer and are recorded with the run.
 public enum DWDBuild {
     /// Bumped when a rule changes the rows without changing a schema.
     static let rulesVersion = "dwd-rules-1"
@@ -103,9 +106,12 @@ public enum DWDBuild {
                 }
             }
             summary.newFields = newFields.sorted()
+            summary.quality = try DWDQuality.run(lake)
+            try lake.recordQuality(runID, summary.quality)
+            var problems = summary.failures.isEmpty ? [] : ["\(summary.failures.count) partitions failed: \(summary.failures[0])"]
+            for q in summary.quality where !q.passed { problems.append("quality check \(q.check) failed \(q.failures) times: \(q.offenders[0])") }
             try lake.finishRun(runID, partitions: summary.written, rows: Int64(summary.rows), bytes: 0,
-                               seconds: Date().timeIntervalSince(started),
-                               error: summary.failures.isEmpty ? nil : "\(summary.failures.count) partitions failed: \(summary.failures[0])")
+                               seconds: Date().timeIntervalSince(started), error: problems.isEmpty ? nil : problems.joined(separator: "; "))
             return summary
         } catch {
             try? lake.finishRun(runID, partitions: summary.written, rows: Int64(summary.rows), bytes: 0,
