@@ -299,3 +299,43 @@ struct DWDQualityTests {
         #expect(dropped.failed.first?.failures == 1)
     }
 }
+
+@Suite("opslake billiards dwd and opslake quality", .serialized)
+struct DWDCLITests {
+    @Test("from the command line: build, rebuild nothing, show the checks; bad input gets one line and its exit code")
+    func commandLine() throws {
+        let dir = TemporaryDirectory("dwd-cli")
+        defer { dir.remove() }
+        let lake = dir.path + "/lake"
+        #expect(try opslake("billiards", "dwd", "--lake", lake).status == 66)
+        try smallArchive(dir.path + "/a")
+        #expect(try opslake("billiards", "replay", "--archive", dir.path + "/a", "--lake", lake).status == 0)
+        let none = try opslake("quality", "--lake", lake)
+        #expect(none.status == 66 && none.stderr.contains("run `opslake billiards dwd") && none.stderr.split(separator: "\n").count == 1, "\(none.stderr)")
+
+        let built = try opslake("billiards", "dwd", "--lake", lake)
+        #expect(built.status == 0, "\(built.stderr)")
+        #expect(built.stdout.contains(" 0 unchanged, 0 failed;") && built.stdout.contains("ok   card_balance"), "\(built.stdout)")
+        let again = try opslake("billiards", "dwd", "--lake", lake, "--json")
+        let summary = try JSONDecoder().decode(DWDSummary.self, from: Data(again.stdout.utf8))
+        #expect(summary.rebuilt == 0 && summary.written == 0 && summary.quality.count == 4)
+        let quality = try opslake("quality", "--lake", lake)
+        #expect(quality.status == 0 && quality.stdout.split(separator: "\n").count == 5, "\(quality.stdout)")
+        #expect(try opslake("quality", "--lake", lake, "--json").stdout.contains("\"check\":\"settlement_consistency\""))
+        #expect(try opslake("verify", "--lake", lake).status == 0)
+        #expect(try opslake("schema", "ddl", "billiards.dwd_settlement").stdout.contains("\"pay_amount\" numeric(18,2)"))
+
+        // A broken payload: its partition fails with one line, exit 65; the checks still run.
+        do {
+            let writable = try WritableLake(root: lake)
+            _ = try plant(writable, .paymentTransactions, opened) { o in o["payMethod"] = 42 }
+        }
+        let bad = try opslake("billiards", "dwd", "--lake", lake)
+        #expect(bad.status == 65)
+        let lines = bad.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].contains("billiards_ods.payment_transactions 2026-01-01 source key")
+                && lines[0].contains("payMethod has the unknown pay_method code 42"), "\(bad.stderr)")
+        #expect(try opslake("billiards", "dwd", "--lake", lake, "--from", "2026-13-01").status == 64)
+        #expect(try opslake("billiards", "dwd", "--lake", lake, "--from", "2026-01-02", "--to", "2026-01-01").status == 64)
+    }
+}
