@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The billiards half of `make demo`: starts the simulated venue's API on loopback
 # (a free port, a throw-away token), pulls its last days into the lake's ODS over
-# HTTP, and stops the server. Usage: scripts/demo-billiards.sh [OPSLAKE] [LAKE]
+# HTTP, stops the server, and builds the DWD from the ODS with its quality checks.
+# Usage: scripts/demo-billiards.sh [OPSLAKE] [LAKE]
 set -euo pipefail
 
 OPSLAKE=${1:-./.build/release/opslake}
@@ -15,9 +16,13 @@ cleanup() {
 trap cleanup EXIT
 
 head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/token"
-"$OPSLAKE" billiards serve --port 0 --token-file "$work/token" > "$work/server.out" &
+# The venue opens on the first day the pull reaches (billiards.history_days, 7, before
+# today), so the lake holds its whole life: every member, table and good a fact names.
+opened=$(TZ=Asia/Shanghai date -d "-7 days" +%F)
+"$OPSLAKE" billiards serve --port 0 --token-file "$work/token" --opened "$opened" > "$work/server.out" &
 server=$!
-# The server prints one line once it listens: "billiards API listening on http://127.0.0.1:PORT (...)".
+# The server prints one line once it listens:
+# "billiards API listening on http://127.0.0.1:PORT (stores ID,ID,ID; seed 1, opened DAY)".
 for _ in $(seq 300); do
   line=$(head -n 1 "$work/server.out")
   [[ -n $line ]] && break
@@ -26,5 +31,8 @@ for _ in $(seq 300); do
 done
 [[ -n $line ]] || { echo "demo: the billiards API did not start within 30 s" >&2; exit 69; }
 url=$(sed -E 's/^billiards API listening on (http:[^ ]+).*/\1/' <<< "$line")
+stores=$(sed -E 's/.*\(stores ([0-9,]+);.*/\1/' <<< "$line")
 echo "$line"
-"$OPSLAKE" billiards pull --lake "$LAKE" --api-url "$url" --token-file "$work/token"
+"$OPSLAKE" billiards pull --lake "$LAKE" --api-url "$url" --token-file "$work/token" --stores "$stores"
+# ODS -> DWD, then the quality checks (printed, and recorded with the run).
+"$OPSLAKE" billiards dwd --lake "$LAKE"

@@ -151,11 +151,12 @@ extension OpsLake.BilliardsCommand {
                     throw InputError(.usage, e.description)
                 }
                 let shown = host.contains(":") ? "[\(host)]" : host
-                let stores = stores, seed = seed, opened = opened
+                let seed = seed, opened = opened
+                let ids = venue.stores.map { String($0.id) }.joined(separator: ",")
                 do {
                     try server.serveUntilSignalled { port in
                         // Written at once, unbuffered: whoever started the server waits for this line.
-                        let line = "billiards API listening on http://\(shown):\(port) (\(stores) stores, seed \(seed), opened \(opened))\n"
+                        let line = "billiards API listening on http://\(shown):\(port) (stores \(ids); seed \(seed), opened \(opened))\n"
                         FileHandle.standardOutput.write(Data(line.utf8))
                     }
                 } catch let e as ServeError {
