@@ -19,6 +19,8 @@ public enum BilliardsDWD: DatasetDomain {
     static let schemas: Result<[TableSchema], any Error> = Result {
         try DWDModel.tables.map { t in
             try TableSchema(dataset: t.dataset, json: Data(t.schemaJSON()), file: "(built in) \(name)/\(t.name).json")
+        } + DWDModel.tables.filter(\.hasHistory).map { t in
+            try TableSchema(dataset: t.scd2Dataset, json: Data(t.scd2SchemaJSON()), file: "(built in) \(name)/\(t.scd2Dataset.table).json")
         }
     }
 

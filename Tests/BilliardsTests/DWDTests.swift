@@ -339,3 +339,95 @@ struct DWDCLITests {
         #expect(try opslake("billiards", "dwd", "--lake", lake, "--from", "2026-01-02", "--to", "2026-01-01").status == 64)
     }
 }
+
+/// A seeded generator, so a shuffle is the same on every run (SplitMix64).
+struct Shuffler: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+@Suite("billiards DWD SCD2 histories", .serialized)
+struct DWDSCD2Tests {
+    /// Lands the archive's windows, and `extra` ones, in an order shuffled by `seed`,
+    /// building the DWD halfway and at the end; returns the lake's SCD2 files with their SHA-256.
+    static func landShuffled(_ archive: String, extra: [(ODSWindow, [ODSRecord])], into root: String, seed: UInt64) throws -> [String: String] {
+        let lake = try WritableLake(root: root, create: true)
+        // The dimensions' endpoints: the histories need nothing else.
+        let endpoints: Set<Endpoint> = [.memberProfiles, .siteTablesMaster, .tenantGoodsMaster, .storeGoodsMaster, .assistantAccountsMaster,
+                                        .stockGoodsCategoryTree]
+        var windows = try ArchiveReplay.plan(archive, endpoints: endpoints).map { w in (w.window, try ArchiveReplay.read(w.window, w.entries, folder: archive)) } + extra
+        var rng = Shuffler(state: seed)
+        windows.shuffle(using: &rng)
+        let writer = try ODSWriter(lake: lake, batchBytes: ODSWriter.groupCommitBytes)
+        for (i, (window, records)) in windows.enumerated() {
+            try writer.land(window, records: records)
+            if i == windows.count / 2 {
+                try writer.flush()
+                #expect(try DWDBuild.run(lake: lake).failures.isEmpty)
+            }
+        }
+        try writer.flush()
+        let s = try DWDBuild.run(lake: lake)
+        #expect(s.failures.isEmpty && s.quality.allSatisfy(\.passed), "\(s.quality)")
+        return try lakeFiles(root).filter { $0.key.contains("_scd2/") }
+    }
+
+    @Test("members edited over a month: one current version each, no gaps or overlaps, the same whatever order the data arrived in")
+    func histories() throws {
+        let dir = TemporaryDirectory("dwd-scd2")
+        defer { dir.remove() }
+        let venue = try smallVenue(stores: 1)
+        _ = try VenueArchive.write(venue: venue, to: dir.path + "/archive", from: opened, through: opened.adding(days: 29))
+        // One member edits the profile three more times: on days 5, 12 and 20.
+        let first = try VenueArchive.write(venue: venue, to: dir.path + "/day1", from: opened, through: opened)
+        #expect(first.records > 0)
+        let member = try ArchiveReplay.plan(dir.path + "/day1", endpoints: [.memberProfiles]).flatMap { w in
+            try ArchiveReplay.read(w.window, w.entries, folder: dir.path + "/day1")
+        }[0]
+        var edits: [(ODSWindow, [ODSRecord])] = []
+        for (n, day) in [5, 12, 20].enumerated() {
+            var object = try JSONSerialization.jsonObject(with: Data(member.payload)) as! [String: Any]
+            object["mobile"] = "1390000000\(n)"
+            object["updateTime"] = "\(opened.adding(days: day)) 12:00:00"
+            let record = try ODSRecord(.memberProfiles, storeID: member.storeID, payload: [UInt8](try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])), where: "edit")
+            edits.append((ODSWindow(endpoint: .memberProfiles, storeID: member.storeID, start: VenueTime.opening(of: opened.adding(days: day)),
+                                    end: VenueTime.opening(of: opened.adding(days: day + 1))), [record]))
+        }
+        let a = try Self.landShuffled(dir.path + "/archive", extra: edits, into: dir.path + "/a", seed: 1)
+        let b = try Self.landShuffled(dir.path + "/archive", extra: edits, into: dir.path + "/b", seed: 2)
+        #expect(!a.isEmpty && a == b)
+
+        let lake = try Lake(root: dir.path + "/a")
+        for table in DWDModel.tables where table.hasHistory {
+            let schema = try BilliardsDWD.tableSchemas().first { $0.dataset == table.scd2Dataset }!
+            let names = schema.fields.map(\.name)
+            let (k, version, from, to, current) = (names.firstIndex(of: table.key[0])!, names.firstIndex(of: "version")!,
+                                                   names.firstIndex(of: "valid_from")!, names.firstIndex(of: "valid_to")!, names.firstIndex(of: "is_current")!)
+            var byKey: [Value: [[Value]]] = [:]
+            var rows = 0
+            for p in try lake.catalog.partitions(of: table.scd2Dataset) {
+                for r in try ODSWriter.rows(of: p.key, in: lake, schema: schema) { byKey[r[k], default: []].append(r); rows += 1 }
+            }
+            // As many versions as the dimension has daily versions.
+            #expect(rows == (try lake.catalog.partitions(of: table.dataset).reduce(0) { $0 + $1.rows }), "\(table.name)")
+            for (key, list) in byKey {
+                let sorted = list.sorted { ($0[version].intValue ?? 0) < ($1[version].intValue ?? 0) }
+                #expect(sorted.map { $0[version].intValue! } == Array(1...Int64(sorted.count)), "\(table.name) \(key)")
+                #expect(sorted.filter { $0[current] == .bool(true) }.count == 1 && sorted.last![current] == .bool(true) && sorted.last![to] == .null)
+                for (x, y) in zip(sorted, sorted.dropFirst()) {
+                    #expect(x[to] == y[from], "\(table.name) \(key): a gap or an overlap between versions \(x[version]) and \(y[version])")
+                    #expect((x[from].seconds ?? 0) <= (y[from].seconds ?? 0))
+                }
+            }
+            if table.name == "dim_member" {
+                #expect((byKey[.int(Int64(member.sourceKey)!)]?.count ?? 0) >= 4, "the member edited three times has four versions or more")
+            }
+        }
+    }
+}

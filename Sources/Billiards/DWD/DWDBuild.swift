@@ -34,7 +34,8 @@ public struct DWDSummary: Sendable, Hashable, Codable {
 /// partitions of one ODS partition are staged together and committed in groups
 /// through the commit protocol; an ODS partition that cannot be read (a field missing
 /// or malformed, an unknown code) fails alone: its DWD partitions stay as they were,
-/// the others carry on, and the run reports it (exit 65). The quality checks
+/// the others carry on, and the run reports it (exit 65). The SCD2 histories
+/// (`DWDSCD2`) are brought up to date next, and the quality checks
 /// (`DWDQuality`) then run over the whole layer and are recorded with the run.
 public enum DWDBuild {
     /// Bumped when a rule changes the rows without changing a schema.
@@ -106,6 +107,9 @@ public enum DWDBuild {
                 }
             }
             summary.newFields = newFields.sorted()
+            let history = try DWDSCD2.run(lake: lake, runID: runID)
+            summary.written += history.written
+            summary.rows += history.rows
             summary.quality = try DWDQuality.run(lake)
             try lake.recordQuality(runID, summary.quality)
             var problems = summary.failures.isEmpty ? [] : ["\(summary.failures.count) partitions failed: \(summary.failures[0])"]

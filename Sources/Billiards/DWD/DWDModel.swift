@@ -110,9 +110,12 @@ public struct DWDTable: Sendable {
     public var dropped: [String]
     /// A dimension (`snapshot`: the versions of the day) or a fact (`event`).
     public var isDimension: Bool
+    /// A dimension whose attributes change upstream: it also has an SCD2 history
+    /// (`<name>_scd2`, `DWDSCD2`).
+    public var hasHistory: Bool
 
     public init(_ name: String, _ title: String, from source: Endpoint, rows: DWDRows = .record, key: [String],
-                dimension: Bool = false, dropped: [String] = [], description: String, columns: [DWDColumn]) {
+                dimension: Bool = false, history: Bool = false, dropped: [String] = [], description: String, columns: [DWDColumn]) {
         self.name = name
         self.title = title
         self.description = description
@@ -122,6 +125,7 @@ public struct DWDTable: Sendable {
         self.key = key
         self.dropped = dropped
         self.isDimension = dimension
+        hasHistory = history
     }
 
     public var dataset: DatasetName { DatasetName(schema: BilliardsDWD.name, table: name) }
@@ -157,6 +161,35 @@ public struct DWDTable: Sendable {
 
     /// The table's schema document (docs/table-schemas.md).
     func schemaJSON() -> [UInt8] {
+        document(name: name, title: title, description: "DWD: \(description) Read from \(BilliardsODS.dataset(source)); dt is the ODS partition's day.",
+                 fields: schemaFields, key: key)
+    }
+
+    /// The SCD2 columns a versioned dimension's history adds before the lineage
+    /// (`DWDSCD2`): the version's number, its validity and whether it is the current one.
+    static let scd2Fields: [(name: String, type: String, description: String, required: Bool, scale: Int?, values: [String]?)] = [
+        ("version", "integer", "The version's number for its key, from 1, in time order.", true, nil, nil),
+        ("valid_from", "datetime", "When the version took effect: the first version's created_at, a later one's updated_at.", true, nil, nil),
+        ("valid_to", "datetime", "When the next version took effect (exclusive); null for the current version.", false, nil, nil),
+        ("is_current", "boolean", "True for the key's latest version.", true, nil, nil),
+    ]
+
+    /// The dataset of the table's SCD2 history (`dim_member_scd2`).
+    public var scd2Dataset: DatasetName { DatasetName(schema: BilliardsDWD.name, table: name + "_scd2") }
+
+    /// The schema of the table's SCD2 history: its columns, the SCD2 columns, the lineage.
+    func scd2SchemaJSON() -> [UInt8] {
+        let fields = schemaFields
+        return document(name: scd2Dataset.table, title: "\(title) over time (SCD2)",
+                 description: "DWD: every version of \(dataset) as a slowly changing dimension: valid from valid_from (inclusive) to valid_to "
+                    + "(exclusive, null for the current version), no gaps or overlaps per key; a fact joins the version in force at its time. "
+                    + "dt is the day of the version's \(dataset) partition. Rebuilt from all of \(dataset) by opslake billiards dwd.",
+                 fields: fields.dropLast(3) + Self.scd2Fields + fields.suffix(3), key: key + ["version"])
+    }
+
+    func document(name: String, title: String, description: String,
+                  fields schemaFields: [(name: String, type: String, description: String, required: Bool, scale: Int?, values: [String]?)],
+                  key: [String]) -> [UInt8] {
         var fields: [JSONValue] = []
         for f in schemaFields {
             var constraints: [JSONMember] = [JSONMember("required", .bool(f.required))]
@@ -169,7 +202,7 @@ public struct DWDTable: Sendable {
         let document: JSONValue = .object([
             JSONMember("name", .string(name)),
             JSONMember("title", .string(title)),
-            JSONMember("description", .string("DWD: \(description) Read from \(BilliardsODS.dataset(source)); dt is the ODS partition's day.")),
+            JSONMember("description", .string(description)),
             JSONMember("fields", .array(fields)),
             JSONMember("primaryKey", .array(key.map(JSONValue.string))),
             JSONMember("opslake", .object([

@@ -283,7 +283,7 @@ public enum DWDModel {
                     DWDColumn("deduct_amount", "deductAmount", .money, "The table fee it covered."), created,
                  ]),
         // Dimensions: each version the upstream showed, one per entity and day (the day's last).
-        DWDTable("dim_table", "Tables", from: .siteTablesMaster, key: ["table_id"], dimension: true,
+        DWDTable("dim_table", "Tables", from: .siteTablesMaster, key: ["table_id"], dimension: true, history: true,
                  dropped: ["tenantId", "tableTypeName"],
                  description: "One row per table and day it changed: its type, area and hourly rates by time band.",
                  columns: [
@@ -299,7 +299,7 @@ public enum DWDModel {
                     DWDColumn("billing_unit_minutes", "billingUnitMinutes", .int, "The billing unit."),
                     DWDColumn("is_enabled", "isEnabled", .flag, "In service."), created, updated,
                  ]),
-        DWDTable("dim_goods", "Goods (tenant)", from: .tenantGoodsMaster, key: ["goods_id"], dimension: true,
+        DWDTable("dim_goods", "Goods (tenant)", from: .tenantGoodsMaster, key: ["goods_id"], dimension: true, history: true,
                  dropped: ["tenantId", "primaryCategoryName", "categoryName"],
                  description: "One row per good of the tenant's catalogue and day it changed.",
                  columns: [
@@ -313,7 +313,7 @@ public enum DWDModel {
                     DWDColumn("cost_price", "costPrice", .money, "The cost."),
                     DWDColumn("status", "goodsStatus", .code(activeStatus), "On sale or not."), created, updated,
                  ]),
-        DWDTable("dim_site_goods", "Goods (store)", from: .storeGoodsMaster, key: ["site_goods_id"], dimension: true,
+        DWDTable("dim_site_goods", "Goods (store)", from: .storeGoodsMaster, key: ["site_goods_id"], dimension: true, history: true,
                  dropped: ["tenantId", "goodsName", "categoryName", "unit"],
                  description: "One row per good as a store sells it, and day it changed: its price and stock.",
                  columns: [
@@ -333,7 +333,7 @@ public enum DWDModel {
                     DWDColumn("parent_id", "parentId", .ref, "Its parent; null for a top category.", optional: true),
                     DWDColumn("sort_no", "sortNo", .int, "Its place among its siblings."),
                  ]),
-        DWDTable("dim_assistant", "Assistants", from: .assistantAccountsMaster, key: ["assistant_id"], dimension: true,
+        DWDTable("dim_assistant", "Assistants", from: .assistantAccountsMaster, key: ["assistant_id"], dimension: true, history: true,
                  dropped: ["tenantId", "levelName", "statusName", "mobile", "realName"],
                  description: "One row per assistant (助教) and day the profile changed.",
                  columns: [
@@ -346,7 +346,7 @@ public enum DWDModel {
                     DWDColumn("status", "status", .code(activeStatus), "Employed or not."),
                     DWDColumn("joined_at", "entryTime", .time, "When they started."), created, updated,
                  ]),
-        DWDTable("dim_member", "Members", from: .memberProfiles, key: ["member_id"], dimension: true,
+        DWDTable("dim_member", "Members", from: .memberProfiles, key: ["member_id"], dimension: true, history: true,
                  dropped: ["tenantId", "levelName"],
                  description: "One row per member and day the profile changed (phone, birthday, level): the versions SCD2 is built from.",
                  columns: [
