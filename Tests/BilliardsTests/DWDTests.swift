@@ -95,7 +95,42 @@ struct DWDTests {
             }
         }
         #expect(checkedMoney > 200)
+        try Self.summariesAddUp(lake)
         #expect(try lake.verify().ok)
+    }
+
+    /// The DWS's laws: each store-day's payments by method add up to its pay amount, its
+    /// sessions, revenue, refunds and recharges are the DWD's, and the member profiles'
+    /// visits and spend add up to the members' sessions and spend.
+    static func summariesAddUp(_ lake: Lake) throws {
+        let schemas = Dictionary(uniqueKeysWithValues: try BilliardsDWD.tableSchemas().map { ($0.dataset.table, $0) })
+        func rows(_ table: String, _ dt: LakeDate) throws -> [[String: Value]] {
+            let schema = schemas[table]!
+            return try ODSWriter.rows(of: PartitionKey(schema.dataset, dt), in: lake, schema: schema).map { r in
+                Dictionary(uniqueKeysWithValues: zip(schema.fields.map(\.name), r))
+            }
+        }
+        func fen(_ v: Value?) -> Int64 { v?.units ?? 0 }
+        let days = try lake.catalog.partitions(of: DatasetName(schema: "billiards", table: "dws_site_day_summary")).map(\.key.dt)
+        #expect(days.count >= 7)
+        for dt in days {
+            let sites = try rows("dws_site_day_summary", dt), members = try rows("dws_member_day_profile", dt)
+            let settlements = try rows("dwd_settlement", dt), recharges = try rows("dwd_recharge", dt), refunds = try rows("dwd_refund", dt)
+            for s in sites {
+                let site = s["site_id"]!
+                let mine = settlements.filter { $0["site_id"] == site }
+                #expect(s["sessions"]?.intValue == Int64(mine.count))
+                #expect(fen(s["pay_amount"]) == mine.reduce(0) { $0 + fen($1["pay_amount"]) })
+                #expect(fen(s["pay_amount"]) == ["cash", "bank_card", "wechat_pay", "alipay", "stored_value"].reduce(0) { $0 + fen(s["paid_\($1)_amount"]) },
+                        "\(dt) \(site): payments by method add up to the pay amount")
+                #expect(fen(s["table_fee_amount"]) - fen(s["discount_amount"]) + fen(s["assistant_fee_amount"]) + fen(s["goods_amount"]) == fen(s["pay_amount"]))
+                #expect(fen(s["refund_amount"]) == refunds.filter { $0["site_id"] == site }.reduce(0) { $0 + fen($1["refund_amount"]) })
+                #expect(fen(s["recharge_amount"]) == recharges.filter { $0["site_id"] == site }.reduce(0) { $0 + fen($1["recharge_amount"]) })
+                #expect((s["tables"]?.intValue ?? 0) > 0)
+            }
+            #expect(members.reduce(0) { $0 + ($1["visits"]?.intValue ?? 0) } == sites.reduce(0) { $0 + ($1["member_sessions"]?.intValue ?? 0) })
+            #expect(members.reduce(0) { $0 + fen($1["spend_amount"]) } == settlements.filter { $0["member_id"] != .null }.reduce(0) { $0 + fen($1["pay_amount"]) })
+        }
     }
 
     @Test("a second run reads nothing; a changed ODS partition rebuilds exactly its DWD partitions; output is a function of the input")

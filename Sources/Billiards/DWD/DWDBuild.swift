@@ -35,7 +35,8 @@ public struct DWDSummary: Sendable, Hashable, Codable {
 /// through the commit protocol; an ODS partition that cannot be read (a field missing
 /// or malformed, an unknown code) fails alone: its DWD partitions stay as they were,
 /// the others carry on, and the run reports it (exit 65). The SCD2 histories
-/// (`DWDSCD2`) are brought up to date next, and the quality checks
+/// (`DWDSCD2`) and the daily summaries (`DWSBuild`) are brought up to date next,
+/// and the quality checks
 /// (`DWDQuality`) then run over the whole layer and are recorded with the run.
 public enum DWDBuild {
     /// Bumped when a rule changes the rows without changing a schema.
@@ -108,8 +109,9 @@ public enum DWDBuild {
             }
             summary.newFields = newFields.sorted()
             let history = try DWDSCD2.run(lake: lake, runID: runID)
-            summary.written += history.written
-            summary.rows += history.rows
+            let summaries = try DWSBuild.run(lake: lake, runID: runID)
+            summary.written += history.written + summaries.written
+            summary.rows += history.rows + summaries.rows
             summary.quality = try DWDQuality.run(lake)
             try lake.recordQuality(runID, summary.quality)
             var problems = summary.failures.isEmpty ? [] : ["\(summary.failures.count) partitions failed: \(summary.failures[0])"]

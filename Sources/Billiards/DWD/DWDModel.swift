@@ -190,6 +190,13 @@ public struct DWDTable: Sendable {
     func document(name: String, title: String, description: String,
                   fields schemaFields: [(name: String, type: String, description: String, required: Bool, scale: Int?, values: [String]?)],
                   key: [String]) -> [UInt8] {
+        Self.document(name: name, title: title, description: description, fields: schemaFields, key: key, event: !isDimension)
+    }
+
+    /// A schema document (docs/table-schemas.md) of the billiards layers.
+    static func document(name: String, title: String, description: String,
+                         fields schemaFields: [(name: String, type: String, description: String, required: Bool, scale: Int?, values: [String]?)],
+                         key: [String], event: Bool) -> [UInt8] {
         var fields: [JSONValue] = []
         for f in schemaFields {
             var constraints: [JSONMember] = [JSONMember("required", .bool(f.required))]
@@ -207,7 +214,7 @@ public struct DWDTable: Sendable {
             JSONMember("primaryKey", .array(key.map(JSONValue.string))),
             JSONMember("opslake", .object([
                 JSONMember("version", .number(1)),
-                JSONMember("partition", .string(isDimension ? "snapshot" : "event")),
+                JSONMember("partition", .string(event ? "event" : "snapshot")),
                 JSONMember("load", .string("replace-partition")),
             ])),
         ])
