@@ -318,10 +318,14 @@ struct PullTests {
         #expect(replay.status == 0, "\(replay.stderr)")
         #expect(try dataFiles(replayed) == files)
         #expect(try pullCursors(try Lake(root: replayed)) == reference.cursors)
-        // The DWD, its histories and the DWS built from the live pull and from the archive are the same files.
+        // The DWD, its histories and the DWS built from the live pull and from the archive are
+        // the same files. (The pull starts a day after the venue opened, so the tables and
+        // members of its first day are not in the lake, and referential integrity says so.)
         for lake in [live, replayed] {
             let built = try opslake("billiards", "dwd", "--lake", lake)
-            #expect(built.status == 0, "\(built.stderr)")
+            #expect(built.stdout.contains(" 0 failed;"), "\(built.stdout)")
+            #expect(built.stderr.split(separator: "\n").allSatisfy { $0.hasPrefix("opslake: error: quality check referential_integrity failed") },
+                    "\(built.stderr)")
         }
         let derived = try dataFiles(live).filter { $0.key.hasPrefix("billiards/") }
         #expect(derived.keys.contains { $0.contains("dws_site_day_summary") } && derived.keys.contains { $0.contains("dim_member_scd2") })
