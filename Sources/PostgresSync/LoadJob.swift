@@ -88,6 +88,10 @@ public struct LoadJob: Sendable {
             bySchema[p.dataset] = try schemas.schema(for: p.dataset)
         }
 
+        if jobs > 1 {
+            let creator = try PartitionLoader(conninfo: conninfo, lakeRoot: lake.root)
+            for schema in bySchema.values.sorted(by: { $0.dataset.description < $1.dataset.description }) { creator.createTableIfMissing(schema) }
+        }
         let schemaOf = bySchema
         let state = LoadState()
         let connectError = Mutex<(any Error)?>(nil)

@@ -54,6 +54,21 @@ public final class PartitionLoader {
 
     public var isUsable: Bool { pg.isUsable }
 
+    /// Creates the dataset's table when it is missing, in a transaction of its own. The
+    /// loader creates every table this way, one at a time, before its workers start:
+    /// two sessions creating the first tables of a new schema at once can collide in
+    /// PostgreSQL's catalogue (a session that looked the schema up before another one
+    /// created it may keep a stale "no such schema" entry in its cache, and its CREATE
+    /// SCHEMA IF NOT EXISTS then fails with a duplicate key). A failure here is left
+    /// for the partition's own load to report.
+    public func createTableIfMissing(_ schema: TableSchema) {
+        try? pg.transaction {
+            try ensureTable(schema) { cause, message in
+                PartitionLoadError(partition: PartitionKey(schema.dataset, LakeDate(daysSinceEpoch: 0)), cause: cause, message: message)
+            }
+        }
+    }
+
     public func load(_ partition: PartitionRecord, schema: TableSchema, runID: Int64?) throws(PartitionLoadError) -> PartitionOutcome {
         let key = partition.key
         func fail(_ cause: PartitionLoadError.Cause, _ message: String) -> PartitionLoadError {

@@ -178,6 +178,9 @@ public enum DWDBuild {
         var checked = Set<[UInt8]>()  // key lists already checked for new fields
         var newFields = Set<String>()
         var buffers: [[[Value]]] = source.tables.map { _ in [] }
+        // A tenant-wide table's keys already written today, and where its key is in a row.
+        var emitted: [Set<Value>] = source.tables.map { _ in [] }
+        let keyIndex = source.tables.map { $0.columnNames.firstIndex(of: $0.key[0])! }
         let staged = try lake.stagePartitions(schemas: source.schemas, dt: dt) { sinks in
             for file in partition.files.filter({ $0.format == .ndjson }).sorted(by: { $0.part < $1.part }) {
                 let reader = NDJSONReader(source: try ZstdReader(source: try FileSource(path: lake.absolute(file.path)), name: file.path))
@@ -198,8 +201,11 @@ public enum DWDBuild {
                             let where_ = "\(partition.dataset) \(dt) source key \(key)"
                             throw DWDPartitionError(message: "\(where_): field \(error.field) \(error.problem); the ODS keeps it, and the DWD partitions of \(dt) stay as they were")
                         }
-                        for r in buffers[i] { try sinks[i].append(r) }
-                        rows += buffers[i].count
+                        for r in buffers[i] {
+                            if transform.table.isTenantWide, !emitted[i].insert(r[keyIndex[i]]).inserted { continue }
+                            try sinks[i].append(r)
+                            rows += 1
+                        }
                     }
                 }
             }

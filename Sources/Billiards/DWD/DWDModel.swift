@@ -113,6 +113,10 @@ public struct DWDTable: Sendable {
     /// A dimension whose attributes change upstream: it also has an SCD2 history
     /// (`<name>_scd2`, `DWDSCD2`).
     public var hasHistory: Bool
+    /// Read from a tenant-wide endpoint (the tenant's goods and categories), which every
+    /// store's pull receives alike: a key's row is kept once per day, from the first
+    /// store (the lowest id).
+    public var isTenantWide: Bool { [.tenantGoodsMaster, .stockGoodsCategoryTree].contains(source) }
 
     public init(_ name: String, _ title: String, from source: Endpoint, rows: DWDRows = .record, key: [String],
                 dimension: Bool = false, history: Bool = false, dropped: [String] = [], description: String, columns: [DWDColumn]) {

@@ -387,8 +387,8 @@ public enum DWDModel {
                     DWDColumn("duration_minutes", "durationMinutes", .int, "Minutes of play."),
                     DWDColumn("sale_price", "salePrice", .money, "The platform's price."),
                     DWDColumn("original_price", "originalPrice", .money, "The list price it compares with."),
-                    DWDColumn("valid_from", "validFrom", .date, "First day it can be used."),
-                    DWDColumn("valid_to", "validTo", .date, "Last day."),
+                    DWDColumn("usable_from", "validFrom", .date, "First day it can be used."),
+                    DWDColumn("usable_to", "validTo", .date, "Last day it can be used."),
                     DWDColumn("status", "status", .code(activeStatus), "On sale or not."), created, updated,
                  ]),
     ]
