@@ -79,6 +79,29 @@ final class BufferedBytes {
         return b
     }
 
+    /// Appends the bytes up to the next quote, backslash or control byte to `out`, a
+    /// buffer's worth at a time, and returns that byte without consuming it (nil at
+    /// the end of the stream): the plain run of a JSON string, copied in bulk rather
+    /// than byte by byte.
+    @inline(__always) func appendPlainRun(into out: inout [UInt8]) throws -> UInt8? {
+        while true {
+            if position == limit {
+                guard try refill() else { return nil }
+            }
+            let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            let start = position, end = limit
+            var i = start
+            while i < end {
+                let b = base[i]
+                if b == 0x22 || b == 0x5C || b < 0x20 { break }
+                i += 1
+            }
+            out.append(contentsOf: UnsafeBufferPointer(start: base + start, count: i - start))
+            position = i
+            if i < end { return base[i] }
+        }
+    }
+
     /// The next byte without consuming it.
     @inline(__always) func peek() throws -> UInt8? {
         if position == limit {

@@ -105,22 +105,28 @@ public final class NDJSONReader {
 
     /// Reads a string body after its opening quote.
     func string() throws -> String {
-        scratch.removeAll(keepingCapacity: true)
+        // The scratch buffer is moved into a local for the loop (and back after), so the
+        // bytes are appended without an access check on the class's property each time.
+        var out = scratch
+        scratch = []
+        out.removeAll(keepingCapacity: true)
+        defer { scratch = out }
         while true {
-            guard let c = try input.next() else { throw error("unterminated string") }
+            guard try input.appendPlainRun(into: &out) != nil, let c = try input.next() else { throw error("unterminated string") }
+            if out.count > 16 << 20 { throw error("a string longer than 16 MiB") }
             switch c {
             case 0x22:
-                guard let s = String(validating: scratch, as: UTF8.self) else { throw error("invalid UTF-8 in a string") }
+                guard let s = String(validating: out, as: UTF8.self) else { throw error("invalid UTF-8 in a string") }
                 return s
             case 0x5C:
                 guard let e = try input.next() else { throw error("unterminated escape") }
                 switch e {
-                case 0x22, 0x5C, 0x2F: scratch.append(e)
-                case UInt8(ascii: "n"): scratch.append(0x0A)
-                case UInt8(ascii: "r"): scratch.append(0x0D)
-                case UInt8(ascii: "t"): scratch.append(0x09)
-                case UInt8(ascii: "b"): scratch.append(0x08)
-                case UInt8(ascii: "f"): scratch.append(0x0C)
+                case 0x22, 0x5C, 0x2F: out.append(e)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
                 case UInt8(ascii: "u"):
                     var scalar = try hex4()
                     if (0xD800..<0xDC00).contains(scalar) {
@@ -132,14 +138,11 @@ public final class NDJSONReader {
                         scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     }
                     guard let u = Unicode.Scalar(scalar) else { throw error("an invalid \\u escape") }
-                    scratch.append(contentsOf: Array(String(Character(u)).utf8))
+                    out.append(contentsOf: Array(String(Character(u)).utf8))
                 default: throw error("an invalid escape")
                 }
-            case ..<0x20:
+            default:  // below 0x20
                 throw error("a raw control character in a string; escape it")
-            default:
-                scratch.append(c)
-                if scratch.count > 16 << 20 { throw error("a string longer than 16 MiB") }
             }
         }
     }

@@ -35,18 +35,19 @@ public struct RowDecoder: Sendable {
             throw FormatError(.json, "keys are \(members.map(\.key).joined(separator: ",")) but the schema has \(columns.map(\.name).joined(separator: ","))")
         }
         return try zip(columns, members).map { column, member in
-            let bad = FormatError(.value, "\(member.value) is not a valid \(column.type.rawValue) for column \(column.name)")
+            // Made only when needed: describing the value costs more than decoding it.
+            func bad() -> FormatError { FormatError(.value, "\(member.value) is not a valid \(column.type.rawValue) for column \(column.name)") }
             switch (member.value, column.type) {
             case (.null, _): return .null
             case (.bool(let b), .boolean): return .bool(b)
             case (.number(let t), .integer), (.number(let t), .decimal), (.number(let t), .number):
-                guard let v = Self.parse(t, as: column.type) else { throw bad }
+                guard let v = Self.parse(t, as: column.type) else { throw bad() }
                 return v
             case (.string(let s), .string): return .string(s)
             case (.string(let s), .date), (.string(let s), .datetime):
-                guard let v = Self.parse(s, as: column.type) else { throw bad }
+                guard let v = Self.parse(s, as: column.type) else { throw bad() }
                 return v
-            default: throw bad
+            default: throw bad()
             }
         }
     }

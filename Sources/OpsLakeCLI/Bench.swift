@@ -1,4 +1,5 @@
 import ArgumentParser
+import Billiards
 import GeneratorKit
 import LakeFormat
 import Foundation
@@ -8,8 +9,20 @@ extension OpsLake {
         static let configuration = CommandConfiguration(
             abstract: "Benchmarks, each printed beside the reference it is compared with.",
                 discussion: "Examples:\n  opslake bench format --rows 200000 --rounds 3",
-            subcommands: [Format.self]
+            subcommands: [Format.self, DWDSQL.self]
         )
+
+        struct DWDSQL: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "dwd-sql",
+                abstract: "Print the DuckDB SQL that does the DWD's flattening of a lake's ODS (the reference of scripts/bench-dwd.sh).",
+                discussion: "Examples:\n  opslake bench dwd-sql --lake lake --out /tmp/duckdb-dwd | duckdb"
+            )
+            @OptionGroup var options: LakeOptions
+            @Option(help: "The folder DuckDB writes its tables to.") var out: String
+
+            func run() throws { print(DWDModel.duckDBSQL(lake: options.lake, out: out)) }
+        }
 
         struct Format: ParsableCommand {
             static let configuration = CommandConfiguration(

@@ -21,6 +21,10 @@ public struct DWDSummary: Sendable, Hashable, Codable {
     public var newFields: [String] = []
     /// The quality checks run after the build (`DWDQuality`), also recorded with the run.
     public var quality: [QualityResult] = []
+    /// Rows of the DWD tables read from the ODS (without the histories and summaries),
+    /// and the seconds of each step: `dwd` (ODS to DWD), `histories`, `summaries`, `quality`.
+    public var dwdRows = 0
+    public var seconds: [String: Double] = [:]
 }
 
 /// Builds the DWD from the ODS (`opslake billiards dwd`, docs/billiards-dwd.md).
@@ -78,6 +82,11 @@ public enum DWDBuild {
         let runID = try lake.beginRun(command: "billiards dwd", arguments: arguments,
                                       window: days.min().flatMap { first in days.max().map { first...$0 } })
         var newFields = Set<String>()
+        var clock = Date()
+        func lap(_ step: String) {
+            summary.seconds[step] = Date().timeIntervalSince(clock)
+            clock = Date()
+        }
         do {
             for start in stride(from: 0, to: plan.count, by: chunk) {
                 let part = Array(plan[start..<min(plan.count, start + chunk)])
@@ -108,11 +117,16 @@ public enum DWDBuild {
                 }
             }
             summary.newFields = newFields.sorted()
+            summary.dwdRows = summary.rows
+            lap("dwd")
             let history = try DWDSCD2.run(lake: lake, runID: runID)
+            lap("histories")
             let summaries = try DWSBuild.run(lake: lake, runID: runID)
+            lap("summaries")
             summary.written += history.written + summaries.written
             summary.rows += history.rows + summaries.rows
             summary.quality = try DWDQuality.run(lake)
+            lap("quality")
             try lake.recordQuality(runID, summary.quality)
             var problems = summary.failures.isEmpty ? [] : ["\(summary.failures.count) partitions failed: \(summary.failures[0])"]
             for q in summary.quality where !q.passed { problems.append("quality check \(q.check) failed \(q.failures) times: \(q.offenders[0])") }

@@ -2,6 +2,7 @@ public import LakeCatalog
 public import LakeFormat
 import BilliardsVenue
 import TableSchema
+import Foundation
 
 /// The quality checks of the DWD (docs/billiards-dwd.md, "Quality checks"), run over
 /// the whole layer after every build and recorded with the run. Each names the first
@@ -217,10 +218,14 @@ public enum DWDQuality {
         func rows(_ table: String, _ names: [String]) throws -> [[Value]] {
             let schema = schemas[table]!
             let indices = names.map { n in schema.fields.firstIndex { $0.name == n }! }
-            var out: [[Value]] = []
-            for p in try lake.catalog.partitions(of: schema.dataset) {
-                for row in try ODSWriter.rows(of: p.key, in: lake, schema: schema) { out.append(indices.map { row[$0] }) }
+            // The partitions are read on every core, then joined in catalogue order.
+            let partitions = try lake.catalog.partitions(of: schema.dataset)
+            let lake = self.lake
+            let read = WorkQueue.map(partitions.count, jobs: ProcessInfo.processInfo.activeProcessorCount, state: {}) { _, i in
+                Result { try ODSWriter.rows(of: partitions[i].key, in: lake, schema: schema).map { row in indices.map { row[$0] } } }
             }
+            var out: [[Value]] = []
+            for r in read { out += try r.get() }
             return out
         }
     }
