@@ -61,6 +61,7 @@ private let systemdAnalyze: String? = {
                 let original = "ExecStart=\(Self.installedBinary) "
                 try #require(text.contains(original), "\(unit) has no \(original)")
                 text = text.replacingOccurrences(of: original, with: "ExecStart=\(binary) ")
+                    .replacingOccurrences(of: "ExecStartPost=\(Self.installedBinary) ", with: "ExecStartPost=\(binary) ")
             }
             try text.write(toFile: dir.path + "/" + unit, atomically: true, encoding: .utf8)
         }
@@ -142,6 +143,10 @@ private let systemdAnalyze: String? = {
         #expect(try Self.values(service, "Service", "PrivateNetwork").isEmpty, "\(service) needs the network")
         #expect(try Self.values(service, "Service", "StateDirectory").isEmpty, "\(service) writes no state")
         #expect(try Self.values(service, "Unit", "After").contains("opslake-petshop-daily.service"))
+        // pull -> DWD -> load: the load waits for the pull, whose unit builds the DWD after it.
+        #expect(try Self.values(service, "Unit", "After").contains("opslake-billiards-pull.service"))
+        #expect(try Self.values("opslake-billiards-pull.service", "Service", "ExecStartPost")
+                == ["\(Self.installedBinary) billiards dwd --lake /var/lib/opslake/lake"])
     }
 
     @Test("the billiards pull runs hourly, catches up after downtime, has the network and its token from a credential")
