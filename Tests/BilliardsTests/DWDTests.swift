@@ -475,3 +475,21 @@ struct DWDSCD2Tests {
         }
     }
 }
+
+@Suite("docs/billiards-dwd.md")
+struct DWDDocsTests {
+    @Test("names every table, history, summary, enum value and quality check the code has")
+    func complete() throws {
+        let doc = try String(contentsOfFile: repositoryRoot + "/docs/billiards-dwd.md", encoding: .utf8)
+        for schema in try BilliardsDWD.tableSchemas() { #expect(doc.contains("`\(schema.dataset.table)`"), "\(schema.dataset)") }
+        for e in DWDModel.enums {
+            let line = doc.split(separator: "\n").first { $0.hasPrefix("| `\(e.name)` |") } ?? ""
+            #expect(line == "| `\(e.name)` | " + e.values.map { "\($0.code) \($0.value)" }.joined(separator: ", ") + " |", "\(e.name)")
+        }
+        for check in DWDQuality.checks { #expect(doc.contains("| `\(check)` |"), "\(check)") }
+        for table in DWDModel.tables {
+            let row = doc.split(separator: "\n").first { $0.hasPrefix("| `\(table.name)` |") } ?? ""
+            #expect(row.contains("`\(table.source.dataset)`") && row.hasSuffix(table.key.map { "`\($0)`" }.joined(separator: ", ") + " |"), "\(table.name)")
+        }
+    }
+}
