@@ -1,3 +1,4 @@
+import Glibc
 /// A pull-based stream of bytes: files, zstd frames, memory.
 ///
 /// `read(into:)` fills some prefix of the buffer and returns its length;
@@ -99,6 +100,30 @@ final class BufferedBytes {
             out.append(contentsOf: UnsafeBufferPointer(start: base + start, count: i - start))
             position = i
             if i < end { return base[i] }
+        }
+    }
+
+    /// The bytes up to the next newline (which is consumed, not returned), copied a
+    /// buffer's worth at a time; nil at the end of the stream. A last line without a
+    /// newline is returned as it is.
+    func line(into out: inout [UInt8]) throws -> Bool {
+        out.removeAll(keepingCapacity: true)
+        var any = false
+        while true {
+            if position == limit {
+                guard try refill() else { return any }
+            }
+            any = true
+            let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            let start = position, end = limit
+            let found = memchr(base + start, 0x0A, end - start).map { $0.assumingMemoryBound(to: UInt8.self) - base }
+            let stop = found ?? end
+            out.append(contentsOf: UnsafeBufferPointer(start: base + start, count: stop - start))
+            position = stop
+            if found != nil {
+                position += 1
+                return true
+            }
         }
     }
 

@@ -103,6 +103,15 @@ public final class NDJSONReader {
         for b in bytes where try input.next() != b { throw error("invalid literal") }
     }
 
+    /// The next line's bytes, undecoded (blank lines skipped); nil at the end. For a
+    /// reader that parses lines itself (the billiards DWD reads ODS rows with JSONTape).
+    public func nextLine(into line: inout [UInt8]) throws -> Bool {
+        while try input.line(into: &line) {
+            if !line.isEmpty { return true }
+        }
+        return false
+    }
+
     /// Reads a string body after its opening quote.
     func string() throws -> String {
         // The scratch buffer is moved into a local for the loop (and back after), so the

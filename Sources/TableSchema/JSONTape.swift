@@ -112,8 +112,17 @@ public struct JSONTape: Sendable {
     public func string(_ i: Int) -> String? {
         let n = nodes[i]
         guard n.kind == .string else { return nil }
+        guard n.escaped else { return String(decoding: bytes[Int(n.start) + 1..<Int(n.end) - 1], as: UTF8.self) }
+        return stringBytes(i).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The string at `i` as its UTF-8 bytes, unescaped (valid UTF-8: the scan checked
+    /// it); nil when it is not a string.
+    public func stringBytes(_ i: Int) -> [UInt8]? {
+        let n = nodes[i]
+        guard n.kind == .string else { return nil }
         let inner = Int(n.start) + 1..<Int(n.end) - 1
-        guard n.escaped else { return String(decoding: bytes[inner], as: UTF8.self) }
+        guard n.escaped else { return Array(bytes[inner]) }
         var out: [UInt8] = []
         out.reserveCapacity(inner.count)
         var j = inner.lowerBound
@@ -143,7 +152,13 @@ public struct JSONTape: Sendable {
             }
             j += 2
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
+    }
+
+    /// True when the key node at `i` (an object member's key) is `name`.
+    public func key(_ i: Int, is name: String) -> Bool {
+        var name = name
+        return name.withUTF8 { keyEquals(i, $0) }
     }
 
     /// Four hex digits the scan has checked.

@@ -187,7 +187,6 @@ public enum DWDBuild {
         throws -> (staged: StagedPartitions, rows: Int, newFields: Set<String>)
     {
         let dt = partition.key.dt
-        let decoder = RowDecoder(columns: source.ods.columns)
         var rows = 0
         var checked = Set<[UInt8]>()  // key lists already checked for new fields
         var newFields = Set<String>()
@@ -196,30 +195,28 @@ public enum DWDBuild {
         var emitted: [Set<Value>] = source.tables.map { _ in [] }
         let keyIndex = source.tables.map { $0.columnNames.firstIndex(of: $0.key[0])! }
         let staged = try lake.stagePartitions(schemas: source.schemas, dt: dt) { sinks in
-            for file in partition.files.filter({ $0.format == .ndjson }).sorted(by: { $0.part < $1.part }) {
-                let reader = NDJSONReader(source: try ZstdReader(source: try FileSource(path: lake.absolute(file.path)), name: file.path))
-                while let members = try reader.next() {
-                    let row = try decoder.decode(json: members)
-                    guard case .string(let key) = row[1], case .string(let payload) = row[2] else {
-                        throw DWDPartitionError(message: "\(partition.dataset) \(dt): a row without its source_key or payload; run `opslake verify`")
+            // The ODS rows' lines are read through a tape (source_key is column 1, payload 2),
+            // and each payload, unescaped, through another.
+            try lake.forEachRow(of: partition.key, schema: source.ods) { row, nodes in
+                guard let key = row.string(nodes[1]), let payload = row.stringBytes(nodes[2]) else {
+                    throw DWDPartitionError(message: "\(partition.dataset) \(dt): a row without its source_key or payload; run `opslake verify`")
+                }
+                guard let tape = JSONTape(payload) else {
+                    throw DWDPartitionError(message: "\(partition.dataset) \(dt) source key \(key): the payload is not JSON")
+                }
+                check(tape, source, seen: &checked, new: &newFields)
+                for (i, transform) in source.transforms.enumerated() {
+                    buffers[i].removeAll(keepingCapacity: true)
+                    do throws(DWDFieldError) {
+                        try transform.rows(tape, record: JSONTape.root, sourceKey: key, dt: dt, into: &buffers[i])
+                    } catch {
+                        let where_ = "\(partition.dataset) \(dt) source key \(key)"
+                        throw DWDPartitionError(message: "\(where_): field \(error.field) \(error.problem); the ODS keeps it, and the DWD partitions of \(dt) stay as they were")
                     }
-                    guard let tape = JSONTape(Array(payload.utf8)) else {
-                        throw DWDPartitionError(message: "\(partition.dataset) \(dt) source key \(key): the payload is not JSON")
-                    }
-                    check(tape, source, seen: &checked, new: &newFields)
-                    for (i, transform) in source.transforms.enumerated() {
-                        buffers[i].removeAll(keepingCapacity: true)
-                        do throws(DWDFieldError) {
-                            try transform.rows(tape, record: JSONTape.root, sourceKey: key, dt: dt, into: &buffers[i])
-                        } catch {
-                            let where_ = "\(partition.dataset) \(dt) source key \(key)"
-                            throw DWDPartitionError(message: "\(where_): field \(error.field) \(error.problem); the ODS keeps it, and the DWD partitions of \(dt) stay as they were")
-                        }
-                        for r in buffers[i] {
-                            if transform.table.isTenantWide, !emitted[i].insert(r[keyIndex[i]]).inserted { continue }
-                            try sinks[i].append(r)
-                            rows += 1
-                        }
+                    for r in buffers[i] {
+                        if transform.table.isTenantWide, !emitted[i].insert(r[keyIndex[i]]).inserted { continue }
+                        try sinks[i].append(r)
+                        rows += 1
                     }
                 }
             }

@@ -119,14 +119,14 @@ public enum DWDQuality {
             if p.dataset.schema == BilliardsDWD.name { dwd[p.key] = p.rows }
         }
         var checked = 0
+        let odsSchemas = try BilliardsODS.schemasByEndpoint()
         for table in DWDModel.tables {
             guard case .record = table.rows else { continue }
             for (key, rows) in ods where key.dataset == BilliardsODS.dataset(table.source) {
                 checked += 1
                 var count = rows
                 if table.isTenantWide {  // every store receives the same records: one row per key
-                    let schema = try BilliardsODS.schemasByEndpoint()[table.source]!
-                    count = Set(try ODSWriter.rows(of: key, in: lake, schema: schema).map { $0[1] }).count
+                    count = Set(try lake.rows(of: key, schema: odsSchemas[table.source]!, columns: ["source_key"]).map { $0[0] }).count
                 }
                 let out = dwd[PartitionKey(table.dataset, key.dt)]
                 if out != count {
@@ -217,12 +217,11 @@ public enum DWDQuality {
 
         func rows(_ table: String, _ names: [String]) throws -> [[Value]] {
             let schema = schemas[table]!
-            let indices = names.map { n in schema.fields.firstIndex { $0.name == n }! }
             // The partitions are read on every core, then joined in catalogue order.
             let partitions = try lake.catalog.partitions(of: schema.dataset)
             let lake = self.lake
             let read = WorkQueue.map(partitions.count, jobs: ProcessInfo.processInfo.activeProcessorCount, state: {}) { _, i in
-                Result { try ODSWriter.rows(of: partitions[i].key, in: lake, schema: schema).map { row in indices.map { row[$0] } } }
+                Result { try lake.rows(of: partitions[i].key, schema: schema, columns: names) }
             }
             var out: [[Value]] = []
             for r in read { out += try r.get() }

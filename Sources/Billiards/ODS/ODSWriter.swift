@@ -226,16 +226,7 @@ public final class ODSWriter {
     /// The rows of partition `key` of `lake`, read back from its NDJSON files; none when
     /// the lake has no such partition.
     public static func rows(of key: PartitionKey, in lake: Lake, schema: TableSchema) throws -> [[Value]] {
-        guard let record = try lake.catalog.partition(key) else { return [] }
-        let decoder = RowDecoder(columns: schema.columns)
-        var rows: [[Value]] = []
-        rows.reserveCapacity(record.rows)
-        for file in record.files.filter({ $0.format == .ndjson }).sorted(by: { $0.part < $1.part }) {
-            let path = lake.absolute(file.path)
-            let reader = NDJSONReader(source: try ZstdReader(source: try FileSource(path: path), name: file.path))
-            while let members = try reader.next() { rows.append(try decoder.decode(json: members)) }
-        }
-        return rows
+        try lake.rows(of: key, schema: schema)
     }
 
     /// `existing` with `incoming` merged in, ordered by (store_id, source_key).
