@@ -37,6 +37,7 @@ bench: build
 	bash scripts/bench-verify.sh
 	bash scripts/bench-ship.sh
 	bash scripts/bench-pull.sh
+	bash scripts/bench-dwd.sh
 
 # Build output and demo data; lake/README.md stays.
 clean:

@@ -109,7 +109,7 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["LakeFormat", "TableSchema", "LakeCatalog", "GeneratorKit"], path: "Tests/TestSupport"),
         .testTarget(name: "LakeFormatTests", dependencies: ["LakeFormat", "TestSupport"]),
-        .testTarget(name: "TableSchemaTests", dependencies: ["TableSchema", "TestSupport"]),
+        .testTarget(name: "TableSchemaTests", dependencies: ["TableSchema", "GeneratorKit", "TestSupport"]),
         .testTarget(name: "LakeCatalogTests", dependencies: ["LakeCatalog", "TableSchema", "TestSupport"]),
         .testTarget(name: "GeneratorTests", dependencies: ["Configuration", "GeneratorKit", "PetShop", "LakeFormat", "TableSchema", "TestSupport"]),
         .testTarget(name: "BilliardsVenueTests", dependencies: ["BilliardsVenue", "LakeFormat"]),

@@ -51,8 +51,16 @@ func namedSchema(_ name: DatasetName, in registry: SchemaRegistry) throws -> Tab
     return schema
 }
 
+/// Names the datasets of the schema `name` asks for (the line stays short as domains
+/// grow), or the schemas when it names none of them.
 func unknownDataset(_ name: String, all: [DatasetName]) -> String {
-    "unknown dataset \(name); the datasets are \(all.sorted().map(\.description).joined(separator: ", "))"
+    let schema = name.split(separator: ".", maxSplits: 1).first.map(String.init) ?? name
+    let mine = all.filter { $0.schema == schema }.sorted()
+    if !mine.isEmpty {
+        return "unknown dataset \(name); the datasets of \(schema) are \(mine.map(\.description).joined(separator: ", "))"
+    }
+    let schemas = Set(all.map(\.schema)).sorted()
+    return "unknown dataset \(name); the schemas are \(schemas.joined(separator: ", ")) (`opslake schema list` names every dataset)"
 }
 
 /// Resolves `--datasets` (names or globs such as `petshop.*`, comma-separated) against the domains' datasets.

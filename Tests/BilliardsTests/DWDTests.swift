@@ -6,6 +6,7 @@ import LakeCatalog
 import LakeFormat
 import TableSchema
 import TestSupport
+import GeneratorKit
 
 /// The rows of every partition of `table` in `lake`, by day.
 func dwdRows(_ lake: Lake, _ table: DWDTable) throws -> [LakeDate: [[Value]]] {
@@ -384,18 +385,6 @@ struct DWDCLITests {
     }
 }
 
-/// A seeded generator, so a shuffle is the same on every run (SplitMix64).
-struct Shuffler: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite("billiards DWD SCD2 histories", .serialized)
 struct DWDSCD2Tests {
     /// Lands the archive's windows, and `extra` ones, in an order shuffled by `seed`,
@@ -406,7 +395,7 @@ struct DWDSCD2Tests {
         let endpoints: Set<Endpoint> = [.memberProfiles, .siteTablesMaster, .tenantGoodsMaster, .storeGoodsMaster, .assistantAccountsMaster,
                                         .stockGoodsCategoryTree]
         var windows = try ArchiveReplay.plan(archive, endpoints: endpoints).map { w in (w.window, try ArchiveReplay.read(w.window, w.entries, folder: archive)) } + extra
-        var rng = Shuffler(state: seed)
+        var rng = SplitMix64(seed: seed)
         windows.shuffle(using: &rng)
         let writer = try ODSWriter(lake: lake, batchBytes: ODSWriter.groupCommitBytes)
         for (i, (window, records)) in windows.enumerated() {

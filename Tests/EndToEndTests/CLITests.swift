@@ -83,7 +83,7 @@ import TestSupport
         BadInput(name: "unknown dataset", setup: { d in
             try OrderItemsCSV.write(d + "/in.csv", rows: 1)
             return ["ingest", "--lake", d + "/lake", "petshop.nothing", "--date", "2026-11-21", d + "/in.csv"]
-        }, status: 64, message: "unknown dataset petshop.nothing; the datasets are billiards_ods.assistant_accounts_master, "),
+        }, status: 64, message: "unknown dataset petshop.nothing; the datasets of petshop are petshop.behavior_events, "),
         BadInput(name: "invalid UTF-8", setup: { d in
             var bytes = [UInt8](OrderItemsCSV.make(rows: 4).utf8)
             let at = bytes.firstIndex(of: UInt8(ascii: "P"))!  // the first product_id
@@ -101,7 +101,7 @@ import TestSupport
             return ["ingest", "--lake", d + "/lake", "pg_catalog.pg_class", "--date", "2026-11-21", d + "/in.csv"]
         }, status: 64, message: "pg_catalog is a reserved schema"),
         BadInput(name: "unknown dataset for ddl", setup: { _ in ["schema", "ddl", "petshop.nothing"] },
-                 status: 64, message: "unknown dataset petshop.nothing; the datasets are billiards_ods.assistant_accounts_master, "),
+                 status: 64, message: "unknown dataset petshop.nothing; the datasets of petshop are petshop.behavior_events, "),
         BadInput(name: "missing input", setup: { ["ingest", "--lake", $0 + "/lake", "petshop.order_items", "--date", "2026-11-21", $0 + "/nope.csv"] },
                  status: 66, message: "no such file"),
         BadInput(name: "unterminated quote", setup: { d in

@@ -1,5 +1,6 @@
 import Testing
 import TableSchema
+import GeneratorKit
 
 /// The tape's value at `i`, built as `CanonicalJSON` builds it, to compare the two.
 func value(_ tape: JSONTape, _ i: Int) -> JSONValue {
@@ -11,18 +12,6 @@ func value(_ tape: JSONTape, _ i: Int) -> JSONValue {
     case .true: return .bool(true)
     case .false: return .bool(false)
     case .null: return .null
-    }
-}
-
-/// SplitMix64: the same mutations on every run.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
@@ -71,7 +60,7 @@ struct SplitMix: RandomNumberGenerator {
     /// replaced, inserted, deleted or duplicated, from a set that hits every rule).
     @Test("on mutated documents the tape and CanonicalJSON agree on every verdict and value")
     func mutations() {
-        var random = SplitMix(state: 0x0D5)
+        var random = SplitMix64(seed: 0x0D5)
         let interesting: [UInt8] = Array(#"{}[]",:\"-+.eE0159aunlt/"#.utf8) + [0x20, 0x0A, 0x01, 0x7F, 0x80, 0xBF, 0xC2, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xFF]
         var accepted = 0, disagreements: [String] = []
         for round in 0..<30_000 {
