@@ -22,9 +22,11 @@ ACCOUNT=opslake
 UNITS=(opslake-petshop-daily.service opslake-petshop-daily.timer
        opslake-petshop-weekly.service opslake-petshop-weekly.timer
        opslake-load.service opslake-load.timer
-       opslake-billiards-pull.service opslake-billiards-pull.timer)
+       opslake-billiards-pull.service opslake-billiards-pull.timer
+       opslake-billiards-dwd.service opslake-billiards-dwd.timer)
 TIMERS=(opslake-petshop-daily.timer opslake-petshop-weekly.timer)
 PULL_TIMER=opslake-billiards-pull.timer
+DWD_TIMER=opslake-billiards-dwd.timer
 TOKEN=$CONF_DIR/billiards-token
 LOAD_TIMER=opslake-load.timer
 
@@ -163,4 +165,4 @@ else
   printf '  (write the token on its first line; see docs/billiards-pull.md)\n'
   say "then enable it with:"
 fi
-printf '  systemctl enable --now %s\n' "$PULL_TIMER"
+printf '  systemctl enable --now %s %s\n' "$PULL_TIMER" "$DWD_TIMER"

@@ -260,7 +260,6 @@ extension Catalog {
         }
     }
 
-    /// Moves several cursors in one transaction (one fsync however many).
     /// What the partitions of datasets in `schema` were derived from (`derivations`).
     public func derivations(schema: String) throws -> [PartitionKey: String] {
         try locked {
@@ -323,6 +322,7 @@ extension Catalog {
         }
     }
 
+    /// Moves several cursors in one transaction (one fsync however many).
     func setCursors(_ cursors: [String: LakeDate]) throws {
         try locked {
             try db.transaction {

@@ -4,7 +4,9 @@ public import TableSchema
 /// Reading a committed partition's rows back, from its NDJSON files, through JSONTape:
 /// one pass over each line, and only the columns asked for become values. The ODS
 /// writer merges with what a partition holds this way, and the billiards DWD reads the
-/// ODS and checks its own rows this way.
+/// ODS and checks its own rows this way. The tape reads I-JSON, so a line holding a
+/// Unicode noncharacter (which a generator could write, and no upstream payload can
+/// hold: the ODS refused them on landing) is refused; `NDJSONReader` reads any line.
 extension Lake {
     /// Calls `body` with each row of partition `key` as a tape of its NDJSON line and the
     /// node of each of `schema`'s columns in it; nothing when the lake has no such

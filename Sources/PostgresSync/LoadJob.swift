@@ -88,8 +88,8 @@ public struct LoadJob: Sendable {
             bySchema[p.dataset] = try schemas.schema(for: p.dataset)
         }
 
-        if jobs > 1 {
-            let creator = try PartitionLoader(conninfo: conninfo, lakeRoot: lake.root)
+        // (Without a connection here, the workers' own connections report the problem.)
+        if jobs > 1, let creator = try? PartitionLoader(conninfo: conninfo, lakeRoot: lake.root) {
             for schema in bySchema.values.sorted(by: { $0.dataset.description < $1.dataset.description }) { creator.createTableIfMissing(schema) }
         }
         let schemaOf = bySchema

@@ -25,7 +25,7 @@ public struct JSONTape: Sendable {
 
     struct Node: Sendable {
         var kind: Kind
-        /// A string with a (simple) backslash escape in it.
+        /// A string with a backslash escape in it.
         var escaped: Bool
         var start: Int32
         var end: Int32
@@ -40,7 +40,7 @@ public struct JSONTape: Sendable {
     /// The root value's index.
     public static let root = 0
 
-    /// Scans `bytes`; nil when it is not JSON the tape can vouch for (see the type's doc).
+    /// Scans `bytes`; nil when they are not I-JSON (see the type's doc).
     public init?(_ bytes: [UInt8]) {
         guard bytes.count < Int(Int32.max) else { return nil }
         var scanner = Scanner(count: bytes.count)
@@ -378,14 +378,23 @@ extension JSONTape {
                 }
                 return true
             }
+            // Sorted by signature, equal keys sit in one run of equal signatures; different
+            // keys may share a signature too, so every pair within a run is compared.
             let order = (base..<keys.count).sorted { keys[$0].signature < keys[$1].signature }
-            for k in 1..<order.count where same(order[k - 1], order[k]) { return false }
+            var start = 0
+            while start < order.count {
+                var end = start + 1
+                while end < order.count, keys[order[end]].signature == keys[order[start]].signature { end += 1 }
+                for x in start..<end {
+                    for y in x + 1..<end where same(order[x], order[y]) { return false }
+                }
+                start = end
+            }
             return true
         }
 
-        /// A string, `at` on its opening quote; true when it holds an escape, nil when
-        /// it is not one the tape vouches for (a `\u` escape, a control, bad UTF-8, a
-        /// noncharacter).
+        /// A string, `at` on its opening quote; true when it holds an escape, nil when it
+        /// is not I-JSON (a bad escape, a lone surrogate, a control, bad UTF-8, a noncharacter).
         mutating func string(_ b: UnsafeBufferPointer<UInt8>) -> Bool? {
             at += 1
             var escaped = false

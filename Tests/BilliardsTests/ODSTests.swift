@@ -195,11 +195,11 @@ struct ODSTests {
         ]
         let body = "{\"code\":0,\"message\":\"ok\",\"data\":{\"total\":3,\"page\":1,\"pageSize\":10,\"settleList\":[\n  " + records.joined(separator: " ,\n  ") + "\n]}}"
         let page = try ResponsePage(Array(body.utf8), endpoint: .settlementRecords, storeID: 1001204540000001, where: "test")
-        #expect(page.records.map(\.payload) == records.map { Array($0.utf8) })
+        #expect(try page.records().map(\.payload) == records.map { Array($0.utf8) })
         #expect(page.total == 3 && page.page == 1 && page.pageSize == 10)
         let lake = try WritableLake(root: dir.path, create: true)
         let window = VenueTime.window(of: opened)
-        let ods = page.records
+        let ods = try page.records()
         #expect(ods.map(\.sourceKey) == ["2501205210000001", "2501205210000002", "2501205210000003"])
         try ODSWriter(lake: lake).land(ODSWindow(endpoint: .settlementRecords, storeID: 1001204540000001, start: window.lowerBound, end: window.upperBound), records: ods)
         let rows = try ODSWriter.rows(of: PartitionKey(BilliardsODS.dataset(.settlementRecords), opened), in: lake,
@@ -211,7 +211,7 @@ struct ODSTests {
     @Test("responses that are not the envelope, and records without their key, are refused as bad data")
     func refusals() throws {
         func refused(_ body: String, _ endpoint: Endpoint = .settlementRecords) -> ODSError? {
-            do { _ = try ResponsePage(Array(body.utf8), endpoint: endpoint, storeID: 1, where: "page 1"); return nil } catch { return error }
+            do { _ = try ResponsePage(Array(body.utf8), endpoint: endpoint, storeID: 1, where: "page 1").records(); return nil } catch { return error }
         }
         for body in ["[1,2]", "not json", #"{"code":0,"message":"ok","data":{"settleList":[]}}"#,
                      #"{"code":0,"message":"ok","data":{"total":0,"page":1,"pageSize":10,"other":[]}}"#,

@@ -45,6 +45,19 @@ func value(_ tape: JSONTape, _ i: Int) -> JSONValue {
         #expect(throws: JSONParseError.self) { try CanonicalJSON.parse(Array(text.utf8)) }
     }
 
+    @Test("a duplicate key is refused in an object of many keys, even among keys that look alike")
+    func duplicatesAmongManyKeys() {
+        // Two keys with the same length and the same first and last eight bytes, among 13.
+        let keys = ["aaaaaaaa1bbbbbbbb", "aaaaaaaa2bbbbbbbb"] + (1...11).map { "k\($0)" }
+        let unique = "{" + keys.map { "\"\($0)\":1" }.joined(separator: ",") + "}"
+        #expect(JSONTape(Array(unique.utf8)) != nil)
+        for dup in ["aaaaaaaa1bbbbbbbb", "aaaaaaaa2bbbbbbbb", "k7"] {
+            let text = "{" + (keys + [dup]).map { "\"\($0)\":1" }.joined(separator: ",") + "}"
+            #expect(JSONTape(Array(text.utf8)) == nil, "\(dup)")
+            #expect(throws: JSONParseError.self) { try CanonicalJSON.parse(Array(text.utf8)) }
+        }
+    }
+
     @Test("bytes that are not UTF-8 are refused", arguments: [
         [0x5B, 0x22, 0xFF, 0x22, 0x5D], [0x5B, 0x22, 0xC0, 0xAF, 0x22, 0x5D], [0x5B, 0x22, 0xED, 0xA0, 0x80, 0x22, 0x5D],
         [0x5B, 0x22, 0xF4, 0x90, 0x80, 0x80, 0x22, 0x5D], [0x5B, 0x22, 0xE2, 0x82, 0x22, 0x5D], [0xEF, 0xBB, 0xBF, 0x7B, 0x7D],

@@ -146,7 +146,7 @@ public enum ArchiveReplay {
                     let f = failed[id]!
                     throw ODSError(.noInput, "\(window) \(pageName(f)) answered HTTP \(f.status); the window did not complete")
                 }
-                records += try page(e, pageName(e)).records
+                records += try page(e, pageName(e)).records()
             }
             return records
         }
@@ -174,7 +174,7 @@ public enum ArchiveReplay {
             guard response.page == p else {
                 throw ODSError(.dataError, "\(window) page \(p): the response says it is page \(response.page.map(String.init) ?? "?")")
             }
-            records += response.records
+            records += try response.records()
         }
         return records
     }

@@ -60,17 +60,22 @@ public enum DWDBuild {
             return tables.isEmpty ? nil : Source(endpoint: e, tables: tables, schemas: tables.map { schemas[$0.dataset]! }, ods: odsSchemas[e]!)
         }
         let recorded = try lake.catalog.derivations(schema: BilliardsDWD.name)
-        let present = Set(try lake.catalog.partitions().filter { $0.dataset.schema == BilliardsDWD.name }.map(\.key))
+        // Each DWD partition present, with the schema it was written under.
+        var present: [PartitionKey: String] = [:]
+        for p in try lake.catalog.partitions() where p.dataset.schema == BilliardsDWD.name { present[p.key] = p.schemaHash }
         var summary = DWDSummary()
         var plan: [(source: Source, partition: PartitionRecord, inputs: String)] = []
         for source in sources {
             for p in try lake.catalog.partitions(of: BilliardsODS.dataset(source.endpoint)) {
                 let dt = p.key.dt
-                if let from, dt < from { continue }
-                if let to, dt > to { continue }
+                // A partition written under an older schema is rebuilt whatever the range: the
+                // histories, summaries and checks read every partition with today's schemas.
+                let outdated = source.outputs(dt).contains { key in present[key].map { $0 != schemas[key.dataset]!.hash } ?? false }
+                if !outdated, let from, dt < from { continue }
+                if !outdated, let to, dt > to { continue }
                 summary.considered += 1
                 let inputs = source.fingerprint(p)
-                if !rebuild, source.outputs(dt).allSatisfy({ recorded[$0] == inputs && present.contains($0) }) {
+                if !rebuild, !outdated, source.outputs(dt).allSatisfy({ recorded[$0] == inputs && present[$0] != nil }) {
                     summary.unchanged += 1
                 } else {
                     plan.append((source, p, inputs))
@@ -107,7 +112,9 @@ public enum DWDBuild {
                     case .failure(let error as DWDPartitionError):
                         summary.failures.append(error.message)
                     case .failure(let error):
+                        // The lake failed: nothing of this chunk is committed.
                         for s in staged { s.discard() }
+                        for case .success(let later) in results { later.staged.discard() }
                         throw error
                     }
                 }
@@ -215,7 +222,10 @@ public enum DWDBuild {
                     }
                     for r in buffers[i] {
                         if transform.table.isTenantWide, !emitted[i].insert(r[keyIndex[i]]).inserted { continue }
-                        try sinks[i].append(r)
+                        do { try sinks[i].append(r) } catch let e as InvalidRecordError {
+                            // A row the table's schema refuses (a required value missing): this partition's fault.
+                            throw DWDPartitionError(message: "\(partition.dataset) \(dt) source key \(key): \(e); the ODS keeps it, and the DWD partitions of \(dt) stay as they were")
+                        }
                         rows += 1
                     }
                 }

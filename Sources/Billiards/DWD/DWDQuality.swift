@@ -34,7 +34,7 @@ public enum DWDQuality {
             var previous: Int64?
             for r in sorted {
                 let (before, change, after) = (r[3].units!, r[4].units!, r[5].units!)
-                if before + change != after {
+                if before &+ change != after {
                     bad.add("card \(card) change \(r[2].intValue!): \(yuan(before)) + \(yuan(change)) is not \(yuan(after))")
                 } else if let previous, previous != before {
                     bad.add("card \(card) change \(r[2].intValue!): starts at \(yuan(before)), the change before left \(yuan(previous))")
@@ -71,7 +71,7 @@ public enum DWDQuality {
             for r in try data.rows(table, names) {
                 if let filter, r[2] != filter.1 { continue }
                 guard let k = r[0].intValue else { continue }
-                out[k, default: 0] += r[1].units ?? 0
+                out[k, default: 0] &+= r[1].units ?? 0
             }
             return out
         }
@@ -91,9 +91,9 @@ public enum DWDQuality {
             let id = r[0].intValue!
             let v = r[1..<10].map { $0.units! }
             let (table, assistant, goodsAmount, consume, adjust, member, coupon, pay, refund) = (v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8])
-            if table + assistant + goodsAmount != consume {
+            if table &+ assistant &+ goodsAmount != consume {
                 bad.add("settlement \(id): consume \(yuan(consume)) is not table \(yuan(table)) + assistant \(yuan(assistant)) + goods \(yuan(goodsAmount))")
-            } else if consume - adjust - member - coupon != pay {
+            } else if consume &- adjust &- member &- coupon != pay {
                 bad.add("settlement \(id): pay \(yuan(pay)) is not consume \(yuan(consume)) - discounts \(yuan(adjust + member + coupon))")
             } else if payments[id, default: 0] != pay {
                 bad.add("settlement \(id): pay \(yuan(pay)), its payments add up to \(yuan(payments[id, default: 0]))")
@@ -188,15 +188,14 @@ public enum DWDQuality {
                           "every member, card, table, assistant, good and package a fact names exists, created no later than the fact")
     }
 
+    /// A check's offences: all are counted, and the first few in sorted order are named,
+    /// so two runs over the same lake name the same keys.
     struct Failures {
-        var count = 0
-        var first: [String] = []
-        mutating func add(_ line: String) {
-            count += 1
-            if first.count < DWDQuality.shown { first.append(line) }
-        }
+        var lines: [String] = []
+        mutating func add(_ line: String) { lines.append(line) }
         func result(_ check: String, checked: Int, _ detail: String) -> QualityResult {
-            QualityResult(check: check, passed: count == 0, checked: checked, failures: count, offenders: first.sorted(), detail: detail)
+            QualityResult(check: check, passed: lines.isEmpty, checked: checked, failures: lines.count,
+                          offenders: Array(lines.sorted().prefix(DWDQuality.shown)), detail: detail)
         }
     }
 

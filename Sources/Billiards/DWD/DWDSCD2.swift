@@ -27,12 +27,12 @@ enum DWDSCD2 {
                 let source = schemas[table.dataset]!, target = schemas[table.scd2Dataset]!
                 var versions: [(dt: LakeDate, row: [Value])] = []
                 for p in try lake.catalog.partitions(of: table.dataset) {
-                    for row in try ODSWriter.rows(of: p.key, in: lake, schema: source) { versions.append((p.key.dt, row)) }
+                    for row in try lake.rows(of: p.key, schema: source) { versions.append((p.key.dt, row)) }
                 }
                 let history = self.history(versions, columns: source.fields.map(\.name), key: table.key[0])
                 for (dt, wanted) in history.sorted(by: { $0.key < $1.key }) {
                     let key = PartitionKey(table.scd2Dataset, dt)
-                    if try ODSWriter.rows(of: key, in: lake, schema: target) == wanted, try lake.catalog.partition(key) != nil { continue }
+                    if try lake.rows(of: key, schema: target) == wanted, try lake.catalog.partition(key) != nil { continue }
                     staged.append(try lake.stagePartitions(schemas: [target], dt: dt) { sinks in
                         for r in wanted { try sinks[0].append(r) }
                     })

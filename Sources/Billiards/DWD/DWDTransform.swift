@@ -97,9 +97,14 @@ struct DWDTransform: Sendable {
         case .ref:
             let i = try whole()
             guard i >= 0 else { throw DWDFieldError(field: field, problem: "is \(i), not an id") }
+            guard i > 0 || optional else { throw DWDFieldError(field: field, problem: "is 0 (none), but every row needs one") }
             out.append(i == 0 ? .null : .int(i))
         case .int:
-            out.append(.int(try whole()))
+            let i = try whole()
+            // Counts, seconds and quantities: a bound far above any real one keeps the
+            // summaries' arithmetic from overflowing on a corrupt value.
+            guard i.magnitude <= 1_000_000_000_000 else { throw DWDFieldError(field: field, problem: "is \(i), out of range (±10^12)") }
+            out.append(.int(i))
         case .money:
             let s = try text()
             guard let amount = money(s) else { throw DWDFieldError(field: field, problem: "is \"\(s)\", not an amount like \"87.60\"") }
@@ -137,7 +142,9 @@ struct DWDTransform: Sendable {
         }
     }
 
-    /// `-?D+(.D{1,2})?` as a decimal with 2 places; nil for anything else.
+    /// `-?D+(.D{1,2})?`, at most 13 digits before the point (below 10^13 yuan, well inside
+    /// `numeric(18,2)`, and sums of millions of them stay inside 64 bits), as a decimal
+    /// with 2 places; nil for anything else.
     static func money(_ s: String) -> FixedDecimal? {
         var units: Int64 = 0, decimals = -1, negative = false, digits = 0
         for (i, b) in s.utf8.enumerated() {
@@ -152,7 +159,7 @@ struct DWDTransform: Sendable {
                     guard decimals <= 2 else { return nil }
                 }
                 digits += 1
-                guard digits <= 17 else { return nil }
+                guard digits - max(decimals, 0) <= 13 else { return nil }
                 units = units * 10 + Int64(b - UInt8(ascii: "0"))
             default: return nil
             }

@@ -64,7 +64,7 @@ enum DWSBuild {
         let tablesHistory = partitions.filter { $0.dataset.table == "dim_table_scd2" }.sorted { $0.dt < $1.dt }
         let builder = (try? SHA256.hash(Array(([rulesVersion] + outputs.map(\.hash)
             + tablesHistory.map { "\($0.dt):\($0.files.map(\.sha256).sorted().joined(separator: ","))" }).joined(separator: " ").utf8))) ?? rulesVersion
-        let days = Set(partitions.filter { ["dwd_settlement", "dwd_payment", "dwd_recharge", "dwd_member_balance_change"].contains($0.dataset.table) }.map(\.key.dt))
+        let days = Set(partitions.filter { ["dwd_settlement", "dwd_table_use", "dwd_payment", "dwd_refund", "dwd_recharge", "dwd_member_balance_change"].contains($0.dataset.table) }.map(\.key.dt))
         let recorded = try lake.catalog.derivations(schema: BilliardsDWD.name)
         let tables = try TableHistory(lake, all["dim_table_scd2"]!)
         var staged: [StagedPartitions] = []
@@ -107,7 +107,7 @@ enum DWSBuild {
             for t in DWSBuild.dayInputs {
                 let schema = schemas[t]!
                 let names = Dictionary(uniqueKeysWithValues: schema.fields.enumerated().map { ($1.name, $0) })
-                tables[t] = (names, try ODSWriter.rows(of: PartitionKey(schema.dataset, dt), in: lake, schema: schema))
+                tables[t] = (names, try lake.rows(of: PartitionKey(schema.dataset, dt), schema: schema))
             }
         }
 
@@ -127,7 +127,7 @@ enum DWSBuild {
         init(_ lake: Lake, _ schema: TableSchema) throws {
             let n = Dictionary(uniqueKeysWithValues: schema.fields.enumerated().map { ($1.name, $0) })
             for p in try lake.catalog.partitions(of: schema.dataset) {
-                for r in try ODSWriter.rows(of: p.key, in: lake, schema: schema) {
+                for r in try lake.rows(of: p.key, schema: schema) {
                     guard let id = r[n["table_id"]!].intValue, let site = r[n["site_id"]!].intValue, case .string(let type) = r[n["table_type"]!] else { continue }
                     versions[id, default: []].append((r[n["valid_from"]!].seconds ?? .min, r[n["valid_to"]!].seconds ?? .max, site, type,
                                                       r[n["is_enabled"]!] == .bool(true)))
@@ -215,13 +215,13 @@ enum DWSBuild {
             inService[tables.at(id, max(opening, list.map(\.from).min()!))!.site, default: 0] += 1
         }
 
-        func hours(_ seconds: Int64) -> Value { .decimal(FixedDecimal(units: (seconds * 100 + 1800) / 3600, scale: 2)) }
+        func hours(_ seconds: Int64) -> Value { .decimal(FixedDecimal(units: (seconds &* 100 &+ 1800) / 3600, scale: 2)) }
         func fen(_ v: Int64) -> Value { .decimal(FixedDecimal(units: v, scale: 2)) }
         var siteRows: [[Value]] = []
         for (id, s) in sites.sorted(by: { $0.key < $1.key }) {
             let played = s.seconds.values.reduce(0, +)
             let n = inService[id] ?? 0
-            let utilisation = n == 0 ? 0 : (played * 10_000 + Int64(n) * 43_200) / (Int64(n) * 86_400)
+            let utilisation = n == 0 ? 0 : Int64((Double(played) * 10_000 / Double(n * 86_400)).rounded())
             var row: [Value] = [.int(id), .int(Int64(s.sessions)), .int(Int64(s.memberSessions))]
             row += tableTypes.map { hours(s.seconds[$0] ?? 0) }
             row += [.int(Int64(n)), .decimal(FixedDecimal(units: utilisation, scale: 4))]

@@ -81,14 +81,22 @@ public struct ResponsePage: Sendable {
     public var total: Int?
     public var page: Int?
     public var pageSize: Int?
-    /// The records, in response order.
-    public var records: [ODSRecord]
+    /// The response, scanned once, and its records' nodes, in response order.
+    let tape: JSONTape
+    let elements: [Int]
+    let endpoint: Endpoint
+    let storeID: Int64
+    let place: String
 
     /// Reads a response of `endpoint` for store `storeID` (the envelope of
     /// docs/billiards-ods.md). Anything else (not JSON, `code` not 0, no list where the
-    /// endpoint's list path says, counts that are not whole numbers, a record without
-    /// its key or times) is refused (65) naming `where`.
+    /// endpoint's list path says, counts that are not whole numbers) is refused (65)
+    /// naming `where`: a response the pull may ask for again. Its records are read by
+    /// `records()`.
     public init(_ body: [UInt8], endpoint: Endpoint, storeID: Int64, where place: @autoclosure () -> String) throws(ODSError) {
+        self.endpoint = endpoint
+        self.storeID = storeID
+        self.place = place()
         guard let tape = JSONTape(body) else {
             throw ODSError(.dataError, "\(place()): the response is not JSON: \(Self.jsonError(body))")
         }
@@ -117,7 +125,8 @@ public struct ResponsePage: Sendable {
             guard tape.kind(list) == .object else {
                 throw ODSError(.dataError, "\(place()): the response is not the API's envelope (data is not a ticket object)")
             }
-            records = [try ODSRecord(endpoint, storeID: storeID, tape: tape, at: list, where: place())]
+            self.tape = tape
+            elements = [list]
             return
         }
         guard tape.kind(list) == .array else {
@@ -134,13 +143,21 @@ public struct ResponsePage: Sendable {
         total = try count("total")
         page = try count("page")
         pageSize = try count("pageSize")
-        let elements = tape.elements(list)
+        self.tape = tape
+        elements = tape.elements(list)
+    }
+
+    /// The page's records, each with its exact bytes. A record without its key or times
+    /// is refused (65) naming it (`… page 2 record 17`): the upstream's data, which asking
+    /// again would not change.
+    public func records() throws(ODSError) -> [ODSRecord] {
+        if endpoint.listPath == nil { return [try ODSRecord(endpoint, storeID: storeID, tape: tape, at: elements[0], where: place)] }
         var records: [ODSRecord] = []
         records.reserveCapacity(elements.count)
         for (i, element) in elements.enumerated() {
-            records.append(try ODSRecord(endpoint, storeID: storeID, tape: tape, at: element, where: "\(place()) record \(i + 1)"))
+            records.append(try ODSRecord(endpoint, storeID: storeID, tape: tape, at: element, where: "\(place) record \(i + 1)"))
         }
-        self.records = records
+        return records
     }
 
     /// Why `bytes` are not I-JSON, as `CanonicalJSON` says it (byte offset and reason).

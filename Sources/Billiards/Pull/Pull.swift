@@ -239,7 +239,7 @@ public enum BilliardsPull {
                     }
                 }) { body in try ResponsePage(body, endpoint: endpoint, storeID: window.storeID, where: place) }
                 counts.pages += 1
-                records += page.records
+                records += try page.records()
             }
             counts.records += records.count
             return records
@@ -287,7 +287,7 @@ public enum BilliardsPull {
                     total = response.total!
                     pages = VenueResponses.pageCount(total: response.total!, pageSize: response.pageSize!)
                 }
-                records += response.records
+                records += try response.records()
                 page += 1
             }
             if !changed && records.count != total! { changed = true }
