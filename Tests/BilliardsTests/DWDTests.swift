@@ -233,7 +233,9 @@ struct DWDTests {
 
         for (kind, text, problem) in [(DWDKind.time, "2026/01/01 10:00", "not a time"), (.money, "1.005", "not an amount"),
                                       (.code(DWDModel.settleStatus), "9", "unknown settle_status code 9"),
-                                      (.flag, "2", "not 0 or 1"), (.id, "0", "not an id"), (.int, "\"7\"", "not a whole number")] {
+                                      (.flag, "2", "not 0 or 1"), (.id, "0", "not an id"), (.int, "\"7\"", "not a whole number"),
+                                      (.ref, "0", "is 0 (none), but every row needs one"), (.int, "10000000000000", "out of range"),
+                                      (.money, "99999999999999.00", "not an amount")] {
             let tape = JSONTape(Array((kind.columnType == "integer" || kind.columnType == "boolean" || text == "9" ? text : "\"\(text)\"").utf8))!
             var out: [Value] = []
             #expect(throws: DWDFieldError.self) { try DWDTransform.read(kind, tape, JSONTape.root, field: "f", optional: false, into: &out) }
@@ -244,7 +246,10 @@ struct DWDTests {
         #expect(DWDTransform.money("87.60") == FixedDecimal(units: 8760, scale: 2))
         #expect(DWDTransform.money("-3.5") == FixedDecimal(units: -350, scale: 2))
         #expect(DWDTransform.money("12") == FixedDecimal(units: 1200, scale: 2))
-        for text in ["", ".5", "1.", "1.234", "--1", "1e3", "1,0"] { #expect(DWDTransform.money(text) == nil, "\(text)") }
+        #expect(DWDTransform.money("-9999999999999.99") == FixedDecimal(units: -999_999_999_999_999, scale: 2))
+        for text in ["", ".5", "1.", "1.234", "--1", "1e3", "1,0", "99999999999999", "99999999999999999999.00"] {
+            #expect(DWDTransform.money(text) == nil, "\(text)")
+        }
     }
 }
 
