@@ -13,6 +13,7 @@ public enum Ledger {
     static let ledgerTable = "\(quoteIdentifier(schema)).\(quoteIdentifier("load_ledger"))"
     static let runsTable = "\(quoteIdentifier(schema)).\(quoteIdentifier("load_runs"))"
     static let dimensionTable = "\(quoteIdentifier(schema)).\(quoteIdentifier("dimension_state"))"
+    static let qualityTable = "\(quoteIdentifier(schema)).\(quoteIdentifier("quality_results"))"
 
     static let ddl = """
         CREATE SCHEMA IF NOT EXISTS \(quoteIdentifier(schema));
@@ -47,6 +48,19 @@ public enum Ledger {
           built_at timestamptz NOT NULL
         );
         COMMENT ON TABLE \(dimensionTable) IS 'Each SCD2 dimension and the ledger content of its sources it was last rebuilt from';
+        CREATE TABLE IF NOT EXISTS \(qualityTable) (
+          lake_id text NOT NULL,
+          lake_run_id bigint NOT NULL,
+          check_name text NOT NULL,
+          passed boolean NOT NULL,
+          checked bigint NOT NULL,
+          failures bigint NOT NULL,
+          offenders text NOT NULL,
+          detail text NOT NULL,
+          checked_at timestamptz NOT NULL,
+          PRIMARY KEY (lake_id, lake_run_id, check_name)
+        );
+        COMMENT ON TABLE \(qualityTable) IS 'The quality checks of the lake run whose data a load brought (opslake quality), one row per check';
         """
 
     /// Advisory-lock key space: DDL creation is serialised under one key, so two
@@ -64,8 +78,9 @@ public enum Ledger {
 
     /// Creates the bookkeeping tables when missing (under the DDL lock).
     static func ensure(_ pg: PostgresConnection) throws {
-        let present = try pg.query("SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL",
-                                   ["opslake.load_ledger", "opslake.load_runs", "opslake.dimension_state"])
+        let present = try pg.query("""
+            SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL AND to_regclass($4) IS NOT NULL
+            """, ["opslake.load_ledger", "opslake.load_runs", "opslake.dimension_state", "opslake.quality_results"])
         if present.first?.first == "t" { return }
         try pg.transaction {
             _ = try pg.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [ddlLockKey])
@@ -87,6 +102,20 @@ public enum Ledger {
     static func beginRun(_ pg: PostgresConnection, lakeID: String, host: String) throws -> Int64 {
         let r = try pg.query("INSERT INTO \(runsTable) (lake_id, host) VALUES ($1, $2) RETURNING run_id", [lakeID, host])
         return Int64(r.first?.first.flatMap { $0 } ?? "") ?? 0
+    }
+
+    /// Records the lake's last quality checks (`opslake quality`) beside the data, once
+    /// per lake run: what a load brings is accompanied by what was checked of it.
+    static func recordQuality(_ pg: PostgresConnection, lakeID: String, runID: Int64, checkedAt: String, _ results: [QualityResult]) throws {
+        try pg.transaction {
+            for r in results {
+                _ = try pg.query("""
+                    INSERT INTO \(qualityTable) (lake_id, lake_run_id, check_name, passed, checked, failures, offenders, detail, checked_at)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::timestamptz) ON CONFLICT DO NOTHING
+                    """, [lakeID, String(runID), r.check, r.passed ? "true" : "false", String(r.checked), String(r.failures),
+                          r.offenders.joined(separator: "\n"), r.detail, checkedAt])
+            }
+        }
     }
 
     static func finishRun(_ pg: PostgresConnection, _ id: Int64, _ s: LoadSummary) throws {

@@ -135,6 +135,13 @@ public struct LoadJob: Sendable {
                 }
             }
         }
+        if connectError.withLock({ $0 == nil }) && control.isUsable, let quality = try? lake.catalog.lastQuality() {
+            do {
+                try Ledger.recordQuality(control, lakeID: try lake.catalog.lakeID, runID: quality.runID, checkedAt: quality.checkedAt, quality.results)
+            } catch {
+                summary.dimensionFailures.append("quality results: \(error)")
+            }
+        }
         summary.seconds = Date().timeIntervalSince(started)
         summary.runID = runID
         loadLog.info("load finished", metadata: [

@@ -179,6 +179,9 @@ struct LoadTests {
               SELECT 1 FROM billiards.dim_member_scd2 m WHERE m.member_id = s.member_id
                 AND s.settled_at >= m.valid_from AND (m.valid_to IS NULL OR s.settled_at < m.valid_to))
             """) == [["0"]])
+        // The lake's quality checks travel with the data.
+        #expect(try a.query("SELECT check_name, passed, checked > 0 FROM opslake.quality_results ORDER BY check_name")
+                == [["card_balance", "t", "t"], ["count_alignment", "t", "t"], ["referential_integrity", "t", "t"], ["settlement_consistency", "t", "t"]])
         let status = try runProcess(opslakeBinary, ["load", "status", "--lake", lake, "--dsn", dbs[1].dsn, "--json"])
         #expect(status.stdout.contains("\"dataset\" : \"billiards.dws_site_day_summary\"") && !status.stdout.contains("\"missing\" : 1"), "\(status.stdout)")
     }
