@@ -73,3 +73,15 @@ bench_steal_report() {
     printf "cpu steal during the measured runs: %.1f%% of all CPU time (time the hypervisor gave to other guests)\n", share
   }'
 }
+
+# The benchmarks' Python (.venv-bench), with MODULE importable: when it is not, installs
+# the first line of requirements file REQ that starts with SPEC. Sets VENV and PY.
+bench_python_with() {
+  local module=$1 spec=$2 req=$3
+  VENV=$ROOT/.venv-bench
+  PY=$VENV/bin/python
+  "$PY" -c "import $module" 2>/dev/null && return
+  echo "$NAME: installing $module into .venv-bench" >&2
+  [[ -x $PY ]] || python3 -m venv "$VENV" || die "python3 cannot create a virtual environment; run scripts/install-deps.sh"
+  "$PY" -m pip install --quiet --disable-pip-version-check "$(grep -m1 "^$spec" "$req")"
+}

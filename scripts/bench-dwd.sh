@@ -31,13 +31,7 @@ done
 TO=$(date -u -d "$FROM + $((DAYS - 1)) days" +%F)
 
 # --- DuckDB in its own virtual environment (the same pin as the interop checks) ---
-VENV=$ROOT/.venv-bench
-PY=$VENV/bin/python
-if ! "$PY" -c 'import duckdb' 2>/dev/null; then
-  echo "bench-dwd: installing duckdb into .venv-bench" >&2
-  [[ -x $PY ]] || python3 -m venv "$VENV" || die "python3 cannot create a virtual environment; run scripts/install-deps.sh"
-  "$PY" -m pip install --quiet --disable-pip-version-check "$(grep -m1 '^duckdb' "$ROOT/scripts/requirements-interop.txt")"
-fi
+bench_python_with duckdb duckdb "$ROOT/scripts/requirements-interop.txt"
 
 bench_ensure_opslake
 T=$(mktemp -d "${TMPDIR:-/tmp}/opslake-bench-dwd.XXXXXX")

@@ -33,14 +33,7 @@ TO=$(date -u -d "$FROM + $((DAYS - 1)) days" +%F)
 UNTIL="$(date -u -d "$TO + 1 day" +%F) 08:00:00"
 
 # --- the reference's virtual environment (requests, pinned in bench/reference/requirements.txt) ---
-REQ=$ROOT/bench/reference/requirements.txt
-VENV=$ROOT/.venv-bench
-PY=$VENV/bin/python
-if ! "$PY" -c 'import requests' 2>/dev/null; then
-  echo "bench-pull: installing requests into .venv-bench" >&2
-  [[ -x $PY ]] || python3 -m venv "$VENV" || die "python3 cannot create a virtual environment; run scripts/install-deps.sh"
-  "$PY" -m pip install --quiet --disable-pip-version-check "$(grep -m1 '^requests==' "$REQ")"
-fi
+bench_python_with requests 'requests==' "$ROOT/bench/reference/requirements.txt"
 
 bench_ensure_opslake
 T=$(mktemp -d "${TMPDIR:-/tmp}/opslake-bench-pull.XXXXXX")

@@ -53,28 +53,6 @@ public enum CanonicalJSON {
         return try parser.document()
     }
 
-    /// Parses `bytes` as `parse` does, and also finds the value at `path` (object keys
-    /// from the top; `[]` is the whole document): its byte range, and when it is an
-    /// array, the byte range of each element, so a caller can keep an element's bytes
-    /// exactly as they were written (the ODS stores each upstream record this way).
-    /// `range` is nil when there is no such value.
-    public static func parse(_ bytes: [UInt8], locating path: [String])
-        throws(JSONParseError) -> (value: JSONValue, range: Range<Int>?, elements: [Range<Int>]?)
-    {
-        var parser = Parser(bytes: bytes)
-        parser.track = path
-        let value = try parser.document()
-        if path.isEmpty {
-            // The whole document, without the whitespace around it.
-            var start = 0, end = bytes.count
-            let space: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
-            while start < end, space.contains(bytes[start]) { start += 1 }
-            while end > start, space.contains(bytes[end - 1]) { end -= 1 }
-            return (value, start..<end, parser.elements)
-        }
-        return (value, parser.located, parser.located == nil ? nil : parser.elements)
-    }
-
     /// The JCS bytes of `value` (RFC 8785 §3.2): no whitespace, object members sorted by
     /// the UTF-16 code units of their keys, strings as in §3.2.2.2 and numbers as in §3.2.2.3.
     public static func serialize(_ value: JSONValue) -> [UInt8] {
@@ -212,13 +190,6 @@ extension CanonicalJSON {
     struct Parser {
         let bytes: [UInt8]
         var at = 0
-        /// Set by `parse(_:locating:)`: the path (object keys from the top) whose
-        /// value's byte range, and if it is an array its elements' ranges, are wanted.
-        var track: [String]?
-        /// The keys from the top to the value being parsed; nil stands for an array element.
-        var path: [String?] = []
-        var located: Range<Int>?
-        var elements: [Range<Int>]?
         /// Deeper nesting is refused, so a hostile file cannot exhaust the stack.
         static let maxDepth = 256
 
@@ -245,12 +216,6 @@ extension CanonicalJSON {
             skipWhitespace()
             guard at == bytes.count else { throw fail("unexpected \(shown(at)) after the JSON value") }
             return value
-        }
-
-        /// True when the value being parsed is the one `track` names.
-        var isTracked: Bool {
-            guard let track, path.count == track.count else { return false }
-            return zip(path, track).allSatisfy { $0 == $1 }
         }
 
         mutating func skipWhitespace() {
@@ -309,15 +274,7 @@ extension CanonicalJSON {
                 }
                 at += 1
                 skipWhitespace()
-                if track == nil {
-                    members.append(JSONMember(key, try value(depth: depth)))
-                } else {
-                    path.append(key)
-                    let start = at
-                    members.append(JSONMember(key, try value(depth: depth)))
-                    if isTracked { located = start..<at }
-                    path.removeLast()
-                }
+                members.append(JSONMember(key, try value(depth: depth)))
                 skipWhitespace()
                 guard at < bytes.count else { throw fail("unexpected end of the input; the object is not closed") }
                 if bytes[at] == UInt8(ascii: "}") {
@@ -335,20 +292,14 @@ extension CanonicalJSON {
             guard depth <= Self.maxDepth else { throw fail("nested more than \(Self.maxDepth) levels deep") }
             at += 1  // [
             var items: [JSONValue] = []
-            let tracked = track != nil && isTracked
-            if tracked { elements = [] }
             skipWhitespace()
             if at < bytes.count, bytes[at] == UInt8(ascii: "]") {
                 at += 1
                 return .array([])
             }
-            if track != nil { path.append(nil) }
-            defer { if track != nil { path.removeLast() } }
             while true {
                 skipWhitespace()
-                let start = at
                 items.append(try value(depth: depth))
-                if tracked { elements!.append(start..<at) }
                 skipWhitespace()
                 guard at < bytes.count else { throw fail("unexpected end of the input; the array is not closed") }
                 if bytes[at] == UInt8(ascii: "]") {

@@ -55,12 +55,12 @@ struct DWDTransform: Sendable {
     }
 
     func row(_ tape: JSONTape, header: Int, element: Int, prefix: [Value]) throws(DWDFieldError) -> [Value] {
+        guard tape.kind(element) == .object else { throw DWDFieldError(field: "(line)", problem: "is not a JSON object") }
         var out = prefix
         out.reserveCapacity(prefix.count + table.columns.count * 2 + 3)
         for (i, column) in table.columns.enumerated() {
             let (names, isHeader) = fields[i]
             let object = isHeader ? header : element
-            guard tape.kind(object) == .object else { throw DWDFieldError(field: names[0], problem: "is read from something that is not an object") }
             var node: Int?
             for name in names {
                 node = tape.member(object, named: name)
