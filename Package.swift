@@ -119,7 +119,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BilliardsAPITests",
-            dependencies: ["BilliardsAPI", "BilliardsVenue", "Billiards", "LakeFormat", "LakeCatalog", "TableSchema", "TestSupport"]
+            dependencies: ["BilliardsAPI", "BilliardsVenue", "Billiards", "GeneratorKit", "LakeFormat", "LakeCatalog", "TableSchema", "TestSupport"]
         ),
         .testTarget(name: "PostgresSyncTests", dependencies: ["PostgresSync", "TableSchema", "TestSupport"]),
         .testTarget(name: "LakeShipTests", dependencies: ["LakeShip", "LakeFormat", "TestSupport"]),

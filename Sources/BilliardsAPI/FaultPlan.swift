@@ -25,6 +25,7 @@ public struct FaultRule: Sendable, Hashable {
 ///     faults.fail = FaultRule(at: [3, 7])        // requests 3 and 7 answer 503
 ///     faults.throttle = FaultRule(rate: 0.1)     // a tenth answer 429 with Retry-After
 ///     faults.lateRate = 0.05; faults.lateMinutes = 30
+///     faults.miscount = FaultRule(at: [2])      // request 2's total is one too many
 public struct FaultPlan: Sendable, Hashable {
     public var seed: UInt64
     /// 503 Service Unavailable with the error envelope.
@@ -41,6 +42,10 @@ public struct FaultPlan: Sendable, Hashable {
     /// A 200 response whose body is the first half of the JSON (a consistent
     /// Content-Length, a body that does not parse).
     public var malformed = FaultRule()
+    /// A page whose `total` counts one record more than its window holds, as when the
+    /// upstream's count and its list disagree while records are written: a client that
+    /// pages by the total sees it change, or come up one record short.
+    public var miscount = FaultRule()
     /// After this many requests every later one answers 401 (the token expired).
     public var tokenExpiresAfter: Int?
     /// The share of records, chosen by a hash of the fault seed and the source key,
@@ -51,7 +56,7 @@ public struct FaultPlan: Sendable, Hashable {
     public init(seed: UInt64 = 0) { self.seed = seed }
 
     public enum Kind: UInt64, Sendable, CaseIterable {
-        case fail = 1, throttle, slow, drop, malformed, late
+        case fail = 1, throttle, slow, drop, malformed, late, miscount
     }
 
     /// Whether the fault of `kind` strikes request number `request` (from 1).
@@ -63,6 +68,7 @@ public struct FaultPlan: Sendable, Hashable {
         case .slow: rule = slow
         case .drop: rule = drop
         case .malformed: rule = malformed
+        case .miscount: rule = miscount
         case .late: return false
         }
         if rule.at.contains(request) { return true }
@@ -84,7 +90,7 @@ public struct FaultPlan: Sendable, Hashable {
     /// Checks the settings; `problem` names the flag at fault.
     public func validate() throws {
         func check(_ ok: Bool, _ problem: String) throws { if !ok { throw APISettingsError(problem) } }
-        for (name, rule) in [("--fail-rate", fail), ("--throttle-rate", throttle), ("--slow-rate", slow), ("--drop-rate", drop), ("--malformed-rate", malformed)] {
+        for (name, rule) in [("--fail-rate", fail), ("--throttle-rate", throttle), ("--slow-rate", slow), ("--drop-rate", drop), ("--malformed-rate", malformed), ("--miscount-rate", miscount)] {
             try check((0...1).contains(rule.rate), "\(name) \(rule.rate) is outside 0...1")
             try check(rule.at.allSatisfy { $0 >= 1 }, "\(name.replacingOccurrences(of: "-rate", with: "-at")) takes request numbers from 1")
         }

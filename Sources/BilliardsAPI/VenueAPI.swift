@@ -72,7 +72,7 @@ public final class VenueAPI: Sendable {
         do {
             let parameters = try QueryParameters(query)
             if endpoint == .settlementTicketDetails { return try ticket(parameters) }
-            return try page(endpoint, parameters)
+            return try page(endpoint, parameters, request: n)
         } catch let e as APIError {
             return .error(e.status, e.message)
         } catch {
@@ -82,7 +82,7 @@ public final class VenueAPI: Sendable {
 
     // MARK: Pages
 
-    func page(_ endpoint: Endpoint, _ q: QueryParameters) throws -> APIResponse {
+    func page(_ endpoint: Endpoint, _ q: QueryParameters, request n: Int) throws -> APIResponse {
         let store = endpoint.scope == .tenant ? venue.stores[0] : try self.store(q)
         let window = try Self.window(q)
         let page = try q.integer("page", default: 1, in: 1...Int(Int32.max))
@@ -93,7 +93,8 @@ public final class VenueAPI: Sendable {
         let from = overflow ? total : min(skip, total)
         let to = min(from + pageSize, total)
 
-        let body = VenueResponses.listPage(endpoint, encoded: entry.records[from..<to], total: total, page: page, pageSize: pageSize)
+        let counted = settings.faults.hits(.miscount, request: n) ? total + 1 : total
+        let body = VenueResponses.listPage(endpoint, encoded: entry.records[from..<to], total: counted, page: page, pageSize: pageSize)
         return .json(200, body)
     }
 

@@ -53,6 +53,11 @@ public enum FaultPoint: String, CaseIterable, Sendable {
     /// Every file has moved and the old folders are gone; the catalogue is still format 1.
     case beforeMigrationCommit = "before-migration-commit"
 
+    // Pulling (Billiards, `BilliardsPull`).
+    /// One answer of the API has been read and parsed; its window may have pages to
+    /// come, and the windows before it may or may not be committed yet.
+    case afterResponse = "after-response"
+
     // Unpacking (LakeShip).
     /// One payload file has been extracted into the staging folder; nothing is checked
     /// or committed yet.

@@ -119,6 +119,8 @@ extension OpsLake.BilliardsCommand {
         @Option(help: "Request numbers whose 200 response is cut off, comma-separated.") var dropAt: String?
         @Option(help: "Share of 200 responses whose JSON body is malformed.") var malformedRate: Double = 0
         @Option(help: "Request numbers whose 200 response is malformed JSON, comma-separated.") var malformedAt: String?
+        @Option(help: "Share of list pages whose total counts one record more than the window holds.") var miscountRate: Double = 0
+        @Option(help: "Request numbers whose list page miscounts its total, comma-separated.") var miscountAt: String?
         @Option(help: "After this many requests, every later one answers 401 (the token expired).") var tokenExpiresAfter: Int?
         @Option(help: "Share of records that become visible only --late-minutes after their version time.") var lateRate: Double = 0
         @Option(help: "How late a late record becomes visible, in minutes.") var lateMinutes: Int = 0
@@ -128,7 +130,7 @@ extension OpsLake.BilliardsCommand {
             if let now, VenueTime(now) == nil { throw ValidationError("--now \(now) is not a time; write \"YYYY-MM-DD HH:MM:SS\"") }
             if seed < 0 || faultSeed < 0 { throw ValidationError("--seed and --fault-seed must be 0 or more") }
             if cacheMb < 1 { throw ValidationError("--cache-mb must be at least 1") }
-            for (flag, list) in [("--fail-at", failAt), ("--throttle-at", throttleAt), ("--slow-at", slowAt), ("--drop-at", dropAt), ("--malformed-at", malformedAt)] {
+            for (flag, list) in [("--fail-at", failAt), ("--throttle-at", throttleAt), ("--slow-at", slowAt), ("--drop-at", dropAt), ("--malformed-at", malformedAt), ("--miscount-at", miscountAt)] {
                 _ = try Self.requestNumbers(flag, list)
             }
             do { try faults().validate() } catch let e as APISettingsError { throw ValidationError(e.description) }
@@ -174,6 +176,7 @@ extension OpsLake.BilliardsCommand {
             plan.slowSeconds = slowSeconds
             plan.drop = FaultRule(rate: dropRate, at: try Self.requestNumbers("--drop-at", dropAt))
             plan.malformed = FaultRule(rate: malformedRate, at: try Self.requestNumbers("--malformed-at", malformedAt))
+            plan.miscount = FaultRule(rate: miscountRate, at: try Self.requestNumbers("--miscount-at", miscountAt))
             plan.tokenExpiresAfter = tokenExpiresAfter
             plan.lateRate = lateRate
             plan.lateMinutes = lateMinutes

@@ -2,6 +2,7 @@ import Testing
 import Billiards
 import BilliardsAPI
 import BilliardsVenue
+import GeneratorKit
 import Foundation
 import LakeCatalog
 import LakeFormat
@@ -485,6 +486,78 @@ struct PullTests {
         #expect(diff.isEmpty, "\(diff.joined(separator: "\n"))")
     }
 
+    /// A list page whose total differs from page 1's (or a window that comes up short of
+    /// its total) starts that window again: the ODS is still exactly the fault-free pull's,
+    /// and the restarts cost requests.
+    @Test func totalChangingMidPagingRestartsTheWindow() async throws {
+        let reference = try await referencePull.value
+        var faults = FaultPlan(seed: 3)
+        faults.miscount = FaultRule(at: [2, 5, 17, 40, 41, 90])
+        let server = try await pullServer(faults)
+        defer { server.stop() }
+        let dir = TemporaryDirectory("pull-miscount")
+        defer { dir.remove() }
+        let r = try pull(dir.path + "/lake", server)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try dataFiles(dir.path + "/lake") == reference.files)
+        #expect(summary(r)["requests"]! > reference.summary["requests"]!, "\(r.stdout)")
+        #expect(try pullCursors(try Lake(root: dir.path + "/lake")) == reference.cursors)
+    }
+
+    /// A total that changes on every try gives up after the bound with 75 and one line
+    /// per task naming its window; nothing of those windows is committed, no cursor moves.
+    @Test func totalChangingOnEveryTryIs75() async throws {
+        var faults = FaultPlan(seed: 3)
+        faults.miscount = FaultRule(rate: 1)
+        let server = try await pullServer(faults)
+        defer { server.stop() }
+        let dir = TemporaryDirectory("pull-miscount-always")
+        defer { dir.remove() }
+        let lake = dir.path + "/lake"
+        let r = try pull(lake, server, stores: [pullStores[0]], json: false, ["--tasks", "settlement_records,member_profiles"])
+        #expect(r.status == 75, "\(r.stderr)")
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.count == 2 && lines.allSatisfy { $0.contains("the total changed during paging on each of \(BilliardsPull.windowRestarts + 1) tries") },
+                "\(r.stderr)")
+        let opened = try Lake(root: lake)
+        #expect(try opened.catalog.partitions().isEmpty)
+        #expect(try pullCursors(opened, stores: [pullStores[0]]).values.allSatisfy { $0 == nil })
+    }
+
+    /// Killed at random moments mid-pull (after a random answer, with commits per window,
+    /// per 64 KiB or per the default batch), three times in a row on the same lake: after
+    /// every kill no cursor is ahead of the data, and the final run leaves exactly the
+    /// fault-free pull's files and cursors. The seed is printed with any failure.
+    @Test func killedAtRandomMomentsThenRerun() async throws {
+        let reference = try await referencePull.value
+        let server = try await pullServer()
+        defer { server.stop() }
+        let dir = TemporaryDirectory("pull-kill-random")
+        defer { dir.remove() }
+        let lake = dir.path + "/lake"
+        let seed = UInt64.random(in: 1...UInt64.max)
+        var random = SplitMix64(seed: seed)
+        let records = try truthRecords()
+        let requests = reference.summary["requests"]!
+        for round in 1...3 {
+            let n = Int.random(in: 1...requests, using: &random)
+            let batch = ["1", "65536", ""].randomElement(using: &random)!
+            var environment = ["OPSLAKE_FAULT": "after-response:\(n)"]
+            if !batch.isEmpty { environment["OPSLAKE_ODS_BATCH_BYTES"] = batch }
+            let killed = try pull(lake, server, environment: environment)
+            let context = "seed \(seed), round \(round), answer \(n), batch \(batch.isEmpty ? "default" : batch)"
+            // A rerun needs fewer answers than a first run: the kill may not come.
+            #expect((killed.signaled && killed.status == SIGKILL) || killed.status == 0, "\(context): \(killed.status) \(killed.stderr)")
+            #expect(try cursorsAheadOfData(try Lake(root: lake), records: records) == [], "\(context)")
+        }
+        let rerun = try pull(lake, server)
+        #expect(rerun.status == 0, "seed \(seed): \(rerun.stderr)")
+        #expect(try dataFiles(lake) == reference.files, "seed \(seed)")
+        #expect(try pullCursors(try Lake(root: lake)) == reference.cursors, "seed \(seed)")
+        let verify = try opslake("verify", "--lake", lake)
+        #expect(verify.status == 0, "seed \(seed): \(verify.stdout) \(verify.stderr)")
+    }
+
     /// With no API URL configured the pull is a configuration error (78): one line, no lake made.
     @Test func noAPIURLIs78() throws {
         let dir = TemporaryDirectory("pull-no-url")
@@ -536,3 +609,4 @@ struct PullTests {
         #expect(verify.status == 0, "\(point): \(verify.stdout) \(verify.stderr)")
     }
 }
+

@@ -35,7 +35,7 @@ final class RunningServer: Sendable {
         try Data((token + "\n").utf8).write(to: URL(fileURLWithPath: tokenFile.path + "/token.txt"))
         var arguments = ["billiards", "serve", "--port", "0", "--token-file", tokenFile.path + "/token.txt", "--fault-seed", String(faults.seed)]
         if case .fixed(let now) = clock { arguments += ["--now", now.description] }
-        for (name, rule) in [("fail", faults.fail), ("throttle", faults.throttle), ("slow", faults.slow), ("drop", faults.drop), ("malformed", faults.malformed)] {
+        for (name, rule) in [("fail", faults.fail), ("throttle", faults.throttle), ("slow", faults.slow), ("drop", faults.drop), ("malformed", faults.malformed), ("miscount", faults.miscount)] {
             if rule.rate > 0 { arguments += ["--\(name)-rate", String(rule.rate)] }
             if !rule.at.isEmpty { arguments += ["--\(name)-at", rule.at.sorted().map(String.init).joined(separator: ",")] }
         }

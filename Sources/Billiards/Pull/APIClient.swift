@@ -1,4 +1,5 @@
 import BilliardsVenue
+import LakeFormat
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -120,6 +121,7 @@ final class APIClient: Sendable {
                 case 200:
                     do {
                         let value = try parse(answer.body)
+                        FaultPoint.hit(.afterResponse, place)
                         return value
                     } catch let e as ODSError {
                         if last { throw PullError(.dataError, "\(e.message) (after \(attempt) attempts)") }
