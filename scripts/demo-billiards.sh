@@ -16,9 +16,10 @@ cleanup() {
 trap cleanup EXIT
 
 head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/token"
-# The venue opens on the first day the pull reaches (billiards.history_days, 7, before
-# today), so the lake holds its whole life: every member, table and good a fact names.
-opened=$(TZ=Asia/Shanghai date -d "-7 days" +%F)
+# The venue opened 30 days ago; the pull reaches back billiards.history_days (7). The
+# members, tables and goods of the weeks before come in each master-data task's first
+# window (everything changed before its first day), so every fact's reference resolves.
+opened=$(TZ=Asia/Shanghai date -d "-30 days" +%F)
 "$OPSLAKE" billiards serve --port 0 --token-file "$work/token" --opened "$opened" > "$work/server.out" &
 server=$!
 # The server prints one line once it listens:

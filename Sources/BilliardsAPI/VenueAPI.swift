@@ -84,7 +84,7 @@ public final class VenueAPI: Sendable {
 
     func page(_ endpoint: Endpoint, _ q: QueryParameters, request n: Int) throws -> APIResponse {
         let store = endpoint.scope == .tenant ? venue.stores[0] : try self.store(q)
-        let window = try Self.window(q)
+        let window = try Self.window(q, endpoint)
         let page = try q.integer("page", default: 1, in: 1...Int(Int32.max))
         let pageSize = try q.integer("pageSize", default: Self.defaultPageSize, in: 1...Self.maxPageSize)
         let entry = try records(endpoint, store: store, in: window)
@@ -155,7 +155,10 @@ public final class VenueAPI: Sendable {
         return store
     }
 
-    static func window(_ q: QueryParameters) throws -> Range<VenueTime> {
+    /// The request's window. An event endpoint takes at most 31 days; a master-data one
+    /// (members, cards, tables, goods, assistants, packages) any length, so a first pull
+    /// can ask once for everything changed before its first day.
+    static func window(_ q: QueryParameters, _ endpoint: Endpoint) throws -> Range<VenueTime> {
         func time(_ name: String) throws -> VenueTime {
             guard let text = q.first(name) else { throw APIError(400, "\(name) is required (YYYY-MM-DD HH:MM:SS, Asia/Shanghai)") }
             guard let t = VenueTime(text) else { throw APIError(400, "\(name) \(text) is not YYYY-MM-DD HH:MM:SS (Asia/Shanghai)") }
@@ -163,8 +166,8 @@ public final class VenueAPI: Sendable {
         }
         let start = try time("startTime"), end = try time("endTime")
         guard end > start else { throw APIError(400, "endTime \(end) is not after startTime \(start)") }
-        guard end.seconds(since: start) <= maxWindowSeconds else {
-            throw APIError(400, "the window from \(start) to \(end) is longer than 31 days")
+        guard endpoint.kind == .changing || end.seconds(since: start) <= maxWindowSeconds else {
+            throw APIError(400, "the window from \(start) to \(end) is longer than 31 days (only master data may be asked for over longer windows)")
         }
         return start..<end
     }

@@ -2,7 +2,9 @@
 Python ETL it replaces pulls (requests, json, one request at a time).
 
 For every store and endpoint, one window per business day (08:00 to 08:00
-Asia/Shanghai) from --from to --to; every page until the total is reached (a
+Asia/Shanghai) from --from to --to, and for master data (windowed on updateTime,
+settlements aside) first one window of everything changed before --from, as a
+first pull asks; every page until the total is reached (a
 `requests.Session`, a timeout, three retries with backoff on errors, 5xx and 429);
 for settlement_ticket_details the settlement list of the window, then one request
 per settlement made in it. Each record becomes an ODS row as opslake writes it
@@ -129,10 +131,11 @@ def main():
 
     for store in stores:
         for dataset, path, list_path, keys, version, date in ENDPOINTS:
-            day = first
-            while day <= last:
-                start = f"{day} 08:00:00"
-                end = f"{day + dt.timedelta(days=1)} 08:00:00"
+            windows = [(f"{day} 08:00:00", f"{day + dt.timedelta(days=1)} 08:00:00")
+                       for day in (first + dt.timedelta(days=n) for n in range((last - first).days + 1))]
+            if version == "updateTime" and dataset != "settlement_records":
+                windows.insert(0, ("2000-01-01 08:00:00", f"{first} 08:00:00"))
+            for start, end in windows:
                 window = {"siteId": store, "startTime": start, "endTime": end}
                 if list_path is None:
                     settles = api.get_paginated("/Site/GetAllOrderSettleList", "data.settleList", window, args.page_size)
@@ -145,7 +148,6 @@ def main():
                     for record in api.get_paginated(path, list_path, window, args.page_size):
                         write(dataset, path, keys, version, date, store, record)
                         records += 1
-                day += dt.timedelta(days=1)
     for f in files.values():
         f.close()
     print(json.dumps({"requests": api.requests, "records": records, "bytes": api.bytes,

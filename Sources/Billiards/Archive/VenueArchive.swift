@@ -3,7 +3,9 @@ public import LakeFormat
 
 /// Writes an archive straight from the simulator: for every business day of a range,
 /// every store and endpoint, the pages the upstream would answer for that day's window
-/// (`VenueResponses`), and for each settlement made in the window its ticket.
+/// (`VenueResponses`), and for each settlement made in the window its ticket. Like a
+/// pull's first run, the master-data endpoints start with one window of everything
+/// changed from `masterSince` up to the first day.
 public enum VenueArchive {
     public struct Summary: Sendable, Hashable {
         public var files = 0
@@ -14,7 +16,8 @@ public enum VenueArchive {
     /// Writes the archive of business days `from...through` into `folder` (created if
     /// needed; one that already holds an index is refused).
     public static func write(venue: Venue, to folder: String, from: LakeDate, through: LakeDate,
-                             pageSize: Int = VenueResponses.defaultPageSize) throws -> Summary {
+                             pageSize: Int = VenueResponses.defaultPageSize,
+                             masterSince: LakeDate = BilliardsPull.defaultMasterSince) throws -> Summary {
         guard (1...VenueResponses.maxPageSize).contains(pageSize) else {
             throw ODSError(.dataError, "page size \(pageSize) is outside 1...\(VenueResponses.maxPageSize)")
         }
@@ -27,20 +30,30 @@ public enum VenueArchive {
             summary.files += 1
             summary.bytes += Int64(body.count)
         }
+        func savePages(_ endpoint: Endpoint, store: Store, window: Range<VenueTime>) throws {
+            let stamp = compact(window.lowerBound)
+            let records = venue.records(endpoint, store: store, updatedIn: window)
+            summary.records += records.count
+            for page in 1...VenueResponses.pageCount(total: records.count, pageSize: pageSize) {
+                let query = ["siteId": "\(store.id)", "startTime": window.lowerBound.description,
+                             "endTime": window.upperBound.description, "page": "\(page)", "pageSize": "\(pageSize)"]
+                try save(try VenueResponses.listPage(endpoint, records: records, page: page, pageSize: pageSize), endpoint: endpoint,
+                         store: store, window: window, query: query, page: page, name: "\(stamp)-p\(pad(page))")
+            }
+        }
+        if masterSince < from {
+            for store in venue.stores {
+                for endpoint in Endpoint.allCases where endpoint.kind == .changing {
+                    try savePages(endpoint, store: store, window: VenueTime.opening(of: masterSince)..<VenueTime.opening(of: from))
+                }
+            }
+        }
         var dt = from
         while dt <= through {
             let window = VenueTime.window(of: dt)
-            let stamp = compact(window.lowerBound)
             for store in venue.stores {
                 for endpoint in Endpoint.allCases where endpoint.listPath != nil {
-                    let records = venue.records(endpoint, store: store, updatedIn: window)
-                    summary.records += records.count
-                    for page in 1...VenueResponses.pageCount(total: records.count, pageSize: pageSize) {
-                        let query = ["siteId": "\(store.id)", "startTime": window.lowerBound.description,
-                                     "endTime": window.upperBound.description, "page": "\(page)", "pageSize": "\(pageSize)"]
-                        try save(try VenueResponses.listPage(endpoint, records: records, page: page, pageSize: pageSize), endpoint: endpoint,
-                                 store: store, window: window, query: query, page: page, name: "\(stamp)-p\(pad(page))")
-                    }
+                    try savePages(endpoint, store: store, window: window)
                 }
                 // Tickets: one request per settlement made in the window (a settlement's
                 // later versions are the same bill, whose ticket was fetched with it).

@@ -68,11 +68,20 @@ public enum BilliardsPull {
     /// the task gives up (75).
     public static let windowRestarts = 3
 
+    /// Where a master-data task with no cursor starts by default: before any store
+    /// the upstream can hold.
+    public static let defaultMasterSince = LakeDate(year: 2000, month: 1, day: 1)
+
     /// The windows of every (store, endpoint) in `endpoints` × `stores`, ending at
     /// `until`: from the day after each cursor, or for a task with no cursor from
-    /// `from` (default: `historyDays` before `until`'s business day).
+    /// `from` (default: `historyDays` before `until`'s business day), one per business
+    /// day. A master-data task (`Endpoint.Kind.changing`) with no cursor first asks for
+    /// everything changed from `masterSince` up to that first day, in one window: a
+    /// member or table unchanged since before it would otherwise never arrive, and the
+    /// facts that name it would point at nothing.
     public static func plan(cursors: (String) throws -> LakeDate?, stores: [Int64], endpoints: [Endpoint], until: VenueTime,
-                            from: LakeDate?, historyDays: Int, overlapMinutes: Int) rethrows -> [TaskPlan] {
+                            from: LakeDate?, historyDays: Int, overlapMinutes: Int,
+                            masterSince: LakeDate = defaultMasterSince) rethrows -> [TaskPlan] {
         let lastDay = until.businessDate
         var plans: [TaskPlan] = []
         for store in stores {
@@ -81,6 +90,10 @@ public enum BilliardsPull {
                 let cursor = try cursors(task.name)
                 let first = cursor.map { $0.adding(days: 1) } ?? from ?? lastDay.adding(days: -historyDays)
                 var windows: [ODSWindow] = []
+                if cursor == nil, endpoint.kind == .changing, masterSince < first {
+                    let end = min(VenueTime.opening(of: first), until)
+                    windows.append(ODSWindow(endpoint: endpoint, storeID: store, start: VenueTime.opening(of: masterSince), end: end))
+                }
                 var day = first
                 while day <= lastDay {
                     var start = VenueTime.opening(of: day)

@@ -1,7 +1,7 @@
 public import Configuration
 public import Foundation
 import BilliardsVenue
-import LakeFormat
+public import LakeFormat
 
 /// What the pull needs to know about the upstream and how hard to try: the `billiards.*`
 /// settings (docs/billiards-pull.md), read from the configuration layers.
@@ -27,6 +27,9 @@ public struct PullSettings: Sendable {
     public var jobs: Int
     /// Days of history a task with no cursor starts with (up to yesterday).
     public var historyDays: Int
+    /// Where the first window of a master-data task with no cursor starts: its records
+    /// changed before the first day are fetched once, so facts can name them.
+    public var masterSince: LakeDate
 
     /// Where the token comes from: a file (whose first line is the token), or a value
     /// given in the configuration.
@@ -61,6 +64,8 @@ public struct PullSettings: Sendable {
         Setting("billiards.overlap_minutes", .integer(120), "How far back before its cursor a task's first window starts, for late records."),
         Setting("billiards.jobs", .integer(4), "Requests in flight at once."),
         Setting("billiards.history_days", .integer(7), "Days up to yesterday that a task with no cursor starts with."),
+        Setting("billiards.master_since", .date(BilliardsPull.defaultMasterSince),
+                "The first business day a master-data task with no cursor asks for, in one window before its history days."),
     ]
 
     /// The stores of the simulated tenant with the default configuration
@@ -71,7 +76,7 @@ public struct PullSettings: Sendable {
 
     public init(baseURL: URL, token: TokenSource, stores: [Int64], timeoutSeconds: Double = 30, retries: Int = 5,
                 backoffSeconds: Double = 0.5, maxBackoffSeconds: Double = 30, pageSize: Int = 200, overlapMinutes: Int = 120,
-                jobs: Int = 4, historyDays: Int = 7) {
+                jobs: Int = 4, historyDays: Int = 7, masterSince: LakeDate = BilliardsPull.defaultMasterSince) {
         self.baseURL = baseURL
         self.token = token
         self.stores = stores
@@ -83,6 +88,7 @@ public struct PullSettings: Sendable {
         self.overlapMinutes = overlapMinutes
         self.jobs = jobs
         self.historyDays = historyDays
+        self.masterSince = masterSince
     }
 
     /// Reads and checks the `billiards.*` settings; `environment` supplies
@@ -118,6 +124,10 @@ public struct PullSettings: Sendable {
         overlapMinutes = try settings.integer("billiards.overlap_minutes", in: 0...7 * 24 * 60)
         jobs = try settings.integer("billiards.jobs", in: 1...64)
         historyDays = try settings.integer("billiards.history_days", in: 1...3660)
+        masterSince = try settings.date("billiards.master_since")
+        guard masterSince >= BilliardsPull.defaultMasterSince else {
+            throw settings.invalid("billiards.master_since", "must be \(BilliardsPull.defaultMasterSince) or later")
+        }
     }
 
     /// `billiards.stores`, checked: positive ids, duplicates dropped.
