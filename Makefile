@@ -41,7 +41,7 @@ bench: build
 
 # Build output and demo data; lake/README.md stays.
 clean:
-	rm -rf .build
+	rm -rf .build .build-tests
 	find lake -mindepth 1 -maxdepth 1 -not -name README.md -exec rm -rf {} + 2>/dev/null || true
 
 # Also the Python virtual environments.

@@ -95,6 +95,23 @@ public struct JSONTape: Sendable {
         return out
     }
 
+    /// A hash of the object's keys, in order (FNV-1a over their bytes): objects with the
+    /// same keys hash alike, so a caller can skip key lists it has seen, with no allocation.
+    public func keysHash(_ object: Int, seed: UInt64 = 0xCBF2_9CE4_8422_2325) -> UInt64 {
+        guard nodes[object].kind == .object else { return seed }
+        var h = seed
+        let end = Int(nodes[object].next)
+        var i = object + 1
+        bytes.withUnsafeBufferPointer { b in
+            while i < end {
+                for k in Int(nodes[i].start)..<Int(nodes[i].end) { h = (h ^ UInt64(b[k])) &* 0x0000_0100_0000_01B3 }
+                h = (h ^ 0xFF) &* 0x0000_0100_0000_01B3  // a separator no key byte of UTF-8 is
+                i = Int(nodes[i + 1].next)
+            }
+        }
+        return h
+    }
+
     /// The elements of the array at `array`.
     public func elements(_ array: Int) -> [Int] {
         guard nodes[array].kind == .array else { return [] }
