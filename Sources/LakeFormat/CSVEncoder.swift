@@ -59,11 +59,15 @@ public struct CSVEncoder: Sendable {
                 out.append(UnsafeRawBufferPointer(utf8))
                 return
             }
+            // Quoted: each quote doubled, the runs between quotes copied whole.
             out.append(UInt8(ascii: "\""))
-            for byte in utf8 {
-                if byte == 0x22 { out.append(0x22) }
-                out.append(byte)
+            var run = 0
+            for i in utf8.indices where utf8[i] == 0x22 {
+                out.append(UnsafeRawBufferPointer(start: utf8.baseAddress! + run, count: i + 1 - run))
+                out.append(0x22)
+                run = i + 1
             }
+            if utf8.count > run { out.append(UnsafeRawBufferPointer(start: utf8.baseAddress! + run, count: utf8.count - run)) }
             out.append(UInt8(ascii: "\""))
         }
     }

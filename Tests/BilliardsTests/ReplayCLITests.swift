@@ -100,6 +100,18 @@ struct ReplayCLITests {
         try Data(try Archive.indexText(fixed)).write(to: URL(fileURLWithPath: archive + "/" + Archive.indexFile))
         let bad = try opslake("billiards", "replay", "--archive", archive, "--lake", dir.path + "/l3")
         #expect(bad.status == 65 && bad.stderr.contains("payment_transactions") && bad.stderr.contains("page 1"), "\(bad.stderr)")
+
+        // A damaged index: the first bad line is named by its number (empty lines count),
+        // whichever core read it, and nothing is landed.
+        var lines = String(decoding: try Archive.indexText(entries), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines.insert("", at: 1)
+        lines[4] = "{\"endpoint\":"
+        lines[lines.count - 2] = "not json"
+        try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: archive + "/" + Archive.indexFile))
+        let index = try opslake("billiards", "replay", "--archive", archive, "--lake", dir.path + "/l4")
+        #expect(index.status == 65 && index.stderr.hasPrefix("opslake: error: \(archive)/index.ndjson line 5: not an index entry"), "\(index.stderr)")
+        let landed = FileManager.default.fileExists(atPath: dir.path + "/l4/_catalog.sqlite") ? try Lake(root: dir.path + "/l4").catalog.partitions() : []
+        #expect(landed.isEmpty)
     }
 
     @Test("killed at any step of a commit, a replay run again leaves the ODS exact, and cursors are never ahead of data")

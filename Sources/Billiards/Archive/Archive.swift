@@ -30,14 +30,31 @@ public enum Archive {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ODSError(.noInput, "cannot read \(path)")
         }
-        var entries: [ArchiveEntry] = []
-        for (i, line) in data.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
-            do {
-                let entry = try ArchiveEntry(line: Array(line))
+        // Lines are found in one pass, then read on every core (an archive of a month of
+        // 50 stores has 130,000 lines); the first bad line, by number, is the one reported.
+        let bytes = [UInt8](data)
+        var lines: [(number: Int, range: Range<Int>)] = []
+        var start = 0, number = 1
+        for i in bytes.indices where bytes[i] == 0x0A {
+            if i > start { lines.append((number, start..<i)) }
+            start = i + 1
+            number += 1
+        }
+        if bytes.count > start { lines.append((number, start..<bytes.count)) }
+        let found = lines
+        let read = WorkQueue.map(lines.count, jobs: ProcessInfo.processInfo.activeProcessorCount, state: {}) { _, i in
+            Result { () throws(ODSError) -> ArchiveEntry in
+                let entry = try ArchiveEntry(line: Array(bytes[found[i].range]))
                 try entry.check()
-                entries.append(entry)
-            } catch let e as ODSError {
-                throw ODSError(.dataError, "\(path) line \(i + 1): \(e.message)")
+                return entry
+            }
+        }
+        var entries: [ArchiveEntry] = []
+        entries.reserveCapacity(read.count)
+        for (line, result) in zip(lines, read) {
+            switch result {
+            case .success(let entry): entries.append(entry)
+            case .failure(let e): throw ODSError(.dataError, "\(path) line \(line.number): \(e.message)")
             }
         }
         return entries
@@ -136,7 +153,7 @@ public struct ArchiveEntry: Codable, Sendable, Hashable {
         return s..<e
     }
 
-    func check() throws {
+    func check() throws(ODSError) {
         guard let e = knownEndpoint else { throw ODSError(.dataError, "unknown endpoint \(endpoint)") }
         guard e.path == path else { throw ODSError(.dataError, "\(endpoint) is served at \(e.path), not \(path)") }
         guard window != nil else { throw ODSError(.dataError, "window \(windowStart)..<\(windowEnd) is not two times, the first earlier") }

@@ -30,16 +30,19 @@ public enum ArchiveReplay {
         let entries = try Archive.readIndex(folder).filter { e in
             (stores?.contains(e.store) ?? true) && (endpoints?.contains(e.knownEndpoint!) ?? true)
         }
-        // Every file first, by its size: a missing file stops the replay before anything is landed.
-        for e in entries {
-            let path = folder + "/" + e.file
+        // Every file first, by its size, on every core: a missing file stops the replay
+        // before anything is landed (the first in the index is the one named).
+        let problems = WorkQueue.map(entries.count, jobs: ProcessInfo.processInfo.activeProcessorCount, state: {}) { _, i -> ODSError? in
+            let e = entries[i], path = folder + "/" + e.file
             guard let size = FileIO.size(path) else {
-                throw ODSError(.noInput, "\(path) is missing (\(e.endpoint) store \(e.store) \(pageName(e))); the archive is incomplete")
+                return ODSError(.noInput, "\(path) is missing (\(e.endpoint) store \(e.store) \(pageName(e))); the archive is incomplete")
             }
             guard size == e.bytes else {
-                throw ODSError(.dataError, "\(path) is \(size) bytes where \(Archive.indexFile) says \(e.bytes); the archive is damaged")
+                return ODSError(.dataError, "\(path) is \(size) bytes where \(Archive.indexFile) says \(e.bytes); the archive is damaged")
             }
+            return nil
         }
+        if let problem = problems.lazy.compactMap({ $0 }).first { throw problem }
         var groups: [ODSWindow: [ArchiveEntry]] = [:]
         for e in entries {
             let w = e.window!
@@ -81,20 +84,30 @@ public enum ArchiveReplay {
         let writer = try ODSWriter(lake: lake, runID: runID, batchBytes: ODSWriter.groupCommitBytes)
         var summary = Summary()
         // Windows are read (files checked, responses parsed) a chunk at a time on every
-        // core, then landed one by one in order; the first that cannot be read stops
-        // the replay after the windows before it are landed.
+        // core, while the chunk before is landed, one window at a time in order; the
+        // first that cannot be read stops the replay after the windows before it are landed.
         let chunk = 256
-        for chunkStart in stride(from: 0, to: windows.count, by: chunk) {
-            let part = Array(windows[chunkStart..<min(windows.count, chunkStart + chunk)])
-            let read = WorkQueue.map(part.count, jobs: ProcessInfo.processInfo.activeProcessorCount, state: {}) { _, i in
-                Result { try Self.read(part[i].window, part[i].entries, folder: folder) }
+        let starts = Array(stride(from: 0, to: windows.count, by: chunk))
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        @Sendable func readChunk(_ start: Int) -> [Result<[ODSRecord], any Error>] {
+            let part = windows[start..<min(windows.count, start + chunk)]
+            return WorkQueue.map(part.count, jobs: cores, state: {}) { _, i in
+                Result { try Self.read(part[start + i].window, part[start + i].entries, folder: folder) }
             }
-            for ((window, entries), records) in zip(part, read) {
+        }
+        let ahead = ReadAhead<[Result<[ODSRecord], any Error>]>()
+        if let first = starts.first { ahead.start { readChunk(first) } }
+        for (n, chunkStart) in starts.enumerated() {
+            let read = ahead.wait()
+            if n + 1 < starts.count { ahead.start { [next = starts[n + 1]] in readChunk(next) } }
+            for (k, records) in read.enumerated() {
+                let (window, entries) = windows[chunkStart + k]
                 let landing: ODSLanding
                 do {
                     landing = try writer.land(window, records: try records.get())
                 } catch {
                     // The windows before this one are whole: they are committed, with their cursors.
+                    _ = ahead.waitIfStarted()
                     try writer.flush()
                     throw error
                 }
@@ -183,4 +196,30 @@ public enum ArchiveReplay {
         if let p = e.page { return "page \(p)" }
         return "ticket \(e.query["orderSettleId"] ?? e.file)"
     }
+}
+
+/// One piece of work run on another thread while the caller does something else:
+/// `start` it, then `wait` for its result.
+final class ReadAhead<T>: @unchecked Sendable {  // unchecked: `value` is written before `done` signals and read after
+    private var value: T?
+    private var started = false
+    private let done = DispatchSemaphore(value: 0)
+
+    func start(_ work: @escaping @Sendable () -> T) {
+        started = true
+        Thread.detachNewThread { [self] in
+            value = work()
+            done.signal()
+        }
+    }
+
+    func wait() -> T {
+        done.wait()
+        started = false
+        defer { value = nil }
+        return value!
+    }
+
+    /// Waits for work started and not yet waited for, so nothing runs on after a failure.
+    func waitIfStarted() -> T? { started ? wait() : nil }
 }
