@@ -8,7 +8,7 @@ endif
 
 OPSLAKE := ./.build/release/opslake
 
-.PHONY: all deps build demo test bench clean distclean
+.PHONY: all deps build demo test bench man clean distclean
 
 all: build
 
@@ -30,6 +30,13 @@ demo: build
 test:
 	scripts/test.sh
 
+# The man page, from the command tree (swift-argument-parser's generate-manual plugin):
+# .build/man/opslake.1, which scripts/install-service.sh installs. About 2 minutes the
+# first time (the plugin builds its tool and a release opslake).
+man: deps
+	mkdir -p .build/man
+	swift package --allow-writing-to-directory .build/man generate-manual --output-directory .build/man
+
 bench: build
 	$(OPSLAKE) bench format
 	scripts/bench-generate.sh
@@ -46,4 +53,4 @@ clean:
 
 # Also the Python virtual environments.
 distclean: clean
-	rm -rf .venv .venv-bench
+	rm -rf .venv .venv-bench .tools

@@ -2,8 +2,9 @@
 # Install what OpsLake needs to build and test. Safe to run again: it only
 # installs what is missing.
 #   scripts/install-deps.sh            Debian packages, check for swift
-#   scripts/install-deps.sh --python   also the virtual environment .venv, and Java
-#                                      for pyspark when no Java 17+ is installed
+#   scripts/install-deps.sh --python   also the virtual environment .venv, Java for
+#                                      pyspark when no Java 17+ is installed, and
+#                                      promtool in .tools/
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -60,6 +61,20 @@ if ! command -v swift >/dev/null 2>&1; then
     echo "install-deps: swift not found (looked on PATH and in /opt/swift/usr/bin)" >&2
     exit 1
   fi
+fi
+
+# --- promtool ---------------------------------------------------------------
+# The metrics test checks `opslake metrics` with Prometheus's own promtool. It is
+# taken out of Debian's prometheus package into .tools/ rather than installed: the
+# package would also set up and start a Prometheus server.
+if ((with_python)) && [[ ! -x $ROOT/.tools/promtool ]]; then
+  echo "install-deps: extracting promtool from Debian's prometheus package into .tools/" >&2
+  work=$(mktemp -d)
+  (cd "$work" && apt-get download prometheus >/dev/null 2>&1) \
+    || { apt-get update -qq && (cd "$work" && apt-get download prometheus >/dev/null); }
+  dpkg-deb -x "$work"/prometheus_*.deb "$work/x"
+  install -D -m 0755 "$work/x/usr/bin/promtool" "$ROOT/.tools/promtool"
+  rm -rf "$work"
 fi
 
 # --- Python virtual environment ---------------------------------------------

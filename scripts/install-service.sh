@@ -68,6 +68,22 @@ else
   mv -f "$BIN.new" "$BIN"
 fi
 
+# --- shell completions and the man page ------------------------------------------
+# Both made from the command tree by swift-argument-parser: the completions by the
+# binary itself, the man page by its generate-manual plugin (`make man`).
+install -d -m 0755 /usr/local/share/bash-completion/completions /usr/local/share/zsh/site-functions \
+  /usr/local/share/fish/vendor_completions.d /usr/local/share/man/man1
+"$BIN" --generate-completion-script bash > /usr/local/share/bash-completion/completions/opslake
+"$BIN" --generate-completion-script zsh > /usr/local/share/zsh/site-functions/_opslake
+"$BIN" --generate-completion-script fish > /usr/local/share/fish/vendor_completions.d/opslake.fish
+say "installed bash, zsh and fish completions under /usr/local/share"
+if [[ -f $ROOT/.build/man/opslake.1 ]]; then
+  install -m 0644 "$ROOT/.build/man/opslake.1" /usr/local/share/man/man1/opslake.1
+  say "installed the man page (man opslake)"
+else
+  say "no man page: run \`make man\` in $ROOT, then this script again"
+fi
+
 # --- schemas --------------------------------------------------------------------
 # The table schemas are compiled into the binary; a folder an earlier install
 # left beside it would only mislead.
@@ -129,6 +145,8 @@ fi
 # --- the lake -------------------------------------------------------------------
 # The services' StateDirectory=opslake; created here too, so init can run now.
 install -d -m 0750 -o "$ACCOUNT" -g "$ACCOUNT" "$STATE"
+# Where the units write opslake.prom for node_exporter's textfile collector (readable by all).
+install -d -m 0755 -o "$ACCOUNT" -g "$ACCOUNT" /var/lib/opslake-metrics
 if [[ -e $LAKE/_catalog.sqlite ]]; then
   say "lake $LAKE exists; left as it is"
 else

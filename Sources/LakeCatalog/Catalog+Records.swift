@@ -51,6 +51,8 @@ public struct RunRecord: Hashable, Sendable, Codable {
     public var id: Int64
     public var command: String
     public var arguments: String
+    /// "running", "succeeded" or "failed"; a run whose process died stays "running"
+    /// until the next writer opens the lake (`isInterrupted` tells).
     public var status: String
     public var partitions: Int
     public var rows: Int64
@@ -58,6 +60,16 @@ public struct RunRecord: Hashable, Sendable, Codable {
     public var startedAt: String
     public var seconds: Double?
     public var error: String?
+    public var windowFrom: String?
+    public var windowTo: String?
+    public var finishedAt: String?
+    public var pid: Int?
+
+    /// True for a run still marked running whose process is gone (killed, or the machine stopped).
+    public var isInterrupted: Bool {
+        guard status == "running", let pid, pid > 0 else { return false }
+        return kill(pid_t(pid), 0) != 0 && errno == ESRCH
+    }
 }
 
 /// What a commit will install, written to the journal before any file is renamed.
@@ -158,13 +170,36 @@ extension Catalog {
     public func runs(limit: Int = 20) throws -> [RunRecord] {
         try locked {
             try db.query("""
-                SELECT id, command, arguments, status, partitions, rows, bytes, started_at, seconds, error
+                SELECT id, command, arguments, status, partitions, rows, bytes, started_at, seconds, error,
+                       window_from, window_to, finished_at, pid
                 FROM runs ORDER BY id DESC LIMIT ?
                 """, [.integer(Int64(limit))]).map {
                 RunRecord(id: try $0.int(0), command: try $0.text(1), arguments: try $0.text(2), status: try $0.text(3),
                           partitions: Int(try $0.int(4)), rows: try $0.int(5), bytes: try $0.int(6), startedAt: try $0.text(7),
-                          seconds: $0[8].double, error: $0[9].string)
+                          seconds: $0[8].double, error: $0[9].string, windowFrom: $0[10].string, windowTo: $0[11].string,
+                          finishedAt: $0[12].string, pid: $0[13].int.map { Int($0) })
             }
+        }
+    }
+
+    /// Per command: how many runs succeeded and failed, and when the last success ended.
+    public func runCounts() throws -> [(command: String, succeeded: Int, failed: Int, lastSuccess: String?)] {
+        try locked {
+            try db.query("""
+                SELECT command, sum(status = 'succeeded'), sum(status = 'failed'),
+                       max(CASE WHEN status = 'succeeded' THEN finished_at END)
+                FROM runs GROUP BY command ORDER BY command
+                """).map { (try $0.text(0), Int($0[1].int ?? 0), Int($0[2].int ?? 0), $0[3].string) }
+        }
+    }
+
+    /// What each task of run `runID` did, by task name.
+    public func runTasks(_ runID: Int64) throws -> [RunTask] {
+        try locked {
+            try db.query("""
+                SELECT task, requests, retries, pages, records, bytes, windows, cursor, seconds, error
+                FROM run_tasks WHERE run_id = ? ORDER BY task
+                """, [.integer(runID)]).map(RunTask.init(row:))
         }
     }
 
@@ -244,16 +279,7 @@ extension Catalog {
                 FROM run_tasks t JOIN runs r ON r.id = t.run_id
                 WHERE substr(t.task, 1, length(?)) = ? ORDER BY t.run_id
                 """, [.text(prefix), .text(prefix)]) {
-                var t = RunTask(task: row[0].string ?? "")
-                t.requests = Int(row[1].int ?? 0)
-                t.retries = Int(row[2].int ?? 0)
-                t.pages = Int(row[3].int ?? 0)
-                t.records = Int(row[4].int ?? 0)
-                t.bytes = row[5].int ?? 0
-                t.windows = Int(row[6].int ?? 0)
-                t.cursor = row[7].string.flatMap(LakeDate.init)
-                t.seconds = row[8].double ?? 0
-                t.error = row[9].string
+                let t = RunTask(row: row)
                 out[t.task] = (t, row[10].int ?? 0, row[11].string)
             }
             return out
@@ -496,4 +522,19 @@ public struct RunTask: Sendable, Hashable {
     public var error: String?
 
     public init(task: String) { self.task = task }
+
+    /// From the columns task, requests, retries, pages, records, bytes, windows, cursor,
+    /// seconds, error of `run_tasks`, in that order.
+    init(row: [SQLValue]) {
+        task = row[0].string ?? ""
+        requests = Int(row[1].int ?? 0)
+        retries = Int(row[2].int ?? 0)
+        pages = Int(row[3].int ?? 0)
+        records = Int(row[4].int ?? 0)
+        bytes = row[5].int ?? 0
+        windows = Int(row[6].int ?? 0)
+        cursor = row[7].string.flatMap(LakeDate.init)
+        seconds = row[8].double ?? 0
+        error = row[9].string
+    }
 }

@@ -1,4 +1,7 @@
 public import SystemPackage
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The file system calls the lake's commit protocol needs, each wrapped once:
 /// a failure becomes a `FormatError(.io)` naming the call and the path.
@@ -156,11 +159,13 @@ public enum FileIO {
 
     /// Replaces `path` with `bytes` whole or not at all: a temporary file, fsynced,
     /// renamed over the name, and the folder fsynced.
-    public static func writeAtomically(_ path: String, _ bytes: [UInt8]) throws {
+    /// With `mode`, the file gets exactly those permissions, whatever the umask.
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: UInt32? = nil) throws {
         let temporary = path + ".\(SystemCalls.processID).tmp"
         let fd = try createExclusive(temporary)
         do {
             try closeAfter(fd, path: temporary) {
+                if let mode, fchmod(fd.rawValue, mode_t(mode)) != 0 { throw fail("fchmod", temporary, Errno(rawValue: errno)) }
                 try bytes.withUnsafeBytes { try writeAll(fd, $0, path: temporary) }
                 try sync(fd, path: temporary)
             }

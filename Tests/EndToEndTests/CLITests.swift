@@ -16,7 +16,7 @@ import TestSupport
         [], ["init"], ["generate"], ["run"], ["config"], ["config", "show"], ["products"], ["products", "import"], ["catalog"],
         ["verify"], ["repair"], ["ingest"], ["schema"], ["schema", "ddl"], ["schema", "list"], ["load"], ["load", "status"],
         ["export"], ["ship"], ["ship", "pack"], ["ship", "unpack"], ["ship", "inspect"], ["bench"], ["bench", "format"],
-        ["billiards"], ["billiards", "serve"],
+        ["billiards"], ["billiards", "serve"], ["tasks"], ["status"], ["runs"], ["metrics"],
     ])
     func help(command: [String]) throws {
         let r = try runProcess(opslakeBinary, command + ["--help"])

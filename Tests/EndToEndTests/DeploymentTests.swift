@@ -61,7 +61,8 @@ private let systemdAnalyze: String? = {
             if unit.hasSuffix(".service") {
                 let original = "ExecStart=\(Self.installedBinary) "
                 try #require(text.contains(original), "\(unit) has no \(original)")
-                text = text.replacingOccurrences(of: original, with: "ExecStart=\(binary) ")
+                // ExecStart and ExecStopPost (the metrics) alike.
+                text = text.replacingOccurrences(of: "\(Self.installedBinary) ", with: "\(binary) ")
             }
             try text.write(toFile: dir.path + "/" + unit, atomically: true, encoding: .utf8)
         }
@@ -117,8 +118,11 @@ private let systemdAnalyze: String? = {
             }
             // The settings file, and log lines for journalctl.
             #expect(try Self.values(service, "Service", "Environment") == ["OPSLAKE_CONFIG=/etc/opslake/opslake.toml", "OPSLAKE_LOG_LEVEL=info"])
-            // Only the state directory is writable; no extra ReadWritePaths.
-            #expect(try Self.values(service, "Service", "ReadWritePaths").isEmpty, "\(service)")
+            // Only the state directory and the metrics folder are writable; the metrics are
+            // written after every run, whatever its outcome, and neither stops the job.
+            #expect(try Self.values(service, "Service", "ReadWritePaths") == ["-/var/lib/opslake-metrics"], "\(service)")
+            #expect(try Self.values(service, "Service", "ExecStopPost")
+                    == ["-\(Self.installedBinary) metrics --lake /var/lib/opslake/lake --out /var/lib/opslake-metrics/opslake.prom"], "\(service)")
         }
     }
 
@@ -168,6 +172,24 @@ private let systemdAnalyze: String? = {
         #expect(try Self.values(service, "Service", "RestrictAddressFamilies") == ["AF_UNIX AF_INET AF_INET6"])
         // The token is found by the credential's name, never passed on the command line.
         #expect(try !Self.values(service, "Service", "ExecStart")[0].contains("token"))
+    }
+
+    @Test("the shell completions come from the command tree, every command in them; bash reads its script")
+    func completions() throws {
+        for shell in ["bash", "zsh", "fish"] {
+            let r = try runProcess(opslakeBinary, ["--generate-completion-script", shell])
+            #expect(r.status == 0 && r.stderr.isEmpty, "\(shell): \(r.stderr)")
+            for command in ["status", "runs", "metrics", "tasks", "billiards", "load"] {
+                #expect(r.stdout.contains(command), "\(shell) completions lack \(command)")
+            }
+            if shell == "bash" {
+                let dir = TemporaryDirectory("completions")
+                defer { dir.remove() }
+                try r.stdout.write(toFile: dir.path + "/opslake.bash", atomically: true, encoding: .utf8)
+                let check = try runProcess("/bin/bash", ["-n", dir.path + "/opslake.bash"])
+                #expect(check.status == 0, "\(check.stderr)")
+            }
+        }
     }
 
     @Test("the installer script is valid bash")
