@@ -108,10 +108,30 @@ struct LoadTests {
         #expect(dry.stdout.contains("plan: \(partitions) new, 0 changed, 0 unchanged"), "\(dry.stdout)")
         #expect(try db.connect().query("SELECT to_regnamespace('opslake') IS NULL") == [["t"]], "a dry run creates nothing")
 
+        // `opslake status` with a connection says what is not loaded yet (not a problem: the
+        // load job takes it); a server it cannot reach is one. (The lake's generated days
+        // came from `generate`, not `run`, so its tasks are a problem of their own.)
+        func postgresStatus(_ dsn: String) throws -> (problems: [String], postgres: [String: Any]) {
+            let r = try runProcess(opslakeBinary, ["status", "--lake", lake, "--dsn", dsn, "--json"])
+            let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+            let problems = json?["problems"] as? [String] ?? []
+            #expect(r.status == (problems.isEmpty ? 0 : 1))
+            return (problems.filter { $0.hasPrefix("PostgreSQL") }, json?["postgres"] as? [String: Any] ?? [:])
+        }
+        let waiting = try postgresStatus(db.dsn)
+        #expect(waiting.problems.isEmpty && waiting.postgres["missing"] as? Int == partitions && waiting.postgres["loaded"] as? Int == 0,
+                "\(waiting)")
+        let unreachable = try postgresStatus("host=127.0.0.1 port=1 connect_timeout=2")
+        #expect(unreachable.problems.count == 1 && (unreachable.postgres["error"] as? String)?.contains("check host and port") == true,
+                "\(unreachable)")
+
         let first = try load(lake, db, "--jobs", "2", "--json")
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("\"loaded\":\(partitions)"), "\(first.stdout)")
         try expectExact(lake: lake, db)
+        let loaded = try postgresStatus(db.dsn)
+        #expect(loaded.problems.isEmpty && loaded.postgres["missing"] as? Int == 0 && loaded.postgres["loaded"] as? Int == partitions,
+                "\(loaded)")
 
         let second = try load(lake, db, "--json")
         #expect(second.status == 0)
