@@ -1,6 +1,7 @@
 public import LakeFormat
 public import TableSchema
 import Foundation
+import SystemPackage
 
 /// One file of a committed partition.
 public struct FileRecord: Hashable, Sendable, Codable {
@@ -64,12 +65,10 @@ public struct RunRecord: Hashable, Sendable, Codable {
     public var windowTo: String?
     public var finishedAt: String?
     public var pid: Int?
-
-    /// True for a run still marked running whose process is gone (killed, or the machine stopped).
-    public var isInterrupted: Bool {
-        guard status == "running", let pid, pid > 0 else { return false }
-        return kill(pid_t(pid), 0) != 0 && errno == ESRCH
-    }
+    /// True for a run still marked running when no writer holds the lake's lock (or,
+    /// when the lock cannot be tried, whose process is gone): killed, or the machine
+    /// stopped. Set when the run is read.
+    public var isInterrupted = false
 }
 
 /// What a commit will install, written to the journal before any file is renamed.
@@ -168,16 +167,46 @@ extension Catalog {
 
     /// The newest runs first.
     public func runs(limit: Int = 20) throws -> [RunRecord] {
-        try locked {
+        try readRuns("ORDER BY id DESC LIMIT ?", [.integer(Int64(limit))])
+    }
+
+    /// The last run of each command, by command.
+    public func lastRunOfEachCommand() throws -> [RunRecord] {
+        try readRuns("WHERE id IN (SELECT max(id) FROM runs GROUP BY command) ORDER BY command", [])
+    }
+
+    /// The last finished run of each command (one that succeeded or failed), by command.
+    public func lastFinishedRunOfEachCommand() throws -> [RunRecord] {
+        try readRuns("WHERE id IN (SELECT max(id) FROM runs WHERE status != 'running' GROUP BY command) ORDER BY command", [])
+    }
+
+    /// The last run of `command` with exactly `arguments`, if any.
+    public func lastRun(command: String, arguments: String) throws -> RunRecord? {
+        try readRuns("WHERE id = (SELECT max(id) FROM runs WHERE command = ? AND arguments = ?)", [.text(command), .text(arguments)]).first
+    }
+
+    func readRuns(_ clause: String, _ arguments: [SQLValue]) throws -> [RunRecord] {
+        // A writer alive holds the lock; one that died let it go. When the lock file cannot
+        // be opened (a reader without write access), a run's process being gone tells.
+        let lock = LakeLock.state(root: FilePath(path).removingLastComponent().string)
+        return try locked {
             try db.query("""
                 SELECT id, command, arguments, status, partitions, rows, bytes, started_at, seconds, error,
                        window_from, window_to, finished_at, pid
-                FROM runs ORDER BY id DESC LIMIT ?
-                """, [.integer(Int64(limit))]).map {
-                RunRecord(id: try $0.int(0), command: try $0.text(1), arguments: try $0.text(2), status: try $0.text(3),
-                          partitions: Int(try $0.int(4)), rows: try $0.int(5), bytes: try $0.int(6), startedAt: try $0.text(7),
-                          seconds: $0[8].double, error: $0[9].string, windowFrom: $0[10].string, windowTo: $0[11].string,
-                          finishedAt: $0[12].string, pid: $0[13].int.map { Int($0) })
+                FROM runs \(clause)
+                """, arguments).map {
+                var r = RunRecord(id: try $0.int(0), command: try $0.text(1), arguments: try $0.text(2), status: try $0.text(3),
+                                  partitions: Int(try $0.int(4)), rows: try $0.int(5), bytes: try $0.int(6), startedAt: try $0.text(7),
+                                  seconds: $0[8].double, error: $0[9].string, windowFrom: $0[10].string, windowTo: $0[11].string,
+                                  finishedAt: $0[12].string, pid: $0[13].int.map { Int($0) })
+                if r.status == "running" {
+                    switch lock {
+                    case .held: r.isInterrupted = false
+                    case .free: r.isInterrupted = true
+                    case .unknown: r.isInterrupted = r.pid.map { kill(pid_t($0), 0) != 0 && errno == ESRCH } ?? false
+                    }
+                }
+                return r
             }
         }
     }

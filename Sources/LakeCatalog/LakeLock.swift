@@ -35,14 +35,20 @@ final class LakeLock {
     deinit { try? fd.close() }  // closing releases the lock
 
     /// True when some process holds the lock now.
-    static func isHeld(root: String) -> Bool {
+    static func isHeld(root: String) -> Bool { state(root: root) == .held }
+
+    enum State { case held, free, unknown }
+
+    /// Whether some process holds the lock now; unknown when the lock file cannot be
+    /// opened for writing (a reader without write access to the lake).
+    static func state(root: String) -> State {
         guard let fd = try? FileDescriptor.open(FilePath(root).appending(LakeLayout.lockFile), .readWrite, options: .closeOnExec) else {
-            return false
+            return FileIO.exists(FilePath(root).appending(LakeLayout.lockFile).string) ? .unknown : .free
         }
         defer { try? fd.close() }
-        guard (try? fd.tryLockExclusive()) == true else { return true }
+        guard (try? fd.tryLockExclusive()) == true else { return .held }
         try? fd.unlock()
-        return false
+        return .free
     }
 }
 

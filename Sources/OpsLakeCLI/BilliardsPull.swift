@@ -14,7 +14,7 @@ extension OpsLake.BilliardsCommand {
                 A task is one endpoint of one store (its cursor: billiards_ods.<dataset>@<store>). Its windows run from the \
                 day after its cursor (the first starting billiards.overlap_minutes early, for late records) to --until, one \
                 per business day (08:00 to 08:00 Asia/Shanghai); a task with no cursor starts billiards.history_days \
-                before, and a master-data task (members, cards, tables, goods, assistants, packages) with no cursor first asks \
+                before, and a master-data task (members, cards, tables, goods, categories, assistants, packages) with no cursor first asks \
                 for everything changed from billiards.master_since up to that day, in one window. Every page of a window is fetched before it is landed whole; a cursor moves only after its window \
                 is committed. Requests are retried with backoff on timeouts, dropped connections, 5xx and 429 (honouring \
                 Retry-After). A task that fails stops at that window and the others carry on, each failure one line on \
@@ -73,7 +73,8 @@ extension OpsLake.BilliardsCommand {
                 let plans = try BilliardsPull.plan(cursors: { try existing?.catalog.cursor($0) }, stores: settings.stores,
                                                    endpoints: endpoints.isEmpty ? Endpoint.allCases : endpoints, until: end,
                                                    from: from.map { LakeDate($0)! }, historyDays: settings.historyDays,
-                                                   overlapMinutes: settings.overlapMinutes, masterSince: settings.masterSince)
+                                                   overlapMinutes: settings.overlapMinutes, masterSince: settings.masterSince,
+                                                   maxWindowDays: settings.maxWindowDays)
                 if dryRun {
                     printPlan(plans, settings: settings, until: end)
                     return

@@ -28,13 +28,15 @@ struct LakeStatus: Encodable {
         var needsAttention: Bool { failed || behind > 0 }
     }
 
-    /// One command's runs: how many succeeded and failed, the last one, the last success.
+    /// One command's runs: how many succeeded and failed, the last one (perhaps still
+    /// running), the last that finished, the last success.
     struct CommandState: Encodable {
         var command: String
         var succeeded: Int
         var failed: Int
         var lastSuccess: String?
         var last: RunRecord
+        var lastFinished: RunRecord?
     }
 
     struct Size: Encodable {
@@ -77,7 +79,8 @@ struct LakeStatus: Encodable {
         let lake = FileIO.exists(FileIO.path(path, LakeLayout.catalogFile)) ? try Lake(root: path) : nil
         var status = LakeStatus(lake: path)
         let cursors = try lake?.catalog.cursors() ?? [:]
-        let runs = try lake?.catalog.runs(limit: 5_000) ?? []
+        // The newest run of each command, whatever the length of the history.
+        let runs = (try lake?.catalog.lastRunOfEachCommand() ?? []).sorted { $0.id > $1.id }
         let grace = graceHours * 3600
 
         func state(_ cursor: LakeDate?, due: LakeDate, setUp: Bool) -> (String, Int) {
@@ -95,7 +98,7 @@ struct LakeStatus: Encodable {
                 let due = today.adding(days: -task.lagDays)
                 var (s, n) = state(cursor?.day, due: due, setUp: initialised)
                 // Its newest run, if that one failed (or its process died), is why it is behind.
-                let last = runs.first { $0.command == "run" && $0.arguments == task.name }
+                let last = try lake?.catalog.lastRun(command: "run", arguments: task.name)
                 let error = last.flatMap { $0.status == "failed" ? $0.error ?? "failed" : $0.isInterrupted ? "interrupted" : nil }
                 if error != nil { s = "failed" }
                 status.tasks.append(TaskState(task: task.name, domain: d.name, cursor: cursor?.day.description, due: due.description,
@@ -137,7 +140,7 @@ struct LakeStatus: Encodable {
             if !ods.isEmpty {
                 let last = runs.first { $0.command == "billiards dwd" }
                 let newest = ods.map(\.committedAt).max()!
-                let stale = last.map { $0.startedAt < newest } ?? true
+                let stale = last.map { $0.startedAt <= newest } ?? true
                 let waited = secondsSince(newest).map { $0 >= Int64(grace) } ?? true
                 let n = stale && waited ? 1 : 0
                 let error = last.flatMap { $0.status == "failed" ? $0.error ?? "failed" : $0.isInterrupted ? "interrupted" : nil }
@@ -157,10 +160,11 @@ struct LakeStatus: Encodable {
                 status.size.uncompressedBytes += d.uncompressedBytes
             }
             let lastOf = Dictionary(runs.map { ($0.command, $0) }) { newer, _ in newer }
+            let finished = Dictionary(try lake.catalog.lastFinishedRunOfEachCommand().map { ($0.command, $0) }) { newer, _ in newer }
             for c in try lake.catalog.runCounts() {
                 guard let last = lastOf[c.command] else { continue }
                 status.commands.append(CommandState(command: c.command, succeeded: c.succeeded, failed: c.failed,
-                                                    lastSuccess: c.lastSuccess, last: last))
+                                                    lastSuccess: c.lastSuccess, last: last, lastFinished: finished[c.command]))
             }
             if let q = try lake.catalog.lastQuality() {
                 status.quality = Quality(run: q.runID, checkedAt: q.checkedAt, results: q.results)

@@ -10,7 +10,7 @@ extension OpsLake {
             discussion: """
                 Runs per command and outcome, the last run's start, duration, rows, bytes and outcome, the last success, \
                 every task's cursor, lag and failure, the lake's size, the quality checks and the count of problems \
-                `opslake status` reports (docs/deployment.md lists every metric). The file is replaced whole (written \
+                `opslake status` reports, PostgreSQL aside (docs/deployment.md lists every metric). The file is replaced whole (written \
                 beside it, fsynced, renamed), so the collector never reads half of it, and is readable by all (0644). The systemd units run it after each \
                 scheduled job (ExecStopPost=), whatever the job's outcome.
 
@@ -72,15 +72,19 @@ enum PrometheusText {
         family("opslake_runs_total", "counter", "Runs recorded in the catalogue, by command and outcome.", s.commands.flatMap { c in
             [([("command", c.command), ("outcome", "succeeded")], "\(c.succeeded)"), ([("command", c.command), ("outcome", "failed")], "\(c.failed)")]
         })
-        family("opslake_last_run_start_timestamp_seconds", "gauge", "When the last run of each command started (Unix time).",
-               s.commands.compactMap { c in seconds(c.last.startedAt).map { ([("command", c.command)], $0) } })
+        family("opslake_run_in_progress", "gauge", "1 while a run of each command is in progress, else 0.",
+               s.commands.map { ([("command", $0.command)], $0.last.status == "running" && !$0.last.isInterrupted ? "1" : "0") })
+        // The last finished run's figures: a run in progress has none yet.
+        let finished = s.commands.compactMap { c in c.lastFinished.map { (c.command, $0) } }
+        family("opslake_last_run_start_timestamp_seconds", "gauge", "When the last finished run of each command started (Unix time).",
+               finished.compactMap { c, r in seconds(r.startedAt).map { ([("command", c)], $0) } })
         family("opslake_last_run_duration_seconds", "gauge", "How long the last finished run of each command took.",
-               s.commands.compactMap { c in c.last.seconds.map { ([("command", c.command)], String(format: "%.3f", $0)) } })
-        family("opslake_last_run_rows", "gauge", "Rows the last run of each command wrote.", s.commands.map { ([("command", $0.command)], "\($0.last.rows)") })
-        family("opslake_last_run_bytes", "gauge", "Bytes the last run of each command received (the pull) or wrote.",
-               s.commands.map { ([("command", $0.command)], "\($0.last.bytes)") })
-        family("opslake_last_run_failed", "gauge", "1 when the last run of each command failed or was interrupted, else 0.",
-               s.commands.map { ([("command", $0.command)], $0.last.status == "failed" || $0.last.isInterrupted ? "1" : "0") })
+               finished.compactMap { c, r in r.seconds.map { ([("command", c)], String(format: "%.3f", $0)) } })
+        family("opslake_last_run_rows", "gauge", "Rows the last finished run of each command wrote.", finished.map { ([("command", $0.0)], "\($0.1.rows)") })
+        family("opslake_last_run_bytes", "gauge", "Bytes the last finished run of each command received (the pull) or wrote.",
+               finished.map { ([("command", $0.0)], "\($0.1.bytes)") })
+        family("opslake_last_run_failed", "gauge", "1 when the last finished run of each command failed, or its last run was interrupted, else 0.",
+               s.commands.map { c in ([("command", c.command)], c.last.isInterrupted || c.lastFinished?.status == "failed" ? "1" : "0") })
         family("opslake_last_success_timestamp_seconds", "gauge", "When the last successful run of each command ended (Unix time).",
                s.commands.compactMap { c in seconds(c.lastSuccess).map { ([("command", c.command)], $0) } })
 
@@ -88,7 +92,9 @@ enum PrometheusText {
         family("opslake_task_cursor_timestamp_seconds", "gauge", "The start (00:00 UTC) of the last day each task has committed.",
                tasks.compactMap { t in t.cursor.flatMap(LakeDate.init).map { ([("domain", t.domain), ("task", t.task)], "\(Int64($0.daysSinceEpoch) * 86_400)") } })
         family("opslake_task_lag_seconds", "gauge", "How far each task's cursor is behind the day due, in seconds (whole days).",
-               tasks.map { ([("domain", $0.domain), ("task", $0.task)], "\($0.behind * 86_400)") })
+               tasks.filter { $0.cursor != nil || $0.domain == "billiards" }.map { ([("domain", $0.domain), ("task", $0.task)], "\($0.behind * 86_400)") })
+        family("opslake_task_never_run", "gauge", "1 for a task that is set up and has never completed a day, else 0.",
+               tasks.map { ([("domain", $0.domain), ("task", $0.task)], $0.state == "never run" ? "1" : "0") })
         family("opslake_task_failed", "gauge", "1 when each task's last run failed, else 0.",
                tasks.map { ([("domain", $0.domain), ("task", $0.task)], $0.failed ? "1" : "0") })
 
@@ -98,7 +104,8 @@ enum PrometheusText {
         family("opslake_quality_check_failures", "gauge", "Keys each quality check found wrong in the last checks.",
                checks.map { ([("check", $0.check)], "\($0.failures)") })
 
-        family("opslake_status_problems", "gauge", "Things `opslake status` reports to look at (0 when all is well).", [([], "\(s.problems.count)")])
+        family("opslake_status_problems", "gauge", "Things `opslake status` reports to look at, PostgreSQL aside (0 when all is well).",
+               [([], "\(s.problems.count)")])
         family("opslake_metrics_timestamp_seconds", "gauge", "When this file was written (Unix time).", [([], "\(now)")])
         return out
     }

@@ -130,7 +130,6 @@ extension OpsLake {
 
         struct Entry: Encodable {
             var run: RunRecord
-            var interrupted: Bool
             var tasks: [Task]
         }
 
@@ -153,7 +152,7 @@ extension OpsLake {
                 let lake = try Lake(root: options.lake)
                 let runs = try lake.catalog.runs(limit: last)
                 if json {
-                    try printJSON(try runs.map { Entry(run: $0, interrupted: $0.isInterrupted, tasks: try lake.catalog.runTasks($0.id).map(Task.init)) })
+                    try printJSON(try runs.map { Entry(run: $0, tasks: try lake.catalog.runTasks($0.id).map(Task.init)) })
                     return
                 }
                 var table = [["run", "command", "outcome", "started", "seconds", "window", "partitions", "rows", "arguments / error"]]

@@ -103,11 +103,16 @@ import TestSupport
         #expect(!message.isEmpty && !message.contains("\n"))
     }
 
-    @Test func thirtyOneDaysIsTheLongestWindow() async throws {
+    /// An event window may be 31 days, not a second more; a master-data window any length.
+    @Test func thirtyOneDaysIsTheLongestEventWindow() async throws {
         let server = try await RunningServer()
         defer { server.stop() }
-        let reply = try await server.get(Endpoint.siteTablesMaster.path, server.windowQuery(from: "2026-03-01 08:00:00", to: "2026-04-01 08:00:00"))
-        #expect(reply.status == 200)
+        let whole = try await server.get(Endpoint.paymentTransactions.path, server.windowQuery(from: "2026-03-01 08:00:00", to: "2026-04-01 08:00:00"))
+        #expect(whole.status == 200)
+        let longer = try await server.get(Endpoint.paymentTransactions.path, server.windowQuery(from: "2026-03-01 08:00:00", to: "2026-04-01 08:00:01"))
+        #expect(longer.status == 400 && (longer.json?["message"] as? String)?.contains("longer than 31 days") == true)
+        let master = try await server.get(Endpoint.siteTablesMaster.path, server.windowQuery(from: "2000-01-01 08:00:00", to: "2026-04-01 08:00:00"))
+        #expect(master.status == 200)
     }
 
     @Test func unknownPathIs404() async throws {

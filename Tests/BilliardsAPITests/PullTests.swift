@@ -586,6 +586,29 @@ struct PullTests {
     }
 
     /// A dry run prints the plan and makes no request (its API is a closed port) and no lake.
+    /// A master-data task with no cursor asks first for everything before its first day:
+    /// one window, or with a window limit, windows of at most that many days that tile
+    /// [master_since, first day) oldest first; an event task and a task with a cursor do not.
+    @Test func masterDataBackfillWindows() {
+        let until = VenueTime.opening(of: LakeDate(year: 2026, month: 3, day: 4))
+        func plan(maxWindowDays: Int, cursor: LakeDate? = nil) -> [Endpoint: [ODSWindow]] {
+            let plans = BilliardsPull.plan(cursors: { _ in cursor }, stores: [7], endpoints: [.memberProfiles, .paymentTransactions], until: until,
+                                           from: LakeDate(year: 2026, month: 3, day: 2), historyDays: 7, overlapMinutes: 0,
+                                           masterSince: LakeDate(year: 2025, month: 12, day: 1), maxWindowDays: maxWindowDays)
+            return Dictionary(uniqueKeysWithValues: plans.map { ($0.task.endpoint, $0.windows) })
+        }
+        let first = VenueTime.opening(of: LakeDate(year: 2026, month: 3, day: 2))
+        let one = plan(maxWindowDays: 0)
+        #expect(one[.memberProfiles]!.map(\.start) == [VenueTime.opening(of: LakeDate(year: 2025, month: 12, day: 1)), first,
+                                                      VenueTime.opening(of: LakeDate(year: 2026, month: 3, day: 3))])
+        #expect(one[.paymentTransactions]!.count == 2 && one[.paymentTransactions]!.first!.start == first)
+        let split = plan(maxWindowDays: 31)[.memberProfiles]!.filter { $0.end <= first }
+        #expect(split.count == 3)  // 2025-12-01, 2026-01-01, 2026-02-01 up to 2026-03-02: 31 + 31 + 29 days
+        #expect(split.allSatisfy { $0.end.seconds(since: $0.start) <= 31 * 86_400 })
+        #expect(zip(split, split.dropFirst()).allSatisfy { $0.end == $1.start } && split.last!.end == first)
+        #expect(plan(maxWindowDays: 31, cursor: LakeDate(year: 2026, month: 3, day: 1))[.memberProfiles]!.allSatisfy { $0.start >= first.adding(seconds: -86_400) })
+    }
+
     @Test func dryRunRequestsNothing() throws {
         let dir = TemporaryDirectory("pull-dry")
         defer { dir.remove() }

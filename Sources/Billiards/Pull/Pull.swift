@@ -76,12 +76,13 @@ public enum BilliardsPull {
     /// `until`: from the day after each cursor, or for a task with no cursor from
     /// `from` (default: `historyDays` before `until`'s business day), one per business
     /// day. A master-data task (`Endpoint.Kind.changing`) with no cursor first asks for
-    /// everything changed from `masterSince` up to that first day, in one window: a
-    /// member or table unchanged since before it would otherwise never arrive, and the
-    /// facts that name it would point at nothing.
+    /// everything changed from `masterSince` up to that first day, in one window (or in
+    /// windows of `maxWindowDays`, when that is not 0): a member or table unchanged
+    /// since before it would otherwise never arrive, and the facts that name it would
+    /// point at nothing.
     public static func plan(cursors: (String) throws -> LakeDate?, stores: [Int64], endpoints: [Endpoint], until: VenueTime,
                             from: LakeDate?, historyDays: Int, overlapMinutes: Int,
-                            masterSince: LakeDate = defaultMasterSince) rethrows -> [TaskPlan] {
+                            masterSince: LakeDate = defaultMasterSince, maxWindowDays: Int = 0) rethrows -> [TaskPlan] {
         let lastDay = until.businessDate
         var plans: [TaskPlan] = []
         for store in stores {
@@ -91,8 +92,16 @@ public enum BilliardsPull {
                 let first = cursor.map { $0.adding(days: 1) } ?? from ?? lastDay.adding(days: -historyDays)
                 var windows: [ODSWindow] = []
                 if cursor == nil, endpoint.kind == .changing, masterSince < first {
-                    let end = min(VenueTime.opening(of: first), until)
-                    windows.append(ODSWindow(endpoint: endpoint, storeID: store, start: VenueTime.opening(of: masterSince), end: end))
+                    // One window, or for an upstream that limits their length, windows of
+                    // `maxWindowDays` business days, oldest first.
+                    var day = masterSince
+                    while day < first {
+                        let next = maxWindowDays > 0 ? min(first, day.adding(days: maxWindowDays)) : first
+                        let end = min(VenueTime.opening(of: next), until)
+                        let start = VenueTime.opening(of: day)
+                        if start < end { windows.append(ODSWindow(endpoint: endpoint, storeID: store, start: start, end: end)) }
+                        day = next
+                    }
                 }
                 var day = first
                 while day <= lastDay {

@@ -30,6 +30,8 @@ public struct PullSettings: Sendable {
     /// Where the first window of a master-data task with no cursor starts: its records
     /// changed before the first day are fetched once, so facts can name them.
     public var masterSince: LakeDate
+    /// The longest window the first master-data asks may span, in days; 0: one window.
+    public var maxWindowDays: Int
 
     /// Where the token comes from: a file (whose first line is the token), or a value
     /// given in the configuration.
@@ -66,6 +68,8 @@ public struct PullSettings: Sendable {
         Setting("billiards.history_days", .integer(7), "Days up to yesterday that a task with no cursor starts with."),
         Setting("billiards.master_since", .date(BilliardsPull.defaultMasterSince),
                 "The first business day a master-data task with no cursor asks for, in one window before its history days."),
+        Setting("billiards.max_window_days", .integer(0),
+                "The longest window that first master-data ask may span, in days (31 for an upstream that limits windows so); 0: one window."),
     ]
 
     /// The stores of the simulated tenant with the default configuration
@@ -76,7 +80,7 @@ public struct PullSettings: Sendable {
 
     public init(baseURL: URL, token: TokenSource, stores: [Int64], timeoutSeconds: Double = 30, retries: Int = 5,
                 backoffSeconds: Double = 0.5, maxBackoffSeconds: Double = 30, pageSize: Int = 200, overlapMinutes: Int = 120,
-                jobs: Int = 4, historyDays: Int = 7, masterSince: LakeDate = BilliardsPull.defaultMasterSince) {
+                jobs: Int = 4, historyDays: Int = 7, masterSince: LakeDate = BilliardsPull.defaultMasterSince, maxWindowDays: Int = 0) {
         self.baseURL = baseURL
         self.token = token
         self.stores = stores
@@ -89,6 +93,7 @@ public struct PullSettings: Sendable {
         self.jobs = jobs
         self.historyDays = historyDays
         self.masterSince = masterSince
+        self.maxWindowDays = maxWindowDays
     }
 
     /// Reads and checks the `billiards.*` settings; `environment` supplies
@@ -125,6 +130,7 @@ public struct PullSettings: Sendable {
         jobs = try settings.integer("billiards.jobs", in: 1...64)
         historyDays = try settings.integer("billiards.history_days", in: 1...3660)
         masterSince = try settings.date("billiards.master_since")
+        maxWindowDays = try settings.integer("billiards.max_window_days", in: 0...3660)
         guard masterSince >= BilliardsPull.defaultMasterSince else {
             throw settings.invalid("billiards.master_since", "must be \(BilliardsPull.defaultMasterSince) or later")
         }
