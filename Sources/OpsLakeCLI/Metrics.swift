@@ -31,6 +31,7 @@ extension OpsLake {
 
         func run() throws {
             try guarded {
+                guard try options.existingLake() != nil else { throw LakeMissingError(root: options.lake) }
                 let status = try LakeStatus.read(lake: options.lake, config: configOptions.config, graceHours: graceHours)
                 let text = PrometheusText.render(status, lake: options.lake, at: Int64(Date().timeIntervalSince1970))
                 if out == "-" {

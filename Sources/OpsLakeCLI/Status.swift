@@ -13,7 +13,7 @@ extension OpsLake {
                 lake's size; the last quality checks; and, when a PostgreSQL connection is configured (--dsn, --dsn-file, \
                 $OPSLAKE_DSN, $OPSLAKE_DSN_FILE), the partitions not loaded yet. Exits 0 when all is well and 1 when a task \
                 failed or is behind, the last quality checks failed or PostgreSQL cannot be reached, so a monitor can call \
-                it. A task counts as behind only --grace-hours after its day was due, so the hours between midnight (the \
+                it; a folder that holds no lake is 66. A task counts as behind only --grace-hours after its day was due, so the hours between midnight (the \
                 pull: a business day's 08:00) and the timer that catches up raise nothing. Partitions not loaded yet are \
                 shown, not counted as a problem: the load job's next run takes them.
 
@@ -35,8 +35,10 @@ extension OpsLake {
 
         func run() throws {
             try guarded {
+                // A monitor pointed at the wrong folder must hear so, not "ok".
+                guard let lake = try options.existingLake() else { throw LakeMissingError(root: options.lake) }
                 var status = try LakeStatus.read(lake: options.lake, config: configOptions.config, graceHours: graceHours)
-                if let lake = try options.existingLake(), connection.isConfigured {
+                if connection.isConfigured {
                     var pg = LakeStatus.PostgresState()
                     do {
                         let job = LoadJob(lake: lake, schemas: try options.readingSchemas(of: lake), conninfo: try connection.conninfo())

@@ -85,9 +85,16 @@ struct StatusTests {
         defer { dir.remove() }
         let runs = try opslake("runs", "--lake", dir.path + "/none")
         #expect(runs.status == 66 && runs.stderr.split(separator: "\n").count == 1, "\(runs.stderr)")
+        // A monitor pointed at a folder with no lake hears so (66), not "ok".
+        for command in ["status", "metrics"] {
+            let missing = try opslake(command, "--lake", dir.path + "/none")
+            #expect(missing.status == 66 && missing.stderr.contains("no lake at") && missing.stderr.split(separator: "\n").count == 1,
+                    "\(command): \(missing.status) \(missing.stderr)")
+        }
         let grace = try opslake("status", "--lake", dir.path, "--grace-hours", "-1")
         #expect(grace.status == 64 && grace.stderr.split(separator: "\n").count == 1, "\(grace.stderr)")
-        let out = try opslake("metrics", "--lake", dir.path, "--out", dir.path + "/no/such/folder/m.prom")
+        #expect(try opslake("init", "--lake", dir.path + "/lake", "--opened", "2025-03-01", "--scale", "0.1").status == 0)
+        let out = try opslake("metrics", "--lake", dir.path + "/lake", "--out", dir.path + "/no/such/folder/m.prom")
         #expect(out.status == 73 && out.stderr.contains("cannot write"), "\(out.stderr)")
     }
 }
