@@ -31,15 +31,21 @@ struct DomainContext {
     var datasets: [DatasetName] { domains.flatMap(\.datasets) }
 }
 
-/// Today in Asia/Taipei (UTC+8, no daylight saving), or `$OPSLAKE_TODAY` when set,
-/// so tests and replays can fix the date.
-func taipeiToday() throws -> LakeDate {
+/// Today in Asia/Taipei (UTC+8, no daylight saving), `secondsAgo` seconds ago, or
+/// `$OPSLAKE_TODAY` as it is when set, so tests and replays can fix the date.
+func taipeiToday(secondsAgo: Int = 0) throws -> LakeDate {
     if let text = ProcessInfo.processInfo.environment["OPSLAKE_TODAY"], !text.isEmpty {
         guard let d = LakeDate(text) else { throw InputError(.usage, "OPSLAKE_TODAY=\(text) is not a date; write YYYY-MM-DD or unset it") }
         return d
     }
-    let seconds = Int64(Date().timeIntervalSince1970) + 8 * 3600
+    let seconds = Int64(Date().timeIntervalSince1970) - Int64(secondsAgo) + 8 * 3600
     return LakeDate(daysSinceEpoch: Int32((seconds - (seconds % 86_400 + 86_400) % 86_400) / 86_400))
+}
+
+/// A catalogue time (`2026-12-02T06:45:00Z`) as Unix time.
+func catalogueSeconds(_ utc: String?) -> Int64? {
+    guard let utc, utc.hasSuffix("Z"), let t = Timestamp(String(utc.dropLast()) + "+00:00") else { return nil }
+    return t.secondsSinceEpoch
 }
 
 /// The schema of a dataset named on the command line. A name no schema defines is a

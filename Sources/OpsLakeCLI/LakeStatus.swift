@@ -141,7 +141,7 @@ struct LakeStatus: Encodable {
                 let last = runs.first { $0.command == "billiards dwd" }
                 let newest = ods.map(\.committedAt).max()!
                 let stale = last.map { $0.startedAt <= newest } ?? true
-                let waited = secondsSince(newest).map { $0 >= Int64(grace) } ?? true
+                let waited = catalogueSeconds(newest).map { Int64(Date().timeIntervalSince1970) - $0 >= Int64(grace) } ?? true
                 let n = stale && waited ? 1 : 0
                 let error = last.flatMap { $0.status == "failed" ? $0.error ?? "failed" : $0.isInterrupted ? "interrupted" : nil }
                 let s = error != nil ? "failed" : last == nil ? "never run" : n > 0 ? "behind the ODS" : "up to date"
@@ -183,17 +183,4 @@ struct LakeStatus: Encodable {
         }
         return status
     }
-}
-
-/// Seconds from a catalogue time (`2026-12-02T06:45:00Z`) to now.
-func secondsSince(_ utc: String) -> Int64? {
-    guard utc.hasSuffix("Z"), let t = Timestamp(String(utc.dropLast()) + "+00:00") else { return nil }
-    return Int64(Date().timeIntervalSince1970) - t.secondsSinceEpoch
-}
-
-/// Today in Asia/Taipei `secondsAgo` seconds ago (`$OPSLAKE_TODAY` as it is, when set).
-func taipeiToday(secondsAgo: Int) throws -> LakeDate {
-    if let text = ProcessInfo.processInfo.environment["OPSLAKE_TODAY"], !text.isEmpty { return try taipeiToday() }
-    let seconds = Int64(Date().timeIntervalSince1970) - Int64(secondsAgo) + 8 * 3600
-    return LakeDate(daysSinceEpoch: Int32((seconds - (seconds % 86_400 + 86_400) % 86_400) / 86_400))
 }

@@ -59,10 +59,7 @@ enum PrometheusText {
                 out += "\(name){\(labels)} \(sample.value)\n"
             }
         }
-        func seconds(_ utc: String?) -> String? {
-            guard let utc, utc.hasSuffix("Z"), let t = Timestamp(String(utc.dropLast()) + "+00:00") else { return nil }
-            return "\(t.secondsSinceEpoch)"
-        }
+        func seconds(_ utc: String?) -> String? { catalogueSeconds(utc).map { "\($0)" } }
 
         family("opslake_lake_datasets", "gauge", "Datasets in the lake's catalogue.", [([], "\(s.size.datasets)")])
         family("opslake_lake_partitions", "gauge", "Partitions in the lake's catalogue.", [([], "\(s.size.partitions)")])
