@@ -121,7 +121,8 @@ FILES=0
 BYTES=0
 PARTITIONS=0
 for ds in behavior_events order_items; do
-  for dir in "$LAKE/petshop/$ds"/dt=*; do
+  # <table>/csv/dt=… in a format-2 lake, <table>/dt=… in one an older release made.
+  for dir in "$LAKE/petshop/$ds"/csv/dt=* "$LAKE/petshop/$ds"/dt=*; do
     [[ -d $dir ]] || continue
     dt=${dir##*/dt=}
     [[ $dt =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] || die "unexpected partition folder $dir"

@@ -60,8 +60,10 @@ echo "bench-ship: generating every dataset for $FROM..$TO at scale $SCALE ..." >
 last_line "$OPSLAKE" generate --lake "$LAKE" --from "$FROM" --to "$TO" --jobs 2 --json >/dev/null
 
 # The partition files: every regular file in a dt= folder, sorted. They must be
-# exactly the files the catalogue holds.
-(cd "$LAKE" && find . -mindepth 4 -maxdepth 4 -type f -path './*/*/dt=*/*' | LC_ALL=C sort) >"$T/files"
+# exactly the files the catalogue holds. <schema>/<table>/<format>/dt=…/file in a
+# format-2 lake, <schema>/<table>/dt=…/file in one an older release made; folders
+# whose names start with _ (staging, quarantine) hold no partition.
+(cd "$LAKE" && find . -mindepth 4 -maxdepth 5 -type f -path './*/dt=*/*' -not -path './_*' | LC_ALL=C sort) >"$T/files"
 tr '\n' '\0' <"$T/files" >"$T/files0"
 FILES=$(wc -l <"$T/files")
 BYTES=$(cd "$LAKE" && xargs -0 stat -c %s -- <"$T/files0" | awk '{ s += $1 } END { printf "%d\n", s }')

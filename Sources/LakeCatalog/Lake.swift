@@ -163,22 +163,21 @@ public final class WritableLake: Lake, @unchecked Sendable {  // unchecked: as L
     /// so the syncs per day fall as the queue grows. Staged files that never reach a
     /// commit are removed.
     public func commit(_ days: [StagedPartitions], runID: Int64? = nil, seed: String? = nil) throws -> [PartitionRecord] {
+        let batch = days.flatMap { staged in
+            zip(staged.written, staged.schemas).map { ($0, PartitionKey($1.dataset, staged.dt), $1) }
+        }
         do {
-            for staged in days {
-                for w in staged.written { for f in w.files { try FileIO.syncFile(absolute(f.temporaryPath)) } }
-            }
+            // The staged files and the folders their names are in, in one round of syncs.
+            try FileIO.syncAll(files: days.flatMap { $0.written.flatMap { $0.files.map { absolute($0.temporaryPath) } } },
+                               directories: partitionFolders(of: batch.map(\.1)))
         } catch {
             for staged in days { staged.discard() }
             throw error
         }
-        // From here the files belong to the commit: once journalled, a failure leaves
-        // them for recovery to install, so they must not be removed.
-        let batch = days.flatMap { staged in
-            zip(staged.written, staged.schemas).map { ($0, PartitionKey($1.dataset, staged.dt), $1) }
-        }
         // Once journalled, the files are recovery's: a failure later in the commit must
         // not let the writers remove them.
-        try commit(batch: batch, runID: runID, seed: seed, journalled: { for staged in days { staged.relinquish() } })
+        try commit(batch: batch, runID: runID, seed: seed, foldersSynced: true,
+                   journalled: { for staged in days { staged.relinquish() } })
         return try batch.map(\.1).map { key in
             guard let record = try catalog.partition(key) else { throw CatalogError("partition \(key) vanished after its commit") }
             return record
@@ -197,15 +196,18 @@ public final class WritableLake: Lake, @unchecked Sendable {  // unchecked: as L
     /// after 2 leaves journalled commits that the next writer (or `repair`) rolls
     /// forward, so the batch becomes visible whole or not at all. A batch costs one
     /// journal and one apply transaction however many partitions it holds.
+    /// `foldersSynced`: the caller has fsynced `partitionFolders(of:)` already, with the
+    /// files, in one round.
     public func commit(batch: [(written: WrittenPartition, key: PartitionKey, schema: TableSchema)],
-                       runID: Int64? = nil, seed: String? = nil, journalled: () -> Void = {}) throws {
+                       runID: Int64? = nil, seed: String? = nil, foldersSynced: Bool = false,
+                       journalled: () -> Void = {}) throws {
         guard !batch.isEmpty else { return }
         FaultPoint.hit(.afterTemporaryFiles, Self.describe(batch.map(\.key)))
         let manifests = batch.map { b in
             CommitManifest(dataset: b.key.dataset, dt: b.key.dt.description, schemaHash: b.schema.hash,
                            runID: runID, seed: seed, written: b.written)
         }
-        try syncPartitionFolders(of: batch.map(\.key))
+        if !foldersSynced { try FileIO.syncAll(files: [], directories: partitionFolders(of: batch.map(\.key))) }
         let ids = try catalog.journal(manifests)
         journalled()
         FaultPoint.hit(.afterJournal, Self.describe(batch.map(\.key)))
@@ -245,22 +247,22 @@ public final class WritableLake: Lake, @unchecked Sendable {  // unchecked: as L
         keys.count == 1 ? keys[0].description : "\(keys.count) partitions, the first \(keys[0])"
     }
 
-    /// Makes the partitions' `dt=` folders and the staged files' names durable before
-    /// their commit is journalled: `PartitionWriter` creates them without a sync, so a
-    /// crash cannot leave a journal entry whose folder or staged files the file system
-    /// forgot. One fsync per table folder and one of `_staging/`; for a folder with
-    /// nothing new it costs next to nothing.
-    func syncPartitionFolders(of keys: [PartitionKey]) throws {
-        for dataset in Set(keys.map(\.dataset)).sorted(by: { $0.description < $1.description }) {
-            for format in FileFormat.allCases { try FileIO.syncDirectory(absolute(LakeLayout.tableDirectory(dataset, format))) }
+    /// The folders to fsync before a commit is journalled, so that its partitions'
+    /// `dt=` folders and its staged files' names are durable: `PartitionWriter` creates
+    /// them without a sync, and a crash must not leave a journal entry whose folder or
+    /// staged files the file system forgot. Each table folder once, and `_staging/`;
+    /// for a folder with nothing new its fsync costs next to nothing.
+    func partitionFolders(of keys: [PartitionKey]) -> [String] {
+        let tables = Set(keys.map(\.dataset)).sorted(by: { $0.description < $1.description }).flatMap { dataset in
+            FileFormat.allCases.map { absolute(LakeLayout.tableDirectory(dataset, $0)) }
         }
-        try FileIO.syncDirectory(absolute(LakeLayout.stagingDirectory))
+        return tables + [absolute(LakeLayout.stagingDirectory)]
     }
 
     /// Makes the renames durable: each folder the files went into, once.
     func syncDirectories(of manifests: [CommitManifest]) throws {
         let folders = Set(manifests.flatMap { $0.written.files.map { ($0.finalPath as NSString).deletingLastPathComponent } })
-        for directory in folders.sorted() { try FileIO.syncDirectory(absolute(directory)) }
+        try FileIO.syncAll(files: [], directories: folders.sorted().map(absolute))
     }
 }
 

@@ -285,7 +285,14 @@ public final class PartitionWriter {
             try flush(encoded)
             try compressor.finish()
             let sha256 = try hash.finalize()
-            if sync { try FileIO.sync(fd!, path: absolutePath) }
+            if sync {
+                try FileIO.sync(fd!, path: absolutePath)
+            } else {
+                // The committer fsyncs the file later; its pages go to the disk now,
+                // while this thread generates the next day. Only a hint: a failure
+                // to write shows at that fsync.
+                _ = try? fd?.startWriteback()
+            }
             if let fd {
                 self.fd = nil
                 try FileIO.close(fd, path: absolutePath)

@@ -1,5 +1,8 @@
 import Dispatch
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs independent pieces of work on several threads, each thread taking the next
 /// index as it finishes one, so a few large pieces do not leave a core idle. The one
@@ -51,4 +54,45 @@ public enum WorkQueue {
         }
         return results.withLock { $0.compactMap { $0 } }
     }
+
+    /// Calls `body` for every index below `count` on up to `threads` threads of its
+    /// own, for work that waits on the disk rather than a core (fsync): Dispatch's
+    /// `concurrentPerform` runs no more threads than there are cores, so two waits
+    /// would never overlap on a 2-core machine. The caller's thread is one of them;
+    /// returns when every call has.
+    public static func forEachWaiting(_ count: Int, threads: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        guard count > 0 else { return }
+        let next = Atomic<Int>(0)
+        let drain: @Sendable () -> Void = {
+            while true {
+                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard i < count else { return }
+                body(i)
+            }
+        }
+        // pthreads by hand: Foundation's Thread has no join, and this module does not
+        // import Foundation.
+        var started: [pthread_t] = []
+        for _ in 1..<max(1, min(threads, count)) {
+            var thread = pthread_t()
+            let context = Unmanaged.passRetained(ThreadBody(drain)).toOpaque()
+            if pthread_create(&thread, nil, { context in
+                Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue().run()
+                return nil
+            }, context) == 0 {
+                started.append(thread)
+            } else {
+                Unmanaged<ThreadBody>.fromOpaque(context).release()  // fewer threads; the work still gets done
+            }
+        }
+        drain()
+        for thread in started { pthread_join(thread, nil) }
+    }
 }
+
+/// The closure a thread of `WorkQueue.forEachWaiting` runs.
+private final class ThreadBody: Sendable {
+    let run: @Sendable () -> Void
+    init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+}
+

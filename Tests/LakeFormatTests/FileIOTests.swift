@@ -30,6 +30,24 @@ import TestSupport
         #expect(FileIO.list(dir.path) == ["occupied"])
     }
 
+    @Test("syncAll syncs files and folders, and reports the first failure in list order after trying every one")
+    func syncAll() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let files = (0..<20).map { dir.path + "/f\($0)" }
+        for f in files { try FileIO.writeAtomically(f, Array("x".utf8)) }
+        try FileIO.makeDirectories(dir.path + "/d")
+        try FileIO.syncAll(files: files, directories: [dir.path, dir.path + "/d"])
+        try FileIO.syncAll(files: [])
+        let missing = [dir.path + "/gone1", dir.path + "/gone2"]
+        #expect(throws: FormatError(.io, "cannot open \(missing[0]): No such file or directory")) {
+            try FileIO.syncAll(files: files + missing, directories: [dir.path])
+        }
+        #expect(throws: FormatError(.io, "cannot open directory \(missing[1]): No such file or directory")) {
+            try FileIO.syncAll(files: files, directories: [dir.path, missing[1]])
+        }
+    }
+
     @Test("errors name the call, the path and the system's reason")
     func errors() throws {
         let dir = TemporaryDirectory()

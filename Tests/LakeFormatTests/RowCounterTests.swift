@@ -1,4 +1,6 @@
 import Testing
+import Synchronization
+import Foundation
 import LakeFormat
 import TestSupport
 
@@ -76,5 +78,25 @@ import TestSupport
         }
         #expect(results == (0..<1000).map { $0 * $0 })
         #expect(WorkQueue.map(0, jobs: 4, state: {}) { _, i in i }.isEmpty)
+    }
+
+    @Test("forEachWaiting calls every index once, and runs as many at once as it is given threads, more than there are cores")
+    func waiting() {
+        let calls = Mutex<[Int]>([])
+        WorkQueue.forEachWaiting(500, threads: 8) { i in calls.withLock { $0.append(i) } }
+        #expect(calls.withLock { $0.sorted() } == Array(0..<500))
+        WorkQueue.forEachWaiting(0, threads: 8) { _ in Issue.record("called for no work") }
+
+        // Six calls that each wait until all six have started: they only all return
+        // when six threads run them at once (the deadline keeps a failure from hanging).
+        let arrived = Atomic<Int>(0)
+        let together = Atomic<Int>(0)
+        WorkQueue.forEachWaiting(6, threads: 6) { _ in
+            arrived.wrappingAdd(1, ordering: .relaxed)
+            let deadline = ContinuousClock.now + .seconds(20)
+            while arrived.load(ordering: .relaxed) < 6 && ContinuousClock.now < deadline { usleep(1000) }
+            if arrived.load(ordering: .relaxed) == 6 { together.wrappingAdd(1, ordering: .relaxed) }
+        }
+        #expect(together.load(ordering: .relaxed) == 6)
     }
 }
