@@ -20,6 +20,9 @@ set -euo pipefail
 
 SELF=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
 NAME=bench-versus
+# The binaries as the caller named them, before the cd to the repository below.
+ARG_BEFORE=${1:+$(realpath -m -- "$1")}
+ARG_AFTER=${2:+$(realpath -m -- "$2")}
 # shellcheck source=scripts/bench-common.sh
 source "$(dirname "$SELF")/bench-common.sh"
 cd "$ROOT"
@@ -28,8 +31,8 @@ case ${1:-} in
   -h|--help) bench_arguments --help ;;
   "") echo "$NAME: the BEFORE binary is missing (see --help)" >&2; exit 2 ;;
 esac
-BEFORE=$1
-AFTER=${2:-$ROOT/.build/release/opslake}
+BEFORE=$ARG_BEFORE
+AFTER=${ARG_AFTER:-$ROOT/.build/release/opslake}
 (($# <= 2)) || die "too many arguments (see --help)"
 [[ -x $BEFORE ]] || die "BEFORE=$BEFORE is not an executable file"
 [[ -x $AFTER ]] || die "AFTER=$AFTER is not an executable file (swift build -c release)"
@@ -49,9 +52,11 @@ trap 'exit 143' TERM
 cp "$BEFORE" "$T/before"
 cp "$AFTER" "$T/after"
 
+before_version=$("$T/before" --version) || die "$BEFORE --version failed"
+after_version=$("$T/after" --version) || die "$AFTER --version failed"
 echo "bench versus"
-echo "  before:  $("$T/before" --version) ($BEFORE)"
-echo "  after:   $("$T/after" --version) ($AFTER)"
+echo "  before:  $before_version ($BEFORE)"
+echo "  after:   $after_version ($AFTER)"
 echo "  rounds:  $ROUNDS, each benchmark once per side per round"
 echo
 
