@@ -49,6 +49,30 @@ public enum FileIO {
         }
     }
 
+    /// `createExclusive(_:creatingFolder:)`, the file's inode allocated as for a file
+    /// in the folder `near` (which must exist), though the file is only ever named at
+    /// `path`. A staged partition file is written in `_staging/` and renamed into its
+    /// `dt=` folder: made in `_staging/`, every file of a lake would take its inode from
+    /// one group, and on ext4 without a journal each new inode is searched for past
+    /// every inode freed there in the last minutes, which after a deleted lake cost
+    /// 3–6 s of a 9 s year. Placed as in the `dt=` folder, they spread as the folders
+    /// do. Where the system cannot (`SystemCalls.createLinked`), a plain create.
+    public static func createExclusive(_ path: String, creatingFolder folder: String, inodeNear near: String) throws -> FileDescriptor {
+        let permissions: FilePermissions = [.ownerReadWrite, .groupRead, .otherRead]
+        for first in [true, false] {
+            do {
+                guard let fd = try SystemCalls.createLinked(FilePath(path), near: FilePath(near), permissions: permissions) else { break }
+                return fd
+            } catch .noSuchFileOrDirectory where first {
+                // `folder` missing (or made by another thread meanwhile): make sure of it, then once more.
+                try makeDirectories(folder)
+            } catch {
+                throw fail("cannot create", path, error)
+            }
+        }
+        return try createExclusive(path, creatingFolder: folder)
+    }
+
     /// Runs `body`, then closes `fd` exactly once whether `body` threw or not. A failed
     /// close is reported (naming `path`) unless `body` had already failed.
     public static func closeAfter<R>(_ fd: FileDescriptor, path: String, _ body: () throws -> R) throws -> R {

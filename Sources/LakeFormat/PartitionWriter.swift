@@ -264,8 +264,11 @@ public final class PartitionWriter {
             relativePath = LakeLayout.temporaryPath(writer.key, part: part, format: format, token: writer.token)
             absolutePath = FilePath(writer.lakeRoot).appending(relativePath).string
             hash = try SHA256()
-            // `_staging/` is made (durably) by the lake's first write.
-            fd = try FileIO.createExclusive(absolutePath, creatingFolder: FilePath(writer.lakeRoot).appending(LakeLayout.stagingDirectory).string)
+            // `_staging/` is made (durably) by the lake's first write; the inode is
+            // placed as in the partition's folder, which `init` made.
+            let root = FilePath(writer.lakeRoot)
+            fd = try FileIO.createExclusive(absolutePath, creatingFolder: root.appending(LakeLayout.stagingDirectory).string,
+                                            inodeNear: root.appending(LakeLayout.partitionDirectory(writer.key, format)).string)
             let path = absolutePath
             compressor = try ZstdCompressor(level: writer.level, workers: writer.workers) { [unowned self] chunk in
                 try self.hash.update(chunk)

@@ -106,6 +106,33 @@ enum SystemCalls {
         return names
     }
 
+    /// Creates a file at `path` whose inode the file system allocates as if the file
+    /// were made in the folder `near`, without the file ever having a name there: an
+    /// unnamed file opened in `near` (`open` with `O_TMPFILE`), then linked at `path`
+    /// (`linkat` through `/proc/self/fd`), failing if `path` exists. Nil, with nothing
+    /// created, where the file system or the kernel cannot (no `O_TMPFILE`, no `/proc`).
+    ///
+    /// Hand-written: swift-system has neither call's form, and Glibc declares
+    /// `O_TMPFILE` only under `_GNU_SOURCE`, so its Linux value is spelled here.
+    static func createLinked(_ path: FilePath, near folder: FilePath, permissions: FilePermissions) throws(Errno) -> FileDescriptor? {
+        let tmpfile: CInt = 0o20000000 | O_DIRECTORY
+        let fd = folder.withCString { open($0, tmpfile | O_WRONLY | O_CLOEXEC, permissions.rawValue) }
+        guard fd >= 0 else {
+            switch errno {
+            case EOPNOTSUPP, EISDIR, EINVAL: return nil
+            default: throw Errno(rawValue: errno)
+            }
+        }
+        let linked = path.withCString { linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, $0, AT_SYMLINK_FOLLOW) }
+        guard linked == 0 else {
+            let failure = errno
+            Glibc.close(fd)
+            if failure == ENOENT && access("/proc/self/fd", F_OK) != 0 { return nil }
+            throw Errno(rawValue: failure)
+        }
+        return FileDescriptor(rawValue: fd)
+    }
+
     /// The process's ID, for temporary names no other process uses. The corresponding C function is `getpid`.
     static var processID: CInt { getpid() }
 }

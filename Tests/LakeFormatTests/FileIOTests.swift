@@ -1,4 +1,5 @@
 import Testing
+import Synchronization
 import Foundation
 import LakeFormat
 import TestSupport
@@ -46,6 +47,38 @@ import TestSupport
         #expect(throws: FormatError(.io, "cannot open directory \(missing[1]): No such file or directory")) {
             try FileIO.syncAll(files: files, directories: [dir.path, missing[1]])
         }
+    }
+
+    @Test("a file created with its inode near another folder is named only at its path, exclusively, its folder made when missing")
+    func createdNear() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let near = dir.path + "/table/dt=2026-11-21"
+        try FileIO.makeDirectories(near)
+        let path = dir.path + "/_staging/part.tmp"
+        let fd = try FileIO.createExclusive(path, creatingFolder: dir.path + "/_staging", inodeNear: near)
+        try FileIO.closeAfter(fd, path: path) { try Array("abc".utf8).withUnsafeBytes { try FileIO.writeAll(fd, $0, path: path) } }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "abc")
+        #expect(FileIO.list(near).isEmpty)
+        #expect(FileIO.list(dir.path + "/_staging") == ["part.tmp"])
+        #expect(throws: FormatError(.io, "cannot create \(path): File exists")) {
+            try FileIO.createExclusive(path, creatingFolder: dir.path + "/_staging", inodeNear: near)
+        }
+
+        // Eight threads that all find the folder missing: each makes sure of it and
+        // creates its file, whichever made the folder.
+        let staging = dir.path + "/other-staging"
+        let failures = Mutex<[String]>([])
+        WorkQueue.forEachWaiting(8, threads: 8) { i in
+            let file = staging + "/part-\(i).tmp"
+            do {
+                try FileIO.close(try FileIO.createExclusive(file, creatingFolder: staging, inodeNear: near), path: file)
+            } catch {
+                failures.withLock { $0.append("\(error)") }
+            }
+        }
+        #expect(failures.withLock { $0 } == [])
+        #expect(FileIO.list(staging).count == 8)
     }
 
     @Test("errors name the call, the path and the system's reason")
