@@ -64,6 +64,8 @@ public enum FileIO {
                 guard let fd = try SystemCalls.createLinked(FilePath(path), near: FilePath(near), permissions: permissions) else { break }
                 return fd
             } catch .noSuchFileOrDirectory where first {
+                // The folder to place the inode by is the caller's to make: name it if missing.
+                guard exists(near) else { throw FormatError(.io, "cannot create \(path): the folder \(near) is missing") }
                 // `folder` missing (or made by another thread meanwhile): make sure of it, then once more.
                 try makeDirectories(folder)
             } catch {

@@ -115,15 +115,23 @@ enum SystemCalls {
     /// Hand-written: swift-system has neither call's form, and Glibc declares
     /// `O_TMPFILE` only under `_GNU_SOURCE`, so its Linux value is spelled here.
     static func createLinked(_ path: FilePath, near folder: FilePath, permissions: FilePermissions) throws(Errno) -> FileDescriptor? {
+        // The mode is reduced by the umask as for any create (kernels before 6.0 and
+        // its stable backports skipped that on file systems without POSIX ACLs).
         let tmpfile: CInt = 0o20000000 | O_DIRECTORY
-        let fd = folder.withCString { open($0, tmpfile | O_WRONLY | O_CLOEXEC, permissions.rawValue) }
+        var fd: CInt
+        repeat {
+            fd = folder.withCString { open($0, tmpfile | O_WRONLY | O_CLOEXEC, permissions.rawValue) }
+        } while fd < 0 && errno == EINTR
         guard fd >= 0 else {
             switch errno {
             case EOPNOTSUPP, EISDIR, EINVAL: return nil
             default: throw Errno(rawValue: errno)
             }
         }
-        let linked = path.withCString { linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, $0, AT_SYMLINK_FOLLOW) }
+        var linked: CInt
+        repeat {
+            linked = path.withCString { linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, $0, AT_SYMLINK_FOLLOW) }
+        } while linked != 0 && errno == EINTR
         guard linked == 0 else {
             let failure = errno
             Glibc.close(fd)

@@ -1,7 +1,8 @@
 import Testing
 import Synchronization
 import Foundation
-import LakeFormat
+@testable import LakeFormat
+import SystemPackage
 import TestSupport
 
 /// The file calls behave as the commit protocol assumes, and their errors name the file and the problem.
@@ -63,6 +64,18 @@ import TestSupport
         #expect(FileIO.list(dir.path + "/_staging") == ["part.tmp"])
         #expect(throws: FormatError(.io, "cannot create \(path): File exists")) {
             try FileIO.createExclusive(path, creatingFolder: dir.path + "/_staging", inodeNear: near)
+        }
+
+        // The unnamed-then-linked path itself, not the plain create it falls back to
+        // (this test's folder is on a file system with O_TMPFILE: ext4 or tmpfs).
+        let linked = dir.path + "/_staging/linked.tmp"
+        let viaLink = try SystemCalls.createLinked(FilePath(linked), near: FilePath(near), permissions: [.ownerReadWrite, .groupRead, .otherRead])
+        #expect(viaLink != nil)
+        if let viaLink { try FileIO.close(viaLink, path: linked) }
+        #expect(FileIO.exists(linked) && FileIO.list(near).isEmpty)
+        // A missing folder to place the inode by is named.
+        #expect(throws: FormatError(.io, "cannot create \(dir.path)/_staging/x.tmp: the folder \(dir.path)/nowhere is missing")) {
+            try FileIO.createExclusive(dir.path + "/_staging/x.tmp", creatingFolder: dir.path + "/_staging", inodeNear: dir.path + "/nowhere")
         }
 
         // Eight threads that all find the folder missing: each makes sure of it and
