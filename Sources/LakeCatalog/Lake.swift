@@ -169,7 +169,7 @@ public final class WritableLake: Lake, @unchecked Sendable {  // unchecked: as L
         do {
             // The staged files and the folders their names are in, in one round of syncs.
             try FileIO.syncAll(files: days.flatMap { $0.written.flatMap { $0.files.map { absolute($0.temporaryPath) } } },
-                               directories: partitionFolders(of: batch.map(\.1)))
+                               directories: tableAndStagingFolders(of: batch.map(\.1)))
         } catch {
             for staged in days { staged.discard() }
             throw error
@@ -196,7 +196,7 @@ public final class WritableLake: Lake, @unchecked Sendable {  // unchecked: as L
     /// after 2 leaves journalled commits that the next writer (or `repair`) rolls
     /// forward, so the batch becomes visible whole or not at all. A batch costs one
     /// journal and one apply transaction however many partitions it holds.
-    /// `foldersSynced`: the caller has fsynced `partitionFolders(of:)` already, with the
+    /// `foldersSynced`: the caller has fsynced `tableAndStagingFolders(of:)` already, with the
     /// files, in one round.
     public func commit(batch: [(written: WrittenPartition, key: PartitionKey, schema: TableSchema)],
                        runID: Int64? = nil, seed: String? = nil, foldersSynced: Bool = false,
@@ -207,7 +207,7 @@ public final class WritableLake: Lake, @unchecked Sendable {  // unchecked: as L
             CommitManifest(dataset: b.key.dataset, dt: b.key.dt.description, schemaHash: b.schema.hash,
                            runID: runID, seed: seed, written: b.written)
         }
-        if !foldersSynced { try FileIO.syncAll(files: [], directories: partitionFolders(of: batch.map(\.key))) }
+        if !foldersSynced { try FileIO.syncAll(files: [], directories: tableAndStagingFolders(of: batch.map(\.key))) }
         let ids = try catalog.journal(manifests)
         journalled()
         FaultPoint.hit(.afterJournal, Self.describe(batch.map(\.key)))
@@ -252,7 +252,7 @@ public final class WritableLake: Lake, @unchecked Sendable {  // unchecked: as L
     /// them without a sync, and a crash must not leave a journal entry whose folder or
     /// staged files the file system forgot. Each table folder once, and `_staging/`;
     /// for a folder with nothing new its fsync costs next to nothing.
-    func partitionFolders(of keys: [PartitionKey]) -> [String] {
+    func tableAndStagingFolders(of keys: [PartitionKey]) -> [String] {
         let tables = Set(keys.map(\.dataset)).sorted(by: { $0.description < $1.description }).flatMap { dataset in
             FileFormat.allCases.map { absolute(LakeLayout.tableDirectory(dataset, $0)) }
         }
