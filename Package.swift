@@ -43,6 +43,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // Layers, lowest first. Dependencies point downwards only.
         // System calls go through swift-system's typed FileDescriptor, FilePath and Errno.
@@ -86,7 +87,7 @@ let package = Package(
         .target(
             name: "Billiards",
             dependencies: [
-                "LakeFormat", "TableSchema", "LakeCatalog", "Configuration", "GeneratorKit", "BilliardsVenue",
+                "LakeFormat", "TableSchema", "LakeCatalog", "Configuration", "GeneratorKit", "BilliardsVenue", "CCurl",
                 .product(name: "Logging", package: "swift-log"), .product(name: "SystemPackage", package: "swift-system"),
             ],
             resources: billiardsODSTables.map { .embedInCode("Schemas/billiards_ods/\($0).json") }
@@ -119,7 +120,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BilliardsAPITests",
-            dependencies: ["BilliardsAPI", "BilliardsVenue", "Billiards", "GeneratorKit", "LakeFormat", "LakeCatalog", "TableSchema", "TestSupport"]
+            dependencies: ["BilliardsAPI", "BilliardsVenue", "Billiards", "CCurl", "GeneratorKit", "LakeFormat", "LakeCatalog", "TableSchema", "TestSupport"]
         ),
         .testTarget(name: "PostgresSyncTests", dependencies: ["PostgresSync", "TableSchema", "TestSupport"]),
         .testTarget(name: "LakeShipTests", dependencies: ["LakeShip", "LakeFormat", "TestSupport"]),

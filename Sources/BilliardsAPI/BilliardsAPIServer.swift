@@ -129,10 +129,17 @@ struct Handler: HTTPHandler {
         let path = request.target.path(percentEncoded: false)
         let query = request.target.query(percentEncoded: true)
         let authorization = request.headers[HTTPHeader("Authorization")]
-        // A window may take the venue a while to simulate: keep it off the cooperative pool.
-        let response = await withCheckedContinuation { (c: CheckedContinuation<APIResponse, Never>) in
-            DispatchQueue.global().async { [api] in
-                c.resume(returning: api.respond(method: method, path: path, query: query, authorization: authorization))
+        // What the API keeps is answered at once; a window or day the venue has yet to
+        // simulate may take it a while, so that is done off the cooperative pool.
+        let n = api.nextRequestNumber()
+        let response: APIResponse
+        if let kept = api.respond(number: n, method: method, path: path, query: query, authorization: authorization, simulating: false) {
+            response = kept
+        } else {
+            response = await withCheckedContinuation { (c: CheckedContinuation<APIResponse, Never>) in
+                DispatchQueue.global().async { [api] in
+                    c.resume(returning: api.respond(number: n, method: method, path: path, query: query, authorization: authorization, simulating: true)!)
+                }
             }
         }
         if response.delaySeconds > 0 { try await Task.sleep(for: .milliseconds(Int(response.delaySeconds * 1000))) }

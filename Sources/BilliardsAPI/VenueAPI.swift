@@ -36,9 +36,20 @@ public final class VenueAPI: Sendable {
     /// Answers one request. `query` is the raw query string (percent-encoded, `+` for
     /// a space); `authorization` the `Authorization` header, if any.
     public func respond(method: String, path: String, query: String, authorization: String?) -> APIResponse {
-        let n = requests.add(1, ordering: .relaxed).newValue
+        respond(number: nextRequestNumber(), method: method, path: path, query: query, authorization: authorization, simulating: true)!
+    }
+
+    /// Numbers a new request: the faults planned by request number go by it.
+    public func nextRequestNumber() -> Int { requests.add(1, ordering: .relaxed).newValue }
+
+    /// Answers request number `n`, or, unless `simulating`, returns nil when the answer
+    /// needs the venue to simulate a window or day it has not kept: a server answers what
+    /// it has kept at once and sends the rest where blocking for a while does no harm.
+    public func respond(number n: Int, method: String, path: String, query: String, authorization: String?, simulating: Bool) -> APIResponse? {
         let faults = settings.faults
-        var response = answer(number: n, method: method, path: path, query: query, authorization: authorization)
+        guard var response = answer(number: n, method: method, path: path, query: query, authorization: authorization, simulating: simulating) else {
+            return nil
+        }
         if faults.hits(.slow, request: n) { response.delaySeconds = faults.slowSeconds }
         if response.status == 200 {
             if faults.hits(.drop, request: n) {
@@ -50,7 +61,10 @@ public final class VenueAPI: Sendable {
         return response
     }
 
-    func answer(number n: Int, method: String, path: String, query: String, authorization: String?) -> APIResponse {
+    /// Thrown on the way to an answer that would need the venue to simulate.
+    struct NeedsSimulation: Error {}
+
+    func answer(number n: Int, method: String, path: String, query: String, authorization: String?, simulating: Bool) -> APIResponse? {
         let faults = settings.faults
         guard let presented = Self.bearerToken(authorization) else {
             return .error(401, "missing bearer token; send Authorization: Bearer <token>", authenticate: true)
@@ -71,8 +85,10 @@ public final class VenueAPI: Sendable {
         }
         do {
             let parameters = try QueryParameters(query)
-            if endpoint == .settlementTicketDetails { return try ticket(parameters) }
-            return try page(endpoint, parameters, request: n)
+            if endpoint == .settlementTicketDetails { return try ticket(parameters, simulating: simulating) }
+            return try page(endpoint, parameters, request: n, simulating: simulating)
+        } catch is NeedsSimulation {
+            return nil
         } catch let e as APIError {
             return .error(e.status, e.message)
         } catch {
@@ -82,12 +98,12 @@ public final class VenueAPI: Sendable {
 
     // MARK: Pages
 
-    func page(_ endpoint: Endpoint, _ q: QueryParameters, request n: Int) throws -> APIResponse {
+    func page(_ endpoint: Endpoint, _ q: QueryParameters, request n: Int, simulating: Bool = true) throws -> APIResponse {
         let store = endpoint.scope == .tenant ? venue.stores[0] : try self.store(q)
         let window = try Self.window(q, endpoint)
         let page = try q.integer("page", default: 1, in: 1...Int(Int32.max))
         let pageSize = try q.integer("pageSize", default: Self.defaultPageSize, in: 1...Self.maxPageSize)
-        let entry = try records(endpoint, store: store, in: window)
+        let entry = try records(endpoint, store: store, in: window, simulating: simulating)
         let total = entry.records.count
         let (skip, overflow) = (page - 1).multipliedReportingOverflow(by: pageSize)
         let from = overflow ? total : min(skip, total)
@@ -101,7 +117,7 @@ public final class VenueAPI: Sendable {
     /// The window's records as served at "now": for each source key its latest version
     /// made in the window and visible by now (a late record `lateMinutes` after its
     /// version time), ordered by version time, then source key.
-    func records(_ endpoint: Endpoint, store: Store, in window: Range<VenueTime>) throws -> WindowCache.Entry {
+    func records(_ endpoint: Endpoint, store: Store, in window: Range<VenueTime>, simulating: Bool = true) throws -> WindowCache.Entry {
         let now = settings.clock.now
         let faults = settings.faults
         // A version made at t is visible from t (late: t + lateMinutes) on, so the
@@ -109,6 +125,8 @@ public final class VenueAPI: Sendable {
         let onTimeEnd = min(window.upperBound, now.adding(seconds: 1))
         let lateEnd = faults.hasLateRecords ? min(window.upperBound, now.adding(seconds: 1 - faults.lateMinutes * 60)) : onTimeEnd
         let key = WindowCache.Key(endpoint: endpoint, store: store.index, from: window.lowerBound, onTimeEnd: onTimeEnd, lateEnd: lateEnd)
+        if let kept = cache.kept(key) { return kept }
+        guard simulating else { throw NeedsSimulation() }
         return try cache.entry(key) {
             let from = window.lowerBound
             var found = from < onTimeEnd ? venue.records(endpoint, store: store, updatedIn: from..<onTimeEnd) : []
@@ -127,7 +145,8 @@ public final class VenueAPI: Sendable {
 
     /// `/Order/GetOrderSettleTicketNew?siteId=…&orderSettleId=…`: one settlement's ticket,
     /// the whole `data` object; 404 for a settlement the store has not made (yet).
-    func ticket(_ q: QueryParameters) throws -> APIResponse {
+    /// The tickets of a day are encoded once and kept in the window cache.
+    func ticket(_ q: QueryParameters, simulating: Bool = true) throws -> APIResponse {
         let store = try self.store(q)
         guard let text = q.first("orderSettleId") else { throw APIError(400, "orderSettleId is required") }
         guard let id = Int64(text), id > 0 else { throw APIError(400, "orderSettleId \(text) is not a settlement id") }
@@ -138,11 +157,24 @@ public final class VenueAPI: Sendable {
         guard kind == 25, storeDigits == store.index else { throw notFound }
         let dt = LakeDate(daysSinceEpoch: day)
         let now = settings.clock.now
-        guard dt >= venue.config.opened, VenueTime.opening(of: dt) <= now else { throw notFound }
-        guard let ticket = venue.day(store, dt: dt).tickets.first(where: { $0.orderSettleId == id }) else { throw notFound }
-        let late = settings.faults.isLate(sourceKey: ticket.sourceKey) ? settings.faults.lateMinutes * 60 : 0
-        guard ticket.versionTime.adding(seconds: late) <= now else { throw notFound }
-        return .json(200, try VenueResponses.ticket(ticket))
+        let opening = VenueTime.opening(of: dt)
+        guard dt >= venue.config.opened, opening <= now else { throw notFound }
+        let key = WindowCache.Key(endpoint: .settlementTicketDetails, store: store.index, from: opening, onTimeEnd: opening, lateEnd: opening)
+        let entry: WindowCache.Entry
+        if let kept = cache.kept(key) {
+            entry = kept
+        } else {
+            guard simulating else { throw NeedsSimulation() }
+            entry = try cache.entry(key) {
+                let faults = settings.faults
+                let tickets = venue.day(store, dt: dt).tickets
+                return WindowCache.Entry(records: try tickets.map { try VenueResponses.ticket($0) }, tickets: tickets.map {
+                    (id: $0.orderSettleId, visibleFrom: $0.versionTime.adding(seconds: faults.isLate(sourceKey: $0.sourceKey) ? faults.lateMinutes * 60 : 0))
+                })
+            }
+        }
+        guard let i = entry.tickets.firstIndex(where: { $0.id == id }), entry.tickets[i].visibleFrom <= now else { throw notFound }
+        return .json(200, entry.records[i])
     }
 
     // MARK: Parameters

@@ -13,13 +13,16 @@ final class WindowCache: Sendable {
         var lateEnd: VenueTime
     }
 
-    /// One window's records, each encoded as `VenueJSON` encodes it, in page order.
+    /// One window's records, each encoded as `VenueJSON` encodes it, in page order; or
+    /// one day's tickets, each a whole answer, with their ids and when each is visible.
     final class Entry: Sendable {
         let records: [[UInt8]]
+        let tickets: [(id: Int64, visibleFrom: VenueTime)]
         let bytes: Int
-        init(records: [[UInt8]]) {
+        init(records: [[UInt8]], tickets: [(id: Int64, visibleFrom: VenueTime)] = []) {
             self.records = records
-            bytes = records.reduce(64) { $0 + $1.count + 16 }
+            self.tickets = tickets
+            bytes = records.reduce(64) { $0 + $1.count + 16 } + tickets.count * 16
         }
     }
 
@@ -35,6 +38,17 @@ final class WindowCache: Sendable {
     let state = Mutex(State())
 
     init(limitBytes: Int) { limit = limitBytes }
+
+    /// The entry of `key` if it is kept (a hit), else nil (counted when `entry` makes it).
+    func kept(_ key: Key) -> Entry? {
+        state.withLock { s in
+            guard let hit = s.entries[key] else { return nil }
+            s.tick += 1
+            s.hits += 1
+            s.entries[key] = (hit.entry, s.tick)
+            return hit.entry
+        }
+    }
 
     func entry(_ key: Key, make: () throws -> Entry) rethrows -> Entry {
         let found: Entry? = state.withLock { s in

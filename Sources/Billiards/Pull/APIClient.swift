@@ -1,9 +1,7 @@
 import BilliardsVenue
+import CCurl
 import LakeFormat
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Synchronization
 
 /// What stops a pull task, with its sysexits code: 65 a response that is not the
@@ -41,41 +39,32 @@ public struct RequestCounts: Sendable, Hashable, Codable {
     }
 }
 
-/// The upstream API over HTTP (URLSession, on libcurl on Linux: https, proxies and
-/// keep-alive come with it, and it adds nothing to the build): one GET with a bearer
-/// token, a per-request timeout, and retries with exponential backoff and jitter on
+/// The upstream API over HTTP (libcurl, `CurlClient`: https, proxies and keep-alive
+/// come with it): one GET with a bearer token, a per-request timeout, and retries with exponential backoff and jitter on
 /// timeouts, connection errors, 5xx, 429 (waiting its `Retry-After`) and bodies that
 /// do not parse. A refused token (after re-reading the token file once, in case it
 /// was rotated) and an unreachable API are fatal: every later request of the pull
 /// fails at once with the same error, rather than each task retrying on its own.
 final class APIClient: Sendable {
     let settings: PullSettings
-    let session: URLSession
+    let http: CurlClient
     let token: Mutex<String>
     let fatal = Mutex<PullError?>(nil)
 
     init(settings: PullSettings) throws {
         self.settings = settings
         token = Mutex(try settings.readToken())
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = settings.timeoutSeconds
-        configuration.httpMaximumConnectionsPerHost = settings.jobs
-        configuration.requestCachePolicy = .reloadIgnoringLocalAndRemoteCacheData
-        configuration.urlCache = nil
-        configuration.httpCookieStorage = nil
-        session = URLSession(configuration: configuration)
+        http = CurlClient(timeoutSeconds: settings.timeoutSeconds, userAgent: "opslake-billiards-pull")
     }
 
-    deinit { session.invalidateAndCancel() }
-
     /// The URL of `path` with `query` (values percent-encoded; a space as %20).
-    func url(_ path: String, _ query: [(String, String)]) -> URL {
+    func url(_ path: String, _ query: [(String, String)]) -> String {
         var base = settings.baseURL.absoluteString
         while base.hasSuffix("/") { base.removeLast() }
         var allowed = CharacterSet.urlQueryAllowed
         allowed.remove(charactersIn: "&=+;#")
         let q = query.map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $1)" }.joined(separator: "&")
-        return URL(string: base + path + (q.isEmpty ? "" : "?" + q))!
+        return base + path + (q.isEmpty ? "" : "?" + q)
     }
 
     /// One answer as received.
@@ -139,7 +128,7 @@ final class APIClient: Sendable {
                                              + "renew it in \(settings.token)"))
                     }
                 case 404 where !notFoundIsData:
-                    throw stop(PullError(.unavailable, "\(place): \(url.absoluteString) answered 404 (no such endpoint); check billiards.api_url"))
+                    throw stop(PullError(.unavailable, "\(place): \(url) answered 404 (no such endpoint); check billiards.api_url"))
                 case 429:
                     problem = "HTTP 429 (throttled)"
                     wait = answer.retryAfter.map { min($0, max(settings.maxBackoffSeconds, 1)) }
@@ -182,47 +171,27 @@ final class APIClient: Sendable {
     }
 
     /// One request, waited for.
-    func send(_ url: URL, token: String) -> Result<Answer, SendError> {
-        var request = URLRequest(url: url)
-        request.httpMethod = "GET"
-        request.timeoutInterval = settings.timeoutSeconds
-        request.setValue("Bearer " + token, forHTTPHeaderField: "Authorization")
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        let done = DispatchSemaphore(value: 0)
-        let result = Mutex<Result<Answer, SendError>?>(nil)
-        let timeout = settings.timeoutSeconds
-        let task = session.dataTask(with: request) { data, response, error in
-            let r: Result<Answer, SendError>
-            if let error {
-                r = .failure(Self.classify(error, timeout: timeout))
-            } else if let http = response as? HTTPURLResponse {
-                let after = (http.value(forHTTPHeaderField: "Retry-After")).flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-                r = .success(Answer(status: http.statusCode, body: [UInt8](data ?? Data()), retryAfter: after.map { max(0, $0) }))
-            } else {
-                r = .failure(SendError(kind: .transient, message: "no HTTP response"))
-            }
-            result.withLock { $0 = r }
-            done.signal()
+    func send(_ url: String, token: String) -> Result<Answer, SendError> {
+        switch http.get(url, headers: ["Authorization: Bearer " + token, "Accept: application/json"]) {
+        case .success(let r): .success(Answer(status: r.status, body: r.body, retryAfter: r.retryAfter))
+        case .failure(let f): .failure(Self.classify(f, timeout: settings.timeoutSeconds))
         }
-        task.resume()
-        done.wait()
-        return result.withLock { $0! }
     }
 
-    static func classify(_ error: any Error, timeout: Double) -> SendError {
-        guard let e = error as? URLError else { return SendError(kind: .transient, message: "\(error)") }
-        switch e.code {
-        case .timedOut:
-            return SendError(kind: .transient, message: "no answer within \(timeout) s (billiards.timeout_seconds)")
-        case .networkConnectionLost, .badServerResponse, .cannotParseResponse, .zeroByteResource, .cannotDecodeRawData:
-            return SendError(kind: .transient, message: "the connection was dropped mid-response")
-        case .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet:
-            return SendError(kind: .unreachable, message: e.localizedDescription)
-        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate, .serverCertificateNotYetValid,
-             .serverCertificateHasUnknownRoot, .clientCertificateRejected, .clientCertificateRequired, .unsupportedURL, .badURL:
-            return SendError(kind: .refused, message: "the request could not be made (\(e.localizedDescription))")
+    /// What a failed request means for the pull: try again, or stop.
+    static func classify(_ f: CurlClient.Failure, timeout: Double) -> SendError {
+        switch f.code {
+        case CURLE_OPERATION_TIMEDOUT:
+            SendError(kind: .transient, message: "no answer within \(timeout) s (billiards.timeout_seconds)")
+        case CURLE_PARTIAL_FILE, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_WEIRD_SERVER_REPLY, CURLE_BAD_CONTENT_ENCODING:
+            SendError(kind: .transient, message: "the connection was dropped mid-response (\(f.message))")
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+            SendError(kind: .unreachable, message: f.message)
+        case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT, CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION,
+             CURLE_SSL_CERTPROBLEM, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CIPHER, CURLE_TOO_MANY_REDIRECTS:
+            SendError(kind: .refused, message: "the request could not be made (\(f.message))")
         default:
-            return SendError(kind: .transient, message: e.localizedDescription)
+            SendError(kind: .transient, message: f.message)
         }
     }
 }
