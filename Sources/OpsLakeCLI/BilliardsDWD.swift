@@ -65,8 +65,9 @@ extension OpsLake.BilliardsCommand {
 
 /// One line per check: `ok   card_balance  1,204 checked` or `FAIL … 3 of 1,204: <first keys>`.
 func printQuality(_ results: [QualityResult]) {
+    let width = max(24, results.map(\.check.count).max() ?? 0)
     for q in results {
-        let head = "\(q.passed ? "ok  " : "FAIL") \(q.check.padding(toLength: 24, withPad: " ", startingAt: 0))"
+        let head = "\(q.passed ? "ok  " : "FAIL") \(q.check.padding(toLength: width, withPad: " ", startingAt: 0))"
         if q.passed {
             print("\(head) \(q.checked) checked")
         } else {
@@ -78,29 +79,64 @@ func printQuality(_ results: [QualityResult]) {
 extension OpsLake {
     struct Quality: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show the last recorded quality checks of the lake (the billiards DWD's), one line each.",
+            abstract: "Show the last recorded quality checks of the lake, or check the relationships its schemas declare.",
             discussion: """
-                The checks run after every `opslake billiards dwd` and are recorded with its run in the catalogue: card \
-                balances, settlement consistency, ODS/DWD count alignment and referential integrity (docs/billiards-dwd.md). \
-                Exits 65 when the last checks did not all pass, 66 when none were ever recorded.
+                The billiards checks run after every `opslake billiards dwd` and are recorded with its run in the catalogue: \
+                card balances, settlement consistency, ODS/DWD count alignment and referential integrity \
+                (docs/billiards-dwd.md); `opslake quality` shows the last of them. Exits 65 when they did not all pass, \
+                66 when none were ever recorded.
+
+                --foreign-keys checks every foreign key the lake's table schemas declare instead, now, over the lake's \
+                partitions (--datasets, --date, --from, --to choose the referencing ones): each non-null key must name \
+                a row that exists by the row's day (a customer registered by the order's day; a product in the \
+                catalogue snapshot in force that day). One line per foreign key; the first violations are named by \
+                dataset, dt and primary key. Read-only; exits 65 when any key is violated (docs/table-schemas.md).
 
                 Examples:
                   opslake quality --lake lake
                   opslake quality --lake lake --json
+                  opslake quality --lake lake --foreign-keys --datasets 'petshop.*' --from 2026-01-01
                 """
         )
         @OptionGroup var options: LakeOptions
-        @Flag(help: "Print {run, checkedAt, results: [{check, passed, checked, failures, offenders, detail}]}.") var json = false
+        @Flag(help: "Check the foreign keys the schemas declare over the lake now, instead of showing the last recorded checks.")
+        var foreignKeys = false
+        @OptionGroup var selection: PartitionSelection
+        @Flag(help: "Print {run, checkedAt, results: [{check, passed, checked, failures, offenders, detail}]} (with --foreign-keys: {results}).")
+        var json = false
 
         struct Report: Encodable {
-            var run: Int64
+            var run: Int64?
             var checkedAt: String
             var results: [QualityResult]
+        }
+
+        func validate() throws {
+            if !foreignKeys, !selection.datasets.isEmpty || selection.date != nil || selection.from != nil || selection.to != nil {
+                throw ValidationError("--datasets, --date, --from and --to choose what --foreign-keys checks; add --foreign-keys")
+            }
         }
 
         func run() throws {
             try guarded {
                 let lake = try Lake(root: options.lake)
+                if foreignKeys {
+                    let datasets = try selection.chosen(in: lake)
+                    let started = Timestamp.utcNow
+                    let results = try lake.checkForeignKeys(datasets: datasets, window: selection.window)
+                    if json {
+                        let encoder = JSONEncoder()
+                        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                        print(String(decoding: try encoder.encode(Report(run: nil, checkedAt: started, results: results)), as: UTF8.self))
+                    } else if results.isEmpty {
+                        print("no foreign keys are declared by the datasets chosen")
+                    } else {
+                        print("foreign keys of \(options.lake):")
+                        printQuality(results)
+                    }
+                    guard results.allSatisfy(\.passed) else { throw ExitCode(ExitStatus.dataError.rawValue) }
+                    return
+                }
                 guard let last = try lake.catalog.lastQuality() else {
                     throw InputError(.noInput, "no quality checks are recorded in \(options.lake); run `opslake billiards dwd --lake \(options.lake)`")
                 }
