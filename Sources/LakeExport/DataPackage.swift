@@ -41,6 +41,18 @@ enum DataPackage {
         var fields: [Field]
         var missingValues = [""]
         var primaryKey: [String]?
+        var foreignKeys: [ForeignKey]?
+    }
+
+    /// A relationship to another resource of the package, as the dataset's schema
+    /// declares it (`Exporter` adds one only where it holds for the files exported).
+    struct ForeignKey: Encodable {
+        struct Reference: Encodable {
+            var resource: String
+            var fields: [String]
+        }
+        var fields: [String]
+        var reference: Reference
     }
 
     struct Field: Encodable {

@@ -80,8 +80,10 @@ public struct Exporter {
             try FileIO.makeDirectories(directory)
             var exported: [ExportedFile] = []
             var resources: [DataPackage.Resource] = []
+            var schemas: [DatasetName: TableSchema] = [:]
             for dataset in datasets.sorted() {
                 let schema = try schema(of: dataset)
+                schemas[dataset] = schema
                 let partitions = try lake.catalog.partitions(of: dataset)
                     .filter { p in window.map { $0.contains(p.key.dt) } ?? true }
                     .sorted { $0.dt < $1.dt }
@@ -95,6 +97,7 @@ public struct Exporter {
                     resources += files.map { DataPackage.resource(for: $0, schema: schema, options: options) }
                 }
             }
+            try declareForeignKeys(in: &resources, files: exported, schemas: schemas, window: window)
             let package = try DataPackage.json(resources: resources, lakeID: try lake.catalog.lakeID)
             let packagePath = directory + "/datapackage.json"
             let temporary = PendingFile(final: packagePath, temporary: try Self.temporaryName(for: packagePath))
@@ -115,6 +118,29 @@ public struct Exporter {
         } catch {
             for file in pending { try? FileIO.remove(file.temporary) }
             throw error
+        }
+    }
+
+    /// Adds to each resource the foreign keys of its dataset's schema that the package
+    /// can declare truthfully: the referenced dataset is in the package as one resource
+    /// (not split by `--per-partition` or a row limit), and from its first partition on,
+    /// so that every row it could name is there (a window that starts later leaves out
+    /// customers registered before it; those keys are not declared then).
+    func declareForeignKeys(in resources: inout [DataPackage.Resource], files: [ExportedFile],
+                            schemas: [DatasetName: TableSchema], window: ClosedRange<LakeDate>?) throws {
+        var single: [DatasetName: String] = [:]
+        for (dataset, group) in Dictionary(grouping: zip(files, resources), by: { $0.0.dataset }) where group.count == 1 {
+            guard let name = DatasetName(dataset) else { continue }
+            if let window, let first = try lake.catalog.partitions(of: name).map(\.key.dt).min(), window.lowerBound > first { continue }
+            single[name] = group[0].1.name
+        }
+        for (i, file) in files.enumerated() {
+            guard let dataset = DatasetName(file.dataset), let schema = schemas[dataset] else { continue }
+            let keys = schema.foreignKeys.compactMap { fk -> DataPackage.ForeignKey? in
+                guard let target = single[DatasetName(schema: dataset.schema, table: fk.table)] else { return nil }
+                return DataPackage.ForeignKey(fields: fk.fields, reference: .init(resource: target, fields: fk.referencedFields))
+            }
+            resources[i].schema.foreignKeys = keys.isEmpty ? nil : keys
         }
     }
 

@@ -44,6 +44,68 @@ struct ExportTests {
         #expect(files.count == 7, "every dataset but the campaigns, whose monthly partition is dated the 1st")
     }
 
+    @Test("relationships: a whole export declares the schemas' foreign keys and frictionless checks them; an orphan makes it invalid; a window that starts after a dataset's first day declares no key to it")
+    func foreignKeys() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let lake = try Self.lake(dir)
+        let out = dir.path + "/out"
+        let r = try opslake("export", "--lake", lake, "--out", out, "--json")
+        #expect(r.status == 0, "\(r.stderr)")
+        try Self.check(out, r.stdout)
+        func declared(_ folder: String) throws -> Set<String> {
+            let package = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/datapackage.json"))) as! [String: Any]
+            var out = Set<String>()
+            for resource in package["resources"] as! [[String: Any]] {
+                let schema = resource["schema"] as! [String: Any]
+                for fk in schema["foreignKeys"] as? [[String: Any]] ?? [] {
+                    let reference = fk["reference"] as! [String: Any]
+                    out.insert("\(resource["name"]!).\((fk["fields"] as! [String])[0]) -> \(reference["resource"]!)")
+                }
+            }
+            return out
+        }
+        #expect(try declared(out) == [
+            "petshop.behavior_events.csv.customer_id -> petshop.customers.csv", "petshop.behavior_events.csv.product_id -> petshop.products.csv",
+            "petshop.behavior_events.csv.order_id -> petshop.orders.csv", "petshop.customer_changes.csv.customer_id -> petshop.customers.csv",
+            "petshop.order_items.csv.order_id -> petshop.orders.csv", "petshop.order_items.csv.product_id -> petshop.products.csv",
+            "petshop.orders.csv.customer_id -> petshop.customers.csv", "petshop.orders.csv.campaign_id -> petshop.campaigns.csv",
+        ])
+        // An order naming a customer who does not exist: frictionless finds it through the declared key.
+        let folder = lake + "/petshop/orders/csv/dt=2025-03-03"
+        let part = try #require(try FileManager.default.contentsOfDirectory(atPath: folder).first)
+        var lines = try runProcess("/usr/bin/env", ["zstd", "-dcq", folder + "/" + part]).stdout.split(separator: "\n").map(String.init)
+        var cells = lines[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        cells[1] = "C99999999"
+        lines[1] = cells.joined(separator: ",")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: dir.path + "/orders.csv", atomically: true, encoding: .utf8)
+        #expect(try opslake("ingest", "--lake", lake, "petshop.orders", "--date", "2025-03-03", dir.path + "/orders.csv").status == 0)
+        #expect(try opslake("export", "--lake", lake, "--out", out, "--replace").status == 0)
+        let py = try #require(python, "OPSLAKE_PYTHON is not set")
+        let v = try runProcess(py, ["-c", """
+            import sys
+            from frictionless import validate
+            report = validate(sys.argv[1])
+            print(sorted({e.type for task in report.tasks for e in task.errors}))
+            print(any("C99999999" in str(e.cells) for task in report.tasks for e in task.errors))
+            """, out + "/datapackage.json"])
+        #expect(v.stdout == "['foreign-key']\nTrue\n", "\(v.stdout)\(v.stderr)")
+        // A window that only ends early declares them all. From the shop's first day on, the
+        // opening members (dated the day before) and the catalogue (dated its Monday) are
+        // left out, so no key to customers or products is declared, nor from the second day
+        // on to orders and campaigns.
+        let early = dir.path + "/early", late = dir.path + "/late"
+        #expect(try opslake("export", "--lake", lake, "--to", "2025-03-02", "--out", early).status == 0)
+        #expect(try declared(early).count == 8)
+        #expect(try opslake("export", "--lake", lake, "--from", "2025-03-02", "--out", late).status == 0)
+        #expect(try declared(late).isEmpty)
+        let opening = dir.path + "/opening"
+        #expect(try opslake("export", "--lake", lake, "--from", "2025-03-01", "--out", opening).status == 0)
+        #expect(try declared(opening) == ["petshop.behavior_events.csv.order_id -> petshop.orders.csv",
+                                          "petshop.order_items.csv.order_id -> petshop.orders.csv",
+                                          "petshop.orders.csv.campaign_id -> petshop.campaigns.csv"])
+    }
+
     @Test("per partition, NDJSON, split at a row limit: every file within it, all rows there once")
     func perPartitionSplit() throws {
         let dir = TemporaryDirectory()
