@@ -44,6 +44,10 @@ struct Catalogue: Sendable {
     let products: [Product]
     let byCategory: [[Int]]           // product indexes per category
     let popularity: [WeightedChoice?] // per category; nil when the category is empty
+    /// The same per category and pet (`Catalogue.pets`: dog, cat).
+    let byCategoryPet: [[[Int]]]
+    let popularityByPet: [[WeightedChoice?]]
+    static let pets = ["dog", "cat"]
 
     /// The catalogue of the week of `dt`: the latest import in force, else the template.
     init(config: PetShopConfig, imports: [ImportedCatalogue], week dt: LakeDate) {
@@ -66,6 +70,10 @@ struct Catalogue: Sendable {
         products = list
         byCategory = groups
         popularity = groups.map { g in g.isEmpty ? nil : WeightedChoice(weights: g.map { list[$0].popularity }) }
+        byCategoryPet = groups.map { g in Catalogue.pets.map { pet in g.filter { list[$0].pet == pet } } }
+        popularityByPet = byCategoryPet.map { perPet in
+            perPet.map { g in g.isEmpty ? nil : WeightedChoice(weights: g.map { list[$0].popularity }) }
+        }
     }
 
     /// A product of category `category`, or of the nearest non-empty one.
@@ -73,6 +81,30 @@ struct Catalogue: Sendable {
         var c = category
         while popularity[c] == nil { c = (c + 1) % popularity.count }
         return byCategory[c][popularity[c]!.draw(&rng)]
+    }
+
+    /// The member's usual product of `category` for `pet`: of the week's products, the
+    /// one that scores highest on a hash of (seed, member, product id). A product added
+    /// to the catalogue takes over only where it scores higher, and one retired hands
+    /// over to the next, so a member keeps their brand for as long as it is sold.
+    func usual(category: Int, pet: String, member: Int, seed: UInt64) -> Int? {
+        let key = SplitMix64.mix(seed ^ 0x7573_7561_6C66_6F6F ^ UInt64(member))
+        var best: (score: UInt64, product: Int)?
+        for i in byCategoryPet[category][pet == "cat" ? 1 : 0] {
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for b in products[i].id.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+            let score = SplitMix64.mix(key ^ h)
+            if best.map({ score > $0.score }) ?? true { best = (score, i) }
+        }
+        return best?.product
+    }
+
+    /// A product of category `category` for `pet`, by popularity; nil when the week's
+    /// catalogue has none (cat litter for a dog).
+    func draw(category: Int, pet: String, _ rng: inout SplitMix64) -> Int? {
+        let p = pet == "cat" ? 1 : 0
+        guard let choice = popularityByPet[category][p] else { return nil }
+        return byCategoryPet[category][p][choice.draw(&rng)]
     }
 
     /// The template catalogue of week `week` (0 = the week the shop opened): the

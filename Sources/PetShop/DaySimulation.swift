@@ -12,14 +12,15 @@ struct DaySimulation {
     let dt: LakeDate
     let catalogue: Catalogue
     let campaigns: CampaignSet
-    let members: Int
+    /// The members registered before the day, with their lives and the day's weights.
+    let members: MemberDraw
 
-    init(config: PetShopConfig, catalogue: Catalogue, dt: LakeDate) {
+    init(config: PetShopConfig, catalogue: Catalogue, lives: [MemberLife], dt: LakeDate) {
         self.config = config
         self.dt = dt
         self.catalogue = catalogue
         campaigns = CampaignSet(config: config, month: dt)
-        members = People(config: config).firstMember(on: dt) - 1
+        members = MemberDraw(lives: lives, dt: dt)
     }
 
     /// Writes the day into whichever sinks are given.
@@ -57,11 +58,13 @@ extension DaySimulation {
         /// The lines of the order being filled: catalogue index and quantity.
         var basket: [(product: Int, quantity: Int)] = []
 
-        /// A member's session: its id, the member, and the time of its latest event
-        /// (seconds into the day).
+        /// A member's session: its id, the member and their life, and the time of its
+        /// latest event (seconds into the day).
         struct Visit {
             let session: Identifier
             let customer: Identifier
+            let member: Int
+            let life: MemberLife
             var time: Int
         }
 
@@ -77,7 +80,7 @@ extension DaySimulation {
             categories = WeightedChoice(weights: behaviour.categories)
             digits = DayDigits(sim.dt)
             rng = SplitMix64(seed: sim.config.seed, label: "petshop.day", day: sim.dt.daysSinceEpoch)
-            let orderCount = sim.members == 0 ? 0 : Int((Double(rng.int(in: behaviour.ordersPerDay)) * sim.config.scale).rounded())
+            let orderCount = sim.members.isEmpty ? 0 : Int((Double(rng.int(in: behaviour.ordersPerDay)) * sim.config.scale).rounded())
             let browseCount = Int((Double(orderCount) * sim.config.browseSessionsPerOrder).rounded())
             sessionsLeft = orderCount + browseCount
             purchasesLeft = orderCount
@@ -91,15 +94,17 @@ extension DaySimulation {
 
         /// One session: whether it buys (each session with the chance of the purchases
         /// left among the sessions left, so exactly the day's order count buy), its
-        /// member, then its events and, when it buys, its order.
+        /// member (drawn by the members' weights of the day: `MemberLife`), then its
+        /// events and, when it buys, its order.
         mutating func session(startingAt start: Int) throws {
             let purchasing = rng.below(sessionsLeft) < purchasesLeft
             sessionsLeft -= 1
             if purchasing { purchasesLeft -= 1 }
             sessionNo += 1
             let session = Identifier("S", digits, sessionNo, width: 7)
-            let customer = Identifier("C", 1 + rng.below(sim.members), width: 8)
-            var visit = Visit(session: session, customer: customer, time: start)
+            let member = sim.members.draw(&rng)
+            let customer = Identifier("C", member, width: 8)
+            var visit = Visit(session: session, customer: customer, member: member, life: sim.members.lives[member - 1], time: start)
             if purchasing {
                 try fillBasket(&visit)
                 try checkOut(&visit)
@@ -113,7 +118,7 @@ extension DaySimulation {
             var views = 1
             while views < 12 && rng.chance(0.65) { views += 1 }
             for _ in 0..<views {
-                let product = drawProduct()
+                let product = drawProduct(for: visit)
                 let viewed = step(&visit)
                 try emit(visit, "view", at: viewed, product: product)
                 if rng.chance(sim.config.cartRate) {
@@ -133,14 +138,14 @@ extension DaySimulation {
             var tries = 0
             while basket.count < lines && tries < lines * 4 {
                 tries += 1
-                let product = drawLine()
+                let product = drawLine(for: visit)
                 if basket.contains(where: { $0.product == product }) { continue }
                 let quantity = rng.int(in: behaviour.quantityPerLine)
                 let viewed = step(&visit)
                 try emit(visit, "view", at: viewed, product: product)
                 if rng.chance(0.3) {
                     let glanced = step(&visit)
-                    let other = drawProduct()
+                    let other = drawProduct(for: visit)
                     try emit(visit, "view", at: glanced, product: other)
                 }
                 let added = step(&visit)
@@ -187,21 +192,37 @@ extension DaySimulation {
             }
         }
 
-        /// A product of a category drawn by the day's category weights: the category
-        /// first, then the product within it.
-        mutating func drawProduct() -> Int {
-            let category = categories.draw(&rng)
-            return sim.catalogue.draw(category: category, &rng)
+        /// A product of a category drawn by the day's category weights, for one of the
+        /// member's pets: the category first (drawn again, up to twice, when the week's
+        /// catalogue has nothing of it for that pet, as cat litter for a dog), then the
+        /// product within it.
+        mutating func drawProduct(for visit: Visit) -> Int {
+            for _ in 0..<3 {
+                let category = categories.draw(&rng)
+                let pet = visit.life.pet(&rng)
+                if let product = sim.catalogue.draw(category: category, pet: pet, &rng) { return product }
+            }
+            return sim.catalogue.draw(category: categories.draw(&rng), &rng)
         }
 
-        /// A product to buy: as `drawProduct`, but on a threshold-discount day the
-        /// dearer of two products of the category, reaching for the threshold.
-        mutating func drawLine() -> Int {
-            let product = drawProduct()
+        /// A product to buy: as `drawProduct`, but dry food is, four times in five, the
+        /// member's usual one (`Catalogue.usual`: the same every time, as long as the
+        /// catalogue sells it), and otherwise, on a threshold-discount day, the dearer
+        /// of two products of the category, reaching for the threshold.
+        mutating func drawLine(for visit: Visit) -> Int {
+            let product = drawProduct(for: visit)
+            let item = sim.catalogue.products[product]
+            if item.category == Self.feed, rng.chance(0.8),
+               let usual = sim.catalogue.usual(category: Self.feed, pet: item.pet, member: visit.member, seed: sim.config.seed) {
+                return usual
+            }
             guard type == .thresholdDiscount else { return product }
-            let other = sim.catalogue.draw(category: sim.catalogue.products[product].category, &rng)
+            let pet = sim.catalogue.products[product].pet
+            let other = sim.catalogue.draw(category: sim.catalogue.products[product].category, pet: pet, &rng) ?? product
             return sim.catalogue.products[other].price > sim.catalogue.products[product].price ? other : product
         }
+
+        static let feed = Reference.categoryKeys.firstIndex(of: "feed")!
 
         /// The time of the session's next event: 15 to 164 seconds after its latest,
         /// and never past the end of the day.

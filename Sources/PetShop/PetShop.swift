@@ -10,6 +10,7 @@ public struct PetShop: DomainGenerator {
     public let config: PetShopConfig
     public let imports: [ImportedCatalogue]
     let catalogues = CatalogueCache()
+    let members = MemberCache()
 
     public init(config: PetShopConfig, imports: [ImportedCatalogue] = []) {
         self.config = config
@@ -94,7 +95,8 @@ public struct PetShop: DomainGenerator {
         if let s = sink(Self.campaigns) { try CampaignSet(config: config, month: dt).write(into: s) }
         let events = sink(Self.behaviorEvents), orders = sink(Self.orders), items = sink(Self.orderItems)
         if events != nil || orders != nil || items != nil {
-            try DaySimulation(config: config, catalogue: catalogue(on: dt), dt: dt).run(events: events, orders: orders, items: items)
+            try DaySimulation(config: config, catalogue: catalogue(on: dt), lives: members.lives(before: dt, config: config), dt: dt)
+                .run(events: events, orders: orders, items: items)
         }
     }
 

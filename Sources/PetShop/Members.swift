@@ -1,0 +1,130 @@
+import LakeFormat
+import GeneratorKit
+import Synchronization
+
+/// What the shop knows of a member's life: the pets they keep, how often they buy,
+/// when they stop, and when the food bag runs out. All of it is drawn from the
+/// member's own stream, seeded from (seed, member number), never from earlier
+/// partitions: any day can be generated alone and still see the same member.
+///
+/// Only integer, comparison and IEEE-exact arithmetic (+ − × ÷) is used, so every
+/// machine draws the same lives.
+struct MemberLife: Sendable {
+    /// Dogs and cats kept, and the dogs' size (0 small, 1 medium, 2 large).
+    let dogs: Int
+    let cats: Int
+    let dogSize: Int
+    /// The member's buying rate relative to others: heavy-tailed (Pareto, α = 1,
+    /// truncated), so a few members buy far more often than most.
+    let activity: Double
+    /// The first day the member no longer buys (churn), or nil for a member who stays.
+    let lapse: LakeDate?
+    /// Days one pack of the member's usual food lasts the household, and the day of
+    /// the cycle the first pack was bought on.
+    let cycle: Int
+    let phase: Int
+    let registered: LakeDate
+
+    /// Households with pets in Taiwan, 2023 (reference data): dogs only, cats only, both.
+    static let households = WeightedChoice(weights: [0.50, 0.38, 0.12])
+    static let petCount = WeightedChoice(weights: [0.70, 0.22, 0.08])
+    static let dogSizes = WeightedChoice(weights: [0.55, 0.30, 0.15])
+    /// Months a member keeps buying before lapsing: a quarter buy only in their first
+    /// month, the rest lapse at a falling rate (about a fifth a quarter), a fifth never.
+    static let monthsActive = WeightedChoice(weights: [25] + (1...24).map { _ in 2.6 } + [12.6])
+    /// Grams of dry food a day: a small, medium or large dog; a cat.
+    static let dogGrams = [110, 250, 420], catGrams = 60
+    /// Kilograms per food pack the member buys: small, usual, large.
+    static let packKilograms = WeightedChoice(weights: [0.35, 0.45, 0.20])
+    static let packs = [1.5, 3.0, 7.0]
+
+    init(seed: UInt64, member: Int, registered: LakeDate) {
+        var rng = SplitMix64(seed: SplitMix64.mix(seed ^ 0x6D65_6D62_6572_6C69) ^ UInt64(member))
+        let household = Self.households.draw(&rng)
+        let n = 1 + Self.petCount.draw(&rng)
+        switch household {
+        case 0: (dogs, cats) = (n, 0)
+        case 1: (dogs, cats) = (0, n)
+        default: (dogs, cats) = (max(1, n - 1), 1)
+        }
+        dogSize = Self.dogSizes.draw(&rng)
+        activity = min(40, 1 / (rng.unit() + 0.025))
+        let months = Self.monthsActive.draw(&rng)
+        lapse = months == Self.monthsActive.count - 1 ? nil : registered.adding(days: 30 * (months + 1))
+        let grams = dogs * Self.dogGrams[dogSize] + cats * Self.catGrams
+        let kilograms = Self.packs[Self.packKilograms.draw(&rng)]
+        cycle = max(10, min(120, Int(kilograms * 1000 / Double(grams))))
+        phase = rng.below(cycle)
+        self.registered = registered
+    }
+
+    /// How strongly the member is drawn for a session on `dt`: nothing before they
+    /// register or after they lapse; twice as much in their first two weeks; four times
+    /// within two days of their food running out, so orders come back around the end of
+    /// each pack.
+    func weight(on dt: LakeDate) -> Double {
+        guard dt > registered, lapse.map({ dt < $0 }) ?? true else { return 0 }
+        let age = Int(dt.daysSinceEpoch - registered.daysSinceEpoch)
+        var w = activity
+        if age <= 14 { w *= 2 }
+        let offset = (age + phase) % cycle
+        if offset <= 2 || offset >= cycle - 2 { w *= 4 }
+        return w
+    }
+
+    /// The kind of pet a product is bought for: one of the member's, dogs and cats in
+    /// proportion to how many are kept.
+    func pet(_ rng: inout SplitMix64) -> String {
+        if cats == 0 { return "dog" }
+        if dogs == 0 { return "cat" }
+        return rng.below(dogs + cats) < dogs ? "dog" : "cat"
+    }
+}
+
+/// The members who may act on one day, each with their weight, for drawing a session's
+/// member in proportion to it (an alias table: one random number per draw).
+struct MemberDraw: Sendable {
+    let lives: [MemberLife]
+    let choice: WeightedChoice?
+
+    /// `lives`: at least every member registered before `dt`, in member order.
+    init(lives all: [MemberLife], dt: LakeDate) {
+        var weights: [Double] = []
+        weights.reserveCapacity(all.count)
+        for life in all {
+            guard life.registered < dt else { break }
+            weights.append(life.weight(on: dt))
+        }
+        lives = all
+        choice = weights.contains { $0 > 0 } ? WeightedChoice(weights: weights) : nil
+    }
+
+    var isEmpty: Bool { choice == nil }
+
+    /// A member number (from 1), drawn in proportion to the members' weights.
+    func draw(_ rng: inout SplitMix64) -> Int { choice!.draw(&rng) + 1 }
+}
+
+/// Every member's life drawn so far, shared by the threads generating days: a life
+/// is a pure function of (seed, member, registration day), so drawing each once
+/// serves every day after it.
+final class MemberCache: Sendable {
+    let state = Mutex<(lives: [MemberLife], next: LakeDate?)>(([], nil))
+
+    /// The lives of every member registered before `dt` (and perhaps some after), in
+    /// member order.
+    func lives(before dt: LakeDate, config: PetShopConfig) -> [MemberLife] {
+        state.withLock { s in
+            let people = People(config: config)
+            var day = s.next ?? config.opened.adding(days: -1)
+            while day < dt {
+                for _ in 0..<people.newMembers(on: day) {
+                    s.lives.append(MemberLife(seed: config.seed, member: s.lives.count + 1, registered: day))
+                }
+                day = day.adding(days: 1)
+            }
+            s.next = max(day, s.next ?? day)
+            return s.lives
+        }
+    }
+}
