@@ -29,8 +29,8 @@ struct MemberLife: Sendable {
     static let households = WeightedChoice(weights: [0.50, 0.38, 0.12])
     static let petCount = WeightedChoice(weights: [0.70, 0.22, 0.08])
     static let dogSizes = WeightedChoice(weights: [0.55, 0.30, 0.15])
-    /// Months a member keeps buying before lapsing: a quarter buy only in their first
-    /// month, the rest lapse at a falling rate (about a fifth a quarter), a fifth never.
+    /// Months a member keeps buying before lapsing: a quarter lapse after their first
+    /// month, 62 % after 2 to 25 months (2.6 % of members each month), 13 % never.
     static let monthsActive = WeightedChoice(weights: [25] + (1...24).map { _ in 2.6 } + [12.6])
     /// Grams of dry food a day: a small, medium or large dog; a cat.
     static let dogGrams = [110, 250, 420], catGrams = 60

@@ -236,7 +236,7 @@ struct PetShopDataTests {
         #expect(r.status == 0, "\(mode):\n\(r.stdout)\n\(r.stderr)")
     }
 
-    @Test("a year of data: DuckDB's counts equal the catalogue's, every order obeys checkout, every key resolves")
+    @Test("a year of data: DuckDB's counts equal the catalogue's, every order obeys checkout, every key resolves, members have lives")
     func year() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
@@ -245,6 +245,7 @@ struct PetShopDataTests {
         try check(lake, "counts")
         try check(lake, "invariants")
         try check(lake, "patterns")
+        try check(lake, "life")
     }
 
     @Test("the weekday patterns hold on 90 days of other seeds", arguments: [7, 2026])

@@ -149,5 +149,31 @@ elif mode == "patterns":
     check("threshold days buy the highest-priced items", price["threshold_discount"] > 1.3 * max(price["multi_buy"], price["free_shipping_gift"]), str(price))
     hours = dict(con.execute("SELECT hour(event_time), count(*) FROM behavior_events GROUP BY 1").fetchall())
     check("events peak in the evening", max(hours, key=hours.get) in (20, 21, 22) and hours[21] > 5 * hours[4], str(hours))
+elif mode == "life":
+    # Members with a life (docs/petshop.md, Members' lives): what an analyst looks for.
+    top = one("""WITH c AS (SELECT customer_id, count(*) n FROM orders GROUP BY 1)
+        SELECT (SELECT sum(n) FROM (SELECT n FROM c ORDER BY n DESC LIMIT (SELECT count(*) // 10 FROM c))) / sum(n) FROM c""")
+    check("a few loyal buyers: the top tenth place over 35% of the orders", top > 0.35, f"{top:.3f}")
+    repeat = one("SELECT avg(CAST(n >= 2 AS INT)) FROM (SELECT customer_id, count(*) n FROM orders GROUP BY 1)")
+    check("most buyers come back, not all: 50-95% order twice or more", 0.5 < repeat < 0.95, f"{repeat:.3f}")
+    both = one("""WITH c AS (SELECT o.customer_id, count(DISTINCT p.pet_type) k FROM orders o JOIN order_items i USING (order_id)
+        JOIN products p ON p.product_id = i.product_id AND p.dt = date_trunc('week', i.dt)::DATE GROUP BY 1)
+        SELECT avg(CAST(k = 2 AS INT)) FROM c""")
+    check("purchases follow the pets: under 25% of buyers buy for both dogs and cats", both < 0.25, f"{both:.3f}")
+    same = one("""WITH f AS (SELECT i.product_id, lag(i.product_id) OVER (PARTITION BY o.customer_id ORDER BY o.dt, o.order_id) prev
+        FROM orders o JOIN order_items i USING (order_id) WHERE i.category = '飼料')
+        SELECT avg(CAST(product_id = prev AS INT)) FROM f WHERE prev IS NOT NULL""")
+    check("a usual food: over 35% of dry-food lines repeat the buyer's previous one", same > 0.35, f"{same:.3f}")
+    gap = one("""WITH f AS (SELECT o.customer_id, i.product_id, o.dt FROM orders o JOIN order_items i USING (order_id) WHERE i.category = '飼料'),
+        g AS (SELECT date_diff('day', lag(dt) OVER (PARTITION BY customer_id, product_id ORDER BY dt), dt) d FROM f)
+        SELECT median(d) FROM g WHERE d > 0""")
+    check("food comes back when the pack runs out: median 10-45 days between buys of the same food", 10 <= gap <= 45, str(gap))
+    curve = con.execute("""WITH f AS (SELECT customer_id, min(dt) d0 FROM orders GROUP BY 1),
+        first AS (SELECT customer_id FROM f WHERE d0 < (SELECT min(dt) FROM orders) + 31),
+        a AS (SELECT DISTINCT o.customer_id, date_diff('month', (SELECT min(dt) FROM orders), o.dt) k FROM orders o JOIN first USING (customer_id))
+        SELECT k, count(*) FROM a WHERE k IN (1, 3, 6, 11) GROUP BY 1 ORDER BY 1""").fetchall()
+    counts = dict(curve)
+    check("the first month's buyers fall away: active in month 1 > 3 > 6 > 11 > 0",
+          counts.get(1, 0) > counts.get(3, 0) > counts.get(6, 0) > counts.get(11, 0) > 0, str(counts))
 else:
     sys.exit(f"unknown mode {mode}")
