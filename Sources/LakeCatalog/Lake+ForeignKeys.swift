@@ -103,7 +103,8 @@ extension Lake {
             table = referenced.dataset.table
             isSnapshot = referenced.partition == .snapshot
             let targetColumns = try fk.referencedFields.map { try lake.column($0, of: referenced) }
-            let days = try lake.catalog.partitions(of: referenced.dataset).map(\.key.dt).filter { $0 <= (last ?? $0) }.sorted()
+            // Nothing to check against when no referencing day is chosen.
+            let days = try lake.catalog.partitions(of: referenced.dataset).map(\.key.dt).filter { dt in last.map { dt <= $0 } ?? false }.sorted()
             for dt in days {
                 var keys = Set<String>()
                 try lake.forEachRow(of: PartitionKey(referenced.dataset, dt), schema: referenced) { tape, nodes in

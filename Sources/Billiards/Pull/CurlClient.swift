@@ -1,4 +1,5 @@
 import CCurl
+import Glibc
 import Synchronization
 
 /// Blocking HTTP GETs on libcurl's easy interface, one handle per request in flight,
@@ -39,8 +40,13 @@ final class CurlClient: Sendable {
         idle.withLock { handles in handles.removeAll() }
     }
 
-    /// `curl_global_init` is not thread-safe: done once, before the first handle.
-    private static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+    /// `curl_global_init` is not thread-safe: done once, before the first handle. With
+    /// `CURLOPT_NOSIGNAL` libcurl leaves SIGPIPE alone, and a TLS write on a connection
+    /// the server has closed may raise it: ignored, so the write fails and is retried.
+    private static let initialized: Bool = {
+        signal(SIGPIPE, SIG_IGN)
+        return curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+    }()
 
     /// GETs `url` with `headers` (`Name: value` lines) and waits for the whole answer.
     func get(_ url: String, headers: [String]) -> Result<Response, Failure> {
@@ -64,8 +70,12 @@ final class CurlClient: Sendable {
             errorText[0] = 0
             // No signals: libcurl runs on many threads here.
             opslake_curl_set_long(curl, CURLOPT_NOSIGNAL, 1)
-            opslake_curl_set_long(curl, CURLOPT_TIMEOUT_MS, timeoutMilliseconds)
+            // The timeout is for silence, as the pull's setting says: connecting, or no byte
+            // for that long (under 1 byte/s over whole seconds). A large page still
+            // arriving is not cut off.
             opslake_curl_set_long(curl, CURLOPT_CONNECTTIMEOUT_MS, timeoutMilliseconds)
+            opslake_curl_set_long(curl, CURLOPT_LOW_SPEED_LIMIT, 1)
+            opslake_curl_set_long(curl, CURLOPT_LOW_SPEED_TIME, max(1, (timeoutMilliseconds + 999) / 1000))
             opslake_curl_set_long(curl, CURLOPT_FOLLOWLOCATION, 1)
             opslake_curl_set_long(curl, CURLOPT_MAXREDIRS, 5)
             opslake_curl_set_long(curl, CURLOPT_TCP_NODELAY, 1)
@@ -115,8 +125,13 @@ final class CurlClient: Sendable {
             retryAfter = nil
             errorText[0] = 0
             var list: UnsafeMutablePointer<curl_slist>? = nil
-            for h in headers { list = curl_slist_append(list, h) }
             defer { curl_slist_free_all(list) }
+            for h in headers {
+                guard let longer = curl_slist_append(list, h) else {
+                    return .failure(Failure(code: CURLE_OUT_OF_MEMORY, message: "out of memory for the request's headers"))
+                }
+                list = longer
+            }
             opslake_curl_set_string(curl, CURLOPT_URL, url)
             opslake_curl_set_list(curl, CURLOPT_HTTPHEADER, list)
             let code = curl_easy_perform(curl)
