@@ -94,6 +94,28 @@ private func load(_ lake: String, _ db: TestDatabase, _ extra: String..., enviro
 
 @Suite(.enabled(if: postgres, "needs the PostgreSQL server that `make test` starts"))
 struct LoadTests {
+    @Test("the analyst's starter pack: each query of docs/analyst-queries.md gives the same answer in DuckDB over the lake and in PostgreSQL after load, and a lake that moved on is caught")
+    func analystQueries() throws {
+        let py = try #require(python, "OPSLAKE_PYTHON is not set (make test sets it)")
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try TestDatabase("analyst")
+        defer { db.drop() }
+        // Three months, so the cohorts have months to retain.
+        let lake = try TestLake(dir.path + "/lake", opened: "2025-03-01", seed: "4", scale: "0.3")
+            .generate(from: "2025-03-01", to: "2025-05-31", jobs: 2).path
+        #expect(try load(lake, db).status == 0)
+        let script = repositoryRoot + "/Tests/Interop/check_analyst_queries.py"
+        let both = try runProcess(py, [script, lake, db.name])
+        #expect(both.status == 0, "\(both.stdout)\(both.stderr)")
+        #expect(both.stdout.split(separator: "\n").count >= 6 && both.stdout.split(separator: "\n").allSatisfy { $0.hasSuffix("the same in PostgreSQL") },
+                "\(both.stdout)")
+        // A day of orders regenerated under another seed in the lake and not loaded: the engines now disagree.
+        #expect(try opslake("generate", "--lake", lake, "--date", "2025-04-02", "--datasets", "petshop.orders", "--seed", "9").status == 0)
+        let moved = try runProcess(py, [script, lake, db.name])
+        #expect(moved.status == 1 && moved.stdout.contains("PostgreSQL and DuckDB differ"), "\(moved.stdout)\(moved.stderr)")
+    }
+
     @Test("loading twice loads nothing the second time; a day regenerated with another seed replaces only that day")
     func idempotence() throws {
         let dir = TemporaryDirectory()
