@@ -41,7 +41,15 @@ extension TableSchema {
         if let d = description ?? title { sql += "COMMENT ON TABLE \(table) IS \(quoteLiteral(d));\n" }
         sql += "COMMENT ON COLUMN \(table).\(quoteIdentifier("dt")) IS 'partition date (the business day, in the local time of the business)';\n"
         for f in fields {
-            if let d = f.description { sql += "COMMENT ON COLUMN \(table).\(quoteIdentifier(f.name)) IS \(quoteLiteral(d));\n" }
+            // A foreign key is told in its column's comment, not declared as a constraint:
+            // partitions load one at a time in any order and are replaced whole, which an
+            // enforced key would refuse (docs/postgres.md, "Relationships").
+            let references = foreignKeys.filter { $0.fields.count == 1 && $0.fields[0] == f.name }.map {
+                "References \(dataset.schema).\($0.table) (\($0.referencedFields.joined(separator: ", "))), as of the row's dt; "
+                    + "not enforced here, checked on the lake by opslake quality --foreign-keys."
+            }
+            let comment = ([f.description].compactMap { $0 } + references).joined(separator: " ")
+            if !comment.isEmpty { sql += "COMMENT ON COLUMN \(table).\(quoteIdentifier(f.name)) IS \(quoteLiteral(comment));\n" }
         }
         return sql
     }

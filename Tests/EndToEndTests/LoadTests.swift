@@ -105,6 +105,9 @@ struct LoadTests {
         let lake = try TestLake(dir.path + "/lake", opened: "2025-03-01", seed: "4", scale: "0.3")
             .generate(from: "2025-03-01", to: "2025-05-31", jobs: 2).path
         #expect(try load(lake, db).status == 0)
+        // The relationships are in the columns' comments, where BI tools show them.
+        let comment = try db.connect().query("SELECT col_description('petshop.orders'::regclass, attnum) FROM pg_attribute WHERE attrelid = 'petshop.orders'::regclass AND attname = 'customer_id'")
+        #expect(comment.first?.first??.contains("References petshop.customers (customer_id)") == true, "\(comment)")
         let script = repositoryRoot + "/Tests/Interop/check_analyst_queries.py"
         let both = try runProcess(py, [script, lake, db.name])
         #expect(both.status == 0, "\(both.stdout)\(both.stderr)")

@@ -218,4 +218,13 @@ import TestSupport
         #expect(ddl.contains("IS 'it''s';"))
         #expect(quoteIdentifier("a\"b") == "\"a\"\"b\"")
     }
+
+    @Test("a foreign key is told in its column's comment, never declared as a constraint the per-partition loads would break")
+    func foreignKeyComment() throws {
+        let s = try Self.schema("{\"name\": \"id\", \"constraints\": {\"required\": true}}, {\"name\": \"owner\", \"description\": \"who\"}",
+                                extra: ", \"primaryKey\": \"id\", \"foreignKeys\": [{\"fields\": \"owner\", \"reference\": {\"resource\": \"people\", \"fields\": \"person_id\"}}]")
+        let ddl = s.postgresDDL()
+        #expect(ddl.contains("COMMENT ON COLUMN \"s\".\"t\".\"owner\" IS 'who References s.people (person_id), as of the row''s dt; not enforced here, checked on the lake by opslake quality --foreign-keys.';"), "\(ddl)")
+        #expect(!ddl.uppercased().contains("FOREIGN KEY") && !ddl.contains("REFERENCES "))
+    }
 }
