@@ -69,6 +69,20 @@ struct CurlClientTests {
         #expect(APIClient.classify(late, timeout: 1).message.contains("no answer within 1.0 s"))
     }
 
+    /// The hand-written query encoding is Foundation's, with `& = + ; #` taken out of the
+    /// allowed set: every ASCII byte, and random strings of ASCII, CJK and emoji.
+    @Test func queryValuesAreEncodedAsFoundationWould() {
+        var allowed = CharacterSet.urlQueryAllowed
+        allowed.remove(charactersIn: "&=+;#")
+        var samples = (0..<128).map { String(Character(Unicode.Scalar(UInt8($0)))) } + ["2026-03-01 08:00:00", "台北 市", "a&b=c+d;e#f", "🐈‍⬛%20"]
+        var g = SystemRandomNumberGenerator()
+        let alphabet = Array("aZ09 -._~!$&'()*+,;=:@/?#%\"<>[]{}|^`台北貓🐕é\u{0}\n")
+        for _ in 0..<500 { samples.append(String((0..<Int.random(in: 0...12, using: &g)).map { _ in alphabet.randomElement(using: &g)! })) }
+        for value in samples {
+            #expect(APIClient.percentEncoded(value) == value.addingPercentEncoding(withAllowedCharacters: allowed), "\(value.debugDescription)")
+        }
+    }
+
     /// https is built in (a closed port refuses the connection; it is not an unknown
     /// scheme), and a closed port is "unreachable", not a reason to retry forever.
     @Test func httpsIsSupportedAndAClosedPortIsUnreachable() throws {

@@ -50,21 +50,52 @@ final class APIClient: Sendable {
     let http: CurlClient
     let token: Mutex<String>
     let fatal = Mutex<PullError?>(nil)
+    /// The base URL without trailing slashes.
+    let base: String
 
     init(settings: PullSettings) throws {
         self.settings = settings
         token = Mutex(try settings.readToken())
         http = CurlClient(timeoutSeconds: settings.timeoutSeconds, userAgent: "opslake-billiards-pull")
+        var base = settings.baseURL.absoluteString
+        while base.hasSuffix("/") { base.removeLast() }
+        self.base = base
     }
 
     /// The URL of `path` with `query` (values percent-encoded; a space as %20).
     func url(_ path: String, _ query: [(String, String)]) -> String {
-        var base = settings.baseURL.absoluteString
-        while base.hasSuffix("/") { base.removeLast() }
-        var allowed = CharacterSet.urlQueryAllowed
-        allowed.remove(charactersIn: "&=+;#")
-        let q = query.map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $1)" }.joined(separator: "&")
-        return base + path + (q.isEmpty ? "" : "?" + q)
+        var url = base + path
+        for (i, (name, value)) in query.enumerated() {
+            url += i == 0 ? "?" : "&"
+            url += name
+            url += "="
+            url += Self.percentEncoded(value)
+        }
+        return url
+    }
+
+    /// `value` as a query value: the bytes RFC 3986 allows in a query pass, except
+    /// `& = + ; #`, which would change its meaning; every other byte is %XX. (By hand:
+    /// Foundation's `addingPercentEncoding` cost a twentieth of the pull's CPU.)
+    static func percentEncoded(_ value: String) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(value.utf8.count + 8)
+        let hex = Array("0123456789ABCDEF".utf8)
+        for b in value.utf8 {
+            if queryAllowed[Int(b)] {
+                out.append(b)
+            } else {
+                out += [UInt8(ascii: "%"), hex[Int(b >> 4)], hex[Int(b & 15)]]
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Unreserved characters, `! $ ' ( ) * ,`, `: @ / ?`.
+    static let queryAllowed: [Bool] = (0..<256).map { b in
+        guard b < 128 else { return false }
+        let c = Character(Unicode.Scalar(UInt8(b)))
+        return c.isASCII && (c.isLetter || c.isNumber) || "-._~!$'()*,:@/?".contains(c)
     }
 
     /// One answer as received.
