@@ -9,9 +9,14 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 
     /// The stream for `label` (a dataset or a purpose) on day `day` under `seed`.
     public init(seed: UInt64, label: String, day: Int32 = 0) {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a over the label
-        for b in label.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-        state = SplitMix64.mix(seed ^ SplitMix64.mix(h ^ SplitMix64.mix(UInt64(bitPattern: Int64(day)) &+ 0x9E37_79B9)))
+        state = SplitMix64.mix(seed ^ SplitMix64.mix(SplitMix64.fnv1a(label) ^ SplitMix64.mix(UInt64(bitPattern: Int64(day)) &+ 0x9E37_79B9)))
+    }
+
+    /// FNV-1a over the UTF-8 bytes of `text`: a stable hash of a label or an id.
+    public static func fnv1a(_ text: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return h
     }
 
     @inline(__always)

@@ -47,6 +47,8 @@ struct Catalogue: Sendable {
     /// The same per category and pet (`Catalogue.pets`: dog, cat).
     let byCategoryPet: [[[Int]]]
     let popularityByPet: [[WeightedChoice?]]
+    /// FNV-1a of each product's id, for `usual`.
+    let idHashes: [UInt64]
     static let pets = ["dog", "cat"]
 
     /// The catalogue of the week of `dt`: the latest import in force, else the template.
@@ -70,6 +72,7 @@ struct Catalogue: Sendable {
         products = list
         byCategory = groups
         popularity = groups.map { g in g.isEmpty ? nil : WeightedChoice(weights: g.map { list[$0].popularity }) }
+        idHashes = list.map { SplitMix64.fnv1a($0.id) }
         byCategoryPet = groups.map { g in Catalogue.pets.map { pet in g.filter { list[$0].pet == pet } } }
         popularityByPet = byCategoryPet.map { perPet in
             perPet.map { g in g.isEmpty ? nil : WeightedChoice(weights: g.map { list[$0].popularity }) }
@@ -91,9 +94,7 @@ struct Catalogue: Sendable {
         let key = SplitMix64.mix(seed ^ 0x7573_7561_6C66_6F6F ^ UInt64(member))
         var best: (score: UInt64, product: Int)?
         for i in byCategoryPet[category][pet == "cat" ? 1 : 0] {
-            var h: UInt64 = 0xcbf2_9ce4_8422_2325
-            for b in products[i].id.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-            let score = SplitMix64.mix(key ^ h)
+            let score = SplitMix64.mix(key ^ idHashes[i])
             if best.map({ score > $0.score }) ?? true { best = (score, i) }
         }
         return best?.product

@@ -115,7 +115,9 @@ final class CurlClient: Sendable {
             let name = "retry-after:".utf8
             guard line.count > name.count,
                   zip(line.prefix(name.count), name).allSatisfy({ $0 | 0x20 == $1 | 0x20 }) else { return }
-            let value = String(decoding: line.dropFirst(name.count), as: UTF8.self).trimmingWhitespace()
+            let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
+            let bytes = line.dropFirst(name.count).drop(while: isSpace)
+            let value = String(decoding: bytes.prefix(bytes.count - bytes.reversed().prefix(while: isSpace).count), as: UTF8.self)
             // Seconds; an HTTP date is not honoured (the backoff applies instead).
             if let seconds = Double(value), seconds.isFinite { retryAfter = max(0, seconds) }
         }
@@ -147,13 +149,5 @@ final class CurlClient: Sendable {
             body = []
             return .success(answer)
         }
-    }
-}
-
-extension String {
-    /// Without leading and trailing spaces, tabs and line ends.
-    func trimmingWhitespace() -> String {
-        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
-        return String(self[first...last])
     }
 }
