@@ -37,14 +37,9 @@ man: deps
 	mkdir -p .build/man
 	swift package --allow-writing-to-directory .build/man generate-manual --output-directory .build/man
 
+# Every benchmark, each one's wall time and the total: scripts/bench-all.sh.
 bench: build
-	$(OPSLAKE) bench format
-	scripts/bench-generate.sh
-	bash scripts/bench-load.sh
-	bash scripts/bench-verify.sh
-	bash scripts/bench-ship.sh
-	bash scripts/bench-pull.sh
-	bash scripts/bench-dwd.sh
+	bash scripts/bench-all.sh
 
 # Build output and demo data; lake/README.md stays.
 clean:

@@ -12,6 +12,10 @@
 #   BENCH_ROUNDS   rounds (default 3); odd rounds run opslake first, even rounds DuckDB
 #   OPSLAKE        the opslake binary (default .build/release/opslake, built when missing)
 #   TMPDIR         where the lake and the outputs go (default /tmp)
+#   BENCH_ODS_LAKE a lake whose ODS to use instead of writing one (bench-pull.sh's
+#                  BENCH_KEEP_ODS; `make bench` passes it on); it is moved into the
+#                  benchmark's folder and deleted with it. BENCH_STORES and BENCH_DAYS
+#                  then only label the table, and must match the lake's.
 set -euo pipefail
 
 SELF=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
@@ -39,10 +43,18 @@ trap 'rm -rf "$T"' EXIT
 trap 'echo "bench-dwd: stopped: line $LINENO failed (exit $?)" >&2' ERR
 bench_copy_opslake "$T"
 
-echo "bench-dwd: writing the ODS of $STORES stores x $DAYS days (not measured) ..." >&2
-"$OPSLAKE" billiards archive --out "$T/archive" --from "$FROM" --to "$TO" --stores "$STORES" >/dev/null
-"$OPSLAKE" billiards replay --archive "$T/archive" --lake "$T/lake" >/dev/null
-rm -rf "$T/archive"
+if [[ -n ${BENCH_ODS_LAKE:-} ]]; then
+  [[ -d $BENCH_ODS_LAKE/billiards_ods ]] || die "BENCH_ODS_LAKE=$BENCH_ODS_LAKE holds no billiards_ods; run bench-pull.sh with BENCH_KEEP_ODS first"
+  echo "bench-dwd: using the ODS in $BENCH_ODS_LAKE (not measured) ..." >&2
+  mv "$BENCH_ODS_LAKE" "$T/lake" 2>/dev/null || cp -a "$BENCH_ODS_LAKE" "$T/lake"
+  ODS_SOURCE="the replayed pull of bench-pull.sh"
+else
+  echo "bench-dwd: writing the ODS of $STORES stores x $DAYS days (not measured) ..." >&2
+  "$OPSLAKE" billiards archive --out "$T/archive" --from "$FROM" --to "$TO" --stores "$STORES" >/dev/null
+  "$OPSLAKE" billiards replay --archive "$T/archive" --lake "$T/lake" >/dev/null
+  rm -rf "$T/archive"
+  ODS_SOURCE="billiards archive, then replay"
+fi
 "$OPSLAKE" billiards dwd --lake "$T/lake" >/dev/null  # warm-up, and the tables exist
 "$OPSLAKE" bench dwd-sql --lake "$T/lake" --out "$T/duckdb" >"$T/dwd.sql"
 ODS_BYTES=$(du -sb "$T/lake/billiards_ods" | cut -f1)
@@ -55,6 +67,7 @@ echo "  cpu:         $cpu"
 echo "  opslake:     $opslake_version ($OPSLAKE_PATH)"
 echo "  reference:   DuckDB $("$PY" -c 'import duckdb; print(duckdb.__version__)') (Python), the SQL of opslake bench dwd-sql"
 echo "  data:        ODS of $STORES stores x $DAYS business days ($FROM..$TO): $((ODS_BYTES / 1000000)) MB on disk, $((ODS_RAW / 1000000)) MB of NDJSON"
+echo "  ODS from:    $ODS_SOURCE"
 echo "  load avg:    $(cut -d' ' -f1-3 /proc/loadavg) at start"
 echo
 

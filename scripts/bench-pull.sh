@@ -12,6 +12,8 @@
 #   BENCH_JOBS     opslake's --jobs (requests in flight; default 4)
 #   OPSLAKE        the opslake binary (default .build/release/opslake, built when missing)
 #   TMPDIR         where the lakes and archives go (default /tmp)
+#   BENCH_KEEP_ODS a folder that must not exist yet: the last round's replayed lake is
+#                  moved there at the end, for bench-dwd.sh (BENCH_ODS_LAKE) to reuse
 set -euo pipefail
 
 SELF=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
@@ -29,6 +31,8 @@ FROM=2026-01-01
 for n in "$STORES" "$DAYS" "$ROUNDS" "$JOBS"; do
   [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "bench-pull: BENCH_STORES, BENCH_DAYS, BENCH_ROUNDS and BENCH_JOBS must be positive integers (got $n)" >&2; exit 2; }
 done
+KEEP_ODS=${BENCH_KEEP_ODS:-}
+[[ -z $KEEP_ODS || ! -e $KEEP_ODS ]] || { echo "bench-pull: BENCH_KEEP_ODS=$KEEP_ODS exists already; name a new folder" >&2; exit 2; }
 TO=$(date -u -d "$FROM + $((DAYS - 1)) days" +%F)
 UNTIL="$(date -u -d "$TO + 1 day" +%F) 08:00:00"
 
@@ -74,7 +78,6 @@ echo
 echo "bench-pull: warm-up pull (not measured) ..." >&2
 "$OPSLAKE" billiards pull --lake "$T/warm" --api-url "$URL" --token-file "$T/token" --stores "$STORE_IDS" \
   --from "$FROM" --until "$UNTIL" --jobs "$JOBS" --save-archive "$T/archive" --json >"$T/warm.json"
-rm -rf "$T/warm"
 
 RESULTS=()  # name|round|t0|t1|server cpu before|after|client cpu before|after|the command's last line (JSON)
 measure() {  # measure NAME ROUND OUT COMMAND...: the wall clock and the server's CPU time around the command
@@ -93,19 +96,20 @@ measure() {  # measure NAME ROUND OUT COMMAND...: the wall clock and the server'
   c1=$(client_cpu "$T/times.after")
   RESULTS+=("$name|$round|$t0|$t1|$s0|$s1|$c0|$c1|$(tail -n1 "$out")")
 }
+# Each round writes new folders, deleted when the script ends: on ext4 without a journal
+# (the project's benchmark machine) every new inode is searched for past each inode freed
+# in the last seconds to minutes, so a lake written just after another was deleted pays
+# for that deletion on each of its files (16% of the replay's CPU when it did).
 opslake_pull() {
-  rm -rf "$T/lake"
-  "$OPSLAKE" billiards pull --lake "$T/lake" --api-url "$URL" --token-file "$T/token" --stores "$STORE_IDS" \
+  "$OPSLAKE" billiards pull --lake "$T/lake-$round" --api-url "$URL" --token-file "$T/token" --stores "$STORE_IDS" \
     --from "$FROM" --until "$UNTIL" --jobs "$JOBS" --json
 }
 python_pull() {
-  rm -rf "$T/py"
   "$PY" "$ROOT/bench/reference/billiards_pull.py" --base "$URL" --token-file "$T/token" --stores "$STORE_IDS" \
-    --from "$FROM" --to "$TO" --out "$T/py"
+    --from "$FROM" --to "$TO" --out "$T/py-$round"
 }
 opslake_replay() {
-  rm -rf "$T/replayed"
-  "$OPSLAKE" billiards replay --archive "$T/archive" --lake "$T/replayed" >/dev/null
+  "$OPSLAKE" billiards replay --archive "$T/archive" --lake "$T/replayed-$round" >/dev/null
   echo '{}'
 }
 
@@ -120,11 +124,15 @@ for ((round = 1; round <= ROUNDS; round++)); do
   fi
   measure "opslake billiards replay" "$round" "$T/replay.out" opslake_replay
   # Checked, not measured: the live pull and the replay of its archive are the same ODS, byte for byte.
-  (cd "$T/lake" && find billiards_ods -type f | LC_ALL=C sort | xargs sha256sum) >"$T/pull.sha256"
-  (cd "$T/replayed" && find billiards_ods -type f | LC_ALL=C sort | xargs sha256sum) >"$T/replay.sha256"
+  (cd "$T/lake-$round" && find billiards_ods -type f | LC_ALL=C sort | xargs sha256sum) >"$T/pull.sha256"
+  (cd "$T/replayed-$round" && find billiards_ods -type f | LC_ALL=C sort | xargs sha256sum) >"$T/replay.sha256"
   cmp -s "$T/pull.sha256" "$T/replay.sha256" || die "round $round: the replayed ODS differs from the pulled one"
 done
 STEAL_LINE=$(bench_steal_report)
+if [[ -n $KEEP_ODS ]]; then
+  mkdir -p "$(dirname "$KEEP_ODS")"
+  mv "$T/replayed-$ROUNDS" "$KEEP_ODS"
+fi
 
 RESULTS=$(printf '%s\n' "${RESULTS[@]}") WARM=$(tail -n1 "$T/warm.json") STEAL_LINE=$STEAL_LINE python3 - <<'PY'
 from bench_table import print_table, median_spread

@@ -126,7 +126,8 @@ public enum ArchiveReplay {
         return summary
     }
 
-    /// The records of one window, every file checked and every page present.
+    /// The records of one window, every file checked and every page present, each
+    /// (store, key) once (`ODSRecord.latest`).
     public static func read(_ window: ODSWindow, _ entries: [ArchiveEntry], folder: String) throws -> [ODSRecord] {
         let endpoint = window.endpoint
         var records: [ODSRecord] = []
@@ -161,7 +162,7 @@ public enum ArchiveReplay {
                 }
                 records += try page(e, pageName(e)).records()
             }
-            return records
+            return ODSRecord.latest(records)
         }
         // The last successful response of each page.
         var pages: [Int: ArchiveEntry] = [:]
@@ -189,7 +190,7 @@ public enum ArchiveReplay {
             }
             records += try response.records()
         }
-        return records
+        return ODSRecord.latest(records)
     }
 
     static func pageName(_ e: ArchiveEntry) -> String {

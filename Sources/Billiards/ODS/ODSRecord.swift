@@ -67,10 +67,26 @@ public struct ODSRecord: Sendable, Hashable {
         return otherPayload.lexicographicallyPrecedes(payload)
     }
 
-    /// The ODS row: store_id, source_key, payload, source_endpoint, version_time.
-    public func row(_ endpoint: Endpoint) -> [Value] {
-        [.int(storeID), .string(sourceKey), .string(String(decoding: payload, as: UTF8.self)), .string(endpoint.path),
-         .timestamp(versionTime.timestamp)]
+    /// Each (store, key)'s latest record among `records` (by `supersedes`), in the order
+    /// each key first appears: a window's records as `ODSWriter.land` takes them. Run
+    /// where the window was read, so the writer's one thread only appends.
+    public static func latest(_ records: [ODSRecord]) -> [ODSRecord] {
+        if records.count < 2 { return records }
+        struct Key: Hashable { var store: Int64; var key: String }
+        var index: [Key: Int] = [:]
+        index.reserveCapacity(records.count)
+        var out: [ODSRecord] = []
+        out.reserveCapacity(records.count)
+        for r in records {
+            let k = Key(store: r.storeID, key: r.sourceKey)
+            if let i = index[k] {
+                if r.supersedes(versionTime: out[i].versionTime, payload: out[i].payload) { out[i] = r }
+            } else {
+                index[k] = out.count
+                out.append(r)
+            }
+        }
+        return out
     }
 }
 

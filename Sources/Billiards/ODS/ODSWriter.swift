@@ -68,9 +68,9 @@ public final class ODSWriter {
     public let batchBytes: Int
     let schemas: [Endpoint: TableSchema]
 
-    struct RowKey: Hashable { var store: Int64; var key: String }
-    /// The batch: per partition, each (store, key)'s latest record.
-    var pending: [PartitionKey: (endpoint: Endpoint, records: [RowKey: ODSRecord])] = [:]
+    /// The batch: per partition, the records of its windows in the order they were
+    /// landed (a key may appear in several windows; `merge` keeps its latest).
+    var pending: [PartitionKey: (endpoint: Endpoint, records: [ODSRecord])] = [:]
     var pendingBytes = 0
     /// The windows landed since the last commit, in order, for their cursors.
     var waiting: [ODSWindow] = []
@@ -99,7 +99,8 @@ public final class ODSWriter {
         schemas = try BilliardsODS.schemasByEndpoint()
     }
 
-    /// Lands the records of `window` (each read with `ODSRecord` from the response).
+    /// Lands the records of `window` (each read with `ODSRecord` from the response), each
+    /// (store, key) once, as `ODSRecord.latest` leaves them: the landing counts them.
     /// An unbatched writer commits it and moves its cursor before returning (the
     /// landing says what that did); a batched one may wait for `flush()`, and the
     /// landing counts only the records.
@@ -110,27 +111,26 @@ public final class ODSWriter {
         for r in records where r.storeID != window.storeID {
             throw ODSError(.dataError, "\(window): a record of store \(r.storeID) in another store's window")
         }
-        var keys = Set<RowKey>()
-        for r in records {
-            let key = PartitionKey(dataset, r.dt), row = RowKey(store: r.storeID, key: r.sourceKey)
-            keys.insert(row)
-            if let seen = pending[key]?.records[row] {
-                guard r.supersedes(versionTime: seen.versionTime, payload: seen.payload) else { continue }
-                pendingBytes -= seen.payload.count
-            }
-            pending[key, default: (window.endpoint, [:])].records[row] = r
-            pendingBytes += r.payload.count
+        // A window's records mostly share their day: appended a run of one day at a time.
+        var i = records.startIndex
+        while i < records.endIndex {
+            let dt = records[i].dt
+            var j = i + 1
+            while j < records.endIndex, records[j].dt == dt { j += 1 }
+            pending[PartitionKey(dataset, dt), default: (window.endpoint, [])].records.append(contentsOf: records[i..<j])
+            for r in records[i..<j] { pendingBytes += r.payload.count }
+            i = j
         }
         waiting.append(window)
         odsLog.debug("window taken", metadata: ["window": "\(window)", "records": "\(records.count)"])
         if batchBytes == 0 {
             var landing = try flush()
-            landing.records = keys.count
+            landing.records = records.count
             landing.cursor = try lake.catalog.cursor(BilliardsODS.cursorName(window.endpoint, store: window.storeID))
             return landing
         }
         if pendingBytes >= batchBytes { try flush() }
-        return ODSLanding(records: keys.count)
+        return ODSLanding(records: records.count)
     }
 
     /// Merges the batch into its partitions, commits them as one batch, then moves the
@@ -164,11 +164,20 @@ public final class ODSWriter {
             let (endpoint, records) = batch[key]!
             let schema = schemas[endpoint]!
             return Result {
-                let existing = try Self.rows(of: key, in: lake, schema: schema)
-                let merged = Self.merge(existing, Array(records.values), endpoint: endpoint)
+                let existing = try Self.stored(key, in: lake, schema: schema)
+                let merged = Self.merge(existing, records)
                 if merged == existing { return nil }
+                let path = endpoint.path
                 let staged = try lake.stagePartitions(schemas: [schema], dt: key.dt) { sinks in
-                    for row in merged { try sinks[0].append(row) }
+                    let sink = sinks[0]
+                    for row in merged {
+                        try sink.cell(row.store)
+                        try sink.cell(row.key)
+                        try row.payload.withUnsafeBufferPointer { try sink.cell(utf8: $0) }
+                        try sink.cell(path)
+                        try sink.cell(row.version.timestamp)
+                        try sink.endRow()
+                    }
                 }
                 return (staged, merged.count)
             }
@@ -229,25 +238,51 @@ public final class ODSWriter {
         try lake.rows(of: key, schema: schema)
     }
 
-    /// `existing` with `incoming` merged in, ordered by (store_id, source_key).
-    static func merge(_ existing: [[Value]], _ incoming: [ODSRecord], endpoint: Endpoint) -> [[Value]] {
+    /// One ODS row, as `merge` orders and compares it (source_endpoint is the dataset's).
+    struct Row: Equatable {
+        var store: Int64
+        var key: String
+        var version: VenueTime
+        var payload: [UInt8]
+
+        init(_ r: ODSRecord) {
+            (store, key, version, payload) = (r.storeID, r.sourceKey, r.versionTime, r.payload)
+        }
+
+        init?(_ row: [Value]) {
+            guard row.count == 5, case .int(let store) = row[0], case .string(let key) = row[1],
+                  case .string(let payload) = row[2], case .timestamp(let t) = row[4] else { return nil }
+            (self.store, self.key, version, self.payload) = (store, key, VenueTime(secondsSinceEpoch: t.secondsSinceEpoch), Array(payload.utf8))
+        }
+    }
+
+    /// The rows partition `key` holds, in its order.
+    static func stored(_ key: PartitionKey, in lake: Lake, schema: TableSchema) throws -> [Row] {
+        try rows(of: key, in: lake, schema: schema).compactMap(Row.init)
+    }
+
+    /// `existing` with `incoming` merged in (each (store, key)'s latest version), ordered
+    /// by (store_id, source_key).
+    static func merge(_ existing: [Row], _ incoming: [ODSRecord]) -> [Row] {
         struct Key: Hashable { var store: Int64; var key: String }
-        var rows: [Key: [Value]] = [:]
+        var index: [Key: Int] = [:]
+        index.reserveCapacity(existing.count + incoming.count)
+        var rows: [Row] = []
         rows.reserveCapacity(existing.count + incoming.count)
         for row in existing {
-            guard case .int(let store) = row[0], case .string(let key) = row[1] else { continue }
-            rows[Key(store: store, key: key)] = row
+            let k = Key(store: row.store, key: row.key)
+            if let i = index[k] { rows[i] = row } else { index[k] = rows.count; rows.append(row) }
         }
         for r in incoming {
             let k = Key(store: r.storeID, key: r.sourceKey)
-            if let old = rows[k], case .timestamp(let t) = old[4], case .string(let payload) = old[2],
-               !r.supersedes(versionTime: VenueTime(secondsSinceEpoch: t.secondsSinceEpoch), payload: Array(payload.utf8)) {
-                continue
+            if let i = index[k] {
+                if r.supersedes(versionTime: rows[i].version, payload: rows[i].payload) { rows[i] = Row(r) }
+            } else {
+                index[k] = rows.count
+                rows.append(Row(r))
             }
-            rows[k] = r.row(endpoint)
         }
-        return rows.sorted { a, b in
-            a.key.store != b.key.store ? a.key.store < b.key.store : a.key.key.utf8.lexicographicallyPrecedes(b.key.key.utf8)
-        }.map(\.value)
+        rows.sort { a, b in a.store != b.store ? a.store < b.store : a.key.utf8.lexicographicallyPrecedes(b.key.utf8) }
+        return rows
     }
 }

@@ -337,6 +337,7 @@ final class Lander: @unchecked Sendable {  // unchecked: `writer` and `failure` 
     var failed: (any Error)? { lock.withLock { failure } }
 
     func land(_ window: ODSWindow, records: [ODSRecord]) throws {
+        let records = ODSRecord.latest(records)  // on the caller's thread, not under the lock
         try lock.withLock {
             if let failure { throw failure }
             do { _ = try writer.land(window, records: records) } catch let e as ODSError where e.status == .dataError && failure == nil {
