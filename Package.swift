@@ -74,7 +74,7 @@ let package = Package(
         .target(
             name: "PetShop",
             dependencies: ["LakeFormat", "TableSchema", "Configuration", "GeneratorKit"],
-            resources: ["surnames", "given_names", "divisions", "contact", "pet_catalogue"].map { .embedInCode("Resources/\($0).json") }
+            resources: ["surnames", "given_names", "divisions", "contact", "pet_catalogue", "taiwan_calendar"].map { .embedInCode("Resources/\($0).json") }
                 + petShopTables.map { .embedInCode("Schemas/petshop/\($0).json") }
                 + petShopDimensions.map { .embedInCode("Schemas/petshop/dimensions/\($0).sql") }
         ),

@@ -14,10 +14,13 @@ struct DaySimulation {
     let campaigns: CampaignSet
     /// The members registered before the day, with their lives and the day's weights.
     let members: MemberDraw
+    /// The calendar's factor on the day's orders (`Seasons`): 1 on ordinary days.
+    let demand: Double
 
-    init(config: PetShopConfig, catalogue: Catalogue, lives: [MemberLife], dt: LakeDate) {
+    init(config: PetShopConfig, catalogue: Catalogue, lives: [MemberLife], dt: LakeDate, demand: Double = 1) {
         self.config = config
         self.dt = dt
+        self.demand = demand
         self.catalogue = catalogue
         campaigns = CampaignSet(config: config, month: dt)
         members = MemberDraw(lives: lives, dt: dt)
@@ -68,8 +71,9 @@ extension DaySimulation {
             var time: Int
         }
 
-        /// The day's first draws: how many orders, and when each session starts.
-        /// Browsing sessions are a fixed multiple of the orders.
+        /// The day's first draws: how many orders (the promotion type's draw, times the
+        /// scale and the calendar's demand), and when each session starts. Browsing
+        /// sessions are a fixed multiple of the orders.
         init(_ sim: DaySimulation, events: (any RowSink)?, orders: (any RowSink)?, items: (any RowSink)?) {
             self.sim = sim
             self.events = events
@@ -80,7 +84,7 @@ extension DaySimulation {
             categories = WeightedChoice(weights: behaviour.categories)
             digits = DayDigits(sim.dt)
             rng = SplitMix64(seed: sim.config.seed, label: "petshop.day", day: sim.dt.daysSinceEpoch)
-            let orderCount = sim.members.isEmpty ? 0 : Int((Double(rng.int(in: behaviour.ordersPerDay)) * sim.config.scale).rounded())
+            let orderCount = sim.members.isEmpty ? 0 : Int((Double(rng.int(in: behaviour.ordersPerDay)) * sim.config.scale * sim.demand).rounded())
             let browseCount = Int((Double(orderCount) * sim.config.browseSessionsPerOrder).rounded())
             sessionsLeft = orderCount + browseCount
             purchasesLeft = orderCount
@@ -166,7 +170,7 @@ extension DaySimulation {
                 subtotal += line.quantity * sim.catalogue.products[line.product].price
                 quantity += line.quantity
             }
-            let result = sim.campaigns.checkout(type: type, subtotal: subtotal, quantity: quantity)
+            let result = sim.campaigns.checkout(type: type, on: sim.dt, subtotal: subtotal, quantity: quantity)
             let payment = DaySimulation.payments[DaySimulation.paymentChoice.draw(&rng)]
             for line in basket {
                 try emit(visit, "purchase", at: checkoutTime, product: line.product, quantity: line.quantity, order: orderID)

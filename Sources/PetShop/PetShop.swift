@@ -11,9 +11,11 @@ public struct PetShop: DomainGenerator {
     public let imports: [ImportedCatalogue]
     let catalogues = CatalogueCache()
     let members = MemberCache()
+    let seasons: Seasons
 
     public init(config: PetShopConfig, imports: [ImportedCatalogue] = []) {
         self.config = config
+        seasons = Seasons(config: config)
         self.imports = imports.sorted { $0.from < $1.from }
     }
 
@@ -95,7 +97,8 @@ public struct PetShop: DomainGenerator {
         if let s = sink(Self.campaigns) { try CampaignSet(config: config, month: dt).write(into: s) }
         let events = sink(Self.behaviorEvents), orders = sink(Self.orders), items = sink(Self.orderItems)
         if events != nil || orders != nil || items != nil {
-            try DaySimulation(config: config, catalogue: catalogue(on: dt), lives: members.lives(before: dt, config: config), dt: dt)
+            try DaySimulation(config: config, catalogue: catalogue(on: dt), lives: members.lives(before: dt, config: config), dt: dt,
+                              demand: seasons.demand(on: dt))
                 .run(events: events, orders: orders, items: items)
         }
     }
@@ -113,8 +116,10 @@ public struct PetShop: DomainGenerator {
 
     func writeCalendar(on dt: LakeDate, into sink: any RowSink) throws {
         let type = config.promotion(on: dt)
+        let day = TaiwanCalendar.shared.day(dt)
         try PromotionCalendarRow(weekday: dt.isoWeekday, weekdayName: Self.weekdayNames[dt.isoWeekday - 1],
-                                 promotionType: type.rawValue, promotionName: type.chineseName).write(to: sink)
+                                 promotionType: type.rawValue, promotionName: type.chineseName,
+                                 isWorkingDay: day.isWorkingDay, holiday: day.holiday, festival: day.festival).write(to: sink)
     }
 
     static let weekdayNames = ["週一", "週二", "週三", "週四", "週五", "週六", "週日"]

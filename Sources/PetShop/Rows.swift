@@ -113,19 +113,26 @@ struct ProductRow: DatasetRow {
     }
 }
 
-/// `petshop.promotion_calendar`: the day's weekday and its promotion.
+/// `petshop.promotion_calendar`: the day's weekday, its promotion and its place in
+/// Taiwan's calendar.
 struct PromotionCalendarRow: DatasetRow {
-    static let columns = ["weekday", "weekday_name", "promotion_type", "promotion_name"]
+    static let columns = ["weekday", "weekday_name", "promotion_type", "promotion_name", "is_working_day", "holiday", "festival"]
     var weekday: Int
     var weekdayName: String
     var promotionType: String
     var promotionName: String
+    var isWorkingDay: Bool
+    var holiday: String?
+    var festival: String?
 
     func write(to sink: some RowSink) throws {
         try sink.cell(weekday)
         try sink.cell(weekdayName)
         try sink.cell(promotionType)
         try sink.cell(promotionName)
+        try sink.cell(isWorkingDay)
+        try sink.cell(holiday)
+        try sink.cell(festival)
         try sink.endRow()
     }
 }

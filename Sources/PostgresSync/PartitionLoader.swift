@@ -145,7 +145,18 @@ public final class PartitionLoader {
             actual = try columns(of: schema)
         }
         let wanted = [("dt", "date")] + schema.fields.map { ($0.name, Self.catalogType($0)) }
-        let have = Dictionary(actual, uniquingKeysWith: { a, _ in a })
+        var have = Dictionary(actual, uniquingKeysWith: { a, _ in a })
+        // A schema version that appended columns: the table an earlier version made gets
+        // them (docs/table-schemas.md, "Changing a schema"). Only columns at the schema's
+        // end, after every column the table has: anything else is a mismatch to resolve by hand.
+        let missing = wanted.filter { have[$0.0] == nil }
+        if !missing.isEmpty, missing.count < wanted.count, wanted.suffix(missing.count).map(\.0) == missing.map(\.0),
+           actual.count == wanted.count - missing.count {
+            _ = try pg.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [Ledger.ddlLockKey])
+            try pg.execute(schema.postgresAddColumnsDDL(missing.map(\.0)))
+            actual = try columns(of: schema)
+            have = Dictionary(actual, uniquingKeysWith: { a, _ in a })
+        }
         var problems: [String] = []
         for (name, type) in wanted {
             if let t = have[name] {

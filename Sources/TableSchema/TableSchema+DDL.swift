@@ -53,6 +53,19 @@ extension TableSchema {
         }
         return sql
     }
+
+    /// The columns a later version of the schema appended, added to a table an earlier
+    /// version made: nullable whatever the schema says, since the rows already there
+    /// have no value for them until their partitions are loaded again.
+    public func postgresAddColumnsDDL(_ names: [String]) -> String {
+        let table = "\(quoteIdentifier(dataset.schema)).\(quoteIdentifier(dataset.table))"
+        var sql = ""
+        for f in fields where names.contains(f.name) {
+            sql += "ALTER TABLE \(table) ADD COLUMN IF NOT EXISTS \(quoteIdentifier(f.name)) \(Self.postgresType(f));\n"
+            if let d = f.description { sql += "COMMENT ON COLUMN \(table).\(quoteIdentifier(f.name)) IS \(quoteLiteral(d));\n" }
+        }
+        return sql
+    }
 }
 
 /// `"name"` with inner quotes doubled: a PostgreSQL identifier that cannot break out.

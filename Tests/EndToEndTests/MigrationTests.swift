@@ -78,7 +78,13 @@ struct MigrationTests {
         #expect(try catalogue.userVersion == 2)
         let builtIn = try SchemaRegistry(directory: schemasDirectory).schemas.mapValues(\.hash)
         for d in try catalogue.datasets() {
-            #expect(d.schemaHash == builtIn[d.name], "\(d.name)")
+            // promotion_calendar is still the version 1 the lake was written with; the
+            // next generate registers version 2 (docs/table-schemas.md, "Changing a schema").
+            if d.name.description == "petshop.promotion_calendar" {
+                #expect(d.schemaVersion == 1 && d.schemaHash != builtIn[d.name])
+            } else {
+                #expect(d.schemaHash == builtIn[d.name], "\(d.name)")
+            }
             for p in try catalogue.partitions(of: d.name) { #expect(p.schemaHash == d.schemaHash, "\(p.key)") }
         }
         // The lake goes on as a format-2 lake: a later day generates and verifies, and a

@@ -246,6 +246,16 @@ struct PetShopDataTests {
         try check(lake, "invariants")
         try check(lake, "patterns")
         try check(lake, "life")
+        try check(lake, "seasons")
+    }
+
+    @Test("promotion_calendar's working days and days off from 2017 to 2030 equal a second source's (the Python holidays package), or the difference is explained")
+    func calendar() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let lake = try TestLake(dir.path + "/lake", opened: "2017-01-01", seed: "1")
+            .generate(from: "2017-01-01", to: "2030-12-31", jobs: 2, ["--datasets", "petshop.promotion_calendar"]).path
+        try check(lake, "calendar")
     }
 
     @Test("the weekday patterns hold on 90 days of other seeds", arguments: [7, 2026])
