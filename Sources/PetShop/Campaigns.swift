@@ -16,7 +16,8 @@ struct Campaign: Sendable {
 ///
 /// Each month shows the configured tiers in one of five looks, drawn from the month's
 /// own stream: as configured, or with thresholds and amounts 10 % lower, 10 % or 20 %
-/// higher (at a shop's round prices: 1,650 not 1,647; 1,099 stays a 99). The months of
+/// higher (at a shop's round prices: thresholds to the hundred, 1,650 becoming 1,700, and a
+/// 1,099 staying a 99). The months of
 /// Taiwan's shopping festivals add a campaign of each promotion type for the festival's
 /// run-up: 年貨節 in the three weeks before the Lunar New Year's days off, 618 from 1 to
 /// 18 June, 雙11 from 1 to 11 November, 雙12 from 1 to 12 December.

@@ -1,11 +1,10 @@
 import LakeFormat
 
 /// How Taiwan's calendar moves the shop's orders: a factor on the day's order count
-/// (1 on ordinary days, so an ordinary day is generated exactly as the weekday rules
-/// alone would make it).
+/// (1 on ordinary days, so an ordinary day has the orders the weekday rules alone give).
 ///
-/// - Lunar New Year: shoppers stock up in the three weeks before the eve, rising to
-///   the week before it; orders thin out in the last days couriers still collect,
+/// - Lunar New Year: shoppers stock up in the three weeks before its days off (the run
+///   of days off that holds the eve), rising to the week before them; orders thin out in the last days couriers still collect,
 ///   nearly stop while offices and couriers rest (the run of days off around the eve),
 ///   and the backlog comes in on the first working days after.
 /// - 618, 雙11 and 雙12: each its run-up and its peak, the peak a multiple of a weekend
@@ -38,17 +37,19 @@ struct Seasons: Sendable {
         var factor = lunarNewYear(dt)
         if factor == Self.rest { return factor }  // the rest is the rest, whatever the weekday
         let (_, month, d) = dt.components
+        let weekend = weekendOverWeekday[dt.isoWeekday - 1]
         switch (month, d) {
+        // The peaks: a multiple of a weekend day's orders, whether or not the day is off.
+        case (6, 18): return factor * 2.0 * weekend
+        case (11, 11): return factor * 3.0 * weekend
+        case (12, 12): return factor * 1.8 * weekend
         case (6, 1...17): factor *= 1.15
-        case (6, 18): factor *= 2.0 * weekendOverWeekday[dt.isoWeekday - 1]
         case (11, 1...10): factor *= 1.25
-        case (11, 11): factor *= 3.0 * weekendOverWeekday[dt.isoWeekday - 1]
         case (11, 12): factor *= 1.3
         case (12, 10...11): factor *= 1.2
-        case (12, 12): factor *= 1.8 * weekendOverWeekday[dt.isoWeekday - 1]
         default: break
         }
-        if !day.isWorkingDay && dt.isoWeekday < 6 { factor *= weekendOverWeekday[dt.isoWeekday - 1] }
+        if !day.isWorkingDay && dt.isoWeekday < 6 { factor *= weekend }
         return factor
     }
 

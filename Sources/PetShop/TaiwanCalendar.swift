@@ -131,7 +131,9 @@ final class TaiwanCalendar: Sendable {
         func next(_ d: LakeDate) -> LakeDate { var d = d.adding(days: 1); while isOff(d) { d = d.adding(days: 1) }; return d }
         func previous(_ d: LakeDate) -> LakeDate { var d = d.adding(days: -1); while isOff(d) { d = d.adding(days: -1) }; return d }
         let childrenShare = LakeDate(year: year, month: 4, day: 4) == qingming
-        for h in holidays.sorted(by: { $0.date < $1.date }) where h.date.isoWeekday >= 6 || (childrenShare && h.name == "兒童節") {
+        // By date, and on a shared date Children's Day first: the order decides days in lieu.
+        let ordered = holidays.sorted { a, b in a.date != b.date ? a.date < b.date : (a.name == "兒童節") && (b.name != "兒童節") }
+        for h in ordered where h.date.isoWeekday >= 6 || (childrenShare && h.name == "兒童節") {
             let lieu: LakeDate
             if childrenShare && h.name == "兒童節" {
                 // Children's Day on Tomb Sweeping Day: its own day in lieu, next to it.
@@ -159,10 +161,14 @@ final class TaiwanCalendar: Sendable {
 
     /// The festivals of `year`: lunar ones, the days shops celebrate, and the three
     /// shopping festivals of Taiwanese e-commerce (618, 雙11, 雙12). The first named
-    /// for a day wins.
+    /// for a day wins, the shopping festivals first.
     static func festivals(_ year: Int) -> [(LakeDate, String)] {
         let lunar = LunarYear.of(year)
-        var list: [(LakeDate, String)] = [(lunar.newYear.adding(days: -1), "除夕")]
+        // The shopping festivals first: on 2018-06-18, 端午節, shoppers had 618.
+        var list: [(LakeDate, String)] = [(LakeDate(year: year, month: 6, day: 18), "618"),
+                                          (LakeDate(year: year, month: 11, day: 11), "雙11"),
+                                          (LakeDate(year: year, month: 12, day: 12), "雙12")]
+        list.append((lunar.newYear.adding(days: -1), "除夕"))
         for i in 0..<3 { list.append((lunar.newYear.adding(days: i), "春節")) }
         list.append((lunar.newYear.adding(days: 14), "元宵節"))
         list.append((lunar.dragonBoat, "端午節"))
@@ -172,10 +178,7 @@ final class TaiwanCalendar: Sendable {
         var may = LakeDate(year: year, month: 5, day: 1)
         while may.isoWeekday != 7 { may = may.adding(days: 1) }
         list.append((may.adding(days: 7), "母親節"))
-        list.append((LakeDate(year: year, month: 6, day: 18), "618"))
         list.append((LakeDate(year: year, month: 8, day: 8), "父親節"))
-        list.append((LakeDate(year: year, month: 11, day: 11), "雙11"))
-        list.append((LakeDate(year: year, month: 12, day: 12), "雙12"))
         list.append((LakeDate(year: year, month: 12, day: 25), "聖誕節"))
         return list
     }

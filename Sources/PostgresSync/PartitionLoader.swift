@@ -147,11 +147,14 @@ public final class PartitionLoader {
         let wanted = [("dt", "date")] + schema.fields.map { ($0.name, Self.catalogType($0)) }
         var have = Dictionary(actual, uniquingKeysWith: { a, _ in a })
         // A schema version that appended columns: the table an earlier version made gets
-        // them (docs/table-schemas.md, "Changing a schema"). Only columns at the schema's
-        // end, after every column the table has: anything else is a mismatch to resolve by hand.
+        // them (docs/table-schemas.md, "Changing a schema"), when the table has exactly the
+        // schema's other columns, in order and with their types: anything else is a
+        // mismatch to resolve by hand. The loader checks every table this way in a
+        // transaction of its own before loading (createTableIfMissing), so the columns are
+        // committed before any partition's transaction.
         let missing = wanted.filter { have[$0.0] == nil }
         if !missing.isEmpty, missing.count < wanted.count, wanted.suffix(missing.count).map(\.0) == missing.map(\.0),
-           actual.count == wanted.count - missing.count {
+           actual.map(\.0) == wanted.prefix(actual.count).map(\.0), actual.map(\.1) == wanted.prefix(actual.count).map(\.1) {
             _ = try pg.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [Ledger.ddlLockKey])
             try pg.execute(schema.postgresAddColumnsDDL(missing.map(\.0)))
             actual = try columns(of: schema)

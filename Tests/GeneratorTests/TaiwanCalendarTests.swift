@@ -29,6 +29,16 @@ struct TaiwanCalendarTests {
             #expect(l.qixi == date(qixi), "\(year)")
             #expect(l.midAutumn == date(midAutumn), "\(year)")
         }
+        // Years with a leap month before or around the festivals (2028: 閏五月; 2033: 閏十一月),
+        // as the Python holidays package gives them.
+        for (year, newYear, dragonBoat, midAutumn) in [(2028, "2028-01-26", "2028-05-28", "2028-10-03"),
+                                                       (2033, "2033-01-31", "2033-06-01", "2033-09-08")] {
+            let l = LunarYear.of(year)
+            #expect(l.newYear == date(newYear) && l.dragonBoat == date(dragonBoat) && l.midAutumn == date(midAutumn), "\(year)")
+        }
+        // 618 on 端午節 (2018-06-18, a Monday off): the festival is 618, and its orders are
+        // twice a weekend day's, not boosted again as a day off.
+        #expect(calendar.day(date("2018-06-18")).festival == "618" && !calendar.day(date("2018-06-18")).isWorkingDay)
     }
 
     @Test("the rules alone give the published office calendar's days off, but for the bridge days the DGPA decides each year")
@@ -97,7 +107,7 @@ struct TaiwanCalendarTests {
         }
         #expect(seasons.demand(on: date("2025-01-17")) > 1.5)
         #expect(seasons.demand(on: date("2025-02-03")) > 1.3)
-        // 2026's stock-up starts in late 2025: the rest begins on Saturday 14 February 2026.
+        // 2026's stock-up: the rest begins on Saturday 14 February 2026, so it starts on 24 January.
         #expect(seasons.demand(on: date("2026-01-25")) > 1)
         var busiest = (LakeDate(daysSinceEpoch: 0), 0.0)
         var dt = date("2025-01-01")

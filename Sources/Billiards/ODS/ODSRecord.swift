@@ -67,18 +67,20 @@ public struct ODSRecord: Sendable, Hashable {
         return otherPayload.lexicographicallyPrecedes(payload)
     }
 
-    /// Each (store, key)'s latest record among `records` (by `supersedes`), in the order
-    /// each key first appears: a window's records as `ODSWriter.land` takes them. Run
-    /// where the window was read, so the writer's one thread only appends.
+    /// Each (day, store, key)'s latest record among `records` (by `supersedes`), in the
+    /// order each first appears: a window's records as `ODSWriter.land` takes them. A
+    /// record whose versions fall on two days keeps one in each day's partition, as the
+    /// writer's per-partition batch does. Run where the window was read, so the writer's
+    /// one thread only appends.
     public static func latest(_ records: [ODSRecord]) -> [ODSRecord] {
         if records.count < 2 { return records }
-        struct Key: Hashable { var store: Int64; var key: String }
+        struct Key: Hashable { var dt: LakeDate; var store: Int64; var key: String }
         var index: [Key: Int] = [:]
         index.reserveCapacity(records.count)
         var out: [ODSRecord] = []
         out.reserveCapacity(records.count)
         for r in records {
-            let k = Key(store: r.storeID, key: r.sourceKey)
+            let k = Key(dt: r.dt, store: r.storeID, key: r.sourceKey)
             if let i = index[k] {
                 if r.supersedes(versionTime: out[i].versionTime, payload: out[i].payload) { out[i] = r }
             } else {

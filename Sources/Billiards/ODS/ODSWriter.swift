@@ -100,7 +100,7 @@ public final class ODSWriter {
     }
 
     /// Lands the records of `window` (each read with `ODSRecord` from the response), each
-    /// (store, key) once, as `ODSRecord.latest` leaves them: the landing counts them.
+    /// (day, store, key) once, as `ODSRecord.latest` leaves them: the landing counts them.
     /// An unbatched writer commits it and moves its cursor before returning (the
     /// landing says what that did); a batched one may wait for `flush()`, and the
     /// landing counts only the records.
