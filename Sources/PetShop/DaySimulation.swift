@@ -32,6 +32,18 @@ struct DaySimulation {
         try day.run()
     }
 
+    /// A session's device and traffic source, drawn with the session's outcome known, so
+    /// conversion differs by them: the shares among buying and among browsing sessions
+    /// (estimates; docs/petshop.md, "Sessions and the funnel"). LINE messages and e-mail
+    /// bring few visits that buy often; social posts bring many that seldom do; the app
+    /// converts better than the mobile web.
+    static let devices: [StaticString] = ["mobile_app", "mobile_web", "desktop"]
+    static let buyingDevice = WeightedChoice(weights: [0.55, 0.25, 0.20])
+    static let browsingDevice = WeightedChoice(weights: [0.40, 0.42, 0.18])
+    static let sources: [StaticString] = ["direct", "organic_search", "paid_search", "social", "line", "email"]
+    static let buyingSource = WeightedChoice(weights: [0.30, 0.20, 0.14, 0.10, 0.18, 0.08])
+    static let browsingSource = WeightedChoice(weights: [0.22, 0.25, 0.15, 0.25, 0.09, 0.04])
+
     /// Payment methods of Taiwanese online shops and their shares (an estimate).
     static let payments = ["credit_card", "line_pay", "jko_pay", "atm_transfer", "cash_on_delivery"]
     static let paymentChoice = WeightedChoice(weights: [0.42, 0.20, 0.08, 0.10, 0.20])
@@ -68,6 +80,8 @@ extension DaySimulation {
             let customer: Identifier
             let member: Int
             let life: MemberLife
+            let device: StaticString
+            let source: StaticString
             var time: Int
         }
 
@@ -108,7 +122,10 @@ extension DaySimulation {
             let session = Identifier("S", digits, sessionNo, width: 7)
             let member = sim.members.draw(&rng)
             let customer = Identifier("C", member, width: 8)
-            var visit = Visit(session: session, customer: customer, member: member, life: sim.members.lives[member - 1], time: start)
+            let device = DaySimulation.devices[(purchasing ? DaySimulation.buyingDevice : DaySimulation.browsingDevice).draw(&rng)]
+            let source = DaySimulation.sources[(purchasing ? DaySimulation.buyingSource : DaySimulation.browsingSource).draw(&rng)]
+            var visit = Visit(session: session, customer: customer, member: member, life: sim.members.lives[member - 1],
+                              device: device, source: source, time: start)
             if purchasing {
                 try fillBasket(&visit)
                 try checkOut(&visit)
@@ -243,7 +260,8 @@ extension DaySimulation {
             guard let events else { return }
             try BehaviorEventRow(eventID: Identifier("E", digits, eventNo, width: 8), sessionID: visit.session,
                                  customerID: visit.customer, eventType: eventType, eventTime: taipei(sim.dt, second),
-                                 productID: sim.catalogue.products[product].id, quantity: quantity, orderID: order)
+                                 productID: sim.catalogue.products[product].id, quantity: quantity, orderID: order,
+                                 device: visit.device, trafficSource: visit.source)
                 .write(to: events)
         }
     }

@@ -172,7 +172,7 @@ struct CampaignRow: DatasetRow {
 /// `petshop.behavior_events`: a view, add to cart or purchase in a session.
 struct BehaviorEventRow: DatasetRow {
     static let columns = ["event_id", "session_id", "customer_id", "event_type", "event_time", "product_id", "quantity",
-                          "order_id"]
+                          "order_id", "device", "traffic_source"]
     var eventID: Identifier
     var sessionID: Identifier
     var customerID: Identifier
@@ -181,6 +181,8 @@ struct BehaviorEventRow: DatasetRow {
     var productID: String
     var quantity: Int?
     var orderID: Identifier?
+    var device: StaticString
+    var trafficSource: StaticString
 
     @inline(__always) func write(to sink: some RowSink) throws {
         try eventID.write(to: sink)
@@ -191,6 +193,8 @@ struct BehaviorEventRow: DatasetRow {
         try sink.cell(productID)
         try sink.cell(quantity)
         try orderID.write(to: sink)
+        try sink.cell(static: device)
+        try sink.cell(static: trafficSource)
         try sink.endRow()
     }
 }

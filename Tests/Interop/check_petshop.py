@@ -160,6 +160,14 @@ elif mode == "patterns":
     check("threshold lines favour supplements and freeze-dried", mix["threshold_discount"][2] > 0.35 and mix["threshold_discount"][2] > 3 * mix["multi_buy"][2])
     price = dict(con.execute("SELECT o.promotion_type, avg(i.unit_price) FROM orders o JOIN order_items i USING (order_id) GROUP BY 1").fetchall())
     check("threshold days buy the highest-priced items", price["threshold_discount"] > 1.3 * max(price["multi_buy"], price["free_shipping_gift"]), str(price))
+    conversion = dict(con.execute("""SELECT traffic_source, avg(bought) FROM (SELECT session_id, traffic_source,
+        max(CAST(event_type = 'purchase' AS INT)) AS bought FROM behavior_events GROUP BY 1, 2) GROUP BY 1""").fetchall())
+    print("conversion by traffic source:", conversion)
+    check("conversion differs by source: LINE messages convert at over 3x social posts",
+          conversion["line"] > 3 * conversion["social"], str(conversion))
+    devices = dict(con.execute("""SELECT device, avg(bought) FROM (SELECT session_id, device,
+        max(CAST(event_type = 'purchase' AS INT)) AS bought FROM behavior_events GROUP BY 1, 2) GROUP BY 1""").fetchall())
+    check("the app converts better than the mobile web, by 1.5x", devices["mobile_app"] > 1.5 * devices["mobile_web"], str(devices))
     hours = dict(con.execute("SELECT hour(event_time), count(*) FROM behavior_events GROUP BY 1").fetchall())
     check("events peak in the evening", max(hours, key=hours.get) in (20, 21, 22) and hours[21] > 5 * hours[4], str(hours))
 elif mode == "life":
