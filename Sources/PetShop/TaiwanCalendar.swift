@@ -211,8 +211,7 @@ struct LunarYear: Sendable {
             let (y, m, d) = dt.components
             let date = gregorian.date(from: DateComponents(year: y, month: m, day: d, hour: 12))!
             let c = chinese.dateComponents([.month, .day], from: date)
-            let leap = chinese.dateComponents([.month], from: date).isLeapMonth ?? false
-            if !leap, let month = c.month, let day = c.day {
+            if c.isLeapMonth != true, let month = c.month, let day = c.day {
                 if month == 1 && day == 1 { found["newYear"] = dt; newYearSeen = true }
                 if newYearSeen {
                     if month == 5 && day == 5 { found["dragonBoat"] = dt }
