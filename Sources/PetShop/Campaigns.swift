@@ -73,6 +73,11 @@ struct CampaignSet: Sendable {
         let tiers: [(PromotionType, CampaignTier)]
     }
 
+    /// Whether a shopping festival's campaigns run on `dt`.
+    static func isFestival(_ dt: LakeDate) -> Bool {
+        festivals(dt.components.year).contains { $0.from <= dt && dt <= $0.to }
+    }
+
     /// The shopping festivals of `year` with their campaigns, one per promotion type.
     static func festivals(_ year: Int) -> [Festival] {
         func tiers(amount: Int, off: Int, quantity: Int, percent: Int, freeFrom: Int, gift: String) -> [(PromotionType, CampaignTier)] {

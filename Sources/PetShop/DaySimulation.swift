@@ -23,7 +23,7 @@ struct DaySimulation {
         self.demand = demand
         self.catalogue = catalogue
         campaigns = CampaignSet(config: config, month: dt)
-        members = MemberDraw(lives: lives, dt: dt)
+        members = MemberDraw(lives: lives, dt: dt, festival: CampaignSet.isFestival(dt))
     }
 
     /// Writes the day into whichever sinks are given.

@@ -3,7 +3,8 @@ import GeneratorKit
 import Synchronization
 
 /// What the shop knows of a member's life: the pets they keep, how often they buy,
-/// when they stop, and when the food bag runs out. All of it is drawn from the
+/// when they stop, when the food bag runs out, where they came from and how much
+/// a shopping festival draws them. All of it is drawn from the
 /// member's own stream, seeded from (seed, member number), never from earlier
 /// partitions: any day can be generated alone and still see the same member.
 ///
@@ -24,6 +25,12 @@ struct MemberLife: Sendable {
     let cycle: Int
     let phase: Int
     let registered: LakeDate
+    /// How the member first came to the shop (an index of `channels`).
+    let channel: Int
+    /// How strongly a shopping festival draws the member: 0 little, 1 as anyone, 2 much
+    /// (`festivalFactor`). Not a column: a shop does not know it, an analyst infers it
+    /// from when the member buys.
+    let sensitivity: Int
 
     /// Dogs only, cats only, both: estimates, with dogs ahead of cats as in the 2023
     /// household shares of the reference data (13.8% dogs, 10.4% cats).
@@ -38,6 +45,16 @@ struct MemberLife: Sendable {
     /// Kilograms per food pack the member buys: small, usual, large.
     static let packKilograms = WeightedChoice(weights: [0.35, 0.45, 0.20])
     static let packs = [1.5, 3.0, 7.0]
+    /// Acquisition channels and their shares (estimates): search, ads, social posts,
+    /// the LINE official account, a friend's referral, a pet expo's sign-up desk.
+    static let channels: [StaticString] = ["organic_search", "paid_search", "social", "line", "referral", "pet_expo"]
+    static let channelChoice = WeightedChoice(weights: [0.28, 0.20, 0.22, 0.12, 0.12, 0.06])
+    /// Promotion sensitivity by channel: members won by ads, posts and LINE pushes
+    /// answer offers more often than those who searched, were referred or met the shop.
+    static let promotedSensitivity = WeightedChoice(weights: [0.20, 0.45, 0.35])
+    static let organicSensitivity = WeightedChoice(weights: [0.40, 0.45, 0.15])
+    /// The factor on a member's weight during a shopping festival, by sensitivity.
+    static let festivalFactor = [0.5, 1.0, 3.0]
 
     init(seed: UInt64, member: Int, registered: LakeDate) {
         var rng = SplitMix64(seed: SplitMix64.mix(seed ^ 0x6D65_6D62_6572_6C69) ^ UInt64(member))
@@ -57,19 +74,26 @@ struct MemberLife: Sendable {
         cycle = max(10, min(120, Int(kilograms * 1000 / Double(grams))))
         phase = rng.below(cycle)
         self.registered = registered
+        // Drawn last, so the draws above give the lives they gave before these existed.
+        channel = Self.channelChoice.draw(&rng)
+        sensitivity = (1...3).contains(channel) ? Self.promotedSensitivity.draw(&rng) : Self.organicSensitivity.draw(&rng)
     }
+
+    /// The member's dog size as the customers table names it; nil without dogs.
+    var dogSizeName: StaticString? { dogs == 0 ? nil : (["small", "medium", "large"] as [StaticString])[dogSize] }
 
     /// How strongly the member is drawn for a session on `dt`: nothing before they
     /// register or after they lapse; twice as much in their first two weeks; four times
     /// within two days of their food running out, so orders come back around the end of
-    /// each pack.
-    func weight(on dt: LakeDate) -> Double {
+    /// each pack; during a shopping festival (`festival`), by their sensitivity.
+    func weight(on dt: LakeDate, festival: Bool = false) -> Double {
         guard dt > registered, lapse.map({ dt < $0 }) ?? true else { return 0 }
         let age = Int(dt.daysSinceEpoch - registered.daysSinceEpoch)
         var w = activity
         if age <= 14 { w *= 2 }
         let offset = (age + phase) % cycle
         if offset <= 2 || offset >= cycle - 2 { w *= 4 }
+        if festival { w *= Self.festivalFactor[sensitivity] }
         return w
     }
 
@@ -88,13 +112,14 @@ struct MemberDraw: Sendable {
     let lives: [MemberLife]
     let choice: WeightedChoice?
 
-    /// `lives`: at least every member registered before `dt`, in member order.
-    init(lives all: [MemberLife], dt: LakeDate) {
+    /// `lives`: at least every member registered before `dt`, in member order;
+    /// `festival`: whether a shopping festival's campaigns run on `dt`.
+    init(lives all: [MemberLife], dt: LakeDate, festival: Bool = false) {
         var weights: [Double] = []
         weights.reserveCapacity(all.count)
         for life in all {
             guard life.registered < dt else { break }
-            weights.append(life.weight(on: dt))
+            weights.append(life.weight(on: dt, festival: festival))
         }
         lives = all
         choice = weights.contains { $0 > 0 } ? WeightedChoice(weights: weights) : nil

@@ -46,9 +46,13 @@ struct People {
             let place = address(&rng)
             let phone = mobile(&rng)
             let mail = email(surname: surname, female: female, birthYear: birthday.components.year, &rng)
+            // The life the simulation gives this member (its own stream, not this day's).
+            let life = MemberLife(seed: config.seed, member: first + i, registered: dt)
             try CustomerRow(customerID: Identifier("C", first + i, width: 8), name: name, gender: female ? "F" : "M",
                             birthday: birthday, mobile: phone, email: mail, city: place.city, district: place.district,
-                            postalCode: place.zip, address: place.street, registeredAt: taipei(dt, second)).write(to: sink)
+                            postalCode: place.zip, address: place.street, registeredAt: taipei(dt, second), dogs: life.dogs,
+                            cats: life.cats, dogSize: life.dogSizeName, acquisitionChannel: MemberLife.channels[life.channel])
+                .write(to: sink)
             i += 1
         }
     }

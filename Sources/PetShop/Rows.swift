@@ -23,7 +23,7 @@ extension PetShop {
 /// `petshop.customers`: a member who joined that day.
 struct CustomerRow: DatasetRow {
     static let columns = ["customer_id", "name", "gender", "birthday", "mobile", "email", "city", "district",
-                          "postal_code", "address", "registered_at"]
+                          "postal_code", "address", "registered_at", "dogs", "cats", "dog_size", "acquisition_channel"]
     var customerID: Identifier
     var name: TextBuilder
     var gender: StaticString
@@ -35,6 +35,10 @@ struct CustomerRow: DatasetRow {
     var postalCode: String
     var address: TextBuilder
     var registeredAt: Timestamp
+    var dogs: Int
+    var cats: Int
+    var dogSize: StaticString?
+    var acquisitionChannel: StaticString
 
     @inline(__always) func write(to sink: some RowSink) throws {
         try customerID.write(to: sink)
@@ -48,6 +52,10 @@ struct CustomerRow: DatasetRow {
         try sink.cell(postalCode)
         try address.write(to: sink)
         try sink.cell(registeredAt)
+        try sink.cell(dogs)
+        try sink.cell(cats)
+        if let dogSize { try sink.cell(static: dogSize) } else { try sink.nullCell() }
+        try sink.cell(static: acquisitionChannel)
         try sink.endRow()
     }
 }

@@ -78,10 +78,10 @@ struct MigrationTests {
         #expect(try catalogue.userVersion == 2)
         let builtIn = try SchemaRegistry(directory: schemasDirectory).schemas.mapValues(\.hash)
         for d in try catalogue.datasets() {
-            // promotion_calendar and behavior_events are still the version 1 the lake was
-            // written with; the next generate registers version 2 (docs/table-schemas.md,
-            // "Changing a schema").
-            if ["petshop.promotion_calendar", "petshop.behavior_events"].contains(d.name.description) {
+            // promotion_calendar, behavior_events and customers are still the version 1 the
+            // lake was written with; the next generate registers version 2
+            // (docs/table-schemas.md, "Changing a schema").
+            if ["petshop.promotion_calendar", "petshop.behavior_events", "petshop.customers"].contains(d.name.description) {
                 #expect(d.schemaVersion == 1 && d.schemaHash != builtIn[d.name])
             } else {
                 #expect(d.schemaHash == builtIn[d.name], "\(d.name)")

@@ -42,7 +42,8 @@ struct RowTests {
         return [
             CustomerRow(customerID: Identifier("C", 1, width: 8), name: text("王小明"), gender: "M", birthday: day,
                         mobile: text("0912-345-678"), email: text("ming@example.tw"), city: "臺北市", district: "大安區",
-                        postalCode: "106", address: text("信義路1號"), registeredAt: time),
+                        postalCode: "106", address: text("信義路1號"), registeredAt: time, dogs: 2, cats: 1, dogSize: "small",
+                        acquisitionChannel: "line"),
             CustomerChangeRow(changeID: Identifier("CC", DayDigits(day), 1, width: 5), customerID: Identifier("C", 2, width: 8),
                               changedAt: time, changeType: "address", mobile: text("0912-000-111"), email: text("a@b.tw"),
                               city: "新北市", district: "板橋區", postalCode: "220", address: text("文化路2號")),

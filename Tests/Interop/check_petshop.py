@@ -196,6 +196,18 @@ elif mode == "life":
     counts = dict(curve)
     check("the first month's buyers fall away: active in month 1 > 3 > 6 > 11 > 0",
           counts.get(1, 0) > counts.get(3, 0) > counts.get(6, 0) > counts.get(11, 0) > 0, str(counts))
+    bad = one("SELECT count(*) FROM customers WHERE dogs + cats = 0 OR (dogs > 0) <> (dog_size IS NOT NULL)")
+    check("every member keeps a pet, and dog_size is given exactly when they keep dogs", bad == 0, str(bad))
+    theirs = one("""SELECT avg(CAST((p.pet_type = 'dog' AND c.dogs > 0) OR (p.pet_type = 'cat' AND c.cats > 0) AS INT))
+        FROM order_items i JOIN orders o USING (order_id) JOIN customers c USING (customer_id)
+        JOIN products p ON p.product_id = i.product_id AND p.dt = date_trunc('week', i.dt)::DATE""")
+    check("purchases follow the pets the member declared: over 99.5% of order lines are for a kind they keep", theirs > 0.995, f"{theirs:.4f}")
+    shares = dict(con.execute("""SELECT c.acquisition_channel IN ('paid_search', 'social', 'line'),
+        avg(CAST((month(o.dt) = 6 AND day(o.dt) <= 18) OR (month(o.dt) = 11 AND day(o.dt) <= 11)
+                 OR (month(o.dt) = 12 AND day(o.dt) <= 12) AS INT))
+        FROM orders o JOIN customers c USING (customer_id) GROUP BY 1""").fetchall())
+    check("members won by ads, posts and LINE answer the festivals: their share of orders in 618, 雙11 and 雙12 is over 1.2x the others'",
+          shares[True] > 1.2 * shares[False], str(shares))
 elif mode == "seasons":
     # Taiwan's calendar in a year of orders (docs/petshop.md, "Taiwan's calendar").
     con.execute("""CREATE TEMP TABLE daily AS SELECT c.dt, c.is_working_day, c.holiday, c.festival, isodow(c.dt) AS dow,

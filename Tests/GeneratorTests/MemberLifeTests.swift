@@ -1,0 +1,47 @@
+import Testing
+import LakeFormat
+@testable import PetShop
+
+@Suite("members' lives")
+struct MemberLifeTests {
+    let day = LakeDate(year: 2025, month: 3, day: 1)
+    var lives: [MemberLife] { (1...20_000).map { MemberLife(seed: 7, member: $0, registered: day) } }
+
+    @Test("a life is a function of (seed, member): drawn twice, the same; another seed, another life")
+    func deterministic() {
+        for member in [1, 2, 999, 123_456] {
+            let a = MemberLife(seed: 7, member: member, registered: day), b = MemberLife(seed: 7, member: member, registered: day)
+            #expect([a.dogs, a.cats, a.dogSize, a.cycle, a.phase, a.channel, a.sensitivity]
+                    == [b.dogs, b.cats, b.dogSize, b.cycle, b.phase, b.channel, b.sensitivity])
+            #expect(a.activity == b.activity && a.lapse == b.lapse)
+        }
+        let others = (1...200).map { MemberLife(seed: 8, member: $0, registered: day) }
+        let mine = (1...200).map { MemberLife(seed: 7, member: $0, registered: day) }
+        #expect(zip(others, mine).contains { $0.channel != $1.channel || $0.activity != $1.activity })
+    }
+
+    @Test("channels follow their shares; members won by ads, posts and LINE are more often highly sensitive")
+    func channels() {
+        let all = lives
+        for (i, share) in [0.28, 0.20, 0.22, 0.12, 0.12, 0.06].enumerated() {
+            let seen = Double(all.count { $0.channel == i }) / Double(all.count)
+            #expect(abs(seen - share) < 0.015, "\(MemberLife.channels[i]): \(seen)")
+        }
+        func high(_ promoted: Bool) -> Double {
+            let group = all.filter { (1...3).contains($0.channel) == promoted }
+            return Double(group.count { $0.sensitivity == 2 }) / Double(group.count)
+        }
+        #expect(high(true) > 0.30 && high(false) < 0.20, "\(high(true)) \(high(false))")
+        #expect(all.allSatisfy { $0.dogs + $0.cats >= 1 && ($0.dogSizeName == nil) == ($0.dogs == 0) })
+    }
+
+    @Test("a festival multiplies a member's weight by their sensitivity's factor, and nothing else")
+    func festivalWeight() {
+        let later = day.adding(days: 20)
+        for life in lives.prefix(2_000) {
+            let plain = life.weight(on: later), festive = life.weight(on: later, festival: true)
+            #expect(festive == plain * MemberLife.festivalFactor[life.sensitivity])
+        }
+        #expect(MemberLife.festivalFactor == [0.5, 1.0, 3.0])
+    }
+}
