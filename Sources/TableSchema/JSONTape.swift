@@ -133,6 +133,18 @@ public struct JSONTape: Sendable {
         return stringBytes(i).map { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// `body` over the string at `i`'s UTF-8 bytes, unescaped, read in place when it has
+    /// no escape (a time or key read per record allocates nothing); nil when `i` is
+    /// not a string.
+    public func withStringBytes<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
+        let n = nodes[i]
+        guard n.kind == .string else { return nil }
+        guard n.escaped else {
+            return bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[Int(n.start) + 1..<Int(n.end) - 1])) }
+        }
+        return stringBytes(i)!.withUnsafeBytes(body)
+    }
+
     /// The string at `i` as its UTF-8 bytes, unescaped (valid UTF-8: the scan checked
     /// it); nil when it is not a string.
     public func stringBytes(_ i: Int) -> [UInt8]? {

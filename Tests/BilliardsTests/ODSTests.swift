@@ -184,6 +184,47 @@ struct ODSTests {
         #expect(try lake.verify().ok)
     }
 
+    @Test("a batched writer commits each batch while the next fills; a batch that cannot be written stops it, and no later cursor moves")
+    func pipelinedCommitFails() throws {
+        let dir = TemporaryDirectory("ods-pipeline")
+        defer { dir.remove() }
+        let venue = try smallVenue(stores: 1)
+        let store = venue.stores[0]
+        let lake = try WritableLake(root: dir.path + "/lake", create: true)
+        func window(_ day: Int) throws -> (ODSWindow, [ODSRecord]) {
+            let dt = opened.adding(days: day), w = VenueTime.window(of: dt)
+            let records = try venue.day(store, dt: dt).settlements.map {
+                try ODSRecord(.settlementRecords, storeID: store.id, payload: VenueJSON.encode($0), where: "test")
+            }
+            return (ODSWindow(endpoint: .settlementRecords, storeID: store.id, start: w.lowerBound, end: w.upperBound), records)
+        }
+        let cursor = BilliardsODS.cursorName(.settlementRecords, store: store.id)
+        // One byte a batch: every window is a batch, committed while the next is landed.
+        let writer = try ODSWriter(lake: lake, batchBytes: 1)
+        for day in 0..<3 {
+            let (w, r) = try window(day)
+            #expect(try writer.land(w, records: r).records == r.count)
+        }
+        let first = try writer.flush()
+        #expect(writer.landed.written == 3 && first.written >= 1)
+        #expect(try lake.catalog.cursor(cursor) == opened.adding(days: 2))
+
+        // The third day's partition is damaged on disk: a batch that merges into it fails
+        // on its thread, and the writer says so at its next land or flush.
+        let key = PartitionKey(BilliardsODS.dataset(.settlementRecords), opened.adding(days: 2))
+        let file = lake.root + "/billiards_ods/settlement_records/ndjson/dt=\(key.dt)/part-00000.ndjson.zst"
+        try FileIO.writeAtomically(file, Array("not zstd".utf8))
+        let (again, records) = try window(2)
+        _ = try? writer.land(again, records: records)  // its commit may still be running
+        let (next, more) = try window(3)
+        var failures = 0
+        do { _ = try writer.land(next, records: more) } catch { failures += 1 }
+        do { _ = try writer.flush() } catch { failures += 1 }
+        #expect(failures >= 1)
+        #expect(throws: (any Error).self) { try writer.flush() }
+        #expect(try lake.catalog.cursor(cursor) == opened.adding(days: 2))
+    }
+
     @Test("payloads with unusual bytes are stored byte for byte")
     func unusualBytes() throws {
         let dir = TemporaryDirectory("ods-bytes")

@@ -19,6 +19,16 @@ struct VenueTests {
         #expect(t.description == "2026-11-21 19:30:05")
         #expect(t.secondsSinceEpoch == 1_795_260_605)  // 11:30:05 UTC
         #expect(VenueTime("2026-11-21 19:30:05") == t)
+        for bad in ["2026-02-30 10:00:00", "2026-11-21T19:30:05", "2026-11-21 24:00:00", "2026-11-21 19:60:00", "2026-11-21 19:30:5",
+                    "2026-11-21 1a:30:05", "2026-11-21 19:30:05 ", "", "２０２６-11-21 19:30:05"] {
+            #expect(VenueTime(bad) == nil, "\(bad)")
+        }
+        var x: UInt64 = 9
+        for _ in 0..<1_000 {  // every time reads back from its text (times from a fixed LCG)
+            x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let u = VenueTime(secondsSinceEpoch: Int64(x >> 33) % 4_000_000_000)
+            #expect(VenueTime(u.description) == u)
+        }
         #expect(t.timestamp.description.hasSuffix("+08:00"))
         let late = VenueTime(date: LakeDate(year: 2026, month: 11, day: 21), secondOfDay: 25 * 3600 + 30 * 60)
         #expect(late.description == "2026-11-22 01:30:00")

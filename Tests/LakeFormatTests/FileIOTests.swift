@@ -135,6 +135,22 @@ import TestSupport
         #expect(!FileIO.exists(dir.path + "/a/b/z"))
     }
 
+    @Test("contents reads a whole file into one array; a longer file shows longer, a missing one is nil")
+    func contents() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.path + "/f"
+        let bytes = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        try FileIO.writeAtomically(path, bytes)
+        #expect(FileIO.contents(path, expected: bytes.count) == bytes)
+        #expect(FileIO.contents(path, expected: 10)?.count == 11)  // asked for one more than expected
+        #expect(FileIO.contents(path, expected: 200_000) == bytes)
+        try FileIO.writeAtomically(path, [])
+        #expect(FileIO.contents(path, expected: 0) == [])
+        #expect(FileIO.contents(dir.path + "/missing", expected: 5) == nil)
+        #expect(FileIO.contents(dir.path, expected: 5) == nil)  // a folder cannot be read
+    }
+
     @Test("FileSource skips within a regular file and reads the rest")
     func skip() throws {
         let dir = TemporaryDirectory()

@@ -143,6 +143,12 @@ import TestSupport
         }
         // and none where there is nothing to escape, beside the bytes nearest the special ones
         rows.append([.string("!#+-./[]^`{|}~ \u{7F}é臺北市")])
+        // many at once, as in a JSON payload held in a column; a backslash alone (JSON
+        // escapes it, CSV does not quote it); the empty string; every control byte
+        rows.append([.string(#"{"id":1,"name":"臺北 \"A\" 店","note":"a\\b","list":[1,2]}"#)])
+        rows.append([.string(#"C:\path\x"#)])
+        rows.append([.string("")])
+        rows.append([.string(String(decoding: (0..<0x20).map { UInt8($0) } + [0x22, 0x2C, 0x5C], as: UTF8.self))])
         try Self.expectFusedMatchesReference(rows, columns: [Column("s", .string)])
     }
 

@@ -133,10 +133,9 @@ public enum ArchiveReplay {
         var records: [ODSRecord] = []
         func body(_ e: ArchiveEntry) throws -> [UInt8] {
             let path = folder + "/" + e.file
-            guard let data = FileManager.default.contents(atPath: path) else {
+            guard let bytes = FileIO.contents(path, expected: Int(clamping: e.bytes)) else {
                 throw ODSError(.noInput, "\(path) is missing (\(window) \(pageName(e))); the archive is incomplete")
             }
-            let bytes = [UInt8](data)
             guard Int64(bytes.count) == e.bytes, try SHA256.hash(bytes) == e.sha256 else {
                 throw ODSError(.dataError, "\(path) does not match its SHA-256 in \(Archive.indexFile); the archive is damaged")
             }

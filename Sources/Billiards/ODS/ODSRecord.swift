@@ -21,16 +21,16 @@ public struct ODSRecord: Sendable, Hashable {
         guard let tape = JSONTape(payload) else {
             throw ODSError(.dataError, "\(place()): the record is not JSON: \(ResponsePage.jsonError(payload))")
         }
-        try self.init(endpoint, storeID: storeID, tape: tape, at: JSONTape.root, where: place())
+        try self.init(endpoint, fields: ODSFields(endpoint), storeID: storeID, tape: tape, at: JSONTape.root, where: place())
     }
 
     /// The record at node `record` of `tape` (a response's list element); its payload
     /// is that element's bytes.
-    init(_ endpoint: Endpoint, storeID: Int64, tape: JSONTape, at record: Int, where place: @autoclosure () -> String) throws(ODSError) {
+    init(_ endpoint: Endpoint, fields: ODSFields, storeID: Int64, tape: JSONTape, at record: Int,
+         where place: @autoclosure () -> String) throws(ODSError) {
         guard tape.kind(record) == .object else {
             throw ODSError(.dataError, "\(place()): a record must be a JSON object")
         }
-        let fields = ODSFields(endpoint)
         var parts: [String] = []
         for name in fields.key {
             let node = tape.member(record, named: name)
@@ -46,7 +46,7 @@ public struct ODSRecord: Sendable, Hashable {
             }
         }
         func time(_ name: String) throws(ODSError) -> VenueTime {
-            guard let node = tape.member(record, named: name), let s = tape.string(node), let t = VenueTime(s) else {
+            guard let node = tape.member(record, named: name), let t = tape.withStringBytes(node, VenueTime.init(utf8:)) ?? nil else {
                 throw ODSError(.dataError, "\(place()): the record lacks \(name) as \"YYYY-MM-DD HH:MM:SS\"")
             }
             return t
@@ -169,11 +169,15 @@ public struct ResponsePage: Sendable {
     /// is refused (65) naming it (`… page 2 record 17`): the upstream's data, which asking
     /// again would not change.
     public func records() throws(ODSError) -> [ODSRecord] {
-        if endpoint.listPath == nil { return [try ODSRecord(endpoint, storeID: storeID, tape: tape, at: elements[0], where: place)] }
+        let fields = ODSFields(endpoint)
+        if endpoint.listPath == nil {
+            return [try ODSRecord(endpoint, fields: fields, storeID: storeID, tape: tape, at: elements[0], where: place)]
+        }
         var records: [ODSRecord] = []
         records.reserveCapacity(elements.count)
         for (i, element) in elements.enumerated() {
-            records.append(try ODSRecord(endpoint, storeID: storeID, tape: tape, at: element, where: "\(place) record \(i + 1)"))
+            records.append(try ODSRecord(endpoint, fields: fields, storeID: storeID, tape: tape, at: element,
+                                         where: "\(place) record \(i + 1)"))
         }
         return records
     }

@@ -80,6 +80,9 @@ public final class ODSWriter {
     public private(set) var landed = ODSLanding()
     /// A flush that failed: its windows are lost, so the writer takes no more.
     var broken: (any Error)?
+    /// The batch a batched writer is committing on another thread while the next one
+    /// fills: what it wrote and the cursors it moved, or why it failed.
+    var inFlight: ReadAhead<Result<(landing: ODSLanding, moved: [String: LakeDate]), any Error>>?
 
     /// The batch the replay and the pull commit: the fsyncs of a commit, and the
     /// rewrite of a partition that many stores' windows feed, are shared by many
@@ -129,8 +132,19 @@ public final class ODSWriter {
             landing.cursor = try lake.catalog.cursor(BilliardsODS.cursorName(window.endpoint, store: window.storeID))
             return landing
         }
-        if pendingBytes >= batchBytes { try flush() }
+        if pendingBytes >= batchBytes {
+            do { _ = try startCommit() } catch {
+                broken = error
+                throw error
+            }
+        }
         return ODSLanding(records: records.count)
+    }
+
+    deinit {
+        // A writer dropped after a failure elsewhere still lets its batch finish, so
+        // nothing runs on in the lake after the command ends.
+        _ = inFlight?.waitIfStarted()
     }
 
     /// Merges the batch into its partitions, commits them as one batch, then moves the
@@ -142,22 +156,55 @@ public final class ODSWriter {
     @discardableResult
     public func flush() throws -> ODSLanding {
         if let broken { throw broken }
-        do { return try commitBatch() } catch {
+        do {
+            var landing = try startCommit()
+            landing.add(try waitForCommit())
+            return landing
+        } catch {
             broken = error
             throw error
         }
     }
 
-    func commitBatch() throws -> ODSLanding {
+    /// Waits for the batch committing (its failure is the writer's), then hands the
+    /// batch that waits to a thread that commits it, so the next batch fills while
+    /// this one is written. One batch commits at a time: a partition is read back only
+    /// after the batch before wrote it, and cursors move in the order windows landed.
+    /// Returns what the batch waited for wrote.
+    func startCommit() throws -> ODSLanding {
+        let done = try waitForCommit()
+        guard !pending.isEmpty || !waiting.isEmpty else { return done }
         let batch = pending, windows = waiting
         pending = [:]
         pendingBytes = 0
         waiting = []
+        let lake = self.lake, schemas = self.schemas, runID = self.runID
+        let job = ReadAhead<Result<(landing: ODSLanding, moved: [String: LakeDate]), any Error>>()
+        job.start { Result { try Self.commit(batch, windows: windows, lake: lake, schemas: schemas, runID: runID) } }
+        inFlight = job
+        return done
+    }
+
+    /// Waits for the batch committing, if any; returns what it wrote.
+    func waitForCommit() throws -> ODSLanding {
+        guard let job = inFlight else { return ODSLanding() }
+        inFlight = nil
+        let (landing, moved) = try job.wait().get()
+        self.moved.merge(moved) { _, new in new }
+        landed.add(landing)
+        return landing
+    }
+
+    /// Merges `batch` into its partitions, commits them as one batch, then moves the
+    /// cursors of `windows`. Returns what it wrote and the cursors it moved.
+    static func commit(_ batch: [PartitionKey: (endpoint: Endpoint, records: [ODSRecord])], windows: [ODSWindow],
+                       lake: WritableLake, schemas: [Endpoint: TableSchema], runID: Int64?)
+        throws -> (landing: ODSLanding, moved: [String: LakeDate])
+    {
         var landing = ODSLanding()
         // Each partition is read back, merged and staged on its own, so the partitions
         // of a batch go through the cores side by side; they are committed together.
         let keys = batch.keys.sorted { ($0.dataset.description, $0.dt) < ($1.dataset.description, $1.dt) }
-        let lake = self.lake, schemas = self.schemas
         let results = WorkQueue.map(keys.count, jobs: ProcessInfo.processInfo.activeProcessorCount, state: {}) {
             _, i -> Result<(staged: StagedPartitions, rows: Int)?, any Error> in
             let key = keys[i]
@@ -202,15 +249,14 @@ public final class ODSWriter {
             _ = try lake.commit(staged, runID: runID)
             odsLog.debug("batch committed", metadata: ["windows": "\(windows.count)", "partitions": "\(landing.written)", "rows": "\(landing.rows)"])
         }
-        try advanceCursors(windows)
-        landed.add(landing)
-        return landing
+        return (landing, try advanceCursors(windows, in: lake))
     }
 
     /// Moves the cursor of each window's (endpoint, store), in order, to the window's
     /// last whole day, when the window starts no later than the day after the cursor
-    /// (no gap) and ends past it; one catalogue transaction for them all.
-    func advanceCursors(_ windows: [ODSWindow]) throws {
+    /// (no gap) and ends past it; one catalogue transaction for them all. Returns the
+    /// cursors moved.
+    static func advanceCursors(_ windows: [ODSWindow], in lake: WritableLake) throws -> [String: LakeDate] {
         var cursors: [String: LakeDate?] = [:]
         var moved: [String: LakeDate] = [:]
         for window in windows {
@@ -226,10 +272,8 @@ public final class ODSWriter {
                 cursors[name] = current
             }
         }
-        if !moved.isEmpty {
-            try lake.setCursors(moved)
-            self.moved.merge(moved) { _, new in new }
-        }
+        if !moved.isEmpty { try lake.setCursors(moved) }
+        return moved
     }
 
     /// The rows of partition `key` of `lake`, read back from its NDJSON files; none when

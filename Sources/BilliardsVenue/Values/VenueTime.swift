@@ -64,11 +64,21 @@ public struct VenueTime: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// Parses `"2026-11-21 19:30:05"` (local time); nil for anything else.
     public init?(_ text: String) {
-        let u = Array(text.utf8)
+        var text = text
+        guard let t = text.withUTF8({ VenueTime(utf8: UnsafeRawBufferPointer($0)) }) else { return nil }
+        self = t
+    }
+
+    /// Parses `2026-11-21 19:30:05` from UTF-8 bytes, allocating nothing (a replay reads
+    /// two per record); nil for anything else.
+    public init?(utf8 u: UnsafeRawBufferPointer) {
+        func two(_ i: Int) -> Int? {
+            let a = Int(u[i]) - 48, b = Int(u[i + 1]) - 48
+            return (0...9).contains(a) && (0...9).contains(b) ? a * 10 + b : nil
+        }
         guard u.count == 19, u[10] == UInt8(ascii: " "), u[13] == UInt8(ascii: ":"), u[16] == UInt8(ascii: ":"),
-              let date = LakeDate(String(decoding: u[0..<10], as: UTF8.self)),
-              let h = Int(String(decoding: u[11..<13], as: UTF8.self)), let m = Int(String(decoding: u[14..<16], as: UTF8.self)),
-              let s = Int(String(decoding: u[17..<19], as: UTF8.self)), h < 24, m < 60, s < 60 else { return nil }
+              let date = LakeDate(utf8: UnsafeRawBufferPointer(rebasing: u[0..<10])),
+              let h = two(11), let m = two(14), let s = two(17), h < 24, m < 60, s < 60 else { return nil }
         self.init(date: date, secondOfDay: h * 3600 + m * 60 + s)
     }
 
