@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "PetShop", targets: ["PetShop"]),
         .library(name: "LakeExport", targets: ["LakeExport"]),
         .library(name: "LakeShip", targets: ["LakeShip"]),
+        .library(name: "LakeReport", targets: ["LakeReport"]),
         .library(name: "BilliardsVenue", targets: ["BilliardsVenue"]),
         .library(name: "Billiards", targets: ["Billiards"]),
         .library(name: "BilliardsAPI", targets: ["BilliardsAPI"]),
@@ -64,6 +65,8 @@ let package = Package(
             name: "LakeShip",
             dependencies: ["LakeFormat", "TableSchema", "LakeCatalog", .product(name: "SystemPackage", package: "swift-system")]
         ),
+        // The HTML report: figures streamed from the lake, charts drawn as inline SVG.
+        .target(name: "LakeReport", dependencies: ["LakeFormat", "TableSchema", "LakeCatalog"]),
         .target(name: "Configuration", dependencies: ["LakeFormat"]),
         .target(
             name: "GeneratorKit",
@@ -101,7 +104,7 @@ let package = Package(
         .executableTarget(
             name: "OpsLakeCLI",
             dependencies: [
-                "LakeFormat", "LakeCatalog", "TableSchema", "PostgresSync", "LakeExport", "LakeShip", "Configuration", "GeneratorKit", "PetShop",
+                "LakeFormat", "LakeCatalog", "TableSchema", "PostgresSync", "LakeExport", "LakeShip", "LakeReport", "Configuration", "GeneratorKit", "PetShop",
                 "BilliardsVenue", "Billiards", "BilliardsAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

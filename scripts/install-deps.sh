@@ -29,6 +29,11 @@ packages=(pkg-config libzstd-dev libsqlite3-dev libpq-dev libssl-dev libcurl4-op
 if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
   packages+=(python3-venv)
 fi
+# The report test renders `opslake report` in headless Chromium, whose CJK labels need
+# a CJK font: only with --python, as the other interop tools.
+if ((with_python)); then
+  packages+=(chromium fonts-noto-cjk)
+fi
 # Java for pyspark (the Spark interop test), only with --python and only when no
 # Java 17 or later runs: Debian's default JRE is 17 on bookworm, 21 on trixie.
 if ((with_python)); then

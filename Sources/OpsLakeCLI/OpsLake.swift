@@ -21,7 +21,7 @@ struct OpsLake: ParsableCommand {
               opslake help generate
             """,
         version: version,
-        subcommands: [Init.self, Generate.self, Run.self, Tasks.self, Status.self, Runs.self, Metrics.self, Config.self, Products.self, Catalog.self, Verify.self, Repair.self, Ingest.self, Schema.self, Load.self, Export.self, Ship.self, BilliardsCommand.self, Quality.self, Bench.self]
+        subcommands: [Init.self, Generate.self, Run.self, Tasks.self, Status.self, Runs.self, Metrics.self, Config.self, Products.self, Catalog.self, Verify.self, Repair.self, Ingest.self, Schema.self, Load.self, Export.self, Report.self, Ship.self, BilliardsCommand.self, Quality.self, Bench.self]
     )
 
     /// Like `ParsableCommand.main()`, but usage errors are one line on stderr (exit 64),

