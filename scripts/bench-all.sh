@@ -31,6 +31,7 @@ step bench-verify bash scripts/bench-verify.sh
 step bench-ship bash scripts/bench-ship.sh
 step bench-pull env BENCH_KEEP_ODS="$SHARED/ods" bash scripts/bench-pull.sh
 step bench-dwd env BENCH_ODS_LAKE="$SHARED/ods" bash scripts/bench-dwd.sh
+step bench-report bash scripts/bench-report.sh
 
 echo; echo "== wall time of each benchmark (seconds)"
 total=0

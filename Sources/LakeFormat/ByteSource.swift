@@ -59,9 +59,11 @@ extension ByteSource {
 final class BufferedBytes {
     let source: any ByteSource
     let buffer: UnsafeMutableRawBufferPointer
-    var position = 0
-    var limit = 0
-    var atEnd = false
+    // Exclusivity is checked by hand, as in ByteBuffer: a reader is never shared between
+    // threads or used re-entrantly, and the runtime's checks cost more than the reads.
+    @exclusivity(unchecked) var position = 0
+    @exclusivity(unchecked) var limit = 0
+    @exclusivity(unchecked) var atEnd = false
 
     init(_ source: any ByteSource, capacity: Int = 1 << 16) {
         self.source = source

@@ -5,10 +5,11 @@
 /// quotes; `line` tracks the physical line for error messages.
 public final class CSVReader {
     let input: BufferedBytes
+    // Exclusivity is checked by hand (see BufferedBytes): a reader is one thread's.
     /// The physical line (1-based) where the last record returned began.
-    public private(set) var line = 0
-    var nextLine = 1
-    var field: [UInt8] = []
+    @exclusivity(unchecked) public private(set) var line = 0
+    @exclusivity(unchecked) var nextLine = 1
+    @exclusivity(unchecked) var field: [UInt8] = []
     /// The longest field accepted, so a hostile file cannot grow one field without end.
     let maxFieldBytes: Int
 
@@ -64,6 +65,18 @@ public final class CSVReader {
     }
 
     /// Parses one record, handing each field to `emit`; false at the end of input.
+    /// The next record's fields, each handed to `body` with its index and bytes (a quoted
+    /// field unescaped; the array is reused, so keep a copy if it must outlive the call),
+    /// making no String and no array per field: for a few columns of many rows. False at
+    /// the end of input. Unlike `next`, UTF-8 is not checked.
+    public func nextFields(_ body: (_ index: Int, _ bytes: [UInt8], _ quoted: Bool) -> Void) throws -> Bool {
+        var i = 0
+        return try parse { bytes, quoted in
+            body(i, bytes, quoted)
+            i += 1
+        }
+    }
+
     func parse(_ emit: ([UInt8], Bool) -> Void) throws -> Bool {
         guard try input.peek() != nil else { return false }
         line = nextLine

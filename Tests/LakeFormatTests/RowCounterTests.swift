@@ -46,6 +46,31 @@ import TestSupport
         }
     }
 
+    @Test("CSVReader.nextFields hands over exactly the fields next() reads, record by record", arguments: 11...14)
+    func fieldsMatchRecords(seed: UInt64) throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let partition = try RandomPartition(seed: seed, spread: 300, in: dir.path)
+        defer { partition.abort() }
+        for file in partition.written.files where file.format == .csv {
+            let bytes = try ZstdReader(source: FileSource(path: dir.path + "/" + file.temporaryPath), name: file.temporaryPath).readAll()
+            let records = CSVReader(source: MemorySource(bytes, chunkSize: 5)), fields = CSVReader(source: MemorySource(bytes, chunkSize: 7))
+            var n = 0
+            while let record = try records.next() {
+                var got: [String?] = [], indices: [Int] = []
+                let found = try fields.nextFields { i, b, quoted in
+                    indices.append(i)
+                    got.append(b.isEmpty && !quoted ? nil : String(decoding: b, as: UTF8.self))
+                }
+                #expect(found && indices == Array(0..<got.count))
+                #expect(got == record, "record \(n)")
+                n += 1
+            }
+            #expect(try !fields.nextFields { _, _, _ in Issue.record("a field after the end") })
+            #expect(n == partition.rows.count + 1)  // and the header
+        }
+    }
+
     @Test("a quote or line feed at every position of a word is seen", arguments: [UInt8(0x22), 0x0A])
     func everyPosition(byte: UInt8) {
         // Header, then one record whose quoted field holds `byte` at offset k: "a<byte>b" …
