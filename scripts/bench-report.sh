@@ -35,7 +35,7 @@ bench_copy_opslake "$T"
 echo "bench-report: generating every dataset for $FROM..$TO ..." >&2
 "$OPSLAKE" init --lake "$T/lake" --opened "$FROM" --seed 1 >/dev/null
 last_line "$OPSLAKE" generate --lake "$T/lake" --from "$FROM" --to "$TO" --jobs 2 --json >/dev/null
-ROWS=$("$OPSLAKE" catalog --lake "$T/lake" --json | python3 -c 'import json, sys; print(sum(d["rows"] for d in json.load(sys.stdin)["datasets"] if d["name"] in ("petshop.orders", "petshop.behavior_events", "petshop.promotion_calendar")))')
+ROWS=$("$OPSLAKE" catalog --lake "$T/lake" --json | python3 -c 'import json, sys; print(sum(d["rows"] for d in json.load(sys.stdin)["datasets"] if d["name"] in ("petshop.orders", "petshop.order_items", "petshop.behavior_events", "petshop.promotion_calendar")))')
 # Warm the page cache: both sides read files that are in memory.
 find "$T/lake" -name '*.zst' -exec cat {} + >/dev/null
 
@@ -45,7 +45,7 @@ echo "  cores:      $cores"
 echo "  cpu:        $cpu"
 echo "  opslake:    $opslake_version ($OPSLAKE_PATH), opslake report --jobs 2"
 echo "  reference:  DuckDB $("$PY" -c 'import duckdb; print(duckdb.__version__)') (Python), bench/reference/report_duckdb.py, 2 threads"
-echo "  data:       every dataset, $FROM..$TO ($DAYS days), scale 1: $ROWS rows of orders, events and calendar read"
+echo "  data:       every dataset, $FROM..$TO ($DAYS days), scale 1: $ROWS rows of orders, order lines, events and calendar read"
 echo
 
 RESULTS=()  # name|round|seconds
@@ -78,7 +78,11 @@ import json, sys
 o, d = json.load(open(sys.argv[1]))["petshop"], json.load(open(sys.argv[2]))
 mine = {"orders": sum(x["orders"] for x in o["days"]), "revenue": sum(x["revenue"] for x in o["days"]),
         "hours": o["ordersByHour"], "funnel": [o["funnel"][k] for k in ("sessions", "viewed", "carted", "purchased")],
-        "types": [[t["type"], t["orders"], t["lines"], t["units"]] for t in o["byPromotionType"]]}
+        "types": [[t["type"], t["orders"], t["lines"], t["units"]] for t in o["byPromotionType"]],
+        "categories": [[c["type"], c["category"], c["lines"], c["units"]] for c in o["categories"]]}
+months = [c["month"] for c in o["cohorts"]]
+mine["cohorts"] = [[c["month"], months[c_i + k], n] for c_i, c in enumerate(o["cohorts"]) for k, n in enumerate(c["active"]) if n]
+mine["cohorts"].sort()
 assert mine == d, (mine, d)
 PY
 
@@ -97,7 +101,7 @@ for name, secs in runs.items():
     table.append([name, f"{median:.2f}", f"{lo:.2f}–{hi:.2f}", f"{rows / median:,.0f}", f"{median / ref:.2f}×", " ".join(f"{s:.2f}" for s in secs)])
 print_table(["workload", "median s", "min–max s", "rows/s", "time vs DuckDB", "per round (s)"], table, {1, 2, 3, 4})
 print()
-print(f"{len(runs['opslake report'])} rounds; rows/s: rows of orders, behavior_events and promotion_calendar over the median seconds.")
-print("Checked in the last round: both found the same orders, revenue, hours, funnel and promotion types.")
+print(f"{len(runs['opslake report'])} rounds; rows/s: rows of orders, order_items, behavior_events and promotion_calendar over the median seconds.")
+print("Checked in the last round: both found the same orders, revenue, hours, funnel, promotion types, category mix and cohorts.")
 print(os.environ["STEAL_LINE"])
 PY

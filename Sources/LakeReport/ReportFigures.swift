@@ -36,6 +36,31 @@ public struct ReportFigures: Codable, Sendable, Equatable {
         public var ordersByHour: [Int]
         /// Sessions (of `behavior_events`) with a view, an add to cart, a purchase.
         public var funnel: Funnel
+        /// Order lines and units per (the order's promotion type, the line's category).
+        public var categories: [CategoryMix]
+        /// Per month: buyers whose first order in the window is in it, and the others.
+        public var buyersByMonth: [MonthBuyers]
+        /// Per month of first order (in the window): its buyers, and how many of them
+        /// ordered in each month from it on (`active[0]` is the cohort itself).
+        public var cohorts: [Cohort]
+    }
+
+    public struct CategoryMix: Codable, Sendable, Equatable {
+        public var type: String
+        public var category: String
+        public var lines: Int
+        public var units: Int64
+    }
+
+    public struct MonthBuyers: Codable, Sendable, Equatable {
+        public var month: String
+        public var new: Int
+        public var returning: Int
+    }
+
+    public struct Cohort: Codable, Sendable, Equatable {
+        public var month: String
+        public var active: [Int]
     }
 
     public struct Day: Codable, Sendable, Equatable {
@@ -105,6 +130,7 @@ struct PetShopReader: Sendable {
     let lake: Lake
     let orders: TableSchema
     let calendar: TableSchema?
+    let orderItems: TableSchema?
     let days: [LakeDate]
     let has: Set<String>
 
@@ -113,7 +139,8 @@ struct PetShopReader: Sendable {
         self.lake = lake
         self.orders = orders
         calendar = schemas["petshop.promotion_calendar"]
-        let keys = ["petshop.orders", "petshop.behavior_events", "petshop.promotion_calendar"].flatMap { name in
+        orderItems = schemas["petshop.order_items"]
+        let keys = ["petshop.orders", "petshop.order_items", "petshop.behavior_events", "petshop.promotion_calendar"].flatMap { name in
             (partitions[name] ?? []).map { "\(name)@\($0.dt)" }
         }
         has = Set(keys)
@@ -125,15 +152,50 @@ struct PetShopReader: Sendable {
         var types: [String: ReportFigures.PromotionType] = [:]
         var hours = [Int](repeating: 0, count: 24)
         var funnel = ReportFigures.Funnel()
+        /// The customer of each order, in file order.
+        var buyers: [String] = []
+        /// (promotion type, category) → lines, units.
+        var categories: [Pair: (lines: Int, units: Int64)] = [:]
+    }
+
+    struct Pair: Hashable, Sendable {
+        var type: String
+        var category: String
     }
 
     func read(jobs: Int) throws -> ReportFigures.PetShopFigures {
         let results = WorkQueue.map(days.count, jobs: jobs, state: {}) { _, i in Result { try self.day(days[i]) } }
-        var out = ReportFigures.PetShopFigures(days: [], byPromotionType: [], ordersByHour: [Int](repeating: 0, count: 24), funnel: .init())
+        var out = ReportFigures.PetShopFigures(days: [], byPromotionType: [], ordersByHour: [Int](repeating: 0, count: 24), funnel: .init(),
+                                               categories: [], buyersByMonth: [], cohorts: [])
         var types: [String: ReportFigures.PromotionType] = [:]
+        var categories: [Pair: (lines: Int, units: Int64)] = [:]
+        // Months in order, each buyer's first month, and the distinct buyers of each
+        // (cohort, month) and month: days come in order, so the first month seen is the first.
+        var first: [String: Int] = [:]
+        var months: [String] = []
+        var active: [[Set<String>]] = []
+        var monthBuyers: [Set<String>] = []
         for r in results {
             let d = try r.get()
             out.days.append(d.day)
+            let month = String(d.day.dt.prefix(7))
+            if months.last != month {
+                months.append(month)
+                monthBuyers.append([])
+                active.append([])
+                for k in active.indices { active[k].append([]) }
+            }
+            let m = months.count - 1
+            for c in d.buyers {
+                let cohort = first[c] ?? m
+                if first[c] == nil { first[c] = m }
+                active[cohort][m - cohort].insert(c)
+                monthBuyers[m].insert(c)
+            }
+            for (k, v) in d.categories {
+                let sum = categories[k] ?? (0, 0)
+                categories[k] = (sum.lines + v.lines, sum.units + v.units)
+            }
             for (k, t) in d.types {
                 var sum = types[k] ?? ReportFigures.PromotionType(type: k, orders: 0, lines: 0, units: 0)
                 sum.orders += t.orders
@@ -148,6 +210,13 @@ struct PetShopReader: Sendable {
             out.funnel.purchased += d.funnel.purchased
         }
         out.byPromotionType = types.values.sorted { $0.type < $1.type }
+        out.categories = categories.map { ReportFigures.CategoryMix(type: $0.key.type, category: $0.key.category, lines: $0.value.lines, units: $0.value.units) }
+            .sorted { ($0.type, $0.category) < ($1.type, $1.category) }
+        out.buyersByMonth = months.indices.map { m in
+            let new = monthBuyers[m].count { first[$0] == m }
+            return ReportFigures.MonthBuyers(month: months[m], new: new, returning: monthBuyers[m].count - new)
+        }
+        out.cohorts = months.indices.map { ReportFigures.Cohort(month: months[$0], active: active[$0].map(\.count)) }
         return out
     }
 
@@ -173,8 +242,12 @@ struct PetShopReader: Sendable {
                 throw ReportError("petshop.orders has no total or ordered_at column; its schema is not the pet shop's")
             }
             let type = Self.column(orders, "promotion_type"), items = Self.column(orders, "item_count"), units = Self.column(orders, "quantity_total")
+            let customer = Self.column(orders, "customer_id"), id = Self.column(orders, "order_id")
+            var typeOf: [String: String] = [:]
             try lake.forEachRow(of: PartitionKey(DatasetName("petshop.orders")!, dt), schema: orders) { tape, nodes in
                 f.day.orders += 1
+                if let c = customer.flatMap({ tape.string(nodes[$0]) }) { f.buyers.append(c) }
+                if let o = id.flatMap({ tape.string(nodes[$0]) }) { typeOf[o] = type.flatMap { tape.string(nodes[$0]) } ?? "(none)" }
                 f.day.revenue += tape.int64(nodes[total]) ?? 0
                 if let hour = tape.withStringBytes(nodes[at], { b in b.count >= 13 ? (Int(b[11]) - 48) * 10 + Int(b[12]) - 48 : -1 }),
                    (0..<24).contains(hour) {
@@ -186,6 +259,17 @@ struct PetShopReader: Sendable {
                 t.lines += items.flatMap { tape.int64(nodes[$0]) } ?? 0
                 t.units += units.flatMap { tape.int64(nodes[$0]) } ?? 0
                 f.types[name] = t
+            }
+            // Each line's category under its order's promotion type (the order is in the same day).
+            if let lineSchema = orderItems, has.contains("petshop.order_items@\(dt)"),
+               let order = Self.column(lineSchema, "order_id"), let category = Self.column(lineSchema, "category") {
+                let quantity = Self.column(lineSchema, "quantity")
+                try lake.forEachRow(of: PartitionKey(DatasetName("petshop.order_items")!, dt), schema: lineSchema) { tape, nodes in
+                    guard let o = tape.string(nodes[order]) else { return }
+                    let key = Pair(type: typeOf[o] ?? "(no order)", category: tape.string(nodes[category]) ?? "(none)")
+                    let sum = f.categories[key] ?? (0, 0)
+                    f.categories[key] = (sum.lines + 1, sum.units + (quantity.flatMap { tape.int64(nodes[$0]) } ?? 0))
+                }
             }
         }
         if has.contains("petshop.behavior_events@\(dt)") { f.funnel = try funnel(dt) }

@@ -104,6 +104,33 @@ public enum ReportPage {
                       t.map { [label($0.type), "\($0.orders)", "\($0.lines)", "\($0.units)", String(format: "%.2f", ratio(Double($0.lines), Double($0.orders))),
                                String(format: "%.2f", ratio(Double($0.units), Double($0.lines)))] })
 
+        // The category mix: each category's share of a promotion type's lines.
+        let cats = Array(Set(p.categories.map(\.category))).sorted()
+        let linesOfType = Dictionary(grouping: p.categories, by: \.type).mapValues { $0.reduce(0) { $0 + $1.lines } }
+        let mixTypes = types.filter { linesOfType[$0] != nil }
+        html += SVGChart.bars(title: "品類 Category mix: each category's share of a promotion type's order lines", categories: cats,
+                              series: mixTypes.map { t in
+                                  .init(name: label(t), values: cats.map { c in
+                                      100 * ratio(Double(p.categories.first { $0.type == t && $0.category == c }?.lines ?? 0), Double(linesOfType[t] ?? 0))
+                                  }, colour: colour[t]!)
+                              }, yLabel: "share of the type's lines (%)", xLabel: "category")
+        html += table(["promotion type", "category", "lines", "units"], p.categories.map { [label($0.type), $0.category, "\($0.lines)", "\($0.units)"] })
+
+        // New and returning buyers, and the cohorts' retention.
+        let months = p.buyersByMonth
+        html += SVGChart.bars(title: "新舊顧客 Buyers per month: first order in the window, and returning", categories: months.map(\.month),
+                              series: [.init(name: "new 新顧客", values: months.map { Double($0.new) }, colour: SVGChart.palette[1]),
+                                       .init(name: "returning 回購", values: months.map { Double($0.returning) }, colour: SVGChart.palette[0])],
+                              yLabel: "buyers", xLabel: "month")
+        html += table(["month", "new", "returning"], months.map { [$0.month, "\($0.new)", "\($0.returning)"] })
+        let span = p.cohorts.map(\.active.count).max() ?? 0
+        html += SVGChart.heatmap(title: "留存 Cohort retention: share of each month's new buyers who order again",
+                                 rows: p.cohorts.map { "\($0.month) (\($0.active.first ?? 0))" }, columns: (0..<span).map { "+\($0)" },
+                                 values: p.cohorts.map { c in (0..<span).map { k in k < c.active.count ? 100 * ratio(Double(c.active[k]), Double(c.active[0])) : 0 } },
+                                 xLabel: "months after the first order", valueLabel: "% of the cohort")
+        html += table(["cohort (buyers)"] + (0..<span).map { "+\($0)" },
+                      p.cohorts.map { c in ["\(c.month) (\(c.active.first ?? 0))"] + (0..<span).map { k in k < c.active.count ? "\(c.active[k])" : "" } })
+
         // The funnel.
         let f = p.funnel
         let steps = [("sessions 工作階段", f.sessions), ("viewed 瀏覽", f.viewed), ("added to cart 加入購物車", f.carted), ("purchased 購買", f.purchased)]

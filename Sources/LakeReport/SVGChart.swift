@@ -94,8 +94,11 @@ struct SVGChart {
                 body += "<title>\(escape(name)) \(escape(columns[k])): \(number(v)) \(escape(valueLabel))</title></rect>"
             }
         }
-        for (k, col) in columns.enumerated() where col.hasSuffix("-01") || k == 0 {
-            body += "<text x=\"\(f(labelWidth + (Double(k) + 0.5) * cell))\" y=\"\(f(c.top + gridHeight + 16))\" text-anchor=\"middle\" class=\"tick\">\(escape(String(col.prefix(7))))</text>"
+        // Days: a tick at each month's start; anything else: every column.
+        for (k, col) in columns.enumerated() {
+            let tick = columns.count <= 31 ? col : (col.hasSuffix("-01") || k == 0) ? String(col.prefix(7)) : nil
+            guard let tick else { continue }
+            body += "<text x=\"\(f(labelWidth + (Double(k) + 0.5) * cell))\" y=\"\(f(c.top + gridHeight + 16))\" text-anchor=\"middle\" class=\"tick\">\(escape(tick))</text>"
         }
         body += "<text x=\"\(f(labelWidth + Double(columns.count) * cell / 2))\" y=\"\(f(c.top + gridHeight + 40))\" text-anchor=\"middle\" class=\"axis\">\(escape(xLabel))</text>"
         return c.frame(title: title, body: body, legend: [("\(valueLabel) (darker: more)", "#0072B2")], height: height)

@@ -57,6 +57,24 @@ funnel = con.execute(f"""SELECT count(DISTINCT session_id),
     count(DISTINCT CASE WHEN event_type = 'purchase' THEN session_id END) FROM {table('behavior_events')}""").fetchone()
 f = fig["petshop"]["funnel"]
 check("the funnel's sessions equal DuckDB's", (f["sessions"], f["viewed"], f["carted"], f["purchased"]) == funnel, f"{f} {funnel}")
+mix = con.execute(f"""SELECT o.promotion_type, i.category, count(*), sum(CAST(i.quantity AS BIGINT))
+    FROM {table('order_items')} i JOIN {table('orders')} o ON o.order_id = i.order_id GROUP BY 1, 2 ORDER BY 1, 2""").fetchall()
+mine = [(c["type"], c["category"], c["lines"], c["units"]) for c in fig["petshop"]["categories"]]
+check("order lines and units per (promotion type, category) equal DuckDB's", mine == [tuple(r) for r in mix], f"{mine[:3]} {mix[:3]}")
+buyers = con.execute(f"""WITH m AS (SELECT DISTINCT customer_id, substr(CAST(dt AS VARCHAR), 1, 7) AS month FROM {table('orders')}),
+    f AS (SELECT customer_id, min(month) AS first FROM m GROUP BY 1)
+    SELECT month, count(*) FILTER (first = month), count(*) FILTER (first < month) FROM m JOIN f USING (customer_id) GROUP BY 1 ORDER BY 1""").fetchall()
+mine = [(b["month"], b["new"], b["returning"]) for b in fig["petshop"]["buyersByMonth"] if b["new"] or b["returning"]]
+check("new and returning buyers per month equal DuckDB's", mine == [tuple(r) for r in buyers], f"{mine} {buyers}")
+cohorts = con.execute(f"""WITH m AS (SELECT DISTINCT customer_id, substr(CAST(dt AS VARCHAR), 1, 7) AS month FROM {table('orders')}),
+    f AS (SELECT customer_id, min(month) AS first FROM m GROUP BY 1)
+    SELECT first, month, count(*) FROM m JOIN f USING (customer_id) GROUP BY 1, 2 ORDER BY 1, 2""").fetchall()
+months = sorted({r[1] for r in cohorts})
+want = {}
+for first, month, n in cohorts:
+    want.setdefault(first, {})[months.index(month) - months.index(first)] = n
+mine = {c["month"]: {k: n for k, n in enumerate(c["active"]) if n} for c in fig["petshop"]["cohorts"] if c["active"] and c["active"][0]}
+check("each cohort's buyers active in each later month equal DuckDB's", mine == want, f"{list(mine.items())[:2]} {list(want.items())[:2]}")
 for d in fig["datasets"]:
     schema, name = d["dataset"].split(".")
     files = glob.glob(f"{lake}/{schema}/{name}/csv/dt=*/part-*.csv.zst")
@@ -66,7 +84,7 @@ for d in fig["datasets"]:
 
 # --- the file: self-contained, every chart titled ---------------------------------------
 svgs = re.findall(r"<svg\b.*?</svg>", html, re.S)
-check("charts drawn: at least 8 SVGs, each with a <title> first", len(svgs) >= 8 and all(re.match(r"<svg[^>]*><title>[^<]+</title>", s) for s in svgs), str(len(svgs)))
+check("charts drawn: at least 11 SVGs, each with a <title> first", len(svgs) >= 11 and all(re.match(r"<svg[^>]*><title>[^<]+</title>", s) for s in svgs), str(len(svgs)))
 fetches = re.findall(r"""(?:src|href)\s*=|<script|<link|@import|url\(""", html, re.I)
 urls = [u for u in re.findall(r"https?://[^\s\"'<>]+", html) if u != "http://www.w3.org/2000/svg"]
 check("nothing fetched: no src, href, script, link, @import, url() or web address", not fetches and not urls, f"{fetches[:3]} {urls[:3]}")

@@ -1,6 +1,7 @@
 """The reference of scripts/bench-report.sh: the pet-shop figures of `opslake report`
 (docs/report.md) computed by DuckDB over the lake's CSV files, on 2 threads. Prints
-them as one JSON object: orders, revenue, orders by hour, the funnel, per promotion type.
+them as one JSON object: orders, revenue, orders by hour, the funnel, per promotion type,
+per (type, category), and each cohort's buyers per month.
 
 Usage: python report_duckdb.py LAKE
 """
@@ -28,5 +29,11 @@ funnel = con.execute(f"""SELECT count(*), count(*) FILTER (v), count(*) FILTER (
     FROM {table('behavior_events')} GROUP BY session_id)""").fetchone()
 types = con.execute(f"""SELECT promotion_type, count(*), sum(CAST(item_count AS BIGINT)), sum(CAST(quantity_total AS BIGINT))
     FROM {table('orders')} GROUP BY 1 ORDER BY 1""").fetchall()
+mix = con.execute(f"""SELECT o.promotion_type, i.category, count(*), sum(CAST(i.quantity AS BIGINT))
+    FROM {table('order_items')} i JOIN {table('orders')} o ON o.order_id = i.order_id GROUP BY 1, 2 ORDER BY 1, 2""").fetchall()
+cohorts = con.execute(f"""WITH m AS (SELECT DISTINCT customer_id, substr(CAST(dt AS VARCHAR), 1, 7) AS month FROM {table('orders')}),
+    f AS (SELECT customer_id, min(month) AS first FROM m GROUP BY 1)
+    SELECT first, month, count(*) FROM m JOIN f USING (customer_id) GROUP BY 1, 2 ORDER BY 1, 2""").fetchall()
 print(json.dumps({"orders": orders, "revenue": revenue, "hours": [by_hour.get(h, 0) for h in range(24)],
-                  "funnel": list(funnel), "types": [list(t) for t in types]}))
+                  "funnel": list(funnel), "types": [list(t) for t in types], "categories": [list(c) for c in mix],
+                  "cohorts": [list(c) for c in cohorts]}))
