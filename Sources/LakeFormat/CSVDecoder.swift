@@ -64,7 +64,6 @@ public final class CSVReader {
         FormatError(.csv, "a field longer than \(maxFieldBytes >> 20) MiB on line \(line); is this really CSV?")
     }
 
-    /// Parses one record, handing each field to `emit`; false at the end of input.
     /// The next record's fields, each handed to `body` with its index and bytes (a quoted
     /// field unescaped; the array is reused, so keep a copy if it must outlive the call),
     /// making no String and no array per field: for a few columns of many rows. False at
@@ -77,6 +76,7 @@ public final class CSVReader {
         }
     }
 
+    /// Parses one record, handing each field to `emit`; false at the end of input.
     func parse(_ emit: ([UInt8], Bool) -> Void) throws -> Bool {
         guard try input.peek() != nil else { return false }
         line = nextLine

@@ -169,23 +169,20 @@ struct PetShopReader: Sendable {
                                                categories: [], buyersByMonth: [], cohorts: [])
         var types: [String: ReportFigures.PromotionType] = [:]
         var categories: [Pair: (lines: Int, units: Int64)] = [:]
-        // Months in order, each buyer's first month, and the distinct buyers of each
-        // (cohort, month) and month: days come in order, so the first month seen is the first.
+        // Every calendar month of the window (one with no orders too), each buyer's first
+        // month, and the distinct buyers of each (cohort, month) and month: days come in
+        // order, so the first month a buyer is seen in is their first.
+        func monthNumber(_ day: LakeDate) -> Int { let (y, m, _) = day.components; return y * 12 + m - 1 }
+        let base = days.first.map(monthNumber) ?? 0
+        let span = days.last.map { monthNumber($0) - base + 1 } ?? 0
+        let months = (0..<span).map { String(format: "%04d-%02d", (base + $0) / 12, (base + $0) % 12 + 1) }
         var first: [String: Int] = [:]
-        var months: [String] = []
-        var active: [[Set<String>]] = []
-        var monthBuyers: [Set<String>] = []
-        for r in results {
+        var active: [[Set<String>]] = (0..<span).map { Array(repeating: [], count: span - $0) }
+        var monthBuyers = [Set<String>](repeating: [], count: span)
+        for (i, r) in results.enumerated() {
             let d = try r.get()
             out.days.append(d.day)
-            let month = String(d.day.dt.prefix(7))
-            if months.last != month {
-                months.append(month)
-                monthBuyers.append([])
-                active.append([])
-                for k in active.indices { active[k].append([]) }
-            }
-            let m = months.count - 1
+            let m = monthNumber(days[i]) - base
             for c in d.buyers {
                 let cohort = first[c] ?? m
                 if first[c] == nil { first[c] = m }
@@ -293,10 +290,11 @@ struct PetShopReader: Sendable {
                 throw ReportError("\(file.path) has no session_id or event_type column; its schema is not the pet shop's events'")
             }
             var number: UInt64? = nil, name: String? = nil, bit: UInt8 = 0
-            while try reader.nextFields({ i, b, _ in
+            while try reader.nextFields({ i, b, quoted in
                 if i == sessionColumn {
+                    // An empty unquoted field is NULL: no session, as DuckDB's count(DISTINCT) has it.
                     number = Self.sessionNumber(b)
-                    name = number == nil ? String(decoding: b, as: UTF8.self) : nil
+                    name = number == nil && (quoted || !b.isEmpty) ? String(decoding: b, as: UTF8.self) : nil
                 } else if i == kindColumn {
                     bit = b.elementsEqual("view".utf8) ? 1 : b.elementsEqual("add_to_cart".utf8) ? 2 : b.elementsEqual("purchase".utf8) ? 4 : 0
                 }

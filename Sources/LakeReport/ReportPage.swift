@@ -80,9 +80,11 @@ public enum ReportPage {
         }
         let names = ["Mon 週一", "Tue 週二", "Wed 週三", "Thu 週四", "Fri 週五", "Sat 週六", "Sun 週日"]
         let means = perWeekday.map { ratio(Double($0.orders), Double($0.days)) }
+        // A weekday without calendar days is grey: it has no usual type to show.
         let weekdayColours = (1...7).map { w -> String in
             let t = types.max { (weekdayType["\(w)|\($0)"] ?? 0) < (weekdayType["\(w)|\($1)"] ?? 0) }
-            return t.flatMap { colour[$0] } ?? "#999999"
+            guard let t, (weekdayType["\(w)|\(t)"] ?? 0) > 0 else { return "#999999" }
+            return colour[t]!
         }
         html += SVGChart.bars(title: "星期 The weekday profile: mean orders per day", categories: names,
                               series: [.init(name: "orders per day", values: means, colour: SVGChart.palette[0])],

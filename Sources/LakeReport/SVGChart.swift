@@ -40,9 +40,7 @@ struct SVGChart {
                 body += "<rect x=\"\(f(x))\" y=\"\(f(c.top + c.plotHeight - h))\" width=\"\(f(barWidth))\" height=\"\(f(h))\" fill=\"\(colour)\">"
                 body += "<title>\(escape(category)) \(escape(s.name)): \(number(v))</title></rect>"
             }
-            // Days: a tick at each month's start; anything else: every category.
-            let tick = categories.count <= 31 ? category : (category.hasSuffix("-01") || i == 0) ? String(category.prefix(7)) : nil
-            if let tick {
+            if let tick = tick(categories, i) {
                 body += "<text x=\"\(f(c.left + (Double(i) + 0.5) * slot))\" y=\"\(f(c.top + c.plotHeight + 16))\" text-anchor=\"middle\" class=\"tick\">\(escape(tick))</text>"
             }
         }
@@ -79,7 +77,8 @@ struct SVGChart {
                         valueLabel: String) -> String {
         let c = SVGChart()
         let labelWidth = 190.0
-        let cell = max(2, min(24, (c.width - labelWidth - c.right) / Double(max(columns.count, 1))))
+        // However many columns, the grid fits the width (a year's days are 1.4 px each).
+        let cell = min(24, (c.width - labelWidth - c.right) / Double(max(columns.count, 1)))
         let rowHeight = 16.0
         let gridHeight = rowHeight * Double(rows.count)
         let height = c.top + gridHeight + c.bottom
@@ -94,10 +93,8 @@ struct SVGChart {
                 body += "<title>\(escape(name)) \(escape(columns[k])): \(number(v)) \(escape(valueLabel))</title></rect>"
             }
         }
-        // Days: a tick at each month's start; anything else: every column.
-        for (k, col) in columns.enumerated() {
-            let tick = columns.count <= 31 ? col : (col.hasSuffix("-01") || k == 0) ? String(col.prefix(7)) : nil
-            guard let tick else { continue }
+        for k in columns.indices {
+            guard let tick = tick(columns, k) else { continue }
             body += "<text x=\"\(f(labelWidth + (Double(k) + 0.5) * cell))\" y=\"\(f(c.top + gridHeight + 16))\" text-anchor=\"middle\" class=\"tick\">\(escape(tick))</text>"
         }
         body += "<text x=\"\(f(labelWidth + Double(columns.count) * cell / 2))\" y=\"\(f(c.top + gridHeight + 40))\" text-anchor=\"middle\" class=\"axis\">\(escape(xLabel))</text>"
@@ -105,6 +102,16 @@ struct SVGChart {
     }
 
     // MARK: parts
+
+    /// The label under category `i`, if it gets one: days (`YYYY-MM-DD`) are labelled at
+    /// each month's start (and the first); other categories all, or every n-th when more
+    /// than 31 would crowd.
+    static func tick(_ categories: [String], _ i: Int) -> String? {
+        let days = categories.count > 31 && categories.allSatisfy { $0.count == 10 && $0.dropFirst(4).first == "-" && $0.dropFirst(7).first == "-" }
+        if days { return categories[i].hasSuffix("-01") || i == 0 ? String(categories[i].prefix(7)) : nil }
+        let every = (categories.count + 30) / 31
+        return i % max(every, 1) == 0 ? categories[i] : nil
+    }
 
     func axes(maxValue: Double, yLabel: String, xLabel: String) -> String {
         var s = "<line x1=\"\(f(left))\" y1=\"\(f(top + plotHeight))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(top + plotHeight))\" stroke=\"#333\"/>"
@@ -162,7 +169,8 @@ struct SVGChart {
         return String(format: "%.2f", v)
     }
 
-    /// Text for HTML and SVG: `&`, `<`, `>` and quotes escaped.
+    /// Text for HTML and SVG: `&`, `<`, `>` and quotes escaped; control characters and
+    /// Unicode noncharacters, which HTML forbids and ingested data may hold, as U+FFFD.
     static func escape(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
@@ -172,6 +180,10 @@ struct SVGChart {
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
+            case "\t", "\n": out.unicodeScalars.append(ch)
+            case _ where ch.value < 0x20 || (0x7F...0x9F).contains(ch.value) || (0xFDD0...0xFDEF).contains(ch.value)
+                || ch.value & 0xFFFE == 0xFFFE:
+                out += "\u{FFFD}"
             default: out.unicodeScalars.append(ch)
             }
         }
