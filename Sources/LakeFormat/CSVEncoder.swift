@@ -44,31 +44,29 @@ public struct CSVEncoder: Sendable {
     }
 
     static func appendText(_ string: String, into out: ByteBuffer) {
-        string.withUTF8Bytes { utf8 in
-            if utf8.isEmpty {
-                out.append(UInt8(ascii: "\""))
-                out.append(UInt8(ascii: "\""))
-                return
-            }
-            var needsQuotes = false
-            for byte in utf8 where byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D {
-                needsQuotes = true
-                break
-            }
-            guard needsQuotes else {
-                out.append(UnsafeRawBufferPointer(utf8))
-                return
-            }
-            // Quoted: each quote doubled, the runs between quotes copied whole.
-            out.append(UInt8(ascii: "\""))
-            var run = 0
-            for i in utf8.indices where utf8[i] == 0x22 {
-                out.append(UnsafeRawBufferPointer(start: utf8.baseAddress! + run, count: i + 1 - run))
-                out.append(0x22)
-                run = i + 1
-            }
-            if utf8.count > run { out.append(UnsafeRawBufferPointer(start: utf8.baseAddress! + run, count: utf8.count - run)) }
-            out.append(UInt8(ascii: "\""))
+        string.withUTF8Bytes { appendText(utf8: $0, into: out) }
+    }
+
+    /// `u` as a field: as it is, unless it holds `,` `"` CR or LF or is empty; then
+    /// quoted, each quote doubled, written straight into room for the worst case (a
+    /// JSON payload held in a column has a quote every few bytes).
+    static func appendText(utf8 u: UnsafeBufferPointer<UInt8>, into out: ByteBuffer) {
+        guard u.isEmpty || u.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
+            out.append(UnsafeRawBufferPointer(u))
+            return
         }
+        let p = out.reserve(2 * u.count + 2)
+        p[0] = 0x22
+        var w = 1
+        for b in u {
+            p[w] = b
+            w += 1
+            if b == 0x22 {
+                p[w] = 0x22
+                w += 1
+            }
+        }
+        p[w] = 0x22
+        out.commit(w + 1)
     }
 }

@@ -51,39 +51,41 @@ public struct NDJSONEncoder: Sendable {
     }
 
     static func appendString(_ string: String, into out: ByteBuffer) {
-        string.withUTF8Bytes { utf8 in
-            out.append(UInt8(ascii: "\""))
-            // Runs of bytes that need no escape are copied whole: a JSON payload held as
-            // a string has a quote every few bytes, and its runs are what take the time.
-            var run = 0
-            for i in utf8.indices {
-                let byte = utf8[i]
-                guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
-                if i > run { out.append(UnsafeRawBufferPointer(start: utf8.baseAddress! + run, count: i - run)) }
-                appendEscaped(byte, into: out)
-                run = i + 1
-            }
-            if utf8.count > run { out.append(UnsafeRawBufferPointer(start: utf8.baseAddress! + run, count: utf8.count - run)) }
-            out.append(UInt8(ascii: "\""))
-        }
+        string.withUTF8Bytes { appendString(utf8: $0, into: out) }
     }
 
     static let hex = Array("0123456789abcdef".utf8)
 
-    static func appendEscaped(_ byte: UInt8, into out: ByteBuffer) {
-        switch byte {
-        case 0x22: out.append(0x5C); out.append(0x22)
-        case 0x5C: out.append(0x5C); out.append(0x5C)
-        case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
-        case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
-        case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
-        case 0x08: out.append(0x5C); out.append(UInt8(ascii: "b"))
-        case 0x0C: out.append(0x5C); out.append(UInt8(ascii: "f"))
-        case ..<0x20:
-            out.append(utf8: "\\u00")
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 0xF)])
-        default: out.append(byte)
+    /// `u` as a JSON string: quoted, with `"` `\` and controls escaped, written straight
+    /// into room for the worst case (every byte a control, `\u00XX`).
+    static func appendString(utf8 u: UnsafeBufferPointer<UInt8>, into out: ByteBuffer) {
+        let p = out.reserve(6 * u.count + 2)
+        p[0] = 0x22
+        var w = 1
+        for b in u {
+            if b >= 0x20 && b != 0x22 && b != 0x5C {
+                p[w] = b
+                w += 1
+                continue
+            }
+            p[w] = 0x5C
+            switch b {
+            case 0x22, 0x5C: p[w + 1] = b; w += 2
+            case 0x0A: p[w + 1] = UInt8(ascii: "n"); w += 2
+            case 0x0D: p[w + 1] = UInt8(ascii: "r"); w += 2
+            case 0x09: p[w + 1] = UInt8(ascii: "t"); w += 2
+            case 0x08: p[w + 1] = UInt8(ascii: "b"); w += 2
+            case 0x0C: p[w + 1] = UInt8(ascii: "f"); w += 2
+            default:
+                p[w + 1] = UInt8(ascii: "u")
+                p[w + 2] = UInt8(ascii: "0")
+                p[w + 3] = UInt8(ascii: "0")
+                p[w + 4] = hex[Int(b >> 4)]
+                p[w + 5] = hex[Int(b & 0xF)]
+                w += 6
+            }
         }
+        p[w] = 0x22
+        out.commit(w + 1)
     }
 }

@@ -160,72 +160,9 @@ struct PartitionEncoder: ~Copyable {
             p[n + 1] = UInt8(ascii: "\"")
             json.commit(n + 2)
         } else {
-            Self.appendCSVEscaped(u, into: csv)
-            Self.appendJSONEscaped(u, into: json)
+            CSVEncoder.appendText(utf8: u, into: csv)
+            NDJSONEncoder.appendString(utf8: u, into: json)
         }
-    }
-
-    /// `u` as a CSV field that needs care, straight from its bytes (a JSON payload held
-    /// in a column has a quote every few bytes): quoted, each quote doubled, when it holds
-    /// `,` `"` CR or LF or is empty; as it is otherwise. The text `CSVEncoder.appendText`
-    /// writes, without making a String of it.
-    static func appendCSVEscaped(_ u: UnsafeBufferPointer<UInt8>, into out: ByteBuffer) {
-        let n = u.count
-        let p = out.reserve(2 * n + 2)
-        var w = 1, quoted = n == 0
-        for b in u {
-            p[w] = b
-            w += 1
-            if b == 0x22 {
-                p[w] = 0x22
-                w += 1
-                quoted = true
-            } else if b == 0x2C || b == 0x0A || b == 0x0D {
-                quoted = true
-            }
-        }
-        if quoted {
-            p[0] = 0x22
-            p[w] = 0x22
-            out.commit(w + 1)
-        } else {
-            memmove(p, p + 1, n)  // overlapping: the field moves one byte left
-            out.commit(n)
-        }
-    }
-
-    /// `u` as a JSON string, straight from its bytes: quoted, with `"` `\` and controls
-    /// escaped as `NDJSONEncoder.appendString` escapes them.
-    static func appendJSONEscaped(_ u: UnsafeBufferPointer<UInt8>, into out: ByteBuffer) {
-        // Room for the worst case, every byte a control written \u00XX.
-        let p = out.reserve(6 * u.count + 2)
-        p[0] = 0x22
-        var w = 1
-        for b in u {
-            if b >= 0x20 && b != 0x22 && b != 0x5C {
-                p[w] = b
-                w += 1
-                continue
-            }
-            p[w] = 0x5C
-            switch b {
-            case 0x22, 0x5C: p[w + 1] = b; w += 2
-            case 0x0A: p[w + 1] = UInt8(ascii: "n"); w += 2
-            case 0x0D: p[w + 1] = UInt8(ascii: "r"); w += 2
-            case 0x09: p[w + 1] = UInt8(ascii: "t"); w += 2
-            case 0x08: p[w + 1] = UInt8(ascii: "b"); w += 2
-            case 0x0C: p[w + 1] = UInt8(ascii: "f"); w += 2
-            default:
-                p[w + 1] = UInt8(ascii: "u")
-                p[w + 2] = UInt8(ascii: "0")
-                p[w + 3] = UInt8(ascii: "0")
-                p[w + 4] = NDJSONEncoder.hex[Int(b >> 4)]
-                p[w + 5] = NDJSONEncoder.hex[Int(b & 0xF)]
-                w += 6
-            }
-        }
-        p[w] = 0x22
-        out.commit(w + 1)
     }
 
     /// Whether either dialect must treat `u` specially: CSV quotes on , " CR LF; JSON

@@ -244,13 +244,13 @@ struct PetShopReader: Sendable {
             try lake.forEachRow(of: PartitionKey(DatasetName("petshop.orders")!, dt), schema: orders) { tape, nodes in
                 f.day.orders += 1
                 if let c = customer.flatMap({ tape.string(nodes[$0]) }) { f.buyers.append(c) }
-                if let o = id.flatMap({ tape.string(nodes[$0]) }) { typeOf[o] = type.flatMap { tape.string(nodes[$0]) } ?? "(none)" }
+                let name = type.flatMap { tape.string(nodes[$0]) } ?? "(none)"
+                if let o = id.flatMap({ tape.string(nodes[$0]) }) { typeOf[o] = name }
                 f.day.revenue += tape.int64(nodes[total]) ?? 0
                 if let hour = tape.withStringBytes(nodes[at], { b in b.count >= 13 ? (Int(b[11]) - 48) * 10 + Int(b[12]) - 48 : -1 }),
                    (0..<24).contains(hour) {
                     f.hours[hour] += 1
                 }
-                let name = type.flatMap { tape.string(nodes[$0]) } ?? "(none)"
                 var t = f.types[name] ?? ReportFigures.PromotionType(type: name, orders: 0, lines: 0, units: 0)
                 t.orders += 1
                 t.lines += items.flatMap { tape.int64(nodes[$0]) } ?? 0
