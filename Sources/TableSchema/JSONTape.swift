@@ -82,6 +82,28 @@ public struct JSONTape: Sendable {
         }
     }
 
+    /// The value of `key` in the object at `object`, searched from the key node `hint`
+    /// on and then from the object's start: a reader that asks for fields in the order
+    /// the document writes them compares one key each. `hint` becomes the member after
+    /// the one found. Start with the object's index; after that, only a hint this
+    /// method left for the same object (any other may point into a nested value).
+    public func member(_ object: Int, named key: UnsafeBufferPointer<UInt8>, hint: inout Int) -> Int? {
+        guard nodes[object].kind == .object else { return nil }
+        let first = object + 1, end = Int(nodes[object].next)
+        let from = hint > object && hint < end ? hint : first
+        var i = from
+        while i < end {
+            if keyEquals(i, key) { hint = Int(nodes[i + 1].next); return i + 1 }
+            i = Int(nodes[i + 1].next)
+        }
+        i = first
+        while i < from {
+            if keyEquals(i, key) { hint = Int(nodes[i + 1].next); return i + 1 }
+            i = Int(nodes[i + 1].next)
+        }
+        return nil
+    }
+
     /// The members of the object at `object`: each key's node and its value's.
     public func members(_ object: Int) -> [(key: Int, value: Int)] {
         guard nodes[object].kind == .object else { return [] }
@@ -150,38 +172,63 @@ public struct JSONTape: Sendable {
     public func stringBytes(_ i: Int) -> [UInt8]? {
         let n = nodes[i]
         guard n.kind == .string else { return nil }
-        let inner = Int(n.start) + 1..<Int(n.end) - 1
-        guard n.escaped else { return Array(bytes[inner]) }
-        var out: [UInt8] = []
-        out.reserveCapacity(inner.count)
-        var j = inner.lowerBound
-        while j < inner.upperBound {
-            let b = bytes[j]
-            guard b == UInt8(ascii: "\\") else {
-                out.append(b)
-                j += 1
-                continue
-            }
-            switch bytes[j + 1] {
-            case UInt8(ascii: "u"):
-                var unit = hex4(j + 2)
-                j += 6
-                if (0xD800...0xDBFF).contains(unit) {
-                    unit = 0x10000 + ((unit - 0xD800) << 10) + (hex4(j + 2) - 0xDC00)
-                    j += 6
+        let start = Int(n.start) + 1, end = Int(n.end) - 1
+        guard n.escaped else { return Array(bytes[start..<end]) }
+        // Through raw pointers: a payload read by the DWD is one long escaped string,
+        // and a checked `append` per byte was a fifth of the build. Unescaping never
+        // lengthens (`\uXXXX` is at most 3 bytes of UTF-8, a surrogate pair's 12 are 4).
+        return bytes.withUnsafeBufferPointer { src in
+            [UInt8](unsafeUninitializedCapacity: end - start) { dst, count in
+                var j = start, o = 0
+                while j < end {
+                    let b = src[j]
+                    guard b == UInt8(ascii: "\\") else {
+                        dst[o] = b
+                        o += 1
+                        j += 1
+                        continue
+                    }
+                    let c = src[j + 1]
+                    j += 2
+                    switch c {
+                    case UInt8(ascii: "u"):
+                        var unit = hex4(j)
+                        j += 4
+                        if (0xD800...0xDBFF).contains(unit) {
+                            unit = 0x10000 + ((unit - 0xD800) << 10) + (hex4(j + 2) - 0xDC00)
+                            j += 6
+                        }
+                        o += Self.utf8(unit, into: dst.baseAddress! + o)
+                    case UInt8(ascii: "b"): dst[o] = 0x08; o += 1
+                    case UInt8(ascii: "f"): dst[o] = 0x0C; o += 1
+                    case UInt8(ascii: "n"): dst[o] = 0x0A; o += 1
+                    case UInt8(ascii: "r"): dst[o] = 0x0D; o += 1
+                    case UInt8(ascii: "t"): dst[o] = 0x09; o += 1
+                    default: dst[o] = c; o += 1  // " \ /
+                    }
                 }
-                out += String(Character(Unicode.Scalar(unit)!)).utf8
-                continue
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case let c: out.append(c)  // " \ /
+                count = o
             }
-            j += 2
         }
-        return out
+    }
+
+    /// Writes the scalar `v` as UTF-8 at `p`; the byte count.
+    static func utf8(_ v: UInt32, into p: UnsafeMutablePointer<UInt8>) -> Int {
+        switch v {
+        case ..<0x80:
+            p[0] = UInt8(v)
+            return 1
+        case ..<0x800:
+            p[0] = UInt8(0xC0 | v >> 6); p[1] = UInt8(0x80 | v & 0x3F)
+            return 2
+        case ..<0x10000:
+            p[0] = UInt8(0xE0 | v >> 12); p[1] = UInt8(0x80 | v >> 6 & 0x3F); p[2] = UInt8(0x80 | v & 0x3F)
+            return 3
+        default:
+            p[0] = UInt8(0xF0 | v >> 18); p[1] = UInt8(0x80 | v >> 12 & 0x3F)
+            p[2] = UInt8(0x80 | v >> 6 & 0x3F); p[3] = UInt8(0x80 | v & 0x3F)
+            return 4
+        }
     }
 
     /// True when the key node at `i` (an object member's key) is `name`.
@@ -428,6 +475,23 @@ extension JSONTape {
             at += 1
             var escaped = false
             while at < b.count {
+                // Eight bytes at a time while none is a quote, a backslash, a control
+                // byte or a byte of a multi-byte character (the common run of text):
+                // the scan of strings was the largest item of the DWD build.
+                while at + 8 <= b.count {
+                    let w = UInt64(littleEndian: UnsafeRawPointer(b.baseAddress! + at).loadUnaligned(as: UInt64.self))
+                    let quote = w ^ 0x2222_2222_2222_2222, backslash = w ^ 0x5C5C_5C5C_5C5C_5C5C
+                    let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+                    // The lowest byte whose high bit is set here is the first quote, backslash,
+                    // control or non-ASCII byte (a borrow only ever flags bytes above a real one).
+                    let special = ((quote &- ones) | (backslash &- ones) | (w &- 0x2020_2020_2020_2020) | w) & highs
+                    guard special == 0 else {
+                        at += special.trailingZeroBitCount >> 3
+                        break
+                    }
+                    at += 8
+                }
+                guard at < b.count else { break }
                 let c = b[at]
                 if c >= 0x20 && c < 0x80 {
                     if c == UInt8(ascii: "\"") {

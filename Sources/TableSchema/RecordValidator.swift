@@ -129,8 +129,11 @@ public final class RecordValidator {
         guard row.count == checks.count else {
             throw FieldViolation(field: "*", message: "\(row.count) values for \(checks.count) fields")
         }
-        try checks.withUnsafeBufferPointer { checks throws(FieldViolation) in
-            for i in 0..<row.count { try Self.check(row[i], checks[i]) }
+        // Each check borrowed without a retain, each value read in place.
+        try row.withUnsafeBufferPointer { values throws(FieldViolation) in
+            for i in 0..<values.count {
+                try withCheck(i) { c throws(FieldViolation) in try Self.check(values[i], c) }
+            }
         }
     }
 

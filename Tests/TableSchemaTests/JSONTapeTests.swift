@@ -119,4 +119,57 @@ func value(_ tape: JSONTape, _ i: Int) -> JSONValue {
         let big = try #require(JSONTape(Array("99999999999999999999".utf8)))
         #expect(big.int64(JSONTape.root) == nil)
     }
+    /// The scan reads runs of plain text eight bytes at a time: a quote, backslash,
+    /// control byte or multi-byte character is found at every offset within a word,
+    /// in strings long enough to take that path, and unescaped to the same bytes.
+    @Test("long strings: every special byte at every offset of an 8-byte word gives CanonicalJSON's verdict and value")
+    func wordAtATime() throws {
+        let specials: [[UInt8]] = [Array(#"\""#.utf8), Array(#"\\"#.utf8), Array(#"\n"#.utf8), Array(#"\u00e9"#.utf8),
+                                   Array(#"\ud83c\udfb1"#.utf8), Array("é".utf8), Array("台".utf8), [0x7F], [0x01], [0x1F],
+                                   [0x22], [0xFF], [0xC2]]
+        var checked = 0
+        for special in specials {
+            for offset in 0..<20 {
+                for tail in [0, 1, 7, 8, 9, 17] {
+                    let bytes = Array("[\"".utf8) + Array(repeating: UInt8(ascii: "a"), count: offset) + special
+                        + Array(repeating: UInt8(ascii: "z"), count: tail) + Array("\"]".utf8)
+                    let tape = JSONTape(bytes)
+                    let parsed = try? CanonicalJSON.parse(bytes)
+                    #expect((tape == nil) == (parsed == nil), "\(bytes)")
+                    guard let tape, let parsed, case .array(let items) = parsed, case .string(let s) = items[0] else { continue }
+                    let element = tape.elements(JSONTape.root)[0]
+                    #expect(tape.stringBytes(element) == Array(s.utf8), "\(bytes)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 500)
+    }
+
+    @Test("a member found from any hint is the member found from the start")
+    func hintedMembers() throws {
+        let text = #"{"a":1,"bb":{"a":2},"ccc":[3],"d\u0065":4,"e":null,"f":"x"}"#
+        let tape = try #require(JSONTape(Array(text.utf8)))
+        let keys = ["a", "bb", "ccc", "de", "e", "f", "absent", ""]
+        // Every hint a lookup can leave: the object's index, each member's key, the end.
+        var hints = [JSONTape.root]
+        for key in keys.prefix(6) {
+            var h = JSONTape.root
+            _ = Array(key.utf8).withUnsafeBufferPointer { tape.member(JSONTape.root, named: $0, hint: &h) }
+            hints.append(h)
+        }
+        #expect(Set(hints).count == 7)
+        for key in keys {
+            for hint in hints {
+                var h = hint
+                let found = Array(key.utf8).withUnsafeBufferPointer { tape.member(JSONTape.root, named: $0, hint: &h) }
+                #expect(found == tape.member(JSONTape.root, named: key), "\(key) from \(hint)")
+            }
+        }
+        // In document order, each lookup from the last one's hint.
+        var h = JSONTape.root
+        let inOrder = keys.prefix(6).map { k in Array(k.utf8).withUnsafeBufferPointer { tape.member(JSONTape.root, named: $0, hint: &h) } }
+        #expect(inOrder == keys.prefix(6).map { tape.member(JSONTape.root, named: $0) })
+        #expect(inOrder.allSatisfy { $0 != nil })
+    }
 }

@@ -212,16 +212,16 @@ public enum DWDBuild {
                     throw DWDPartitionError(message: "\(partition.dataset) \(dt) source key \(key): the payload is not JSON")
                 }
                 check(tape, source, seen: &checked, new: &newFields)
-                for (i, transform) in source.transforms.enumerated() {
+                for i in source.transforms.indices {
                     buffers[i].removeAll(keepingCapacity: true)
                     do throws(DWDFieldError) {
-                        try transform.rows(tape, record: JSONTape.root, sourceKey: key, dt: dt, into: &buffers[i])
+                        try source.transforms[i].rows(tape, record: JSONTape.root, sourceKey: key, dt: dt, into: &buffers[i])
                     } catch {
                         let where_ = "\(partition.dataset) \(dt) source key \(key)"
                         throw DWDPartitionError(message: "\(where_): field \(error.field) \(error.problem); the ODS keeps it, and the DWD partitions of \(dt) stay as they were")
                     }
                     for r in buffers[i] {
-                        if transform.table.isTenantWide, !emitted[i].insert(r[keyIndex[i]]).inserted { continue }
+                        if source.transforms[i].table.isTenantWide, !emitted[i].insert(r[keyIndex[i]]).inserted { continue }
                         do { try sinks[i].append(r) } catch let e as InvalidRecordError {
                             // A row the table's schema refuses (a required value missing): this partition's fault.
                             throw DWDPartitionError(message: "\(partition.dataset) \(dt) source key \(key): \(e); the ODS keeps it, and the DWD partitions of \(dt) stay as they were")

@@ -10,19 +10,51 @@ struct DWDFieldError: Error {
 }
 
 /// The rows of one DWD table read from ODS payloads, by the table's rules.
-struct DWDTransform: Sendable {
+/// A class, so reading a row copies none of its tables' strings and arrays.
+final class DWDTransform: Sendable {
     let table: DWDTable
-    /// Per column: the payload field names to try, in order, and whether they are the header's.
-    let fields: [(names: [String], header: Bool)]
+    /// Per column: how it is read. Nothing in it is reference-counted but a code's
+    /// enum, so the loop over a row's columns retains nothing.
+    let fields: [Field]
+    /// Every column's payload field names, as UTF-8 in one array, and each name's bytes in it.
+    let namePool: [UInt8]
+    let nameSpans: [Range<Int>]
     let sourceDataset: Value
+
+    struct Field: Sendable {
+        /// The payload field names to try, in order: indices into `nameSpans`.
+        var names: Range<Int>
+        /// A field of the header (for a line table).
+        var header: Bool
+        var kind: DWDKind
+        var optional: Bool
+    }
 
     init(_ table: DWDTable) {
         self.table = table
+        var pool: [UInt8] = [], spans: [Range<Int>] = []
         fields = table.columns.map { c in
             let header = c.field.hasPrefix("^")
-            return ((header ? String(c.field.dropFirst()) : c.field).split(separator: "|").map(String.init), header)
+            let first = spans.count
+            for name in (header ? String(c.field.dropFirst()) : c.field).split(separator: "|") {
+                spans.append(pool.count..<pool.count + name.utf8.count)
+                pool += name.utf8
+            }
+            return Field(names: first..<spans.count, header: header, kind: c.kind, optional: c.optional)
         }
+        namePool = pool
+        nameSpans = spans
         sourceDataset = .string(BilliardsODS.dataset(table.source).description)
+    }
+
+    /// The first payload field name of `field` (for an error).
+    func firstName(_ field: Field) -> String {
+        String(decoding: namePool[nameSpans[field.names.lowerBound]], as: UTF8.self)
+    }
+
+    /// The payload field names of `field`, joined by `|` (for an error).
+    func names(_ field: Field) -> String {
+        nameSpans[field.names].map { String(decoding: namePool[$0], as: UTF8.self) }.joined(separator: "|")
     }
 
     /// Appends the rows of the record at `record` of `tape` to `rows`.
@@ -31,18 +63,18 @@ struct DWDTransform: Sendable {
         let lineage: [Value] = [sourceDataset, .date(dt), .string(sourceKey)]
         switch table.rows {
         case .record:
-            rows.append(try row(tape, header: record, element: record, prefix: []) + lineage)
+            rows.append(try row(tape, header: record, element: record, prefix: [], lineage: lineage))
         case .recordAndChildren(let field):
-            rows.append(try row(tape, header: record, element: record, prefix: []) + lineage)
+            rows.append(try row(tape, header: record, element: record, prefix: [], lineage: lineage))
             for child in try array(tape, record, field) {
-                rows.append(try row(tape, header: record, element: child, prefix: []) + lineage)
+                rows.append(try row(tape, header: record, element: child, prefix: [], lineage: lineage))
             }
         case .lines(let arrays):
             var lineNo: Int64 = 0
             for (field, type) in arrays {
                 for element in try array(tape, record, field) {
                     lineNo += 1
-                    rows.append(try row(tape, header: record, element: element, prefix: [.int(lineNo), .string(type)]) + lineage)
+                    rows.append(try row(tape, header: record, element: element, prefix: [.int(lineNo), .string(type)], lineage: lineage))
                 }
             }
         }
@@ -54,31 +86,39 @@ struct DWDTransform: Sendable {
         return tape.elements(node)
     }
 
-    func row(_ tape: JSONTape, header: Int, element: Int, prefix: [Value]) throws(DWDFieldError) -> [Value] {
+    func row(_ tape: JSONTape, header: Int, element: Int, prefix: [Value], lineage: [Value]) throws(DWDFieldError) -> [Value] {
         guard tape.kind(element) == .object else { throw DWDFieldError(field: "(line)", problem: "is not a JSON object") }
         var out = prefix
-        out.reserveCapacity(prefix.count + table.columns.count * 2 + 3)
-        for (i, column) in table.columns.enumerated() {
-            let (names, isHeader) = fields[i]
-            let object = isHeader ? header : element
+        out.reserveCapacity(prefix.count + fields.count * 2 + lineage.count)
+        // Columns mostly follow the payload's order: each lookup starts after the last find.
+        var headerHint = header, elementHint = element
+        for k in fields.indices {
+            let f = fields[k]
             var node: Int?
-            for name in names {
-                node = tape.member(object, named: name)
+            for span in f.names {
+                let name = nameSpans[span]
+                node = namePool.withUnsafeBufferPointer { pool in
+                    let key = UnsafeBufferPointer(rebasing: pool[name])
+                    return f.header ? tape.member(header, named: key, hint: &headerHint) : tape.member(element, named: key, hint: &elementHint)
+                }
                 if node != nil { break }
             }
             guard let node, tape.kind(node) != .null else {
-                guard column.optional else { throw DWDFieldError(field: names.joined(separator: "|"), problem: "is missing") }
+                guard f.optional else { throw DWDFieldError(field: names(f), problem: "is missing") }
                 out.append(.null)
-                if column.kind.keepsRaw { out.append(.null) }
+                if f.kind.keepsRaw { out.append(.null) }
                 continue
             }
-            try Self.read(column.kind, tape, node, field: names[0], optional: column.optional, into: &out)
+            try Self.read(f.kind, tape, node, field: firstName(f), optional: f.optional, into: &out)
         }
+        out.append(contentsOf: lineage)
         return out
     }
 
-    static func read(_ kind: DWDKind, _ tape: JSONTape, _ node: Int, field: String, optional: Bool,
+    /// Reads `node` as `kind` into `out`; `field` names it in an error, made only then.
+    static func read(_ kind: DWDKind, _ tape: JSONTape, _ node: Int, field name: @autoclosure () -> String, optional: Bool,
                      into out: inout [Value]) throws(DWDFieldError) {
+        var field: String { name() }
         func whole() throws(DWDFieldError) -> Int64 {
             guard let i = tape.int64(node) else {
                 throw DWDFieldError(field: field, problem: "is \(shown(tape, node)), not a whole number")
