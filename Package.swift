@@ -66,7 +66,7 @@ let package = Package(
             dependencies: ["LakeFormat", "TableSchema", "LakeCatalog", .product(name: "SystemPackage", package: "swift-system")]
         ),
         // The HTML report: figures streamed from the lake, charts drawn as inline SVG.
-        .target(name: "LakeReport", dependencies: ["LakeFormat", "TableSchema", "LakeCatalog"]),
+        .target(name: "LakeReport", dependencies: ["LakeFormat", "TableSchema", "LakeCatalog", "PostgresSync", "Billiards", "BilliardsVenue"]),
         .target(name: "Configuration", dependencies: ["LakeFormat"]),
         .target(
             name: "GeneratorKit",

@@ -1,5 +1,6 @@
 public import LakeCatalog
 public import LakeFormat
+public import PostgresSync
 import TableSchema
 import Foundation
 import Synchronization
@@ -13,8 +14,29 @@ public struct ReportFigures: Codable, Sendable, Equatable {
     public var to: String
     /// Every dataset of the lake: its partitions (dt) in the window, rows and sizes.
     public var datasets: [DatasetFigure]
-    /// The pet shop's figures; nil when the lake holds none of its orders.
+    /// The pet shop's figures; nil when the lake holds none of its orders (or not asked for).
     public var petshop: PetShopFigures?
+    /// The billiards venue's; nil when the lake holds none of its day summaries (or not asked for).
+    public var billiards: BilliardsFigures?
+    /// Per dataset, what PostgreSQL's ledger holds of it; nil when no connection was given.
+    public var postgres: [LoadedFigure]?
+
+    /// The parts of a report, each chosen with `--domain`.
+    public enum Section: String, CaseIterable, Sendable, Codable {
+        case petshop, billiards, lake
+    }
+
+    public struct LoadedFigure: Codable, Sendable, Equatable {
+        public var dataset: String
+        public var partitions: Int
+        /// Loaded with the lake's content; loaded, but the lake's has changed since; never loaded.
+        public var loaded: Int
+        public var changed: Int
+        public var missing: Int
+        /// Rows the lake holds, and rows the ledger says are loaded.
+        public var rows: Int64
+        public var loadedRows: Int64
+    }
 
     public struct DatasetFigure: Codable, Sendable, Equatable {
         public var dataset: String
@@ -92,9 +114,13 @@ public struct ReportFigures: Codable, Sendable, Equatable {
 
 extension ReportFigures {
     /// Reads the figures of `lake` for `window` (every day it holds when nil), a day's
-    /// partitions at a time on `jobs` threads.
-    public static func read(_ lake: Lake, window: ClosedRange<LakeDate>?, jobs: Int) throws -> ReportFigures {
-        let partitions = try lake.catalog.partitions().filter { window?.contains($0.key.dt) ?? true }
+    /// partitions at a time on `jobs` threads: the `sections` asked for (a domain asked
+    /// for by name must be in the lake), and what `postgres`'s ledger holds when given.
+    public static func read(_ lake: Lake, window: ClosedRange<LakeDate>?, jobs: Int,
+                            sections: Set<Section> = Set(Section.allCases), named: Bool = false,
+                            postgres: LoadJob? = nil) throws -> ReportFigures {
+        let everything = try lake.catalog.partitions()
+        let partitions = everything.filter { window?.contains($0.key.dt) ?? true }
         let allDays = partitions.map(\.key.dt)
         guard let first = allDays.min(), let last = allDays.max() else {
             throw ReportError("the lake holds no partitions\(window.map { " from \($0.lowerBound) to \($0.upperBound)" } ?? ""); generate or ingest some first")
@@ -112,9 +138,39 @@ extension ReportFigures {
         }
         let schemas = Dictionary(try lake.catalog.registeredSchemas().map { ($0.dataset.description, $0) }, uniquingKeysWith: { a, _ in a })
         let byDataset = Dictionary(grouping: partitions, by: { $0.dataset.description })
-        let petshop = try PetShopReader(lake: lake, schemas: schemas, partitions: byDataset)?.read(jobs: jobs)
+        let range = window.map { " from \($0.lowerBound) to \($0.upperBound)" } ?? ""
+        var petshop: PetShopFigures?
+        if sections.contains(.petshop) {
+            let reader = try PetShopReader(lake: lake, schemas: schemas, partitions: byDataset)
+            if reader == nil && named { throw ReportError("the lake holds no petshop.orders\(range); generate the pet shop's days first, or leave out --domain petshop") }
+            petshop = try reader?.read(jobs: jobs)
+        }
+        var billiards: BilliardsFigures?
+        if sections.contains(.billiards) {
+            let reader = BilliardsReader(lake: lake, schemas: schemas, partitions: byDataset, allPartitions: everything)
+            if reader == nil && named { throw ReportError("the lake holds no \(BilliardsReader.summaryName)\(range); run `opslake billiards dwd` first, or leave out --domain billiards") }
+            billiards = try reader?.read(jobs: jobs)
+        }
+        var loaded: [LoadedFigure]?
+        if let postgres {
+            var byName: [String: LoadedFigure] = [:]
+            for p in try postgres.plan(datasets: Set(partitions.map(\.dataset)), window: window) {
+                let name = p.record.dataset.description
+                var f = byName[name] ?? LoadedFigure(dataset: name, partitions: 0, loaded: 0, changed: 0, missing: 0, rows: 0, loadedRows: 0)
+                f.partitions += 1
+                f.rows += Int64(p.record.rows)
+                switch p.state {
+                case .unchanged: f.loaded += 1; f.loadedRows += Int64(p.loadedRows ?? 0)
+                case .changed: f.changed += 1; f.loadedRows += Int64(p.loadedRows ?? 0)
+                case .new: f.missing += 1
+                }
+                byName[name] = f
+            }
+            loaded = byName.values.sorted { $0.dataset < $1.dataset }
+        }
         return ReportFigures(from: first.description, to: last.description,
-                             datasets: datasets.values.sorted { $0.dataset < $1.dataset }, petshop: petshop)
+                             datasets: datasets.values.sorted { $0.dataset < $1.dataset }, petshop: petshop,
+                             billiards: billiards, postgres: loaded)
     }
 }
 

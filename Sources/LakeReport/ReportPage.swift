@@ -6,7 +6,8 @@ import LakeFormat
 /// script installs Debian's `fonts-noto-cjk`). Each chart is followed by its figures as
 /// a table, for readers who cannot see it and for copying.
 public enum ReportPage {
-    public static func render(_ figures: ReportFigures, lake: String, generatedAt: String) -> String {
+    public static func render(_ figures: ReportFigures, lake: String, generatedAt: String,
+                              sections: Set<ReportFigures.Section> = Set(ReportFigures.Section.allCases)) -> String {
         var html = """
             <!DOCTYPE html>
             <html lang="zh-Hant">
@@ -23,6 +24,7 @@ public enum ReportPage {
             table { border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0 1.5em; }
             th, td { padding: 2px 8px; text-align: right; border-bottom: 1px solid #eee; } th:first-child, td:first-child { text-align: left; }
             details summary { cursor: pointer; color: #0072B2; font-size: 0.9em; }
+            .passed { color: #009E73; font-weight: bold; } .failed { color: #D55E00; font-weight: bold; }
             </style>
             </head>
             <body>
@@ -31,7 +33,8 @@ public enum ReportPage {
 
             """
         if let p = figures.petshop { html += petShop(p) }
-        html += lakeSection(figures)
+        if let b = figures.billiards { html += billiards(b) }
+        if sections.contains(.lake) { html += lakeSection(figures) }
         html += "</body>\n</html>\n"
         return html
     }
@@ -177,6 +180,21 @@ public enum ReportPage {
         html += table(["dataset", "partitions", "rows", "stored bytes", "raw bytes", "compression"],
                       sets.map { [$0.dataset, "\($0.partitions)", "\($0.rows)", "\($0.bytes)", "\($0.rawBytes)",
                                   String(format: "%.1f×", ratio(Double($0.rawBytes), Double($0.bytes)))] })
+        if let pg = figures.postgres { html += postgresPart(pg) }
+        return html
+    }
+
+    /// What PostgreSQL's ledger holds of each dataset, against the lake.
+    static func postgresPart(_ pg: [ReportFigures.LoadedFigure]) -> String {
+        var html = "<h3>PostgreSQL</h3>\n"
+        html += SVGChart.bars(title: "載入 Partitions in PostgreSQL per dataset: loaded, changed in the lake since, never loaded",
+                              categories: pg.map { String($0.dataset.split(separator: ".").last ?? "") },
+                              series: [.init(name: "loaded 已載入", values: pg.map { Double($0.loaded) }, colour: SVGChart.palette[2]),
+                                       .init(name: "changed since 已變更", values: pg.map { Double($0.changed) }, colour: SVGChart.palette[1]),
+                                       .init(name: "not loaded 未載入", values: pg.map { Double($0.missing) }, colour: SVGChart.palette[3])],
+                              yLabel: "partitions", xLabel: "dataset")
+        html += table(["dataset", "partitions", "loaded", "changed", "not loaded", "rows in the lake", "rows loaded"],
+                      pg.map { [$0.dataset, "\($0.partitions)", "\($0.loaded)", "\($0.changed)", "\($0.missing)", "\($0.rows)", "\($0.loadedRows)"] })
         return html
     }
 }

@@ -64,9 +64,9 @@ struct SVGChart {
             }
             body += "<polyline fill=\"none\" stroke=\"\(s.colour)\" stroke-width=\"1.5\" points=\"\(points.joined(separator: " "))\"/>"
         }
-        // Month starts as ticks.
-        for (i, d) in days.enumerated() where d.hasSuffix("-01") || i == 0 {
-            body += "<text x=\"\(f(c.left + (Double(i) + 0.5) * step))\" y=\"\(f(c.top + c.plotHeight + 16))\" text-anchor=\"middle\" class=\"tick\">\(escape(String(d.prefix(7))))</text>"
+        for i in days.indices {
+            guard let tick = tick(days, i) else { continue }
+            body += "<text x=\"\(f(c.left + (Double(i) + 0.5) * step))\" y=\"\(f(c.top + c.plotHeight + 16))\" text-anchor=\"middle\" class=\"tick\">\(escape(tick))</text>"
         }
         let legend = series.map { ($0.name, $0.colour) } + (shaded.isEmpty ? [] : [(shadedLabel, "#dddddd")])
         return c.frame(title: title, body: body, legend: legend)
@@ -104,11 +104,12 @@ struct SVGChart {
     // MARK: parts
 
     /// The label under category `i`, if it gets one: days (`YYYY-MM-DD`) are labelled at
-    /// each month's start (and the first); other categories all, or every n-th when more
-    /// than 31 would crowd.
+    /// each month's start (and the first) past 31, every seventh day (as `MM-DD`) past 7,
+    /// else all; other categories all, or every n-th when more than 31 would crowd.
     static func tick(_ categories: [String], _ i: Int) -> String? {
-        let days = categories.count > 31 && categories.allSatisfy { $0.count == 10 && $0.dropFirst(4).first == "-" && $0.dropFirst(7).first == "-" }
-        if days { return categories[i].hasSuffix("-01") || i == 0 ? String(categories[i].prefix(7)) : nil }
+        let days = categories.count > 7 && categories.allSatisfy { $0.count == 10 && $0.dropFirst(4).first == "-" && $0.dropFirst(7).first == "-" }
+        if days && categories.count > 31 { return categories[i].hasSuffix("-01") || i == 0 ? String(categories[i].prefix(7)) : nil }
+        if days { return i % 7 == 0 ? String(categories[i].dropFirst(5)) : nil }
         let every = (categories.count + 30) / 31
         return i % max(every, 1) == 0 ? categories[i] : nil
     }

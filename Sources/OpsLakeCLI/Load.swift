@@ -55,6 +55,12 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "A file whose first line is the connection string (default: $OPSLAKE_DSN_FILE).")
     var dsnFile: String?
 
+    /// True when a connection is named: --dsn, --dsn-file, $OPSLAKE_DSN or $OPSLAKE_DSN_FILE.
+    var isGiven: Bool {
+        let env = ProcessInfo.processInfo.environment
+        return dsn != nil || dsnFile != nil || !(env["OPSLAKE_DSN"] ?? "").isEmpty || !(env["OPSLAKE_DSN_FILE"] ?? "").isEmpty
+    }
+
     func conninfo() throws -> String {
         if let dsn { return dsn }
         let env = ProcessInfo.processInfo.environment

@@ -32,6 +32,30 @@ private func makeLake(_ dir: TemporaryDirectory, seed: String = "1") throws -> S
     try TestLake(dir.path + "/lake", opened: "2025-03-01", seed: seed, scale: "0.3").generate(from: "2025-03-01", to: "2025-03-14", jobs: 2).path
 }
 
+/// `opslake report` with a connection shows, per dataset, what `load status` says, and
+/// that is exactly the partitions of the days `loaded`.
+private func expectReportAgrees(lake: String, _ db: TestDatabase, loaded: ClosedRange<String>, in dir: TemporaryDirectory,
+                                sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let r = try runProcess(opslakeBinary, ["report", "--lake", lake, "--out", dir.path + "/pg.html", "--domain", "lake", "--dsn", db.dsn, "--json"])
+    #expect(r.status == 0, "\(r.stderr)", sourceLocation: sourceLocation)
+    let figures = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], sourceLocation: sourceLocation)
+    let shown = try #require(figures["postgres"] as? [[String: Any]], sourceLocation: sourceLocation)
+    let status = try runProcess(opslakeBinary, ["load", "status", "--lake", lake, "--dsn", db.dsn, "--json"])
+    let said = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]], sourceLocation: sourceLocation)
+    func line(_ d: [String: Any], _ keys: [String]) -> String { keys.map { "\(d[$0] ?? "-")" }.joined(separator: " ") }
+    #expect(shown.map { line($0, ["dataset", "partitions", "loaded", "changed", "missing", "rows", "loadedRows"]) }
+            == said.map { line($0, ["dataset", "partitions", "loaded", "changed", "missing", "catalogue_rows", "loaded_rows"]) },
+            sourceLocation: sourceLocation)
+    let catalogue = try Lake(root: lake).catalog.partitions()
+    for d in shown {
+        let name = d["dataset"] as? String ?? ""
+        let days = catalogue.filter { $0.dataset.description == name }.map(\.dt)
+        #expect(d["loaded"] as? Int == days.filter(loaded.contains).count && d["changed"] as? Int == 0, "\(name)", sourceLocation: sourceLocation)
+    }
+    let page = try String(contentsOfFile: dir.path + "/pg.html", encoding: .utf8)
+    #expect(page.contains("<h3>PostgreSQL</h3>") && !page.contains("台球馆"), sourceLocation: sourceLocation)
+}
+
 /// Every catalogued partition's rows are in PostgreSQL exactly once, and the ledger
 /// holds each partition's content hash.
 private func expectExact(lake: String, _ db: TestDatabase, sourceLocation: SourceLocation = #_sourceLocation) throws {
@@ -197,9 +221,10 @@ struct LoadTests {
         // A: all at once. B: the days in another order, a few at a time.
         let all = try load(lake, dbs[0], "--jobs", "2", "--json")
         #expect(all.status == 0, "\(all.stderr)")
-        for (from, to) in [("2026-01-05", "2026-01-07"), ("2026-01-01", "2026-01-02"), ("2026-01-03", "2026-01-04")] {
+        for (i, (from, to)) in [("2026-01-05", "2026-01-07"), ("2026-01-01", "2026-01-02"), ("2026-01-03", "2026-01-04")].enumerated() {
             let part = try load(lake, dbs[1], "--from", from, "--to", to)
             #expect(part.status == 0, "\(part.stderr)")
+            if i == 0 { try expectReportAgrees(lake: lake, dbs[1], loaded: "2026-01-05"..."2026-01-07", in: dir) }
         }
         for db in dbs { try expectExact(lake: lake, db) }
         let again = try load(lake, dbs[0], "--json")

@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import struct
+import sqlite3
 import subprocess
 import sys
 import zlib
@@ -24,6 +25,7 @@ con = duckdb.connect()
 
 
 def check(label, ok, detail=""):
+    detail = detail if len(detail) <= 400 else detail[:400] + "…"
     print(("ok    " if ok else "FAIL  ") + label + (f": {detail}" if detail else ""))
     if not ok:
         sys.exit(1)
@@ -36,49 +38,104 @@ def table(name):
 
 
 # --- the figures, as DuckDB computes them ---------------------------------------------
-days = {d["dt"]: d for d in fig["petshop"]["days"]}
-rows = con.execute(f"SELECT dt, count(*), sum(CAST(total AS BIGINT)) FROM {table('orders')} GROUP BY dt ORDER BY dt").fetchall()
-mismatch = [(str(dt), n, s) for dt, n, s in rows if (days.get(str(dt), {}).get("orders"), days.get(str(dt), {}).get("revenue")) != (n, s)]
-check("orders and revenue per day equal DuckDB's", not mismatch and len(rows) == sum(1 for d in days.values() if d["orders"] > 0),
-      str(mismatch[:3]))
-cal = con.execute(f"SELECT dt, promotion_type, is_working_day, holiday, festival FROM {table('promotion_calendar')}").fetchall()
-bad = [r for r in cal if (days[str(r[0])]["promotionType"], days[str(r[0])]["workingDay"], days[str(r[0])].get("holiday"),
-                          days[str(r[0])].get("festival")) != (r[1], r[2] == "true", r[3], r[4])]
-check("each day's promotion type, working day, holiday and festival equal the calendar's", not bad, str(bad[:3]))
-types = con.execute(f"""SELECT promotion_type, count(*), sum(CAST(item_count AS BIGINT)), sum(CAST(quantity_total AS BIGINT))
-    FROM {table('orders')} GROUP BY 1 ORDER BY 1""").fetchall()
-mine = [(t["type"], t["orders"], t["lines"], t["units"]) for t in fig["petshop"]["byPromotionType"]]
-check("orders, lines and units per promotion type equal DuckDB's", mine == [tuple(r) for r in types], f"{mine} {types}")
-hours = dict(con.execute(f"SELECT CAST(substr(ordered_at, 12, 2) AS INT), count(*) FROM {table('orders')} GROUP BY 1").fetchall())
-check("orders by hour equal DuckDB's", fig["petshop"]["ordersByHour"] == [hours.get(h, 0) for h in range(24)])
-funnel = con.execute(f"""SELECT count(DISTINCT session_id),
-    count(DISTINCT CASE WHEN event_type = 'view' THEN session_id END),
-    count(DISTINCT CASE WHEN event_type = 'add_to_cart' THEN session_id END),
-    count(DISTINCT CASE WHEN event_type = 'purchase' THEN session_id END) FROM {table('behavior_events')}""").fetchone()
-f = fig["petshop"]["funnel"]
-check("the funnel's sessions equal DuckDB's", (f["sessions"], f["viewed"], f["carted"], f["purchased"]) == funnel, f"{f} {funnel}")
-mix = con.execute(f"""SELECT o.promotion_type, i.category, count(*), sum(CAST(i.quantity AS BIGINT))
-    FROM {table('order_items')} i JOIN {table('orders')} o ON o.order_id = i.order_id GROUP BY 1, 2 ORDER BY 1, 2""").fetchall()
-mine = [(c["type"], c["category"], c["lines"], c["units"]) for c in fig["petshop"]["categories"]]
-check("order lines and units per (promotion type, category) equal DuckDB's", mine == [tuple(r) for r in mix], f"{mine[:3]} {mix[:3]}")
-buyers = con.execute(f"""WITH m AS (SELECT DISTINCT customer_id, substr(CAST(dt AS VARCHAR), 1, 7) AS month FROM {table('orders')}),
-    f AS (SELECT customer_id, min(month) AS first FROM m GROUP BY 1)
-    SELECT month, count(*) FILTER (first = month), count(*) FILTER (first < month) FROM m JOIN f USING (customer_id) GROUP BY 1 ORDER BY 1""").fetchall()
-mine = [(b["month"], b["new"], b["returning"]) for b in fig["petshop"]["buyersByMonth"] if b["new"] or b["returning"]]
-check("new and returning buyers per month equal DuckDB's", mine == [tuple(r) for r in buyers], f"{mine} {buyers}")
-cohorts = con.execute(f"""WITH m AS (SELECT DISTINCT customer_id, substr(CAST(dt AS VARCHAR), 1, 7) AS month FROM {table('orders')}),
-    f AS (SELECT customer_id, min(month) AS first FROM m GROUP BY 1)
-    SELECT first, month, count(*) FROM m JOIN f USING (customer_id) GROUP BY 1, 2 ORDER BY 1, 2""").fetchall()
-def number(month):
-    y, m = month.split("-")
-    return int(y) * 12 + int(m)
+def petshop_checks():
+    days = {d["dt"]: d for d in fig["petshop"]["days"]}
+    rows = con.execute(f"SELECT dt, count(*), sum(CAST(total AS BIGINT)) FROM {table('orders')} GROUP BY dt ORDER BY dt").fetchall()
+    mismatch = [(str(dt), n, s) for dt, n, s in rows if (days.get(str(dt), {}).get("orders"), days.get(str(dt), {}).get("revenue")) != (n, s)]
+    check("orders and revenue per day equal DuckDB's", not mismatch and len(rows) == sum(1 for d in days.values() if d["orders"] > 0),
+          str(mismatch[:3]))
+    cal = con.execute(f"SELECT dt, promotion_type, is_working_day, holiday, festival FROM {table('promotion_calendar')}").fetchall()
+    bad = [r for r in cal if (days[str(r[0])]["promotionType"], days[str(r[0])]["workingDay"], days[str(r[0])].get("holiday"),
+                              days[str(r[0])].get("festival")) != (r[1], r[2] == "true", r[3], r[4])]
+    check("each day's promotion type, working day, holiday and festival equal the calendar's", not bad, str(bad[:3]))
+    types = con.execute(f"""SELECT promotion_type, count(*), sum(CAST(item_count AS BIGINT)), sum(CAST(quantity_total AS BIGINT))
+        FROM {table('orders')} GROUP BY 1 ORDER BY 1""").fetchall()
+    mine = [(t["type"], t["orders"], t["lines"], t["units"]) for t in fig["petshop"]["byPromotionType"]]
+    check("orders, lines and units per promotion type equal DuckDB's", mine == [tuple(r) for r in types], f"{mine} {types}")
+    hours = dict(con.execute(f"SELECT CAST(substr(ordered_at, 12, 2) AS INT), count(*) FROM {table('orders')} GROUP BY 1").fetchall())
+    check("orders by hour equal DuckDB's", fig["petshop"]["ordersByHour"] == [hours.get(h, 0) for h in range(24)])
+    funnel = con.execute(f"""SELECT count(DISTINCT session_id),
+        count(DISTINCT CASE WHEN event_type = 'view' THEN session_id END),
+        count(DISTINCT CASE WHEN event_type = 'add_to_cart' THEN session_id END),
+        count(DISTINCT CASE WHEN event_type = 'purchase' THEN session_id END) FROM {table('behavior_events')}""").fetchone()
+    f = fig["petshop"]["funnel"]
+    check("the funnel's sessions equal DuckDB's", (f["sessions"], f["viewed"], f["carted"], f["purchased"]) == funnel, f"{f} {funnel}")
+    mix = con.execute(f"""SELECT o.promotion_type, i.category, count(*), sum(CAST(i.quantity AS BIGINT))
+        FROM {table('order_items')} i JOIN {table('orders')} o ON o.order_id = i.order_id GROUP BY 1, 2 ORDER BY 1, 2""").fetchall()
+    mine = [(c["type"], c["category"], c["lines"], c["units"]) for c in fig["petshop"]["categories"]]
+    check("order lines and units per (promotion type, category) equal DuckDB's", mine == [tuple(r) for r in mix], f"{mine[:3]} {mix[:3]}")
+    buyers = con.execute(f"""WITH m AS (SELECT DISTINCT customer_id, substr(CAST(dt AS VARCHAR), 1, 7) AS month FROM {table('orders')}),
+        f AS (SELECT customer_id, min(month) AS first FROM m GROUP BY 1)
+        SELECT month, count(*) FILTER (first = month), count(*) FILTER (first < month) FROM m JOIN f USING (customer_id) GROUP BY 1 ORDER BY 1""").fetchall()
+    mine = [(b["month"], b["new"], b["returning"]) for b in fig["petshop"]["buyersByMonth"] if b["new"] or b["returning"]]
+    check("new and returning buyers per month equal DuckDB's", mine == [tuple(r) for r in buyers], f"{mine} {buyers}")
+    cohorts = con.execute(f"""WITH m AS (SELECT DISTINCT customer_id, substr(CAST(dt AS VARCHAR), 1, 7) AS month FROM {table('orders')}),
+        f AS (SELECT customer_id, min(month) AS first FROM m GROUP BY 1)
+        SELECT first, month, count(*) FROM m JOIN f USING (customer_id) GROUP BY 1, 2 ORDER BY 1, 2""").fetchall()
+    def number(month):
+        y, m = month.split("-")
+        return int(y) * 12 + int(m)
 
 
-want = {}
-for first, month, n in cohorts:  # offsets in calendar months
-    want.setdefault(first, {})[number(month) - number(first)] = n
-mine = {c["month"]: {k: n for k, n in enumerate(c["active"]) if n} for c in fig["petshop"]["cohorts"] if c["active"] and c["active"][0]}
-check("each cohort's buyers active in each later month equal DuckDB's", mine == want, f"{list(mine.items())[:2]} {list(want.items())[:2]}")
+    want = {}
+    for first, month, n in cohorts:  # offsets in calendar months
+        want.setdefault(first, {})[number(month) - number(first)] = n
+    mine = {c["month"]: {k: n for k, n in enumerate(c["active"]) if n} for c in fig["petshop"]["cohorts"] if c["active"] and c["active"][0]}
+    check("each cohort's buyers active in each later month equal DuckDB's", mine == want, f"{list(mine.items())[:2]} {list(want.items())[:2]}")
+
+
+def billiards_checks():
+    b = fig["billiards"]
+
+    def venue(name):
+        files = glob.glob(f"{lake}/billiards/{name}/csv/dt=*/part-*.csv.zst")
+        return f"read_csv({files!r}, hive_partitioning = true, all_varchar = true)"
+
+    def cents(col):
+        return f"sum(CAST(round(CAST({col} AS DECIMAL(18,2)) * 100) AS BIGINT))"
+
+    methods = b["payMethods"]
+    rows = con.execute(f"""SELECT CAST(dt AS VARCHAR), count(*), sum(CAST(sessions AS BIGINT)), {cents('table_fee_amount')}, {cents('assistant_fee_amount')},
+        {cents('goods_amount')}, {cents('discount_amount')}, {cents('pay_amount')}, {cents('refund_amount')},
+        {', '.join(cents(f'paid_{m}_amount') for m in methods)}, sum(CAST(new_members AS BIGINT)), sum(CAST(recharges AS BIGINT)),
+        {cents('recharge_amount')}, {cents('recharge_gift_amount')}
+        FROM {venue('dws_site_day_summary')} GROUP BY 1 ORDER BY 1""").fetchall()
+    mine = [(d["dt"], d["stores"], d["sessions"], d["tableFeeCents"], d["assistantFeeCents"], d["goodsCents"], d["discountCents"],
+             d["payCents"], d["refundCents"], *d["paidCents"], d["newMembers"], d["recharges"], d["rechargeCents"], d["giftCents"])
+            for d in b["days"]]
+    check("billiards: per day, stores, sessions, revenue by source, payments by method and recharges equal DuckDB's",
+          mine == [tuple(r) for r in rows], f"{mine[:1]} {rows[:1]}")
+    tables = dict(con.execute(f"""SELECT table_type, count(DISTINCT table_id) FROM {venue('dim_table_scd2')}
+        WHERE is_current = 'true' GROUP BY 1""").fetchall())
+    played = con.execute(f"""WITH t AS (SELECT DISTINCT ON (table_id) table_id, table_type FROM {venue('dim_table_scd2')} WHERE is_current = 'true'),
+        u AS (SELECT coalesce(t.table_type, '(unknown)') AS type, CAST(epoch(CAST(started_at_raw AS TIMESTAMP)) AS BIGINT) AS s,
+                     CAST(epoch(CAST(ended_at_raw AS TIMESTAMP)) AS BIGINT) AS e
+              FROM {venue('dwd_table_use')} LEFT JOIN t USING (table_id)),
+        h AS (SELECT type, s, e, unnest(range(s // 3600, (e + 3599) // 3600)) AS hr FROM u WHERE e > s)
+        SELECT type, CAST(hr % 24 AS INT), sum(least(e, (hr + 1) * 3600) - greatest(s, hr * 3600)) FROM h GROUP BY 1, 2""").fetchall()
+    want = {}
+    for t, hr, sec in played:
+        want.setdefault(t, [0] * 24)[hr] = sec
+    mine = {t["type"]: t["secondsByHour"] for t in b["tableTypes"] if any(t["secondsByHour"])}
+    check("billiards: seconds played per table type and clock hour equal DuckDB's", mine == want, f"{mine} {want}")
+    mine = {t["type"]: t["tables"] for t in b["tableTypes"] if t["tables"]}
+    check("billiards: tables per type (current versions) equal DuckDB's", mine == tables, f"{mine} {tables}")
+    days = con.execute(f"SELECT count(DISTINCT dt) FROM {venue('dwd_table_use')}").fetchone()[0]
+    check("billiards: business days with table use equal DuckDB's", b["useDays"] == days, f"{b['useDays']} {days}")
+    db = sqlite3.connect(f"file:{lake}/_catalog.sqlite?mode=ro", uri=True)
+    last = db.execute("SELECT max(run_id) FROM quality_results").fetchone()[0]
+    checks = db.execute("SELECT check_name, passed, checked, failures FROM quality_results WHERE run_id = ? ORDER BY rowid", (last,)).fetchall()
+    mine = [(c["check"], int(c["passed"]), c["checked"], c["failures"]) for c in b["quality"]["checks"]] if b["quality"] else []
+    check("billiards: the quality checks shown are the catalogue's last run's", mine == [tuple(r) for r in checks], f"{mine} {checks}")
+
+
+charts = 2  # the lake's partitions and sizes
+if fig.get("petshop"):
+    petshop_checks()
+    charts += 9
+if fig.get("billiards"):
+    billiards_checks()
+    charts += 4
 for d in fig["datasets"]:
     schema, name = d["dataset"].split(".")
     files = glob.glob(f"{lake}/{schema}/{name}/csv/dt=*/part-*.csv.zst")
@@ -88,7 +145,7 @@ for d in fig["datasets"]:
 
 # --- the file: self-contained, every chart titled ---------------------------------------
 svgs = re.findall(r"<svg\b.*?</svg>", html, re.S)
-check("charts drawn: at least 11 SVGs, each with a <title> first", len(svgs) >= 11 and all(re.match(r"<svg[^>]*><title>[^<]+</title>", s) for s in svgs), str(len(svgs)))
+check(f"charts drawn: {charts} SVGs, each with a <title> first", len(svgs) == charts and all(re.match(r"<svg[^>]*><title>[^<]+</title>", s) for s in svgs), str(len(svgs)))
 fetches = re.findall(r"""(?:src|href)\s*=|<script|<link|@import|url\(""", html, re.I)
 urls = [u for u in re.findall(r"https?://[^\s\"'<>]+", html) if u != "http://www.w3.org/2000/svg"]
 check("nothing fetched: no src, href, script, link, @import, url() or web address", not fetches and not urls, f"{fetches[:3]} {urls[:3]}")

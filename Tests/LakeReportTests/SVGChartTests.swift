@@ -21,7 +21,7 @@ struct SVGChartTests {
         #expect(edges.count >= 730 && edges.allSatisfy { $0 <= 700.01 }, "\(edges.max() ?? 0)")
     }
 
-    @Test("ticks: days at each month's start when there are many; other categories all, or every n-th past 31")
+    @Test("ticks: days at each month's start when there are many, every seventh in a month, all in a week; other categories all, or every n-th past 31")
     func ticks() {
         var days: [String] = []
         for i in 0..<90 { days.append(String(format: "2025-%02d-%02d", 1 + i / 30, 1 + i % 30)) }
@@ -30,6 +30,9 @@ struct SVGChartTests {
         let names = (0..<45).map { "billiards_ods.table_\($0)" }
         let nameTicks = names.indices.compactMap { SVGChart.tick(names, $0) }
         #expect(nameTicks.count == 23 && nameTicks.first == "billiards_ods.table_0")  // every second, whole
+        // A month's days: every seventh, without the year, so the labels do not overlap.
+        #expect(days.prefix(30).indices.compactMap { SVGChart.tick(Array(days.prefix(30)), $0) } == ["01-01", "01-08", "01-15", "01-22", "01-29"])
+        #expect(days.prefix(3).indices.compactMap { SVGChart.tick(Array(days.prefix(3)), $0) } == Array(days.prefix(3)))
         let few = ["Mon", "Tue"]
         #expect(few.indices.compactMap { SVGChart.tick(few, $0) } == few)
     }
