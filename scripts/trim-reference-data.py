@@ -53,13 +53,14 @@ save("divisions.json", {
     } for x in d["divisions"]],
 })
 
+# Roads come per township from Chunghwa Post's list (scripts/make-taiwan-roads.py),
+# not from the most common names.
 c = load("contact.json")
 save("contact.json", {
     "sources": c["sources"], "notes": c["notes"] + [TRIMMED],
     "mobile_prefixes": c["mobile"]["consumer_prefixes"],
     "email_domains": [{"domain": x["domain"], "share": x["share_estimate"]}
                       for x in c["email"]["domains"] if not x["domain"].startswith("other")],
-    "roads": [{"name": x["name"], "weight": x["townships_with_it"]} for x in c["address"]["common_road_names"]],
     "number_ranges_estimate": c["address"]["number_ranges_estimate"],
     "probability_estimate": c["address"]["probability_estimate"],
 })

@@ -165,20 +165,18 @@ struct People {
     static let maleNicknames = ["alan", "andy", "ben", "chris", "david", "eric", "frank", "gary", "jack", "jason", "jerry", "kevin",
                                 "leo", "mark", "max", "peter", "ray", "sam", "steven", "tony", "vincent", "wayne", "allen"]
 
-    /// City, district, zip3 and street address, weighted by population.
+    /// City, district, zip3 and street address, weighted by population; the road is one
+    /// of the township's own (Chunghwa Post's list, sections included), each alike.
     func address(_ rng: inout SplitMix64) -> (city: String, district: String, zip: String, street: TextBuilder) {
         let division = reference.divisions[reference.divisionChoice.draw(&rng)]
-        let town = division.townships[division.townshipChoice.draw(&rng)]
-        let road = reference.roadChoice.draw(&rng)
+        let t = division.townshipChoice.draw(&rng)
+        let town = division.townships[t]
+        let roads = division.roads[t]
+        let road = roads[rng.below(roads.count)]
         var street = TextBuilder()
-        street.append(reference.roads[road])
-        // contact.json estimates a section on half of the long roads; with no list of
-        // which roads are long, a quarter of all 路 get one.
-        if reference.roadIsLu[road], rng.chance(0.25) {
-            street.append(People.numerals[rng.below(4)])
-            street.append("段")
-        }
-        if rng.chance(0.45) {
+        street.append(road)
+        // A road the list names as a lane (…巷) takes no second lane.
+        if rng.chance(0.45), !road.hasSuffix("巷") {
             street.append(1 + Int(pow3(rng.unit()) * 599))
             street.append("巷")
             if rng.chance(0.3) {
@@ -199,6 +197,4 @@ struct People {
         }
         return (division.name, town.name, town.zip3, street)
     }
-
-    static let numerals = ["一", "二", "三", "四", "五", "六", "七"]
 }

@@ -9,6 +9,8 @@ struct Reference: Sendable {
         let name: String
         let townships: [(name: String, zip3: String)]
         let townshipChoice: WeightedChoice
+        /// Each township's road names (Chunghwa Post's list, `TaiwanRoads.swift`).
+        let roads: [[String]]
     }
 
     struct Category: Sendable {
@@ -32,10 +34,6 @@ struct Reference: Sendable {
     let mobilePrefixes: [String]
     let emailDomains: [String]
     let emailDomainChoice: WeightedChoice
-    let roads: [String]
-    /// Which roads are a 路 (and may have sections), decided once rather than per address.
-    let roadIsLu: [Bool]
-    let roadChoice: WeightedChoice
     let categories: [Category]
 
     /// Built on first use. The resources are compiled in, so one that does not decode
@@ -63,10 +61,22 @@ struct Reference: Sendable {
         givenCharChoice = [g.femaleChars, g.maleChars].map { WeightedChoice(weights: $0.map(\.weight)) }
 
         let d = try Self.decode(DivisionsFile.self, PackageResources.divisions_json, "divisions.json")
-        divisions = d.divisions.map { row in
+        var roads: [String: [String]] = [:]
+        for line in taiwanRoadsByTownship.split(separator: "\n") {
+            let parts = line.split(separator: "\t")
+            guard parts.count == 3 else { throw ResourceError(resource: "TaiwanRoads.swift", error: RoadsError(line: String(line))) }
+            roads["\(parts[0])\t\(parts[1])"] = parts[2].split(separator: ",").map(String.init)
+        }
+        divisions = try d.divisions.map { row in
             Division(name: row.name,
                      townships: row.townships.map { ($0.name, $0.zip3) },
-                     townshipChoice: WeightedChoice(weights: row.townships.map { max($0.share, 1e-6) }))
+                     townshipChoice: WeightedChoice(weights: row.townships.map { max($0.share, 1e-6) }),
+                     roads: try row.townships.map { town in
+                         guard let list = roads["\(row.name)\t\(town.name)"], !list.isEmpty else {
+                             throw ResourceError(resource: "TaiwanRoads.swift", error: RoadsError(line: "no roads for \(row.name) \(town.name)"))
+                         }
+                         return list
+                     })
         }
         divisionChoice = WeightedChoice(weights: d.divisions.map(\.population))
 
@@ -74,9 +84,6 @@ struct Reference: Sendable {
         mobilePrefixes = c.mobilePrefixes
         emailDomains = c.emailDomains.map(\.domain)
         emailDomainChoice = WeightedChoice(weights: c.emailDomains.map(\.share))
-        roads = c.roads.map(\.name)
-        roadIsLu = roads.map { $0.hasSuffix("路") }
-        roadChoice = WeightedChoice(weights: c.roads.map(\.weight))
 
         let p = try Self.decode(CatalogueFile.self, PackageResources.pet_catalogue_json, "pet_catalogue.json")
         categories = p.categories.map { row in
@@ -89,6 +96,12 @@ struct Reference: Sendable {
                             low: row.priceBand.low, typical: row.priceBand.typical, high: row.priceBand.high,
                             naming: naming)
         }
+    }
+
+    /// A line of the road list that is not division, township and roads.
+    struct RoadsError: Error, CustomStringConvertible {
+        var line: String
+        var description: String { "a line that is not division<TAB>township<TAB>roads: \(line.prefix(60))" }
     }
 
     /// A resource that does not decode, with its name and where in it.
@@ -154,13 +167,8 @@ struct Reference: Sendable {
             var domain: String
             var share: Double
         }
-        struct Road: Decodable {
-            var name: String
-            var weight: Double
-        }
         var mobilePrefixes: [String]
         var emailDomains: [Domain]
-        var roads: [Road]
     }
 
     private struct CatalogueFile: Decodable {

@@ -3,7 +3,7 @@ import Foundation
 import Configuration
 import GeneratorKit
 import LakeFormat
-import PetShop
+@testable import PetShop
 import TableSchema
 import TestSupport
 
@@ -100,6 +100,31 @@ struct GeneratorTests {
             if case .string(let n) = row[1] { return n.first! } else { return " " }
         }).mapValues(\.count)
         #expect(surnames.max { $0.value < $1.value }?.key == "陳")
+    }
+
+    @Test("every address is on a road of its own township, from Chunghwa Post's list; a named lane takes no second lane")
+    func roadsOfTheTownship() throws {
+        var roads: [String: [String]] = [:]
+        for line in taiwanRoadsByTownship.split(separator: "\n") {
+            let p = line.split(separator: "\t")
+            roads["\(p[0]) \(p[1])"] = p[2].split(separator: ",").map(String.init).sorted { $0.count > $1.count }  // longest first
+        }
+        #expect(roads.count == 368 && roads.values.allSatisfy { !$0.isEmpty })
+        let base = try day(PetShop(config: try Self.config()), LakeDate(year: 2025, month: 12, day: 31), [PetShop.customers])[0]
+        var towns = Set<String>(), used = Set<String>()
+        for row in base.rows {
+            guard case .string(let city) = row[6], case .string(let district) = row[7], case .string(let address) = row[9] else {
+                Issue.record("bad row \(row)"); continue
+            }
+            let town = "\(city) \(district)"
+            let road = roads[town]?.first { address.hasPrefix($0) }
+            #expect(road != nil, "\(town): \(address)")
+            if let road, road.hasSuffix("巷") { #expect(!address.dropFirst(road.count).contains("巷"), "\(address)") }
+            towns.insert(town)
+            if let road { used.insert(town + road) }
+        }
+        // Drawn from the whole list, not a few common names: 5,000 members, about as many roads.
+        #expect(towns.count > 250 && used.count > 4_000, "\(towns.count) townships, \(used.count) roads")
     }
 
     @Test("shards are disjoint and cover every day")
