@@ -6,9 +6,11 @@ github:donma/TaiwanAddressCityAreaRoadChineseEnglishJSON, AllData.json (commit
 head, 61c9ec364c82b80fc652dc83c0697ad7554c9760, is the same blob).
 
 Trimmed to what the generator uses: the Chinese road names, each once per township,
-in the source's order; English names and postal areas that are not townships
-(釣魚臺, 東沙群島, 南沙群島) are left out. A section written with a full-width digit
-(中華路２段) is written with its Chinese numeral (中華路二段), as people write it.
+in the source's order; English names, islets (…嶼, nobody's address) and postal areas
+that are not townships (釣魚臺, 東沙群島, 南沙群島) are left out. A section written with a
+full-width digit (中華路２段, 三民路２段正泰二巷) is written with its Chinese numeral
+(中華路二段), as people write it. Besides roads and streets the list names localities
+(村, 寮, 坑, 新村, markets); the generator gives those a number only.
 
 Usage: python3 scripts/make-taiwan-roads.py AllData.json Sources/PetShop/Resources/divisions.json > Sources/PetShop/TaiwanRoads.swift
 """
@@ -26,8 +28,8 @@ for city in json.load(open(source, encoding="utf-8")):
             continue
         names = []
         for r in area.get("RoadList", []):
-            name = re.sub(r"([１-９])段$", lambda m: numerals[m.group(1)] + "段", r["RoadName"])
-            if name not in names:
+            name = re.sub(r"([１-９])段", lambda m: numerals[m.group(1)] + "段", r["RoadName"])
+            if name not in names and not name.endswith("嶼"):
                 names.append(name)
         assert names and all("," not in n and "\t" not in n for n in names), (city["CityName"], area["AreaName"])
         lines.append(f"{city['CityName']}\t{area['AreaName']}\t{','.join(names)}")

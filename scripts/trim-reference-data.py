@@ -57,7 +57,8 @@ save("divisions.json", {
 # not from the most common names.
 c = load("contact.json")
 save("contact.json", {
-    "sources": c["sources"], "notes": c["notes"] + [TRIMMED],
+    "sources": [x for x in c["sources"] if "TaiwanAddressCityAreaRoad" not in x["url"]],
+    "notes": [n for n in c["notes"] if "common_road_names" not in n] + [TRIMMED],
     "mobile_prefixes": c["mobile"]["consumer_prefixes"],
     "email_domains": [{"domain": x["domain"], "share": x["share_estimate"]}
                       for x in c["email"]["domains"] if not x["domain"].startswith("other")],

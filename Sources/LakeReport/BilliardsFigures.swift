@@ -82,7 +82,7 @@ struct BilliardsReader: Sendable {
         tableUse = schemas[Self.tableUseName.description]
         tables = schemas[Self.tablesName.description]
         summaryDays = days.map(\.key.dt).sorted()
-        useDays = (partitions[Self.tableUseName.description] ?? []).map(\.key.dt).sorted()
+        useDays = (partitions[Self.tableUseName.description] ?? []).filter { $0.rows > 0 }.map(\.key.dt).sorted()
         // The tables' history whatever the window: a table's type is its current version's.
         tableDays = allPartitions.filter { $0.dataset == Self.tablesName }.map(\.key.dt).sorted()
         payMethods = summary.fields.compactMap { f -> String? in
@@ -123,7 +123,7 @@ struct BilliardsReader: Sendable {
                                      recharges: 0, rechargeCents: 0, giftCents: 0)
         func column(_ name: String) throws -> Int {
             guard let i = summary.fields.firstIndex(where: { $0.name == name }) else {
-                throw ReportError("\(Self.summaryName) has no \(name) column; its schema is not the venue's (rebuild it with `opslake billiards dwd --rebuild`)")
+                throw ReportError("\(Self.summaryName) has no \(name) column; its schema is not the venue's (rebuild it with `opslake billiards dwd --rebuild`)", badData: true)
             }
             return i
         }
@@ -156,7 +156,7 @@ struct BilliardsReader: Sendable {
             d.rechargeCents += cents(recharge)
             d.giftCents += cents(gift)
         }
-        if let bad { throw ReportError("\(Self.summaryName) \(dt): \(bad) is not a number; run `opslake verify`") }
+        if let bad { throw ReportError("\(Self.summaryName) \(dt): \(bad) is not a number; run `opslake verify`", badData: true) }
         return d
     }
 
@@ -219,7 +219,11 @@ struct BilliardsReader: Sendable {
                 default: return nil
                 }
             }
-            for _ in 0..<(2 - max(decimals, 0)) { v *= 10 }
+            for _ in 0..<(2 - max(decimals, 0)) {
+                let (m, o) = v.multipliedReportingOverflow(by: 10)
+                guard !o else { return nil }
+                v = m
+            }
             return negative ? -v : v
         }
     }

@@ -33,7 +33,8 @@ public struct ReportFigures: Codable, Sendable, Equatable {
         public var loaded: Int
         public var changed: Int
         public var missing: Int
-        /// Rows the lake holds, and rows the ledger says are loaded.
+        /// Rows the lake holds, and rows the ledger says are loaded of the partitions loaded
+        /// with the lake's content (as `opslake load status` counts them).
         public var rows: Int64
         public var loadedRows: Int64
     }
@@ -161,7 +162,7 @@ extension ReportFigures {
                 f.rows += Int64(p.record.rows)
                 switch p.state {
                 case .unchanged: f.loaded += 1; f.loadedRows += Int64(p.loadedRows ?? 0)
-                case .changed: f.changed += 1; f.loadedRows += Int64(p.loadedRows ?? 0)
+                case .changed: f.changed += 1
                 case .new: f.missing += 1
                 }
                 byName[name] = f
@@ -177,7 +178,12 @@ extension ReportFigures {
 /// What stops a report: one line naming the problem and the fix.
 public struct ReportError: Error, CustomStringConvertible {
     public let description: String
-    init(_ description: String) { self.description = description }
+    /// The lake holds data the report cannot read (65), rather than none of it (66).
+    public let isBadData: Bool
+    init(_ description: String, badData: Bool = false) {
+        self.description = description
+        isBadData = badData
+    }
 }
 
 /// The pet shop's figures, a day at a time: orders (count, revenue, type, lines, units,
@@ -292,7 +298,7 @@ struct PetShopReader: Sendable {
         }
         if has.contains("petshop.orders@\(dt)") {
             guard let total = Self.column(orders, "total"), let at = Self.column(orders, "ordered_at") else {
-                throw ReportError("petshop.orders has no total or ordered_at column; its schema is not the pet shop's")
+                throw ReportError("petshop.orders has no total or ordered_at column; its schema is not the pet shop's", badData: true)
             }
             let type = Self.column(orders, "promotion_type"), items = Self.column(orders, "item_count"), units = Self.column(orders, "quantity_total")
             let customer = Self.column(orders, "customer_id"), id = Self.column(orders, "order_id")
@@ -343,7 +349,7 @@ struct PetShopReader: Sendable {
             var columns: [String] = []
             _ = try reader.nextFields { _, bytes, _ in columns.append(String(decoding: bytes, as: UTF8.self)) }
             guard let sessionColumn = columns.firstIndex(of: "session_id"), let kindColumn = columns.firstIndex(of: "event_type") else {
-                throw ReportError("\(file.path) has no session_id or event_type column; its schema is not the pet shop's events'")
+                throw ReportError("\(file.path) has no session_id or event_type column; its schema is not the pet shop's events'", badData: true)
             }
             var number: UInt64? = nil, name: String? = nil, bit: UInt8 = 0
             while try reader.nextFields({ i, b, quoted in

@@ -60,7 +60,7 @@ func classify(_ error: any Error) -> (ExitStatus, String) {
     case let e as ConfigurationError: return (.config, "configuration: \(e.message)")
     case let e as PetShopError: return (.usage, e.description)
     case let e as ExportError: return (.usage, e.description)
-    case let e as ReportError: return (.noInput, e.description)
+    case let e as ReportError: return (e.isBadData ? .dataError : .noInput, e.description)
     case let e as BundleError: return (.dataError, e.description)
     case let e as PartitionsFromElsewhereError:
         return (.dataError, "\(e); pass --replace to overwrite them with generated data, or leave those days out")

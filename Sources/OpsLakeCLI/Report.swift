@@ -56,7 +56,8 @@ extension OpsLake {
                     : (from.flatMap(LakeDate.init) ?? LakeDate(daysSinceEpoch: .min))...(to.flatMap(LakeDate.init) ?? LakeDate(daysSinceEpoch: .max))
                 let named = Set(chosenNames.compactMap(ReportFigures.Section.init))
                 let sections = named.isEmpty ? Set(ReportFigures.Section.allCases) : named
-                let postgres = connection.isGiven
+                // Only the lake part shows the ledger: without it, no connection is made.
+                let postgres = connection.isGiven && sections.contains(.lake)
                     ? LoadJob(lake: lake, schemas: try options.readingSchemas(of: lake), conninfo: try connection.conninfo()) : nil
                 let figures = try connecting {
                     try ReportFigures.read(lake, window: window, jobs: jobs, sections: sections, named: !named.isEmpty, postgres: postgres)

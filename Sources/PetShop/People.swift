@@ -166,7 +166,10 @@ struct People {
                                 "leo", "mark", "max", "peter", "ray", "sam", "steven", "tony", "vincent", "wayne", "allen"]
 
     /// City, district, zip3 and street address, weighted by population; the road is one
-    /// of the township's own (Chunghwa Post's list, sections included), each alike.
+    /// of the township's own (Chunghwa Post's list, sections included), each alike. A
+    /// road or street takes a lane, alley and floor as drawn; a named lane no further
+    /// lane; a locality (a village, a market) only its number. Every draw is made
+    /// whatever the road, so the stream does not depend on the list.
     func address(_ rng: inout SplitMix64) -> (city: String, district: String, zip: String, street: TextBuilder) {
         let division = reference.divisions[reference.divisionChoice.draw(&rng)]
         let t = division.townshipChoice.draw(&rng)
@@ -174,14 +177,17 @@ struct People {
         let roads = division.roads[t]
         let road = roads[rng.below(roads.count)]
         var street = TextBuilder()
-        street.append(road)
-        // A road the list names as a lane (…巷) takes no second lane.
-        if rng.chance(0.45), !road.hasSuffix("巷") {
-            street.append(1 + Int(pow3(rng.unit()) * 599))
-            street.append("巷")
-            if rng.chance(0.3) {
-                street.append(1 + rng.below(30))
-                street.append("弄")
+        street.append(road.name)
+        if rng.chance(0.45) {
+            let lane = 1 + Int(pow3(rng.unit()) * 599)
+            let alley = rng.chance(0.3) ? 1 + rng.below(30) : 0
+            if road.kind == .street {
+                street.append(lane)
+                street.append("巷")
+                if alley > 0 {
+                    street.append(alley)
+                    street.append("弄")
+                }
             }
         }
         street.append(1 + Int(rng.unit() * rng.unit() * 399))
@@ -192,8 +198,11 @@ struct People {
             street.append("號")
         }
         if rng.chance(0.6) {
-            street.append(1 + Int(rng.unit() * rng.unit() * 24))
-            street.append("樓")
+            let floor = 1 + Int(rng.unit() * rng.unit() * 24)
+            if road.kind != .locality {
+                street.append(floor)
+                street.append("樓")
+            }
         }
         return (division.name, town.name, town.zip3, street)
     }

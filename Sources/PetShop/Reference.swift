@@ -10,7 +10,27 @@ struct Reference: Sendable {
         let townships: [(name: String, zip3: String)]
         let townshipChoice: WeightedChoice
         /// Each township's road names (Chunghwa Post's list, `TaiwanRoads.swift`).
-        let roads: [[String]]
+        let roads: [[Road]]
+    }
+
+    /// A name of the post's road list and what an address on it takes.
+    struct Road: Sendable {
+        enum Kind: Sendable {
+            /// A road or street (…路, …街, …大道, …段, …道): lanes, alleys, numbers, floors.
+            case street
+            /// A named lane or alley (…巷, …巷永和山莊, 居易一弄): a number and a floor, no further lane.
+            case lane
+            /// A locality (…村, …寮, …坑, a market): a number only.
+            case locality
+        }
+        let name: String
+        let kind: Kind
+
+        init(_ name: String) {
+            self.name = name
+            kind = name.contains("巷") || name.contains("弄") ? .lane
+                : ["路", "街", "大道", "段", "道"].contains(where: name.hasSuffix) ? .street : .locality
+        }
     }
 
     struct Category: Sendable {
@@ -61,11 +81,11 @@ struct Reference: Sendable {
         givenCharChoice = [g.femaleChars, g.maleChars].map { WeightedChoice(weights: $0.map(\.weight)) }
 
         let d = try Self.decode(DivisionsFile.self, PackageResources.divisions_json, "divisions.json")
-        var roads: [String: [String]] = [:]
+        var roads: [String: [Road]] = [:]
         for line in taiwanRoadsByTownship.split(separator: "\n") {
             let parts = line.split(separator: "\t")
             guard parts.count == 3 else { throw ResourceError(resource: "TaiwanRoads.swift", error: RoadsError(line: String(line))) }
-            roads["\(parts[0])\t\(parts[1])"] = parts[2].split(separator: ",").map(String.init)
+            roads["\(parts[0])\t\(parts[1])"] = parts[2].split(separator: ",").map { Road(String($0)) }
         }
         divisions = try d.divisions.map { row in
             Division(name: row.name,

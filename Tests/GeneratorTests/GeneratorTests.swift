@@ -102,7 +102,7 @@ struct GeneratorTests {
         #expect(surnames.max { $0.value < $1.value }?.key == "陳")
     }
 
-    @Test("every address is on a road of its own township, from Chunghwa Post's list; a named lane takes no second lane")
+    @Test("every address is on a road of its own township, from Chunghwa Post's list; a named lane takes no further lane, a locality only its number")
     func roadsOfTheTownship() throws {
         var roads: [String: [String]] = [:]
         for line in taiwanRoadsByTownship.split(separator: "\n") {
@@ -119,7 +119,16 @@ struct GeneratorTests {
             let town = "\(city) \(district)"
             let road = roads[town]?.first { address.hasPrefix($0) }
             #expect(road != nil, "\(town): \(address)")
-            if let road, road.hasSuffix("巷") { #expect(!address.dropFirst(road.count).contains("巷"), "\(address)") }
+            // After the road: a named lane or alley takes no further lane; a locality only its number.
+            if let road {
+                let rest = address.dropFirst(road.count)
+                let isStreet = ["路", "街", "大道", "段", "道"].contains(where: road.hasSuffix)
+                if road.contains("巷") || road.contains("弄") {
+                    #expect(!rest.contains("巷") && !rest.contains("弄"), "\(address)")
+                } else if !isStreet {
+                    #expect(!rest.contains("巷") && !rest.contains("弄") && !rest.contains("樓"), "\(address)")
+                }
+            }
             towns.insert(town)
             if let road { used.insert(town + road) }
         }

@@ -136,6 +136,8 @@ if fig.get("petshop"):
 if fig.get("billiards"):
     billiards_checks()
     charts += 4
+if fig.get("postgres") is not None:
+    charts += 1  # what PostgreSQL's ledger holds
 for d in fig["datasets"]:
     schema, name = d["dataset"].split(".")
     files = glob.glob(f"{lake}/{schema}/{name}/csv/dt=*/part-*.csv.zst")
