@@ -55,6 +55,11 @@ struct ReportTests {
         // The check catches a day's table fees that are wrong.
         let check = try Self.reportChecked(py, lake: lake, dir: dir, tamper: "tableFeeCents", caughtBy: "billiards: per day")
         #expect(check.contains("ok    billiards: seconds played per table type and clock hour equal DuckDB's"), "\(check)")
+        #expect(check.contains("ok    each of the 6 charts draws its Chinese in glyphs, not tofu boxes"), "\(check)")
+        // The tofu check catches Chinese drawn without a CJK font (both sides drawn without one).
+        let tofu = try runProcess(py, [repositoryRoot + "/Tests/Interop/check_report.py", lake, dir.path + "/figures.json", dir.path + "/report.html", dir.path],
+                                  environment: ["CHECK_REPORT_PLANT_TOFU": "1"])
+        #expect(tofu.status == 1 && tofu.stdout.contains("FAIL  each of the 6 charts draws its Chinese in glyphs"), "\(tofu.stdout)")
 
         // --domain: only the parts named; a domain the lake lacks, or one that does not exist, is refused.
         let venueOnly = try opslake("report", "--lake", lake, "--out", dir.path + "/v.html", "--domain", "billiards")

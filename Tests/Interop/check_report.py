@@ -165,14 +165,27 @@ browser = shutil.which("chromium") or shutil.which("chromium-browser")
 check("Chromium is installed (Debian's chromium)", browser is not None)
 png = os.path.join(work, "report.png")
 # No network: a proxy that does not exist, and every host resolved to nowhere.
-r = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--proxy-server=127.0.0.1:9",
-                    "--host-resolver-rules=MAP * ~NOTFOUND", "--window-size=800,4000", f"--screenshot={png}",
-                    "file://" + os.path.abspath(html_path)], capture_output=True, text=True, timeout=120)
+OFFLINE = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--proxy-server=127.0.0.1:9",
+           "--host-resolver-rules=MAP * ~NOTFOUND", "--force-device-scale-factor=1"]
+
+
+def screenshot(page, out, height, env=None):
+    """Chromium's PNG of `page` at 800 × `height`, in a profile of its own (no font cache shared)."""
+    profile = out + ".profile"
+    shutil.rmtree(profile, ignore_errors=True)
+    return subprocess.run([browser] + OFFLINE + [f"--user-data-dir={profile}", f"--window-size=800,{height}", f"--screenshot={out}",
+                                                 "file://" + os.path.abspath(page)], capture_output=True, text=True, timeout=120,
+                          env=env)
+
+
+r = screenshot(html_path, png, 4000)
 check("Chromium renders the file offline", r.returncode == 0 and os.path.exists(png), r.stderr[-400:])
 
 
 def pixels(path):
-    """The RGB(A) rows of an 8-bit PNG (Chromium's screenshots), filters undone."""
+    """The RGB pixels of an 8-bit PNG (Chromium's screenshots), filters undone, as a
+    height × width × 3 array (numpy comes with pandas)."""
+    import numpy as np
     data = open(path, "rb").read()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, idat, width = 8, b"", 0
@@ -186,25 +199,78 @@ def pixels(path):
         elif kind == b"IDAT":
             idat += body
         pos += 12 + length
-    raw, stride, out, prev = zlib.decompress(idat), width * bpp, [], bytearray(width * bpp)
+    stride = width * bpp
+    raw = np.frombuffer(zlib.decompress(idat), np.uint8).reshape(height, stride + 1)
+    out = np.zeros((height, stride), np.uint8)
+    prev = np.zeros(stride, np.uint8)
     for y in range(height):
-        ftype, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-        for i in range(stride):
-            a = line[i - bpp] if i >= bpp else 0
-            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
-            if ftype == 1: line[i] = (line[i] + a) & 255
-            elif ftype == 2: line[i] = (line[i] + b) & 255
-            elif ftype == 3: line[i] = (line[i] + (a + b) // 2) & 255
-            elif ftype == 4:
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        out.append(line)
-        prev = line
-    return out, bpp
+        ftype, line = raw[y, 0], raw[y, 1:]
+        if ftype == 0:
+            cur = line.copy()
+        elif ftype == 1:  # Sub: a running sum per channel
+            cur = (np.cumsum(line.reshape(-1, bpp).astype(np.uint32), axis=0) % 256).astype(np.uint8).reshape(-1)
+        elif ftype == 2:  # Up
+            cur = line + prev
+        else:  # Average and Paeth depend on the pixel to the left as undone: byte by byte
+            cur = bytearray(line.tobytes())
+            p = prev.tobytes()
+            for i in range(stride):
+                a = cur[i - bpp] if i >= bpp else 0
+                b, c = p[i], p[i - bpp] if i >= bpp else 0
+                if ftype == 3:
+                    cur[i] = (cur[i] + (a + b) // 2) & 255
+                else:
+                    q = a + b - c
+                    pa, pb, pc = abs(q - a), abs(q - b), abs(q - c)
+                    cur[i] = (cur[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+            cur = np.frombuffer(bytes(cur), np.uint8)
+        out[y] = cur
+        prev = cur
+    return out.reshape(height, width, bpp)[:, :, :3]
 
 
-rows_, bpp = pixels(png)
-inked = sum(1 for line in rows_ for i in range(0, len(line), bpp) if line[i] < 200 or line[i + 1] < 200 or line[i + 2] < 200)
-total = sum(len(line) // bpp for line in rows_)
-check("the rendering is not blank: over 1% of its pixels are drawn", inked > total // 100, f"{inked} of {total}")
+image = pixels(png)
+inked = int((image < 200).any(axis=2).sum())
+check("the rendering is not blank: over 1% of its pixels are drawn", inked > image.shape[0] * image.shape[1] // 100,
+      f"{inked} of {image.shape[0] * image.shape[1]}")
+
+# --- each chart: drawn, and its Chinese drawn in glyphs, not tofu boxes ---------------------
+# Every chart on a page of its own band, with its text in DejaVu Sans, so Chinese comes from
+# whatever font fontconfig falls back to. The page is drawn twice: as the system has it, and
+# with every font that has 台 rejected, where Chinese can only be tofu. A band that differs
+# between the two drew its Chinese with real glyphs; one that does not drew tofu.
+heights = [int(float(re.search(r'height="([0-9.]+)"', s_).group(1))) + 8 for s_ in svgs]
+bands = "".join(f'<div style="height:{h}px">{s_}</div>' for h, s_ in zip(heights, svgs))
+charts_page = os.path.join(work, "charts.html")
+with open(charts_page, "w", encoding="utf-8") as f:
+    f.write('<!DOCTYPE html><html lang="zh-Hant"><head><meta charset="utf-8"><title>charts</title><style>'
+            'body { margin: 0; } div { width: 760px; overflow: hidden; padding-top: 4px; } svg { display: block; }'
+            'svg text { font-family: "DejaVu Sans"; fill: #222; } .title { font-size: 14px; font-weight: bold; } .tick { font-size: 10px; } .axis { font-size: 11px; }'
+            f'</style></head><body>{bands}</body></html>')
+total = sum(h + 4 for h in heights)
+cjk_files = [l.split(":")[0] for l in subprocess.run(["fc-list", ":charset=53f0", "file"], capture_output=True, text=True).stdout.splitlines() if l.strip()]
+conf = os.path.join(work, "no-cjk-fonts.conf")
+with open(conf, "w", encoding="utf-8") as f:
+    f.write('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+            '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n<selectfont><rejectfont>\n'
+            + "".join(f"<glob>{x}</glob>\n" for x in cjk_files) + "</rejectfont></selectfont>\n</fontconfig>\n")
+tofu_env = dict(os.environ, FONTCONFIG_FILE=conf)
+left = subprocess.run(["fc-list", ":charset=53f0", "file"], capture_output=True, text=True, env=tofu_env).stdout.strip()
+check("with the CJK fonts rejected, no font has 台 (the comparison's tofu side)", cjk_files and not left, left[:200])
+glyphs_png, tofu_png = os.path.join(work, "charts.png"), os.path.join(work, "charts-tofu.png")
+# CHECK_REPORT_PLANT_TOFU=1 draws both sides without the CJK fonts: the tests' planted fault.
+glyph_env = tofu_env if os.environ.get("CHECK_REPORT_PLANT_TOFU") == "1" else None
+r1, r2 = screenshot(charts_page, glyphs_png, total, env=glyph_env), screenshot(charts_page, tofu_png, total, env=tofu_env)
+check("Chromium draws the charts page with and without the CJK fonts", r1.returncode == 0 and r2.returncode == 0, (r1.stderr + r2.stderr)[-400:])
+glyphs, tofu = pixels(glyphs_png), pixels(tofu_png)
+blank, tofu_charts, y = [], [], 0
+for k, h in enumerate(heights):
+    band, other = glyphs[y:y + h + 4], tofu[y:y + h + 4]
+    title = re.search(r"<title>([^<]+)</title>", svgs[k]).group(1)
+    if (band < 200).any(axis=2).sum() < band.shape[0] * band.shape[1] // 200:
+        blank.append(title)
+    if (band != other).any(axis=2).sum() < 20:
+        tofu_charts.append(title)
+    y += h + 4
+check(f"each of the {len(svgs)} charts is drawn: over 0.5% of its band inked", not blank, str(blank[:3]))
+check(f"each of the {len(svgs)} charts draws its Chinese in glyphs, not tofu boxes", not tofu_charts, str(tofu_charts[:3]))
