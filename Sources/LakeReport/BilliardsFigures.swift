@@ -190,41 +190,19 @@ struct BilliardsReader: Sendable {
             }
             guard let id = tape.int64(nodes[table]), var t = local(start), let e = local(end) else { return }
             let type = types[id] ?? "(unknown)"
-            var hours = out[type] ?? [Int64](repeating: 0, count: 24)
             while t < e {
                 let next = min(e, (t / 3600 + 1) * 3600)
-                hours[Int(t / 3600 % 24)] += next - t
+                out[type, default: [Int64](repeating: 0, count: 24)][Int(t / 3600 % 24)] += next - t  // in place, no copy per row
                 t = next
             }
-            out[type] = hours
         }
         return out
     }
 
     /// A JSON number with at most 2 decimals as hundredths; nil for anything else.
     static func cents(_ tape: JSONTape, _ node: Int) -> Int64? {
-        guard tape.kind(node) == .number else { return nil }
-        return tape.bytes.withUnsafeBufferPointer { b -> Int64? in
-            var v: Int64 = 0, decimals = -1, negative = false
-            for i in tape.range(node) {
-                switch b[i] {
-                case UInt8(ascii: "-") where i == tape.range(node).lowerBound: negative = true
-                case UInt8(ascii: "."): decimals = 0
-                case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                    if decimals >= 0 { decimals += 1; guard decimals <= 2 else { return nil } }
-                    let (m, o1) = v.multipliedReportingOverflow(by: 10)
-                    let (s, o2) = m.addingReportingOverflow(Int64(b[i] - UInt8(ascii: "0")))
-                    guard !o1, !o2 else { return nil }
-                    v = s
-                default: return nil
-                }
-            }
-            for _ in 0..<(2 - max(decimals, 0)) {
-                let (m, o) = v.multipliedReportingOverflow(by: 10)
-                guard !o else { return nil }
-                v = m
-            }
-            return negative ? -v : v
-        }
+        guard let text = tape.numberText(node), case .decimal(let d)? = RowDecoder.parse(text, as: .decimal), d.scale <= 2 else { return nil }
+        let (v, overflow) = d.units.multipliedReportingOverflow(by: FixedDecimal.pow10(2 - d.scale))
+        return overflow ? nil : v
     }
 }

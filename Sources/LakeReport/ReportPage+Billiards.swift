@@ -1,14 +1,12 @@
 import Foundation
+import LakeFormat
 
 extension ReportPage {
     /// Yuan from fen, for charts.
     static func yuan(_ cents: Int64) -> Double { Double(cents) / 100 }
 
-    /// Fen as yuan text with two decimals, exactly.
-    static func yuanText(_ cents: Int64) -> String {
-        let sign = cents < 0 ? "-" : "", m = cents.magnitude
-        return "\(sign)\(m / 100).\(m % 100 < 10 ? "0" : "")\(m % 100)"
-    }
+    /// Fen as yuan text with two decimals, exactly, as the lake writes decimals.
+    static func yuanText(_ cents: Int64) -> String { Value.decimal(FixedDecimal(units: cents, scale: 2)).text }
 
     static func billiards(_ b: BilliardsFigures) -> String {
         var html = "<h2>台球馆 The billiards venue</h2>\n"
