@@ -158,13 +158,13 @@ public struct JSONTape: Sendable {
     /// `body` over the string at `i`'s UTF-8 bytes, unescaped, read in place when it has
     /// no escape (a time or key read per record allocates nothing); nil when `i` is
     /// not a string.
-    public func withStringBytes<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
+    public func withStringBytes<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R? {
         let n = nodes[i]
         guard n.kind == .string else { return nil }
         guard n.escaped else {
-            return bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[Int(n.start) + 1..<Int(n.end) - 1])) }
+            return try bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[Int(n.start) + 1..<Int(n.end) - 1])) }
         }
-        return stringBytes(i)!.withUnsafeBytes(body)
+        return try stringBytes(i)!.withUnsafeBytes(body)
     }
 
     /// The string at `i` as its UTF-8 bytes, unescaped (valid UTF-8: the scan checked
@@ -454,19 +454,22 @@ extension JSONTape {
                 }
                 return true
             }
-            // Sorted by signature, equal keys sit in one run of equal signatures; different
-            // keys may share a signature too, so every pair within a run is compared.
-            let order = (base..<keys.count).sorted { keys[$0].signature < keys[$1].signature }
-            var start = 0
-            while start < order.count {
-                var end = start + 1
-                while end < order.count, keys[order[end]].signature == keys[order[start]].signature { end += 1 }
-                for x in start..<end {
-                    for y in x + 1..<end where same(order[x], order[y]) { return false }
+            // More keys: each key's index goes into an open-addressing table at least twice
+            // their number, by signature, so a key is compared in full only with the keys
+            // it meets there that share its signature; no sort, no allocation.
+            let size = 1 << (Int.bitWidth - (2 * n - 1).leadingZeroBitCount)
+            return withUnsafeTemporaryAllocation(of: Int32.self, capacity: size) { table in
+                table.initialize(repeating: -1)
+                for x in base..<keys.count {
+                    var slot = Int(truncatingIfNeeded: (keys[x].signature &* 0x9E37_79B9_7F4A_7C15) >> 40) & (size - 1)
+                    while table[slot] >= 0 {
+                        if same(Int(table[slot]), x) { return false }
+                        slot = (slot + 1) & (size - 1)
+                    }
+                    table[slot] = Int32(x)
                 }
-                start = end
+                return true
             }
-            return true
         }
 
         /// A string, `at` on its opening quote; true when it holds an escape, nil when it

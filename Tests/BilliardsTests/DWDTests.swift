@@ -237,11 +237,24 @@ struct DWDTests {
                                       (.ref, "0", "is 0 (none), but every row needs one"), (.int, "10000000000000", "out of range"),
                                       (.money, "99999999999999.00", "not an amount")] {
             let tape = JSONTape(Array((kind.columnType == "integer" || kind.columnType == "boolean" || text == "9" ? text : "\"\(text)\"").utf8))!
-            var out: [Value] = []
-            #expect(throws: DWDFieldError.self) { try DWDTransform.read(kind, tape, JSONTape.root, field: "f", optional: false, into: &out) }
-            do { try DWDTransform.read(kind, tape, JSONTape.root, field: "f", optional: false, into: &out) } catch {
+            let cells = CollectedCells()
+            #expect(throws: DWDFieldError.self) { try DWDTransform.write(kind, tape, JSONTape.root, field: "f", optional: false, into: cells) }
+            do { try DWDTransform.write(kind, tape, JSONTape.root, field: "f", optional: false, into: cells) } catch let error as DWDFieldError {
                 #expect(error.problem.contains(problem), "\(error.problem)")
             }
+            #expect(cells.pendingRow.isEmpty, "a value that cannot be read writes no cell")
+        }
+        // What each kind writes: money and times with their raw text, 0 as no reference,
+        // codes by name, an escaped text unescaped.
+        for (kind, json, cells) in [(DWDKind.money, "\"87.6\"", [Value.decimal(FixedDecimal(units: 8760, scale: 2)), .string("87.6")]),
+                                    (.time, "\"2026-01-01 10:00:05\"", [.timestamp(VenueTime(date: LakeDate("2026-01-01")!, secondOfDay: 36_005).timestamp),
+                                                                      .string("2026-01-01 10:00:05")]),
+                                    (.ref, "0", [.null]), (.flag, "1", [.bool(true)]), (.id, "42", [.int(42)]),
+                                    (.code(DWDModel.settleStatus), "\(DWDModel.settleStatus.values[0].code)", [.string(DWDModel.settleStatus.values[0].value)]),
+                                    (.text, "\"台\\\"球\\u0041\"", [.string("台\"球A")])] {
+            let written = CollectedCells()
+            try DWDTransform.write(kind, JSONTape(Array(json.utf8))!, JSONTape.root, field: "f", optional: true, into: written)
+            #expect(written.pendingRow == cells, "\(json)")
         }
         #expect(DWDTransform.money("87.60") == FixedDecimal(units: 8760, scale: 2))
         #expect(DWDTransform.money("-3.5") == FixedDecimal(units: -350, scale: 2))
@@ -486,4 +499,11 @@ struct DWDDocsTests {
             #expect(row.contains("`\(table.source.dataset)`") && row.hasSuffix(table.key.map { "`\($0)`" }.joined(separator: ", ") + " |"), "\(table.name)")
         }
     }
+}
+
+/// The cells a DWD transform writes, as values.
+final class CollectedCells: WholeRowSink {
+    var pendingRow: [Value] = []
+    var rows: [[Value]] = []
+    func append(_ row: [Value]) { rows.append(row) }
 }

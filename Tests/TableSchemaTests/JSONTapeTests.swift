@@ -56,6 +56,20 @@ func value(_ tape: JSONTape, _ i: Int) -> JSONValue {
             #expect(JSONTape(Array(text.utf8)) == nil, "\(dup)")
             #expect(throws: JSONParseError.self) { try CanonicalJSON.parse(Array(text.utf8)) }
         }
+        // Objects around each size of the key table (a power of two at least twice the
+        // keys), a duplicate of each key at the front, in the middle and at the end.
+        for n in [13, 16, 17, 32, 33, 64, 65, 300] {
+            let keys = (0..<n).map { "key\($0 * 7919 % 1000)_\($0)" }
+            #expect(JSONTape(Array(("{" + keys.map { "\"\($0)\":1" }.joined(separator: ",") + "}").utf8)) != nil, "\(n)")
+            for k in keys.indices {
+                for at in [0, n / 2, n] {
+                    var withDuplicate = keys
+                    withDuplicate.insert(keys[k], at: at)
+                    let text = "{" + withDuplicate.map { "\"\($0)\":1" }.joined(separator: ",") + "}"
+                    #expect(JSONTape(Array(text.utf8)) == nil, "\(n) keys, \(keys[k]) again at \(at)")
+                }
+            }
+        }
     }
 
     @Test("bytes that are not UTF-8 are refused", arguments: [

@@ -197,10 +197,8 @@ public enum DWDBuild {
         var rows = 0
         var checked = Set<UInt64>()  // hashes of the key lists already checked for new fields
         var newFields = Set<String>()
-        var buffers: [[[Value]]] = source.tables.map { _ in [] }
-        // A tenant-wide table's keys already written today, and where its key is in a row.
-        var emitted: [Set<Value>] = source.tables.map { _ in [] }
-        let keyIndex = source.tables.map { $0.columnNames.firstIndex(of: $0.key[0])! }
+        // A tenant-wide table's keys already written today.
+        var emitted: [Set<Int64>] = source.tables.map { _ in [] }
         let staged = try lake.stagePartitions(schemas: source.schemas, dt: dt) { sinks in
             // The ODS rows' lines are read through a tape (source_key is column 1, payload 2),
             // and each payload, unescaped, through another.
@@ -213,20 +211,14 @@ public enum DWDBuild {
                 }
                 check(tape, source, seen: &checked, new: &newFields)
                 for i in source.transforms.indices {
-                    buffers[i].removeAll(keepingCapacity: true)
-                    do throws(DWDFieldError) {
-                        try source.transforms[i].rows(tape, record: JSONTape.root, sourceKey: key, dt: dt, into: &buffers[i])
-                    } catch {
+                    do {
+                        rows += try source.transforms[i].write(tape, record: JSONTape.root, sourceKey: key, dt: dt, into: sinks[i], emitted: &emitted[i])
+                    } catch let error as DWDFieldError {
                         let where_ = "\(partition.dataset) \(dt) source key \(key)"
                         throw DWDPartitionError(message: "\(where_): field \(error.field) \(error.problem); the ODS keeps it, and the DWD partitions of \(dt) stay as they were")
-                    }
-                    for r in buffers[i] {
-                        if source.transforms[i].table.isTenantWide, !emitted[i].insert(r[keyIndex[i]]).inserted { continue }
-                        do { try sinks[i].append(r) } catch let e as InvalidRecordError {
-                            // A row the table's schema refuses (a required value missing): this partition's fault.
-                            throw DWDPartitionError(message: "\(partition.dataset) \(dt) source key \(key): \(e); the ODS keeps it, and the DWD partitions of \(dt) stay as they were")
-                        }
-                        rows += 1
+                    } catch let e as InvalidRecordError {
+                        // A row the table's schema refuses (a required value missing): this partition's fault.
+                        throw DWDPartitionError(message: "\(partition.dataset) \(dt) source key \(key): \(e); the ODS keeps it, and the DWD partitions of \(dt) stay as they were")
                     }
                 }
             }
