@@ -147,16 +147,19 @@ final class DWDTransform: Sendable {
             try sink.cell(line.type)
         }
         var headerHint = header, elementHint = element
-        for k in fields.indices {
-            let f = fields[k]
-            guard let node = node(f, tape, header: header, element: element, headerHint: &headerHint, elementHint: &elementHint),
-                  tape.kind(node) != .null else {
-                guard f.optional else { throw DWDFieldError(field: names(f), problem: "is missing") }
-                try sink.nullCell()
-                if f.kind.keepsRaw { try sink.nullCell() }
-                continue
+        // Through a pointer, so each column's rules are borrowed: a copy of a `Field`
+        // retained and released its code's enum once per cell.
+        try fields.withUnsafeBufferPointer { fields in
+            for k in fields.indices {
+                guard let node = node(fields[k], tape, header: header, element: element, headerHint: &headerHint, elementHint: &elementHint),
+                      tape.kind(node) != .null else {
+                    guard fields[k].optional else { throw DWDFieldError(field: names(fields[k]), problem: "is missing") }
+                    try sink.nullCell()
+                    if fields[k].kind.keepsRaw { try sink.nullCell() }
+                    continue
+                }
+                try Self.write(fields[k].kind, tape, node, field: firstName(fields[k]), optional: fields[k].optional, into: sink)
             }
-            try Self.write(f.kind, tape, node, field: firstName(f), optional: f.optional, into: sink)
         }
         try sink.cell(sourceDataset)
         try sink.cell(lineage.dt)
