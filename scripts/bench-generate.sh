@@ -11,6 +11,7 @@
 #   BENCH_JSON     also write the figures as JSON to this file
 #   OPSLAKE        the opslake binary (default .build/release/opslake, built when missing)
 #   TMPDIR         where the temporary lakes go (default /tmp)
+#   BENCH_KEEP_TMP set: the temporary folder is left for the caller to remove
 set -euo pipefail
 
 SELF=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
@@ -54,7 +55,9 @@ fi
 bench_ensure_opslake
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/opslake-bench.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+# BENCH_KEEP_TMP=1 leaves the folder to whoever set it (bench-versus.sh removes its own
+# at the end, so that neither side's rounds pay for the other's deleted lakes).
+trap '[[ -n ${BENCH_KEEP_TMP:-} ]] || rm -rf "$T"' EXIT
 
 # --- machine facts ---------------------------------------------------------------
 bench_machine

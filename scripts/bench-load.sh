@@ -11,6 +11,7 @@
 #   BENCH_JSON      also write the figures as JSON to this file
 #   OPSLAKE         the opslake binary (default .build/release/opslake, built when missing)
 #   TMPDIR          where the temporary lake and CSV files go (default /tmp)
+#   BENCH_KEEP_TMP  set: the temporary folder is left for the caller to remove
 # Without OPSLAKE_TEST_POSTGRES the script runs itself under scripts/with-postgres.sh
 # (a throw-away server); with it, it uses the server the PG* variables point to.
 set -euo pipefail
@@ -68,7 +69,8 @@ DBS=()
 cleanup() {
   set +e
   for db in "${DBS[@]}"; do psql_admin -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1; done
-  rm -rf "$T"
+  # BENCH_KEEP_TMP=1 leaves the folder to whoever set it (bench-versus.sh).
+  [[ -n ${BENCH_KEEP_TMP:-} ]] || rm -rf "$T"
 }
 trap cleanup EXIT
 trap 'exit 130' INT

@@ -66,7 +66,12 @@ for ((round = 1; round <= ROUNDS; round++)); do
     for side in "${sides[@]}"; do
       echo "$NAME: round $round: bench-$bench with the $side binary ..." >&2
       log=$T/$bench-$side-$round.log
-      BENCH_ROUNDS=1 BENCH_JSON=$T/$bench-$side-$round.json OPSLAKE=$T/$side \
+      # Every side's lakes stay until this script ends: on ext4 without a journal a
+      # new inode is searched for past each inode freed in the last minutes, so a side
+      # run after the other's lakes were deleted would pay for that deletion.
+      mkdir -p "$T/tmp-$bench-$side-$round"
+      BENCH_KEEP_TMP=1 TMPDIR=$T/tmp-$bench-$side-$round \
+        BENCH_ROUNDS=1 BENCH_JSON=$T/$bench-$side-$round.json OPSLAKE=$T/$side \
         "$ROOT/scripts/bench-$bench.sh" >"$log" 2>&1 || { tail -n 20 "$log" >&2; die "bench-$bench failed with the $side binary"; }
     done
   done

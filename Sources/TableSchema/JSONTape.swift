@@ -461,7 +461,7 @@ extension JSONTape {
             return withUnsafeTemporaryAllocation(of: Int32.self, capacity: size) { table in
                 table.initialize(repeating: -1)
                 for x in base..<keys.count {
-                    var slot = Int(truncatingIfNeeded: (keys[x].signature &* 0x9E37_79B9_7F4A_7C15) >> 40) & (size - 1)
+                    var slot = Int(truncatingIfNeeded: (keys[x].signature &* 0x9E37_79B9_7F4A_7C15) >> (64 - size.trailingZeroBitCount))
                     while table[slot] >= 0 {
                         if same(Int(table[slot]), x) { return false }
                         slot = (slot + 1) & (size - 1)

@@ -186,6 +186,36 @@ struct DWDTests {
         #expect(try lake.verify().ok)
     }
 
+    @Test("a tenant-wide record another store repeats is read but not kept: a damaged repeat fails its partition")
+    func damagedTenantRepeat() throws {
+        let dir = TemporaryDirectory("dwd-tenant")
+        defer { dir.remove() }
+        let lake = try odsLake(dir, venue: try smallVenue(), days: opened...opened)
+        #expect(try DWDBuild.run(lake: lake).failures.isEmpty)
+        let schema = try BilliardsODS.schemasByEndpoint()[.tenantGoodsMaster]!
+        let ods = PartitionKey(BilliardsODS.dataset(.tenantGoodsMaster), opened)
+        let goods = Set(try ODSWriter.rows(of: ods, in: lake, schema: schema).map { $0[1] })
+        #expect(try dwdRows(lake, DWDModel.tables.first { $0.name == "dim_goods" }!)[opened]!.count == goods.count, "one row per good, not one per store")
+
+        // The first record whose good an earlier record of the file already gave: a repeat.
+        var planted = ""
+        try rewrite(lake, ods, schema: schema) { rows in
+            var seen = Set<Value>()
+            for (i, row) in rows.enumerated() where !seen.insert(row[1]).inserted {
+                guard case .string(let payload) = row[2], case .string(let key) = row[1] else { continue }
+                var object = try JSONSerialization.jsonObject(with: Data(payload.utf8)) as! [String: Any]
+                object["salePrice"] = "12,50"
+                rows[i][2] = .string(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+                planted = key
+                return
+            }
+        }
+        #expect(!planted.isEmpty, "the two stores repeat the tenant's goods")
+        let failures = try DWDBuild.run(lake: lake).failures
+        #expect(failures.count == 1)
+        #expect(failures.first.map { $0.contains("source key \(planted)") && $0.contains("salePrice") && $0.contains("\"12,50\"") } == true, "\(failures)")
+    }
+
     @Test("a payload that breaks a rule fails its partition alone, naming dataset, dt, source key and field; a new field is named once")
     func badPayloads() throws {
         let dir = TemporaryDirectory("dwd-bad")

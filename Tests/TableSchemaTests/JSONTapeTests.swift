@@ -58,8 +58,12 @@ func value(_ tape: JSONTape, _ i: Int) -> JSONValue {
         }
         // Objects around each size of the key table (a power of two at least twice the
         // keys), a duplicate of each key at the front, in the middle and at the end.
-        for n in [13, 16, 17, 32, 33, 64, 65, 300] {
-            let keys = (0..<n).map { "key\($0 * 7919 % 1000)_\($0)" }
+        // Keys with distinct signatures, and look-alikes that all share one (the same
+        // length and first and last eight bytes), so a probe passes keys of its signature.
+        let distinct = { (n: Int) in (0..<n).map { "key\($0 * 7919 % 1000)_\($0)" } }
+        let lookAlike = { (n: Int) in (0..<n).map { "aaaaaaaa" + String(1000 + $0) + "bbbbbbbb" } }
+        for (n, make) in [12, 13, 16, 17, 32, 33, 64, 65, 300].map({ ($0, distinct) }) + [12, 13, 40].map({ ($0, lookAlike) }) {
+            let keys = make(n)
             #expect(JSONTape(Array(("{" + keys.map { "\"\($0)\":1" }.joined(separator: ",") + "}").utf8)) != nil, "\(n)")
             for k in keys.indices {
                 for at in [0, n / 2, n] {

@@ -20,7 +20,8 @@ import json
 import os
 import sys
 import time
-from typing import Literal
+from collections import OrderedDict
+from typing import Literal, Optional
 
 from faker import Faker
 from pydantic import BaseModel, Field
@@ -40,7 +41,18 @@ class Customer(BaseModel):
     postal_code: str = Field(pattern=r"^[0-9]{3}$")
     address: str = Field(min_length=1, max_length=200)
     registered_at: dt.datetime
+    dogs: int = Field(ge=0, le=9)
+    cats: int = Field(ge=0, le=9)
+    dog_size: Optional[Literal["small", "medium", "large"]]
+    acquisition_channel: Literal["organic_search", "paid_search", "social", "line", "referral", "pet_expo"]
 
+
+# OpsLake's shares (Members.swift): acquisition channels, households, pets per household, dog sizes.
+CHANNELS = OrderedDict([("organic_search", 0.28), ("paid_search", 0.20), ("social", 0.22),
+                        ("line", 0.12), ("referral", 0.12), ("pet_expo", 0.06)])
+PETS = OrderedDict([("dog", 0.50), ("cat", 0.38), ("both", 0.12)])
+PET_COUNT = OrderedDict([(1, 0.70), (2, 0.22), (3, 0.08)])
+DOG_SIZES = OrderedDict([("small", 0.55), ("medium", 0.30), ("large", 0.15)])
 
 FIELDS = list(Customer.model_fields)
 
@@ -68,6 +80,8 @@ def main(argv=None):
         for i in range(1, args.rows + 1):
             gender = fake.random_element(("F", "M"))
             name = fake.name_female() if gender == "F" else fake.name_male()
+            pets, n = fake.random_element(PETS), fake.random_element(PET_COUNT)
+            dogs, cats = {"dog": (n, 0), "cat": (0, n), "both": (max(1, n - 1), 1)}[pets]
             # zh_TW has no district provider: a township name from the same
             # provider's list with the 區 suffix stands in for it. Its postcodes are
             # 3 or 5 digits; the first 3 are the township code OpsLake writes.
@@ -83,6 +97,10 @@ def main(argv=None):
                 postal_code=fake.postcode()[:3],
                 address=fake.street_address(),
                 registered_at=fake.date_time_between(start_date=day_start, end_date=day_end, tzinfo=TAIPEI).replace(microsecond=0),
+                dogs=dogs,
+                cats=cats,
+                dog_size=fake.random_element(DOG_SIZES) if dogs else None,
+                acquisition_channel=fake.random_element(CHANNELS),
             )
             # JSON mode gives ISO 8601 dates and datetimes with their +08:00 offset.
             writer.writerow(customer.model_dump(mode="json").values())

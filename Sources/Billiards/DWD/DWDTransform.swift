@@ -68,7 +68,8 @@ final class DWDTransform: Sendable {
     /// the pet shop writes (no row is built as values, no text becomes a `String`); the
     /// number of rows. A field the rules cannot read throws
     /// `DWDFieldError` mid-row, and the sink's schema check `InvalidRecordError`: either
-    /// ends the partition, whose files are then removed unseen. A tenant-wide table
+    /// ends the partition, whose files are then removed unseen (whichever cell comes
+    /// first is the one reported). A tenant-wide table
     /// writes a key once: `emitted` holds the keys written today.
     func write(_ tape: JSONTape, record: Int, sourceKey: String, dt: LakeDate, into sink: some RowSink,
                emitted: inout Set<Int64>) throws -> Int {
@@ -84,14 +85,14 @@ final class DWDTransform: Sendable {
             }
             return n
         case .lines(let arrays):
-            var lineNo: Int64 = 0
+            var lineNo: Int64 = 0, n = 0
             for (field, type) in arrays {
                 for element in try array(tape, record, field) {
                     lineNo += 1
-                    _ = try writeRow(tape, header: record, element: element, line: (lineNo, type), lineage, sink, &emitted)
+                    if try writeRow(tape, header: record, element: element, line: (lineNo, type), lineage, sink, &emitted) { n += 1 }
                 }
             }
-            return Int(lineNo)
+            return n
         }
     }
 
