@@ -456,7 +456,8 @@ extension JSONTape {
             }
             // More keys: each key's index goes into an open-addressing table at least twice
             // their number, by signature, so a key is compared in full only with the keys
-            // it meets there that share its signature; no sort, no allocation.
+            // it meets there that share its signature; no sort, and for objects of
+            // ordinary size the table is on the stack.
             let size = 1 << (Int.bitWidth - (2 * n - 1).leadingZeroBitCount)
             return withUnsafeTemporaryAllocation(of: Int32.self, capacity: size) { table in
                 table.initialize(repeating: -1)
