@@ -51,14 +51,37 @@ public struct CSVEncoder: Sendable {
     /// quoted, each quote doubled, written straight into room for the worst case (a
     /// JSON payload held in a column has a quote every few bytes).
     static func appendText(utf8 u: UnsafeBufferPointer<UInt8>, into out: ByteBuffer) {
-        guard u.isEmpty || u.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
+        guard u.isEmpty || needsQuotes(u) else {
             out.append(UnsafeRawBufferPointer(u))
             return
         }
         let p = out.reserve(2 * u.count + 2)
         p[0] = 0x22
         var w = 1
-        for b in u {
+        var k = 0
+        let n = u.count
+        // A word at a time while eight bytes remain: stored whole, then `w` moves past
+        // the first quote, doubled (room: w + 8 <= 2k + 9 <= 2n + 2).
+        if let src = u.baseAddress {
+            while k &+ 8 <= n {
+                let word = WordScan.load(src + k)
+                let m = WordScan.equal(word, 0x22)
+                WordScan.store(word, p + w)
+                if m == 0 {
+                    k &+= 8
+                    w &+= 8
+                    continue
+                }
+                let i = WordScan.first(m) &+ 1
+                k &+= i
+                w &+= i
+                p[w] = 0x22
+                w &+= 1
+            }
+        }
+        while k < n {
+            let b = u[k]
+            k += 1
             p[w] = b
             w += 1
             if b == 0x22 {
@@ -68,5 +91,25 @@ public struct CSVEncoder: Sendable {
         }
         p[w] = 0x22
         out.commit(w + 1)
+    }
+
+    /// True when `u` holds `,` `"` CR or LF.
+    static func needsQuotes(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        var k = 0
+        let n = u.count
+        if let src = u.baseAddress {
+            while k &+ 8 <= n {
+                let word = WordScan.load(src + k)
+                let m = WordScan.equal(word, 0x2C) | WordScan.equal(word, 0x22) | WordScan.equal(word, 0x0A) | WordScan.equal(word, 0x0D)
+                if m != 0 { return true }
+                k &+= 8
+            }
+        }
+        while k < n {
+            let b = u[k]
+            if b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D { return true }
+            k += 1
+        }
+        return false
     }
 }

@@ -62,30 +62,60 @@ public struct NDJSONEncoder: Sendable {
         let p = out.reserve(6 * u.count + 2)
         p[0] = 0x22
         var w = 1
-        for b in u {
+        var k = 0
+        let n = u.count
+        // A word at a time while eight bytes remain: stored whole, then `w` moves past
+        // the bytes before the first one to escape (room: w + 8 <= 6k + 9 <= 6n + 2).
+        if let src = u.baseAddress {
+            while k &+ 8 <= n {
+                let word = WordScan.load(src + k)
+                let m = WordScan.equal(word, 0x22) | WordScan.equal(word, 0x5C) | WordScan.below(word, 0x20)
+                WordScan.store(word, p + w)
+                if m == 0 {
+                    k &+= 8
+                    w &+= 8
+                    continue
+                }
+                let i = WordScan.first(m)
+                k &+= i
+                w &+= i
+                w = escape(src[k], at: p, w)
+                k &+= 1
+            }
+        }
+        while k < n {
+            let b = u[k]
+            k += 1
             if b >= 0x20 && b != 0x22 && b != 0x5C {
                 p[w] = b
                 w += 1
                 continue
             }
-            p[w] = 0x5C
-            switch b {
-            case 0x22, 0x5C: p[w + 1] = b; w += 2
-            case 0x0A: p[w + 1] = UInt8(ascii: "n"); w += 2
-            case 0x0D: p[w + 1] = UInt8(ascii: "r"); w += 2
-            case 0x09: p[w + 1] = UInt8(ascii: "t"); w += 2
-            case 0x08: p[w + 1] = UInt8(ascii: "b"); w += 2
-            case 0x0C: p[w + 1] = UInt8(ascii: "f"); w += 2
-            default:
-                p[w + 1] = UInt8(ascii: "u")
-                p[w + 2] = UInt8(ascii: "0")
-                p[w + 3] = UInt8(ascii: "0")
-                p[w + 4] = hex[Int(b >> 4)]
-                p[w + 5] = hex[Int(b & 0xF)]
-                w += 6
-            }
+            w = escape(b, at: p, w)
         }
         p[w] = 0x22
         out.commit(w + 1)
+    }
+
+    /// Writes byte `b` escaped at `p + w`; returns the position after it.
+    @inline(__always) static func escape(_ b: UInt8, at p: UnsafeMutablePointer<UInt8>, _ w: Int) -> Int {
+        var w = w
+        p[w] = 0x5C
+        switch b {
+        case 0x22, 0x5C: p[w + 1] = b; w += 2
+        case 0x0A: p[w + 1] = UInt8(ascii: "n"); w += 2
+        case 0x0D: p[w + 1] = UInt8(ascii: "r"); w += 2
+        case 0x09: p[w + 1] = UInt8(ascii: "t"); w += 2
+        case 0x08: p[w + 1] = UInt8(ascii: "b"); w += 2
+        case 0x0C: p[w + 1] = UInt8(ascii: "f"); w += 2
+        default:
+            p[w + 1] = UInt8(ascii: "u")
+            p[w + 2] = UInt8(ascii: "0")
+            p[w + 3] = UInt8(ascii: "0")
+            p[w + 4] = hex[Int(b >> 4)]
+            p[w + 5] = hex[Int(b & 0xF)]
+            w += 6
+        }
+        return w
     }
 }
