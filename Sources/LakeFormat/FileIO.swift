@@ -252,6 +252,11 @@ public enum FileIO {
     /// Size of a regular file, nil when it does not exist.
     public static func size(_ path: String) -> Int64? { (try? Stat(FilePath(path)))?.size }
 
+    /// Names in a directory (without `.` and `..`), unordered; empty when it does not exist.
+    public static func names(_ path: String) -> Set<String> {
+        Set((try? SystemCalls.names(in: FilePath(path))) ?? [])
+    }
+
     /// Names in a directory (without `.` and `..`), sorted; empty when it does not exist.
     public static func list(_ path: String) -> [String] {
         ((try? SystemCalls.names(in: FilePath(path))) ?? []).sorted()

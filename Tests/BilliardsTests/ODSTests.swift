@@ -225,6 +225,40 @@ struct ODSTests {
         #expect(try lake.catalog.cursor(cursor) == opened.adding(days: 2))
     }
 
+    @Test("a full batch waits for the window that ends its group, so a day fed by two stores is written once")
+    func batchesEndWithTheirGroup() throws {
+        let venue = try smallVenue(stores: 2)
+        let w = VenueTime.window(of: opened)
+        func windows() throws -> [(ODSWindow, [ODSRecord])] {
+            try venue.stores.map { store in
+                let records = try venue.day(store, dt: opened).settlements.map {
+                    try ODSRecord(.settlementRecords, storeID: store.id, payload: VenueJSON.encode($0), where: "test")
+                }
+                return (ODSWindow(endpoint: .settlementRecords, storeID: store.id, start: w.lowerBound, end: w.upperBound), records)
+            }
+        }
+        let both = try windows()
+        let firstBytes = both[0].1.reduce(0) { $0 + $1.payload.count }
+        #expect(both.allSatisfy { !$0.1.isEmpty })
+        // A batch full after the first store's window: cut there unless the group goes on.
+        var written: [Bool: (partitions: Int, rows: Int)] = [:]
+        for grouped in [false, true] {
+            let dir = TemporaryDirectory("ods-group")
+            defer { dir.remove() }
+            let writer = try ODSWriter(lake: try WritableLake(root: dir.path + "/lake", create: true), batchBytes: firstBytes)
+            for (i, (window, records)) in both.enumerated() {
+                try writer.land(window, records: records, endsGroup: !grouped || i == both.count - 1)
+            }
+            try writer.flush()
+            written[grouped] = (writer.landed.written, writer.landed.rows)
+        }
+        // A partition holds each (store, key) once.
+        let rows = Set(both.flatMap { $0.1.map { "\($0.dt) \($0.storeID) \($0.sourceKey)" } }).count
+        #expect(written[true]!.partitions == Set(both.flatMap { $0.1.map(\.dt) }).count)
+        #expect(written[true]!.rows == rows)
+        #expect(written[false]!.partitions > written[true]!.partitions && written[false]!.rows > rows)
+    }
+
     @Test("payloads with unusual bytes are stored byte for byte")
     func unusualBytes() throws {
         let dir = TemporaryDirectory("ods-bytes")

@@ -90,6 +90,12 @@ struct ReplayCLITests {
         #expect(try cursorsBehindData(archive: archive, lake: lake))
         #expect(try opslake("verify", "--lake", dir.path + "/l2").status == 0)
 
+        // Shorter than the index says: refused when its window is read (65), as a corrupt one.
+        try Data(original.dropLast()).write(to: URL(fileURLWithPath: path))
+        let short = try opslake("billiards", "replay", "--archive", archive, "--lake", dir.path + "/l5")
+        #expect(short.status == 65 && short.stderr.contains("bytes where \(Archive.indexFile) says \(victim.bytes)"), "\(short.stderr)")
+        #expect(try Lake(root: dir.path + "/l5").catalog.partition(PartitionKey(dataset, opened.adding(days: 1))) == nil)
+
         // Not the envelope: the file and the index agree, the body does not.
         let notEnvelope = Array(#"{"error":"gateway timeout"}"#.utf8)
         try Data(notEnvelope).write(to: URL(fileURLWithPath: path))

@@ -107,8 +107,14 @@ public final class ODSWriter {
     /// An unbatched writer commits it and moves its cursor before returning (the
     /// landing says what that did); a batched one may wait for `flush()`, and the
     /// landing counts only the records.
+    ///
+    /// A full batch is committed only after a window that `endsGroup`, unless it holds
+    /// four times `batchBytes`: a caller that lands windows in time order (the replay)
+    /// says which window is the last of its start, so a day's partitions, fed by every
+    /// store's windows of that day, are written in one batch rather than split across
+    /// two and rewritten.
     @discardableResult
-    public func land(_ window: ODSWindow, records: [ODSRecord]) throws -> ODSLanding {
+    public func land(_ window: ODSWindow, records: [ODSRecord], endsGroup: Bool = true) throws -> ODSLanding {
         if let broken { throw broken }
         let dataset = schemas[window.endpoint]!.dataset
         for r in records where r.storeID != window.storeID {
@@ -132,7 +138,7 @@ public final class ODSWriter {
             landing.cursor = try lake.catalog.cursor(BilliardsODS.cursorName(window.endpoint, store: window.storeID))
             return landing
         }
-        if pendingBytes >= batchBytes {
+        if pendingBytes >= batchBytes && (endsGroup || pendingBytes >= 4 * batchBytes) {
             do { _ = try startCommit() } catch {
                 broken = error
                 throw error
