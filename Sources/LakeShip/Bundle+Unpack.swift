@@ -162,9 +162,11 @@ extension Bundle {
                 throw BundleError("\(path) holds \(name), of the domain \(name.schema), which this lake does not know; "
                                   + "pass --domain \(name.schema) to accept it")
             }
-            let schema = try TableSchema(dataset: name, json: Data(d.schemaJSON.utf8), file: "\(path):opslake-manifest.json")
+            let file = "\(path):opslake-manifest.json"
+            let schema = try TableSchema(dataset: name, json: Data(d.schemaJSON.utf8), file: file)
             // A version-1 bundle states its schemas' format-1 hashes.
-            guard (manifest.version == 1 ? schema.legacyHash : schema.hash) == d.schemaHash else {
+            let stated = manifest.version == 1 ? try TableSchema.legacyHash(json: Data(d.schemaJSON.utf8), file: file) : schema.hash
+            guard stated == d.schemaHash else {
                 throw BundleError("\(path): the schema of \(d.name) does not match its hash")
             }
             bundleHashes[name] = d.schemaHash

@@ -36,10 +36,6 @@ extension TableSchema {
         guard case .object = parsed else {
             throw fail("not a JSON object; a Table Schema is an object with \"fields\"")
         }
-        // Only for `legacyHash`, the format-1 hash: Foundation's parse, exactly as format 1 hashed it.
-        guard let object = try? JSONSerialization.jsonObject(with: json), let untyped = object as? [String: Any] else {
-            throw fail("Foundation's JSONSerialization cannot read this document, so its format-1 hash cannot be computed")
-        }
         let doc: SchemaDocument
         do {
             doc = try JSONDecoder().decode(SchemaDocument.self, from: json)
@@ -92,7 +88,18 @@ extension TableSchema {
         let canonical = CanonicalJSON.serialize(parsed)
         hash = try SHA256.hash(canonical)
         canonicalJSON = String(decoding: canonical, as: UTF8.self)
-        legacyHash = try SHA256.hash(Array(JSONSerialization.data(withJSONObject: untyped, options: [.sortedKeys])))
+    }
+
+    /// The format-1 hash of the schema document `json`, only for reading bundles written
+    /// before lake format 2: SHA-256 of Foundation's `JSONSerialization` output with
+    /// `.sortedKeys`, which a toolchain may change. Nothing else may use it. Computed
+    /// on demand: Foundation's sorted serialisation compares keys through ICU, and
+    /// doing it for every built-in schema cost each command about 0.3 G instructions.
+    public static func legacyHash(json: Data, file: String) throws -> String {
+        guard let object = try? JSONSerialization.jsonObject(with: json), object is [String: Any] else {
+            throw SchemaError(file: file, "Foundation's JSONSerialization cannot read this document, so its format-1 hash cannot be computed")
+        }
+        return try SHA256.hash(Array(JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])))
     }
 
     /// Reads `schemas/<schema>/<table>.json`.

@@ -25,10 +25,6 @@ public struct TableSchema: Sendable, Hashable {
     /// The document in the JSON Canonicalization Scheme (RFC 8785), as the catalogue and
     /// bundles store it; `TableSchema(dataset:json:file:)` reads it back to the same hash.
     public var canonicalJSON: String
-    /// The format-1 hash, only for migrating lakes and reading bundles written before
-    /// lake format 2: SHA-256 of Foundation's `JSONSerialization` output with
-    /// `.sortedKeys`, which a toolchain may change. Nothing else may use it.
-    public var legacyHash: String
 
     public var columns: [Column] { fields.map { Column($0.name, $0.type) } }
 

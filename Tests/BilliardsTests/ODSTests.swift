@@ -270,7 +270,7 @@ struct ODSTests {
         ]
         let body = "{\"code\":0,\"message\":\"ok\",\"data\":{\"total\":3,\"page\":1,\"pageSize\":10,\"settleList\":[\n  " + records.joined(separator: " ,\n  ") + "\n]}}"
         let page = try ResponsePage(Array(body.utf8), endpoint: .settlementRecords, storeID: 1001204540000001, where: "test")
-        #expect(try page.records().map(\.payload) == records.map { Array($0.utf8) })
+        #expect(try page.records().map { Array($0.payload) } == records.map { Array($0.utf8) })
         #expect(page.total == 3 && page.page == 1 && page.pageSize == 10)
         let lake = try WritableLake(root: dir.path, create: true)
         let window = VenueTime.window(of: opened)

@@ -276,14 +276,16 @@ func schema(_ json: String) throws -> TableSchema {
     @Test("legacyHash is the format-1 hash: Foundation's sorted-keys serialisation, which escapes /")
     func legacyHash() throws {
         // Computed by the format-1 code for this document; JCS writes / unescaped, so the two differ.
-        let s = try schema(#"{"name": "t", "fields": [{"name": "a", "description": "a/b"}]}"#)
+        let document = #"{"name": "t", "fields": [{"name": "a", "description": "a/b"}]}"#
+        let s = try schema(document)
         #expect(s.canonicalJSON == #"{"fields":[{"description":"a/b","name":"a"}],"name":"t"}"#)
         let format1 = #"{"fields":[{"description":"a\/b","name":"a"}],"name":"t"}"#
-        #expect(try s.legacyHash == SHA256.hash(Array(format1.utf8)))
-        #expect(s.hash != s.legacyHash)
+        let legacy = try TableSchema.legacyHash(json: Data(document.utf8), file: "test")
+        #expect(try legacy == SHA256.hash(Array(format1.utf8)))
+        #expect(s.hash != legacy)
         // order_items.json as lake format 1 recorded it.
-        let orderItems = try TableSchema(contentsOf: schemasDirectory + "/petshop/order_items.json")
-        #expect(orderItems.legacyHash == "9979ad931438c44cb126ace2dcff11072de10ab205e91630cc42142803c8bf61")
+        let orderItems = try Data(contentsOf: URL(fileURLWithPath: schemasDirectory + "/petshop/order_items.json"))
+        #expect(try TableSchema.legacyHash(json: orderItems, file: "order_items.json") == "9979ad931438c44cb126ace2dcff11072de10ab205e91630cc42142803c8bf61")
     }
 
     // MARK: docs/schema-hash.md

@@ -12,8 +12,9 @@ public struct ODSRecord: Sendable, Hashable {
     /// business day (08:00-08:00, Asia/Shanghai): the partition.
     public var dateTime: VenueTime
     public var dt: LakeDate
-    /// The record's JSON object, byte for byte.
-    public var payload: [UInt8]
+    /// The record's JSON object, byte for byte: a slice of the response it came in,
+    /// which it shares rather than copies.
+    public var payload: ArraySlice<UInt8>
 
     /// Reads a record's payload. `where` names it in an error (`settlement_records
     /// store 1001… page 2 record 17`).
@@ -31,19 +32,17 @@ public struct ODSRecord: Sendable, Hashable {
         guard tape.kind(record) == .object else {
             throw ODSError(.dataError, "\(place()): a record must be a JSON object")
         }
-        var parts: [String] = []
-        for name in fields.key {
+        func part(_ name: String) throws(ODSError) -> String {
             let node = tape.member(record, named: name)
             if let node, tape.kind(node) == .number {
                 guard let i = tape.int64(node) else {
                     throw ODSError(.dataError, "\(place()): key field \(name) is \(tape.numberText(node)!), not a whole number")
                 }
-                parts.append(String(i))
+                return String(i)
             } else if let node, let s = tape.string(node), !s.isEmpty {
-                parts.append(s)
-            } else {
-                throw ODSError(.dataError, "\(place()): the record lacks its key field \(name)")
+                return s
             }
+            throw ODSError(.dataError, "\(place()): the record lacks its key field \(name)")
         }
         func time(_ name: String) throws(ODSError) -> VenueTime {
             guard let node = tape.member(record, named: name), let t = tape.withStringBytes(node, VenueTime.init(utf8:)) ?? nil else {
@@ -52,17 +51,23 @@ public struct ODSRecord: Sendable, Hashable {
             return t
         }
         self.storeID = storeID
-        sourceKey = parts.count == 1 ? parts[0] : parts.joined(separator: "|")
+        if fields.key.count == 1 {
+            sourceKey = try part(fields.key[0])
+        } else {
+            var parts: [String] = []
+            for name in fields.key { parts.append(try part(name)) }
+            sourceKey = parts.joined(separator: "|")
+        }
         versionTime = try time(fields.version)
         dateTime = try time(fields.date)
         dt = dateTime.businessDate
-        payload = Array(tape.bytes[tape.range(record)])
+        payload = tape.bytes[tape.range(record)]
     }
 
     /// True when `self` should replace `other` (same store and key): a later version,
     /// or at the same version time the greater bytes, so any order of arrival gives
     /// the same winner.
-    public func supersedes(versionTime other: VenueTime, payload otherPayload: [UInt8]) -> Bool {
+    public func supersedes(versionTime other: VenueTime, payload otherPayload: ArraySlice<UInt8>) -> Bool {
         if versionTime != other { return versionTime > other }
         return otherPayload.lexicographicallyPrecedes(payload)
     }

@@ -293,7 +293,7 @@ public final class ODSWriter {
         var store: Int64
         var key: String
         var version: VenueTime
-        var payload: [UInt8]
+        var payload: ArraySlice<UInt8>
 
         init(_ r: ODSRecord) {
             (store, key, version, payload) = (r.storeID, r.sourceKey, r.versionTime, r.payload)
@@ -302,13 +302,26 @@ public final class ODSWriter {
         init?(_ row: [Value]) {
             guard row.count == 5, case .int(let store) = row[0], case .string(let key) = row[1],
                   case .string(let payload) = row[2], case .timestamp(let t) = row[4] else { return nil }
-            (self.store, self.key, version, self.payload) = (store, key, VenueTime(secondsSinceEpoch: t.secondsSinceEpoch), Array(payload.utf8))
+            (self.store, self.key, version, self.payload) = (store, key, VenueTime(secondsSinceEpoch: t.secondsSinceEpoch), Array(payload.utf8)[...])
         }
     }
 
     /// The rows partition `key` holds, in its order.
     static func stored(_ key: PartitionKey, in lake: Lake, schema: TableSchema) throws -> [Row] {
         try rows(of: key, in: lake, schema: schema).compactMap(Row.init)
+    }
+
+    /// True when `a`'s UTF-8 bytes order before `b`'s: the rows' order, compared with
+    /// `memcmp` (the standard library's byte-wise comparison walks a generic view).
+    static func bytesPrecede(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let n = min(x.count, y.count)
+                let r = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
+                return r != 0 ? r < 0 : x.count < y.count
+            }
+        }
     }
 
     /// `existing` with `incoming` merged in (each (store, key)'s latest version), ordered
@@ -332,7 +345,7 @@ public final class ODSWriter {
                 rows.append(Row(r))
             }
         }
-        rows.sort { a, b in a.store != b.store ? a.store < b.store : a.key.utf8.lexicographicallyPrecedes(b.key.utf8) }
+        rows.sort { a, b in a.store != b.store ? a.store < b.store : Self.bytesPrecede(a.key, b.key) }
         return rows
     }
 }
