@@ -27,9 +27,9 @@ public enum ArchiveReplay {
     public static func plan(_ folder: String, stores: Set<Int64>? = nil, endpoints: Set<Endpoint>? = nil)
         throws -> [(window: ODSWindow, entries: [ArchiveEntry])]
     {
-        let entries = try Archive.readIndex(folder).filter { e in
-            (stores?.contains(e.store) ?? true) && (endpoints?.contains(e.knownEndpoint!) ?? true)
-        }
+        let index = try Archive.readIndex(folder)
+        let entries = stores == nil && endpoints == nil ? index
+            : index.filter { e in (stores?.contains(e.store) ?? true) && (endpoints?.contains(e.knownEndpoint!) ?? true) }
         // Every file is looked for first, in one listing of each folder the index names
         // (a stat of each of 130,000 files took a quarter of a second on 2 cores): a
         // missing file stops the replay before anything is landed, the first in the
@@ -166,35 +166,37 @@ public enum ArchiveReplay {
             try ResponsePage(try body(e), endpoint: endpoint, storeID: window.storeID, where: "\(window) \(name)")
         }
         if endpoint.listPath == nil {
-            // Each ticket's last successful response (a request retried after a failure appears twice).
-            var answered: [String: ArchiveEntry] = [:]
-            var failed: [String: ArchiveEntry] = [:]
+            // Each ticket's last successful response (a request retried after a failure
+            // appears twice), by its index in `entries` (entries are not copied).
+            var answered: [String: Int] = [:]
+            var failed: [String: Int] = [:]
             var order: [String] = []
-            for e in entries {
-                let id = e.query["orderSettleId"] ?? e.file
+            for i in entries.indices {
+                let id = entries[i].query["orderSettleId"] ?? entries[i].file
                 if answered[id] == nil && failed[id] == nil { order.append(id) }
-                if e.status == 200 { answered[id] = e } else { failed[id] = e }
+                if entries[i].status == 200 { answered[id] = i } else { failed[id] = i }
             }
             for id in order {
-                guard let e = answered[id] else {
-                    let f = failed[id]!
+                guard let i = answered[id] else {
+                    let f = entries[failed[id]!]
                     throw ODSError(.noInput, "\(window) \(pageName(f)) answered HTTP \(f.status); the window did not complete")
                 }
-                records += try page(e, pageName(e)).records()
+                let more = try page(entries[i], pageName(entries[i])).records()
+                if records.isEmpty { records = more } else { records += more }
             }
             return ODSRecord.latest(records)
         }
-        // The last successful response of each page.
-        var pages: [Int: ArchiveEntry] = [:]
+        // The last successful response of each page, by its index in `entries`.
+        var pages: [Int: Int] = [:]
         var failed: [Int: Int] = [:]
-        for e in entries {
-            if e.status == 200 { pages[e.page!] = e } else { failed[e.page!] = e.status }
+        for i in entries.indices {
+            if entries[i].status == 200 { pages[entries[i].page!] = i } else { failed[entries[i].page!] = entries[i].status }
         }
         if let (page, status) = failed.filter({ pages[$0.key] == nil }).min(by: { $0.key < $1.key }) {
             throw ODSError(.noInput, "\(window) page \(page) answered HTTP \(status); the window did not complete")
         }
         guard let first = pages[1] else { throw ODSError(.noInput, "\(window): the archive lacks page 1; the window did not complete") }
-        let firstPage = try page(first, "page 1")
+        let firstPage = try page(entries[first], "page 1")
         guard let total = firstPage.total, let size = firstPage.pageSize, size > 0 else {
             throw ODSError(.dataError, "\(window) page 1: the response has no page size")
         }
@@ -203,12 +205,12 @@ public enum ArchiveReplay {
             throw ODSError(.noInput, "\(window): the archive lacks page \(p) of \(count); the window did not complete")
         }
         for p in pages.keys.sorted() {
-            let e = pages[p]!
-            let response = p == 1 ? firstPage : try page(e, "page \(p)")
+            let response = p == 1 ? firstPage : try page(entries[pages[p]!], "page \(p)")
             guard response.page == p else {
                 throw ODSError(.dataError, "\(window) page \(p): the response says it is page \(response.page.map(String.init) ?? "?")")
             }
-            records += try response.records()
+            let more = try response.records()
+            if records.isEmpty { records = more } else { records += more }
         }
         return ODSRecord.latest(records)
     }

@@ -80,6 +80,10 @@ public struct ODSRecord: Sendable, Hashable {
     public static func latest(_ records: [ODSRecord]) -> [ODSRecord] {
         if records.count < 2 { return records }
         struct Key: Hashable { var dt: LakeDate; var store: Int64; var key: String }
+        // Mostly every key is there once: then the records are returned as they are,
+        // not copied one by one.
+        var seen = Set<Key>(minimumCapacity: records.count)
+        guard !records.allSatisfy({ seen.insert(Key(dt: $0.dt, store: $0.storeID, key: $0.sourceKey)).inserted }) else { return records }
         var index: [Key: Int] = [:]
         index.reserveCapacity(records.count)
         var out: [ODSRecord] = []

@@ -69,8 +69,9 @@ public final class ODSWriter {
     let schemas: [Endpoint: TableSchema]
 
     /// The batch: per partition, the records of its windows in the order they were
-    /// landed (a key may appear in several windows; `merge` keeps its latest).
-    var pending: [PartitionKey: (endpoint: Endpoint, records: [ODSRecord])] = [:]
+    /// landed (a key may appear in several windows; `merge` keeps its latest), as
+    /// slices of the windows' arrays, which are shared rather than copied.
+    var pending: [PartitionKey: (endpoint: Endpoint, records: [ArraySlice<ODSRecord>])] = [:]
     var pendingBytes = 0
     /// The windows landed since the last commit, in order, for their cursors.
     var waiting: [ODSWindow] = []
@@ -126,7 +127,7 @@ public final class ODSWriter {
             let dt = records[i].dt
             var j = i + 1
             while j < records.endIndex, records[j].dt == dt { j += 1 }
-            pending[PartitionKey(dataset, dt), default: (window.endpoint, [])].records.append(contentsOf: records[i..<j])
+            pending[PartitionKey(dataset, dt), default: (window.endpoint, [])].records.append(records[i..<j])
             for r in records[i..<j] { pendingBytes += r.payload.count }
             i = j
         }
@@ -203,7 +204,7 @@ public final class ODSWriter {
 
     /// Merges `batch` into its partitions, commits them as one batch, then moves the
     /// cursors of `windows`. Returns what it wrote and the cursors it moved.
-    static func commit(_ batch: [PartitionKey: (endpoint: Endpoint, records: [ODSRecord])], windows: [ODSWindow],
+    static func commit(_ batch: [PartitionKey: (endpoint: Endpoint, records: [ArraySlice<ODSRecord>])], windows: [ODSWindow],
                        lake: WritableLake, schemas: [Endpoint: TableSchema], runID: Int64?)
         throws -> (landing: ODSLanding, moved: [String: LakeDate])
     {
@@ -326,17 +327,18 @@ public final class ODSWriter {
 
     /// `existing` with `incoming` merged in (each (store, key)'s latest version), ordered
     /// by (store_id, source_key).
-    static func merge(_ existing: [Row], _ incoming: [ODSRecord]) -> [Row] {
+    static func merge(_ existing: [Row], _ incoming: [ArraySlice<ODSRecord>]) -> [Row] {
         struct Key: Hashable { var store: Int64; var key: String }
+        let count = existing.count + incoming.reduce(0) { $0 + $1.count }
         var index: [Key: Int] = [:]
-        index.reserveCapacity(existing.count + incoming.count)
+        index.reserveCapacity(count)
         var rows: [Row] = []
-        rows.reserveCapacity(existing.count + incoming.count)
+        rows.reserveCapacity(count)
         for row in existing {
             let k = Key(store: row.store, key: row.key)
             if let i = index[k] { rows[i] = row } else { index[k] = rows.count; rows.append(row) }
         }
-        for r in incoming {
+        for r in incoming.joined() {
             let k = Key(store: r.storeID, key: r.sourceKey)
             if let i = index[k] {
                 if r.supersedes(versionTime: rows[i].version, payload: rows[i].payload) { rows[i] = Row(r) }
