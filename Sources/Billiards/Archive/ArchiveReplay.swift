@@ -5,9 +5,9 @@ import Foundation
 
 /// Lands an archive in the ODS: the offline pull. Every file is looked for before
 /// anything lands (missing → 66) and checked against the index (a size or SHA-256
-/// that differs → 65) before its window is landed; each window (endpoint, store, `[start, end)`) is landed whole by
-/// `ODSWriter` or not at all, in time order, so the cursors never pass what is
-/// committed. Windows are committed in groups (`ODSWriter.groupCommitBytes`).
+/// that differs → 65) before its window is landed; each window (endpoint, store,
+/// `[start, end)`) is landed whole by `ODSWriter` or not at all, in time order, so
+/// the cursors never pass what is committed. Windows are committed in groups (`ODSWriter.groupCommitBytes`).
 public enum ArchiveReplay {
     public struct Summary: Sendable, Hashable {
         public var windows = 0
