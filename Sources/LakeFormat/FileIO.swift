@@ -31,12 +31,14 @@ public enum FileIO {
     /// The bytes of the file at `path`, read straight into one array sized for
     /// `expected` bytes (one more is asked for, so a longer file shows as longer); nil
     /// when it cannot be opened or read. For the many small files of an archive, where
-    /// Foundation's reading costs more than the read.
+    /// Foundation's reading costs more than the read. The room asked for is at most
+    /// the file's size plus one, so a wrong `expected` (a damaged index) costs nothing.
     public static func contents(_ path: String, expected: Int) -> [UInt8]? {
         guard let fd = try? openForReading(path) else { return nil }
         defer { try? fd.close() }
+        let size = (try? Stat(fd)).map { Int(clamping: $0.size) } ?? Int.max - 1
         var failed = false
-        let bytes = [UInt8](unsafeUninitializedCapacity: max(expected, 0) + 1) { buffer, count in
+        let bytes = [UInt8](unsafeUninitializedCapacity: min(max(expected, 0), size) + 1) { buffer, count in
             count = 0
             while count < buffer.count {
                 guard let n = try? fd.read(into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[count...])), retryOnInterrupt: true) else {

@@ -95,6 +95,15 @@ struct ReplayCLITests {
         let short = try opslake("billiards", "replay", "--archive", archive, "--lake", dir.path + "/l5")
         #expect(short.status == 65 && short.stderr.contains("bytes where \(Archive.indexFile) says \(victim.bytes)"), "\(short.stderr)")
         #expect(try Lake(root: dir.path + "/l5").catalog.partition(PartitionKey(dataset, opened.adding(days: 1))) == nil)
+        #expect(try Lake(root: dir.path + "/l5").catalog.partition(PartitionKey(dataset, opened)) != nil)  // the windows before it landed
+
+        // An index that claims an absurd size: refused (65), nothing of that size asked for.
+        try Data(original).write(to: URL(fileURLWithPath: path))
+        var huge = entries
+        huge[huge.firstIndex(of: victim)!].bytes = .max
+        try Data(try Archive.indexText(huge)).write(to: URL(fileURLWithPath: archive + "/" + Archive.indexFile))
+        let claimed = try opslake("billiards", "replay", "--archive", archive, "--lake", dir.path + "/l6")
+        #expect(claimed.status == 65 && claimed.stderr.contains("is \(original.count) bytes where \(Archive.indexFile) says \(Int64.max)"), "\(claimed.stderr)")
 
         // Not the envelope: the file and the index agree, the body does not.
         let notEnvelope = Array(#"{"error":"gateway timeout"}"#.utf8)

@@ -155,7 +155,8 @@ public enum ArchiveReplay {
                 throw ODSError(.noInput, "\(path) is missing (\(window) \(pageName(e))); the archive is incomplete")
             }
             guard Int64(bytes.count) == e.bytes else {
-                throw ODSError(.dataError, "\(path) is \(bytes.count) bytes where \(Archive.indexFile) says \(e.bytes); the archive is damaged")
+                let size = Int64(bytes.count) > e.bytes ? "more than \(e.bytes) bytes" : "\(bytes.count) bytes"
+                throw ODSError(.dataError, "\(path) is \(size) where \(Archive.indexFile) says \(e.bytes); the archive is damaged")
             }
             guard try SHA256.hash(bytes) == e.sha256 else {
                 throw ODSError(.dataError, "\(path) does not match its SHA-256 in \(Archive.indexFile); the archive is damaged")

@@ -87,7 +87,8 @@ public final class ODSWriter {
 
     /// The batch the replay and the pull commit: the fsyncs of a commit, and the
     /// rewrite of a partition that many stores' windows feed, are shared by many
-    /// windows; memory stays bounded, and a crash loses at most this much work.
+    /// windows; memory stays bounded, and a crash loses at most the batch committing
+    /// and the one filling (up to twice this, `land`'s `endsGroup`).
     /// 256 MiB: a batch of four days of 50 stores, so a record changed a few days
     /// after it was first sent mostly joins its first version's batch rather than
     /// rewriting a committed partition (the replay of 50 stores × 30 days wrote 904,350
