@@ -33,17 +33,12 @@ struct Reference: Sendable {
             // second for them. UTF-8 is self-synchronising, so a byte match is a match
             // of whole characters.
             let u = Array(name.utf8)
-            kind = Self.laneMarks.contains { Self.find($0, in: u) } ? .lane
-                : Self.streetEndings.contains { u.count >= $0.count && u[(u.count - $0.count)...].elementsEqual($0) } ? .street : .locality
+            kind = Self.laneMarks.contains { u.firstRange(of: $0) != nil } ? .lane
+                : Self.streetEndings.contains { u.reversed().starts(with: $0.reversed()) } ? .street : .locality
         }
 
         static let laneMarks = ["巷", "弄"].map { Array($0.utf8) }
         static let streetEndings = ["路", "街", "大道", "段", "道"].map { Array($0.utf8) }
-
-        static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Bool {
-            guard haystack.count >= needle.count else { return false }
-            return (0...(haystack.count - needle.count)).contains { i in haystack[i..<(i + needle.count)].elementsEqual(needle) }
-        }
     }
 
     struct Category: Sendable {
