@@ -49,6 +49,8 @@ struct Catalogue: Sendable {
     let popularityByPet: [[WeightedChoice?]]
     /// FNV-1a of each product's id, for `usual`.
     let idHashes: [UInt64]
+    /// Each product's pack in kilograms or litres (`Catalogue.amount`), for `usual`.
+    let amounts: [Double?]
     static let pets = ["dog", "cat"]
 
     /// The catalogue of the week of `dt`: the latest import in force, else the template.
@@ -73,6 +75,7 @@ struct Catalogue: Sendable {
         byCategory = groups
         popularity = groups.map { g in g.isEmpty ? nil : WeightedChoice(weights: g.map { list[$0].popularity }) }
         idHashes = list.map { SplitMix64.fnv1a($0.id) }
+        amounts = list.map { Catalogue.amount(of: $0.pack) }
         byCategoryPet = groups.map { g in Catalogue.pets.map { pet in g.filter { list[$0].pet == pet } } }
         popularityByPet = byCategoryPet.map { perPet in
             perPet.map { g in g.isEmpty ? nil : WeightedChoice(weights: g.map { list[$0].popularity }) }
@@ -86,18 +89,34 @@ struct Catalogue: Sendable {
         return byCategory[c][popularity[c]!.draw(&rng)]
     }
 
-    /// The member's usual product of `category` for `pet`: of the week's products, the
-    /// one that scores highest on a hash of (seed, member, product id). A product added
-    /// to the catalogue takes over only where it scores higher, and one retired hands
-    /// over to the next, so a member keeps their brand for as long as it is sold.
-    func usual(category: Int, pet: String, member: Int, seed: UInt64) -> Int? {
+    /// The member's usual product of `category` for `pet`: of the week's products whose
+    /// pack is in `packs` (kilograms or litres; all of them when none is), the one that
+    /// scores highest on a hash of (seed, member, product id). A product added to the
+    /// catalogue takes over only where it scores higher, and one retired hands over to
+    /// the next, so a member keeps their brand for as long as it is sold.
+    func usual(category: Int, pet: String, member: Int, seed: UInt64, packs: Range<Double>? = nil) -> Int? {
         let key = SplitMix64.mix(seed ^ 0x7573_7561_6C66_6F6F ^ UInt64(member))
-        var best: (score: UInt64, product: Int)?
+        var best: (score: UInt64, product: Int)?, fitting: (score: UInt64, product: Int)?
         for i in byCategoryPet[category][pet == "cat" ? 1 : 0] {
             let score = SplitMix64.mix(key ^ idHashes[i])
             if best.map({ score > $0.score }) ?? true { best = (score, i) }
+            if let packs, let amount = amounts[i], packs.contains(amount), fitting.map({ score > $0.score }) ?? true {
+                fitting = (score, i)
+            }
         }
-        return best?.product
+        return (fitting ?? best)?.product
+    }
+
+    /// A pack's amount in kilograms or litres: `2kg` 2, `400g` 0.4, `7L` 7, `500ml` 0.5;
+    /// nil for a pack that is counted (`單入`, `30片`).
+    static func amount(of pack: String) -> Double? {
+        let digits = pack.prefix { $0.isNumber || $0 == "." }
+        guard let value = Double(digits), value > 0 else { return nil }
+        switch pack.dropFirst(digits.count).lowercased() {
+        case "kg", "l": return value
+        case "g", "ml": return value / 1000
+        default: return nil
+        }
     }
 
     /// A product of category `category` for `pet`, by popularity; nil when the week's

@@ -23,7 +23,8 @@ struct DaySimulation {
         self.demand = demand
         self.catalogue = catalogue
         campaigns = CampaignSet(config: config, month: dt)
-        members = MemberDraw(lives: lives, dt: dt, festival: CampaignSet.isFestival(dt))
+        members = MemberDraw(lives: lives, dt: dt, festival: CampaignSet.isFestival(dt),
+                             offer: config.promotion(on: dt) == .thresholdDiscount)
     }
 
     /// Writes the day into whichever sinks are given.
@@ -151,17 +152,21 @@ extension DaySimulation {
         }
 
         /// A buying session's lines: each product viewed and added to the cart, with
-        /// now and then a glance at another. A product already in the basket is drawn
-        /// again, up to four tries per line.
+        /// now and then a glance at another. First what runs out around the day (one
+        /// pack of the member's usual food, one bag of their usual litter: `refills`),
+        /// then products drawn; one already in the basket is drawn again, up to four
+        /// tries per line.
         mutating func fillBasket(_ visit: inout Visit) throws {
             basket.removeAll(keepingCapacity: true)
             let lines = rng.int(in: behaviour.itemsPerOrder)
+            var runningOut = refills(for: visit)[...]
             var tries = 0
             while basket.count < lines && tries < lines * 4 {
                 tries += 1
-                let product = drawLine(for: visit)
+                let refill = runningOut.popFirst()
+                let product = refill ?? drawLine(for: visit)
                 if basket.contains(where: { $0.product == product }) { continue }
-                let quantity = rng.int(in: behaviour.quantityPerLine)
+                let quantity = refill != nil ? 1 : rng.int(in: behaviour.quantityPerLine)
                 let viewed = step(&visit)
                 try emit(visit, "view", at: viewed, product: product)
                 if rng.chance(0.3) {
@@ -226,15 +231,46 @@ extension DaySimulation {
             return sim.catalogue.draw(category: categories.draw(&rng), &rng)
         }
 
-        /// A product to buy: as `drawProduct`, but dry food is, four times in five, the
-        /// member's usual one (`Catalogue.usual`: the same every time, as long as the
-        /// catalogue sells it), and otherwise, on a threshold-discount day, the dearer
-        /// of two products of the category, reaching for the threshold.
+        /// What the member buys again on the day because it runs out (`MemberLife.due`):
+        /// their usual food, their usual litter, as the catalogue of the week has them.
+        func refills(for visit: Visit) -> [Int] {
+            let due = visit.life.due(on: sim.dt)
+            var out: [Int] = []
+            if due.food, let food = usual(Self.feed, for: visit.life.fedPet, visit) { out.append(food) }
+            if due.litter, let litter = usual(Self.litter, for: "cat", visit) { out.append(litter) }
+            return out
+        }
+
+        /// The member's usual product of a category for one of their pets
+        /// (`Catalogue.usual`): for the food of the pets their cycle follows and for
+        /// litter, of the pack size they buy.
+        func usual(_ category: Int, for pet: String, _ visit: Visit) -> Int? {
+            let life = visit.life
+            let size = category == Self.litter ? MemberLife.litterBags[life.litterBag]
+                : pet == life.fedPet ? MemberLife.packs[life.pack] : nil
+            let packs = size.map { $0 * 0.999..<$0 * 1.001 }
+            return sim.catalogue.usual(category: category, pet: pet, member: visit.member, seed: sim.config.seed, packs: packs)
+        }
+
+        /// A product to buy: as `drawProduct`, but what the member buys when it runs out
+        /// (food for the pets their cycle follows, litter) is, drawn on another day,
+        /// canned food for that pet instead: the household still has a pack at home.
+        /// Dry food is, four times in five, the member's usual one (`usual`: the same
+        /// every time, as long as the catalogue sells it), and otherwise, on a
+        /// threshold-discount day, the dearer of two products of the category, reaching
+        /// for the threshold.
         mutating func drawLine(for visit: Visit) -> Int {
-            let product = drawProduct(for: visit)
-            let item = sim.catalogue.products[product]
-            if item.category == Self.feed, rng.chance(0.8),
-               let usual = sim.catalogue.usual(category: Self.feed, pet: item.pet, member: visit.member, seed: sim.config.seed) {
+            var product = drawProduct(for: visit)
+            var item = sim.catalogue.products[product]
+            if item.category == Self.feed && item.pet == visit.life.fedPet || item.category == Self.litter {
+                let due = visit.life.due(on: sim.dt)
+                if !(item.category == Self.feed ? due.food : due.litter),
+                   let canned = sim.catalogue.draw(category: Self.canned, pet: item.pet, &rng) {
+                    product = canned
+                    item = sim.catalogue.products[canned]
+                }
+            }
+            if item.category == Self.feed, rng.chance(0.8), let usual = usual(Self.feed, for: item.pet, visit) {
                 return usual
             }
             guard type == .thresholdDiscount else { return product }
@@ -244,6 +280,8 @@ extension DaySimulation {
         }
 
         static let feed = Reference.categoryKeys.firstIndex(of: "feed")!
+        static let litter = Reference.categoryKeys.firstIndex(of: "cat_litter")!
+        static let canned = Reference.categoryKeys.firstIndex(of: "canned")!
 
         /// The time of the session's next event: 15 to 164 seconds after its latest,
         /// and never past the end of the day.

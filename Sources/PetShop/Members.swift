@@ -3,8 +3,8 @@ import GeneratorKit
 import Synchronization
 
 /// What the shop knows of a member's life: the pets they keep, how often they buy,
-/// when they stop, when the food bag runs out, where they came from and how much
-/// a shopping festival draws them. All of it is drawn from the
+/// when they stop, when the food bag and the litter run out, where they came from and
+/// how much a shopping festival or an offer draws them. All of it is drawn from the
 /// member's own stream, seeded from (seed, member number), never from earlier
 /// partitions: any day can be generated alone and still see the same member.
 ///
@@ -20,10 +20,20 @@ struct MemberLife: Sendable {
     let activity: Double
     /// The first day the member no longer buys (churn), or nil for a member who stays.
     let lapse: LakeDate?
-    /// Days one pack of the member's usual food lasts the household, and the day of
-    /// the cycle the first pack was bought on.
+    /// Days one pack of the member's usual food lasts the pets it feeds (their dogs,
+    /// or their cats when they keep no dog), and the day of the cycle the first pack
+    /// was bought on.
     let cycle: Int
     let phase: Int
+    /// The size of the food packs the member buys (an index of `packs`).
+    let pack: Int
+    /// For members with cats, the same for cat litter: days a bag lasts, the day of
+    /// the cycle the first was bought on, the bag's size (an index of `litterBags`).
+    let litterCycle: Int
+    let litterPhase: Int
+    let litterBag: Int
+    /// The member's own key, for draws that depend on the day (`due`).
+    let key: UInt64
     let registered: LakeDate
     /// How the member first came to the shop (an index of `channels`).
     let channel: Int
@@ -42,9 +52,18 @@ struct MemberLife: Sendable {
     static let monthsActive = WeightedChoice(weights: [25] + (1...24).map { _ in 2.6 } + [12.6])
     /// Grams of dry food a day: a small, medium or large dog; a cat.
     static let dogGrams = [110, 250, 420], catGrams = 60
-    /// Kilograms per food pack the member buys: small, usual, large.
-    static let packKilograms = WeightedChoice(weights: [0.35, 0.45, 0.20])
-    static let packs = [1.5, 3.0, 7.0]
+    /// The food packs a member buys (kilograms; sizes the catalogue sells for dogs and
+    /// cats alike) and the share of members buying each (estimates).
+    static let packKilograms = WeightedChoice(weights: [0.20, 0.25, 0.25, 0.15, 0.15])
+    static let packs = [1.5, 2.0, 6.0, 7.0, 10.0]
+    /// Litter a cat uses a day (litres, an estimate), and the bags a member buys
+    /// (litres, the catalogue's sizes) with their shares.
+    static let litterLitresPerCat = 0.25
+    static let litterBagChoice = WeightedChoice(weights: [0.20, 0.25, 0.25, 0.20, 0.10])
+    static let litterBags = [5.0, 6.0, 7.0, 10.0, 20.0]
+    /// The factor on a member's weight on a threshold-discount day (the everyday offer
+    /// with the deepest saving), by sensitivity.
+    static let offerFactor = [0.8, 1.0, 1.4]
     /// Acquisition channels and their shares (estimates): search, ads, social posts,
     /// the LINE official account, a friend's referral, a pet expo's sign-up desk.
     static let channels: [StaticString] = ["organic_search", "paid_search", "social", "line", "referral", "pet_expo"]
@@ -57,7 +76,8 @@ struct MemberLife: Sendable {
     static let festivalFactor = [0.5, 1.0, 3.0]
 
     init(seed: UInt64, member: Int, registered: LakeDate) {
-        var rng = SplitMix64(seed: SplitMix64.mix(seed ^ 0x6D65_6D62_6572_6C69) ^ UInt64(member))
+        key = SplitMix64.mix(seed ^ 0x6D65_6D62_6572_6C69) ^ UInt64(member)
+        var rng = SplitMix64(seed: key)
         let household = Self.households.draw(&rng)
         let n = 1 + Self.petCount.draw(&rng)
         switch household {
@@ -69,31 +89,56 @@ struct MemberLife: Sendable {
         activity = min(40, 1 / (rng.unit() + 0.025))
         let months = Self.monthsActive.draw(&rng)
         lapse = months == Self.monthsActive.count - 1 ? nil : registered.adding(days: 30 * (months + 1))
-        let grams = dogs * Self.dogGrams[dogSize] + cats * Self.catGrams
-        let kilograms = Self.packs[Self.packKilograms.draw(&rng)]
-        cycle = max(10, min(120, Int(kilograms * 1000 / Double(grams))))
+        let grams = dogs > 0 ? dogs * Self.dogGrams[dogSize] : cats * Self.catGrams
+        pack = Self.packKilograms.draw(&rng)
+        cycle = Self.days(Self.packs[pack] * 1000 / Double(grams))
         phase = rng.below(cycle)
         self.registered = registered
         // Drawn last, so the draws above give the lives they gave before these existed.
         channel = Self.channelChoice.draw(&rng)
         sensitivity = (1...3).contains(channel) ? Self.promotedSensitivity.draw(&rng) : Self.organicSensitivity.draw(&rng)
+        litterBag = Self.litterBagChoice.draw(&rng)
+        litterCycle = cats == 0 ? 0 : Self.days(Self.litterBags[litterBag] / (Self.litterLitresPerCat * Double(cats)))
+        litterPhase = cats == 0 ? 0 : rng.below(litterCycle)
     }
+
+    /// Days a pack lasts, kept between 7 and 120.
+    static func days(_ d: Double) -> Int { max(7, min(120, Int(d))) }
+
+    /// What runs out on `dt`: the member's food, and for cat owners their litter. A
+    /// pack runs out every `cycle` days, each time up to two days earlier or later (as
+    /// pets eat more one month than another), drawn from the member and the pack's
+    /// number alone, so any day can still be generated alone.
+    func due(on dt: LakeDate) -> (food: Bool, litter: Bool) {
+        let age = Int(dt.daysSinceEpoch - registered.daysSinceEpoch)
+        func runsOut(_ cycle: Int, _ phase: Int, _ salt: UInt64) -> Bool {
+            guard cycle > 0 else { return false }
+            let t = age + phase, k = (t + cycle / 2) / cycle
+            let jitter = Int(SplitMix64.mix(key ^ salt ^ UInt64(k)) % 5) - 2
+            return t == k * cycle + jitter
+        }
+        return (runsOut(cycle, phase, 0x666F_6F64), runsOut(litterCycle, litterPhase, 0x6C69_7474_6572))
+    }
+
+    /// The pet the member's usual food is for: their dogs, or their cats when they keep no dog.
+    var fedPet: String { dogs > 0 ? "dog" : "cat" }
 
     /// The member's dog size as the customers table names it; nil without dogs.
     var dogSizeName: StaticString? { dogs == 0 ? nil : (["small", "medium", "large"] as [StaticString])[dogSize] }
 
     /// How strongly the member is drawn for a session on `dt`: nothing before they
-    /// register or after they lapse; twice as much in their first two weeks; four times
-    /// within two days of their food running out, so orders come back around the end of
-    /// each pack; during a shopping festival (`festival`), by their sensitivity.
-    func weight(on dt: LakeDate, festival: Bool = false) -> Double {
+    /// register or after they lapse; twice as much in their first two weeks; eight
+    /// times on the day their food or litter runs out (`due`), so orders come back
+    /// at the end of each pack; by their sensitivity during a shopping
+    /// festival (`festival`) and, less, on a threshold-discount day (`offer`).
+    func weight(on dt: LakeDate, festival: Bool = false, offer: Bool = false) -> Double {
         guard dt > registered, lapse.map({ dt < $0 }) ?? true else { return 0 }
         let age = Int(dt.daysSinceEpoch - registered.daysSinceEpoch)
         var w = activity
         if age <= 14 { w *= 2 }
-        let offset = (age + phase) % cycle
-        if offset <= 2 || offset >= cycle - 2 { w *= 4 }
-        if festival { w *= Self.festivalFactor[sensitivity] }
+        let due = due(on: dt)
+        if due.food || due.litter { w *= 8 }
+        if festival { w *= Self.festivalFactor[sensitivity] } else if offer { w *= Self.offerFactor[sensitivity] }
         return w
     }
 
@@ -113,13 +158,14 @@ struct MemberDraw: Sendable {
     let choice: WeightedChoice?
 
     /// `lives`: at least every member registered before `dt`, in member order;
-    /// `festival`: whether a shopping festival's campaigns run on `dt`.
-    init(lives all: [MemberLife], dt: LakeDate, festival: Bool = false) {
+    /// `festival`: whether a shopping festival's campaigns run on `dt`; `offer`:
+    /// whether its promotion type is the threshold discount.
+    init(lives all: [MemberLife], dt: LakeDate, festival: Bool = false, offer: Bool = false) {
         var weights: [Double] = []
         weights.reserveCapacity(all.count)
         for life in all {
             guard life.registered < dt else { break }
-            weights.append(life.weight(on: dt, festival: festival))
+            weights.append(life.weight(on: dt, festival: festival, offer: offer))
         }
         lives = all
         choice = weights.contains { $0 > 0 } ? WeightedChoice(weights: weights) : nil

@@ -65,7 +65,7 @@ private func makeLake(_ path: String, seed: String = "5") throws -> TestLake {
         }
     }
 
-    @Test("a year generated as three shards in three lakes, packed and unpacked into a fourth, equals the lake of one run")
+    @Test("a year generated as three shards in three lakes, packed and unpacked into a fourth, equals the lake of one run; days generated alone equal the same days of that run")
     func shards() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
@@ -85,6 +85,17 @@ private func makeLake(_ path: String, seed: String = "5") throws -> TestLake {
         let want = try contents(whole), got = try contents(merged)
         #expect(got.count == want.count)
         #expect(got == want)
+        // Days generated alone, each in a lake of its own, are the same days of the year's
+        // run: 11.11 (a festival's campaigns and weights), a day of the Lunar New Year's
+        // courier rest (2026-02-17), and the last day, when most of the first members have
+        // lapsed and every member's food cycle has turned many times.
+        for day in ["2025-11-11", "2026-02-17", last] {
+            let alone = dir.path + "/alone-" + day
+            try TestLake(alone, opened: "2025-03-01", seed: "8", scale: "0.02").generate(from: day, to: day)
+            let one = try contents(alone)
+            #expect(one.count >= 4, "\(day): \(one.keys.sorted())")
+            for (key, files) in one { #expect(want[key] == files, "\(day): \(key) differs from the year's run") }
+        }
     }
 
     @Test("hostile bundles are refused with a clear error, and the receiving lake stays byte for byte the same",

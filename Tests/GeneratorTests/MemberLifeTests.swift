@@ -35,6 +35,28 @@ struct MemberLifeTests {
         #expect(all.allSatisfy { $0.dogs + $0.cats >= 1 && ($0.dogSizeName == nil) == ($0.dogs == 0) })
     }
 
+    @Test("food runs out once a pack's days, give or take two, and litter likewise for cat owners only; on those days the member is drawn eight times as much")
+    func packsRunOut() {
+        for life in lives.prefix(500) {
+            let days = (1...400).map { day.adding(days: $0) }
+            let food = days.filter { life.due(on: $0).food }, litter = days.filter { life.due(on: $0).litter }
+            #expect(life.cycle == MemberLife.days(MemberLife.packs[life.pack] * 1000
+                    / Double(life.dogs > 0 ? life.dogs * MemberLife.dogGrams[life.dogSize] : life.cats * MemberLife.catGrams)))
+            for (runs, cycle) in [(food, life.cycle), (litter, life.litterCycle)] where runs.count > 1 {
+                for (a, b) in zip(runs, runs.dropFirst()) {
+                    let gap = Int(b.daysSinceEpoch - a.daysSinceEpoch)
+                    #expect(abs(gap - cycle) <= 4, "cycle \(cycle), gap \(gap)")
+                }
+                #expect(abs(runs.count - 400 / cycle) <= 2, "\(runs.count) packs of \(cycle) days in 400")
+            }
+            #expect(life.cats == 0 ? litter.isEmpty && life.litterCycle == 0 : life.litterCycle >= 7)
+            if let d = food.first(where: { !life.due(on: $0).litter && $0.daysSinceEpoch - day.daysSinceEpoch > 14 }),
+               life.lapse.map({ d < $0 }) ?? true {
+                #expect(life.weight(on: d) == life.activity * 8)
+            }
+        }
+    }
+
     @Test("a festival multiplies a member's weight by their sensitivity's factor, and nothing else")
     func festivalWeight() {
         let later = day.adding(days: 20)

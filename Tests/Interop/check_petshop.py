@@ -89,6 +89,17 @@ elif mode == "invariants":
              + (SELECT count(*) FROM behavior_events e ANTI JOIN customers c ON c.customer_id = e.customer_id AND c.dt < e.dt)
              + (SELECT count(*) FROM customer_changes x ANTI JOIN customers c ON c.customer_id = x.customer_id AND c.dt < x.dt)""") == 0)
     check("customer ids are unique", one("SELECT count(*) - count(DISTINCT customer_id) FROM customers") == 0)
+    # A session is the events' own key (no dataset lists sessions): each names one member,
+    # device and traffic source on the day its id carries, and a purchase's order is that
+    # member's, of that day.
+    check("every session's events name one customer, device and traffic source, on the day its id carries", one("""
+        SELECT count(*) FROM (SELECT session_id, any_value(dt) d FROM behavior_events GROUP BY 1
+            HAVING count(DISTINCT customer_id) > 1 OR count(DISTINCT device) > 1 OR count(DISTINCT traffic_source) > 1
+                OR count(DISTINCT dt) > 1 OR any_value(substr(session_id, 2, 8)) <> strftime(any_value(dt), '%Y%m%d'))""") == 0)
+    check("every purchase event's order is its session's customer's, of its day", one("""
+        SELECT count(*) FROM behavior_events e ANTI JOIN orders o
+          ON o.order_id = e.order_id AND o.customer_id = e.customer_id AND o.dt = e.dt
+        WHERE e.event_type = 'purchase'""") == 0)
     check("only products of the week's catalogue appear, at the week's price", one("""
         SELECT count(*) FROM order_items i ANTI JOIN products p
           ON p.product_id = i.product_id AND p.dt = date_trunc('week', i.dt)::DATE AND p.price = i.unit_price""") == 0)
@@ -189,6 +200,44 @@ elif mode == "life":
         g AS (SELECT date_diff('day', lag(dt) OVER (PARTITION BY customer_id, product_id ORDER BY dt), dt) d FROM f)
         SELECT median(d) FROM g WHERE d > 0""")
     check("food comes back when the pack runs out: median 10-45 days between buys of the same food", 10 <= gap <= 45, str(gap))
+    # The days a pack lasts, as an analyst estimates them from the customer's pets (docs/
+    # petshop.md: a small, medium or large dog eats 110, 250 or 420 g of dry food a day, a
+    # cat 60 g; a cat uses a quarter litre of litter) and the pack on the product's name,
+    # against the days between two buys of that product by that customer.
+    con.execute("""CREATE TEMP TABLE refills AS
+        WITH c AS (SELECT customer_id, any_value(dogs) dogs, any_value(cats) cats, any_value(dog_size) dog_size
+                   FROM customers GROUP BY 1),
+        b AS (SELECT o.customer_id, i.product_id, i.category, o.dt, p.pet_type,
+                     CAST(regexp_extract(i.product_name, '([0-9.]+)(kg|g|L)$', 1) AS DOUBLE)
+                       / CASE regexp_extract(i.product_name, '([0-9.]+)(kg|g|L)$', 2) WHEN 'g' THEN 1000 ELSE 1 END AS amount
+              FROM orders o JOIN order_items i USING (order_id)
+              JOIN products p ON p.product_id = i.product_id AND p.dt = date_trunc('week', i.dt)::DATE
+              WHERE i.category IN ('飼料', '貓砂')),
+        g AS (SELECT b.*, date_diff('day', lag(dt) OVER (PARTITION BY customer_id, product_id ORDER BY dt), dt) AS gap FROM b)
+        SELECT g.customer_id, g.product_id, g.category, g.gap,
+               CASE WHEN g.category = '貓砂' THEN g.amount / (0.25 * c.cats)
+                    ELSE g.amount * 1000 / CASE WHEN c.dogs > 0 THEN c.dogs * CASE c.dog_size WHEN 'small' THEN 110
+                         WHEN 'medium' THEN 250 ELSE 420 END ELSE c.cats * 60 END END AS lasts
+        FROM g JOIN c USING (customer_id)
+        WHERE g.gap > 0 AND g.amount > 0 AND (g.category = '貓砂' OR g.pet_type = CASE WHEN c.dogs > 0 THEN 'dog' ELSE 'cat' END)""")
+    for category, name in (("飼料", "food"), ("貓砂", "litter")):
+        n, mode_ratio, multiples = con.execute("""SELECT count(*), mode(round(gap / lasts, 1)),
+            avg(CAST(gap / lasts >= 0.75 AND abs(gap / lasts - round(gap / lasts)) <= 0.25 AS INT))
+            FROM refills WHERE category = ? AND lasts BETWEEN 7 AND 120""", [category]).fetchone()
+        # The shortest time between two buys of a product by a customer who bought it four
+        # times or more: how long a pack lasts.
+        ratio, corr = con.execute("""SELECT median(g / lasts), corr(g, lasts) FROM (SELECT customer_id, product_id,
+            min(gap) g, any_value(lasts) lasts FROM refills WHERE category = ? AND lasts BETWEEN 7 AND 120 GROUP BY 1, 2
+            HAVING count(*) >= 3)""",
+            [category]).fetchone()
+        print(f"{name} refills: {n} repeat buys; gap / days a pack lasts: most often {mode_ratio}, {multiples:.2f} near a whole "
+              f"number of packs; shortest gap per customer and product: median {ratio:.2f} of a pack, correlation {corr:.2f}")
+        check(f"{name} is bought again when the last pack runs out: the commonest gap between two buys of it is the days a "
+              "pack lasts the customer's pets, and over 60% of gaps are within a quarter pack of a whole number of packs",
+              n > 200 and 0.9 <= mode_ratio <= 1.1 and multiples > 0.6, f"{n} {mode_ratio} {multiples:.2f}")
+        check(f"bigger households and smaller packs come back sooner: the shortest gap between a customer's buys of a {name} "
+              "(of four buys or more) is within a quarter of the days a pack lasts (median) and follows them (correlation over 0.5)",
+              0.75 <= ratio <= 1.25 and corr > 0.5, f"{ratio:.2f} {corr:.2f}")
     curve = con.execute("""WITH f AS (SELECT customer_id, min(dt) d0 FROM orders GROUP BY 1),
         first AS (SELECT customer_id FROM f WHERE d0 < (SELECT min(dt) FROM orders) + 31),
         a AS (SELECT DISTINCT o.customer_id, date_diff('month', (SELECT min(dt) FROM orders), o.dt) k FROM orders o JOIN first USING (customer_id))
