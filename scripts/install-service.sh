@@ -77,11 +77,26 @@ install -d -m 0755 /usr/local/share/bash-completion/completions /usr/local/share
 "$BIN" --generate-completion-script zsh > /usr/local/share/zsh/site-functions/_opslake
 "$BIN" --generate-completion-script fish > /usr/local/share/fish/vendor_completions.d/opslake.fish
 say "installed bash, zsh and fish completions under /usr/local/share"
-if [[ -f $ROOT/.build/man/opslake.1 ]]; then
-  install -m 0644 "$ROOT/.build/man/opslake.1" /usr/local/share/man/man1/opslake.1
-  say "installed the man page (man opslake)"
+if [[ ! -f $ROOT/.build/man/opslake.1 ]]; then
+  # Made as the user who called sudo, so the checkout's .build stays theirs.
+  say "making the man page (make man: about two minutes the first time)"
+  if [[ -n ${SUDO_USER:-} && $SUDO_USER != root ]]; then
+    sudo -u "$SUDO_USER" env PATH="$PATH" make -C "$ROOT" man >/dev/null
+  else
+    make -C "$ROOT" man >/dev/null
+  fi
+fi
+install -m 0644 "$ROOT/.build/man/opslake.1" /usr/local/share/man/man1/opslake.1
+say "installed the man page (man opslake)"
+
+# --- the report's font ------------------------------------------------------------
+# `opslake report` draws its Traditional and Simplified Chinese labels with the
+# system's Noto Sans CJK (Debian's fonts-noto-cjk); without it a browser may show boxes.
+if dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q "ok installed"; then
+  say "fonts-noto-cjk is installed"
 else
-  say "no man page: run \`make man\` in $ROOT, then this script again"
+  say "installing fonts-noto-cjk (the report's Chinese labels)"
+  apt-get install -y -qq fonts-noto-cjk >/dev/null || say "could not install fonts-noto-cjk: install it before viewing reports"
 fi
 
 # --- schemas --------------------------------------------------------------------

@@ -299,17 +299,17 @@ extension Catalog {
     }
 
     /// The last recorded run of each task whose name starts with `prefix`.
-    public func lastRunTasks(prefix: String) throws -> [String: (task: RunTask, runID: Int64, finishedAt: String?)] {
+    public func lastRunTasks(prefix: String) throws -> [String: (task: RunTask, runID: Int64, startedAt: String, finishedAt: String?)] {
         try locked {
-            var out: [String: (task: RunTask, runID: Int64, finishedAt: String?)] = [:]
+            var out: [String: (task: RunTask, runID: Int64, startedAt: String, finishedAt: String?)] = [:]
             for row in try db.query("""
                 SELECT t.task, t.requests, t.retries, t.pages, t.records, t.bytes, t.windows, t.cursor, t.seconds,
-                       t.error, t.run_id, r.finished_at
+                       t.error, t.run_id, r.finished_at, r.started_at
                 FROM run_tasks t JOIN runs r ON r.id = t.run_id
                 WHERE substr(t.task, 1, length(?)) = ? ORDER BY t.run_id
                 """, [.text(prefix), .text(prefix)]) {
                 let t = RunTask(row: row)
-                out[t.task] = (t, row[10].int ?? 0, row[11].string)
+                out[t.task] = (t, row[10].int ?? 0, row[12].string ?? "", row[11].string)
             }
             return out
         }

@@ -17,7 +17,13 @@ struct LakeStatus: Encodable {
         var store: Int64?
         var cursor: String?
         var due: String
+        /// When its last run ended (or, before any run was recorded, its cursor moved).
         var lastRun: String?
+        /// Its last run: when it started, how it ended ("succeeded", "failed",
+        /// "interrupted", "running") and the rows (the pull's: records) it wrote or received.
+        var lastStarted: String? = nil
+        var outcome: String? = nil
+        var rows: Int64? = nil
         /// "up to date", "N days behind", "never run", "not set up" or "failed".
         var state: String
         var error: String?
@@ -83,6 +89,8 @@ struct LakeStatus: Encodable {
         let runs = (try lake?.catalog.lastRunOfEachCommand() ?? []).sorted { $0.id > $1.id }
         let grace = graceHours * 3600
 
+        func outcome(_ run: RunRecord) -> String { run.isInterrupted ? "interrupted" : run.status }
+
         func state(_ cursor: LakeDate?, due: LakeDate, setUp: Bool) -> (String, Int) {
             guard let cursor else { return setUp ? ("never run", 1) : ("not set up", 0) }
             let n = max(0, Int(due.daysSinceEpoch) - Int(cursor.daysSinceEpoch))
@@ -102,7 +110,8 @@ struct LakeStatus: Encodable {
                 let error = last.flatMap { $0.status == "failed" ? $0.error ?? "failed" : $0.isInterrupted ? "interrupted" : nil }
                 if error != nil { s = "failed" }
                 status.tasks.append(TaskState(task: task.name, domain: d.name, cursor: cursor?.day.description, due: due.description,
-                                              lastRun: last?.finishedAt ?? cursor?.updatedAt, state: s, error: error, behind: n))
+                                              lastRun: last?.finishedAt ?? cursor?.updatedAt, lastStarted: last?.startedAt,
+                                              outcome: last.map(outcome), rows: last?.rows, state: s, error: error, behind: n))
             }
         }
 
@@ -127,8 +136,10 @@ struct LakeStatus: Encodable {
                     var (s, n) = state(cursor?.day, due: due, setUp: setUp)
                     if run?.task.error != nil { s = "failed" }
                     status.tasks.append(TaskState(task: name, domain: BilliardsODS.name, store: store, cursor: cursor?.day.description,
-                                                  due: due.description, lastRun: run?.finishedAt ?? cursor?.updatedAt, state: s,
-                                                  error: run?.task.error, behind: n))
+                                                  due: due.description, lastRun: run?.finishedAt ?? cursor?.updatedAt,
+                                                  lastStarted: run?.startedAt,
+                                                  outcome: run.map { $0.task.error != nil ? "failed" : $0.finishedAt == nil ? "unfinished" : "succeeded" },
+                                                  rows: run.map { Int64($0.task.records) }, state: s, error: run?.task.error, behind: n))
                 }
             }
         }
@@ -146,7 +157,8 @@ struct LakeStatus: Encodable {
                 let error = last.flatMap { $0.status == "failed" ? $0.error ?? "failed" : $0.isInterrupted ? "interrupted" : nil }
                 let s = error != nil ? "failed" : last == nil ? "never run" : n > 0 ? "behind the ODS" : "up to date"
                 status.tasks.append(TaskState(task: "billiards.dwd", domain: BilliardsDWD.name, cursor: nil, due: String(newest.prefix(10)),
-                                              lastRun: last?.finishedAt, state: s, error: error, behind: n))
+                                              lastRun: last?.finishedAt, lastStarted: last?.startedAt, outcome: last.map(outcome),
+                                              rows: last?.rows, state: s, error: error, behind: n))
             }
         }
 

@@ -12,7 +12,7 @@ extension OpsLake {
             discussion: """
                 The figures are read from the lake's partitions (so a lake of ingested or shipped data reports as truly \
                 as a generated one), a day at a time on every core. The file holds inline SVG and CSS only: no script, \
-                nothing fetched; CJK labels use the system's Noto Sans CJK (scripts/install-deps.sh installs it). \
+                nothing fetched; CJK labels use the system's Noto Sans CJK (fonts-noto-cjk, which scripts/install-service.sh installs). \
                 Each chart has a title, axis labels with units and its figures as a table. --json prints the figures \
                 instead of a summary line. --domain picks the parts (default: every domain the lake holds, and the \
                 lake); with a connection (--dsn, --dsn-file, $OPSLAKE_DSN or $OPSLAKE_DSN_FILE) the lake part also \

@@ -77,8 +77,11 @@ extension OpsLake {
             }.joined(separator: "; "))
             let attention = s.tasks.filter(\.needsAttention)
             if !attention.isEmpty {
-                var table = [["task", "cursor", "due", "last run", "state"]]
-                for t in attention { table.append([t.task, t.cursor ?? "-", t.due, t.lastRun ?? "-", t.state + (t.error.map { ": " + $0 } ?? "")]) }
+                var table = [["task", "cursor", "due", "last run started", "ended", "outcome", "rows", "state"]]
+                for t in attention {
+                    table.append([t.task, t.cursor ?? "-", t.due, t.lastStarted ?? "-", t.lastRun ?? "-", t.outcome ?? "-",
+                                  t.rows.map(String.init) ?? "-", t.state + (t.error.map { ": " + $0 } ?? "")])
+                }
                 printTable(table)
             }
             if !s.commands.isEmpty {

@@ -21,7 +21,8 @@ struct StatusTests {
         #expect(r.status == 0 && r.stdout.isEmpty && r.stderr.isEmpty, "\(r.stderr)", sourceLocation: sourceLocation)
         let attributes = try FileManager.default.attributesOfItem(atPath: file)
         #expect((attributes[.posixPermissions] as? Int) == 0o644, sourceLocation: sourceLocation)
-        if requiredByCI || FileManager.default.isExecutableFile(atPath: Self.promtool) {
+        // `make test` (OPSLAKE_PYTHON set) extracts promtool with the other interop tools: required there.
+        if python != nil || requiredByCI || FileManager.default.isExecutableFile(atPath: Self.promtool) {
             let check = try runProcess("/bin/sh", ["-c", "\"$0\" check metrics < \"$1\"", Self.promtool, file])
             #expect(check.status == 0, "promtool check metrics: \(check.stdout) \(check.stderr)", sourceLocation: sourceLocation)
         }
@@ -65,6 +66,11 @@ struct StatusTests {
         #expect(failed.status == 1 && failed.stdout.contains("petshop.daily failed: interrupted"), "\(failed.stdout)")
         let history = try opslake("runs", "--lake", lake)
         #expect(history.status == 0 && history.stdout.split(separator: "\n")[1].contains("interrupted"), "\(history.stdout)")
+        // The task's own last run: when it started, how it ended.
+        let killedJSON = try JSONSerialization.jsonObject(with: Data(try status(lake, today: later, json: true).stdout.utf8)) as? [String: Any]
+        let daily = (killedJSON?["tasks"] as? [[String: Any]] ?? []).first { $0["task"] as? String == "petshop.daily" }
+        #expect(daily?["outcome"] as? String == "interrupted" && daily?["lastStarted"] is String, "\(daily ?? [:])")
+        #expect(failed.stdout.contains("interrupted"), "\(failed.stdout)")
 
         // Caught up: all well again, and the history has every run, newest first.
         #expect(try opslake(["run", "--lake", lake], environment: ["OPSLAKE_TODAY": later]).status == 0)
@@ -77,6 +83,16 @@ struct StatusTests {
         let commands = runs.compactMap { ($0["run"] as? [String: Any])?["command"] as? String }
         let outcomes = runs.compactMap { ($0["run"] as? [String: Any])?["status"] as? String }
         #expect(commands.first == "run" && commands.last == "init" && outcomes.contains("failed"), "\(commands) \(outcomes)")
+        #expect(runs.allSatisfy { $0["tasks"] is [Any] }, "\(runs)")
+        // --last N: the N newest, the same as the head of the whole history.
+        let lastTwo = try JSONSerialization.jsonObject(with: Data(try opslake("runs", "--lake", lake, "--json", "--last", "2").stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(lastTwo.count == 2 && lastTwo.compactMap { ($0["run"] as? [String: Any])?["id"] as? Int }
+                == runs.prefix(2).compactMap { ($0["run"] as? [String: Any])?["id"] as? Int })
+        let lastText = try opslake("runs", "--lake", lake, "--last", "1")
+        #expect(lastText.status == 0 && lastText.stdout.split(separator: "\n").count == 2, "\(lastText.stdout)")
+        let caughtUp = (try JSONSerialization.jsonObject(with: Data(try status(lake, today: later, json: true).stdout.utf8)) as? [String: Any])?["tasks"]
+        let dailyNow = (caughtUp as? [[String: Any]] ?? []).first { $0["task"] as? String == "petshop.daily" }
+        #expect(dailyNow?["outcome"] as? String == "succeeded" && (dailyNow?["rows"] as? Int ?? 0) > 0, "\(dailyNow ?? [:])")
     }
 
     @Test("a lake that does not exist, or a bad flag, is one line and a sysexits code")
