@@ -19,7 +19,7 @@ extension ReportPage {
         }
         func typeName(_ t: BilliardsFigures.TableType) -> String { t.label.map { "\($0) \(t.type)" } ?? t.type }
         html += SVGChart.heatmap(title: "台桌利用率 Table utilisation by hour and table type",
-                                 rows: b.tableTypes.map { "\(typeName($0)) (\($0.tables))" }, columns: hours,
+                                 rows: b.tableTypes.map { "\(typeName($0)) (\($0.tables))" }, yLabel: "table type (tables)", columns: hours,
                                  values: b.tableTypes.map { t in (0..<24).map { share(t, $0) } },
                                  xLabel: "clock hour (UTC+8); a cell: time played over the type's tables × \(b.useDays) business days",
                                  valueLabel: "% of table time")

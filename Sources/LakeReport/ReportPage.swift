@@ -130,7 +130,8 @@ public enum ReportPage {
         html += table(["month", "new", "returning"], months.map { [$0.month, "\($0.new)", "\($0.returning)"] })
         let span = p.cohorts.map(\.active.count).max() ?? 0
         html += SVGChart.heatmap(title: "留存 Cohort retention: share of each month's new buyers who order again",
-                                 rows: p.cohorts.map { "\($0.month) (\($0.active.first ?? 0))" }, columns: (0..<span).map { "+\($0)" },
+                                 rows: p.cohorts.map { "\($0.month) (\($0.active.first ?? 0))" }, yLabel: "cohort (buyers)",
+                                 columns: (0..<span).map { "+\($0)" },
                                  values: p.cohorts.map { c in (0..<span).map { k in k < c.active.count ? 100 * ratio(Double(c.active[k]), Double(c.active[0])) : 0 } },
                                  xLabel: "months after the first order", valueLabel: "% of the cohort")
         html += table(["cohort (buyers)"] + (0..<span).map { "+\($0)" },
@@ -170,7 +171,8 @@ public enum ReportPage {
             for day in d.days { if let i = index[day] { row[i] = 1 } }
             return row
         }
-        html += SVGChart.heatmap(title: "分區 Partitions per day per dataset (gaps stand out)", rows: sets.map(\.dataset), columns: days,
+        html += SVGChart.heatmap(title: "分區 Partitions per day per dataset (gaps stand out)", rows: sets.map(\.dataset),
+                                 yLabel: "dataset", columns: days,
                                  values: grid, xLabel: "business day", valueLabel: "partition")
         let mb = 1_000_000.0
         html += SVGChart.bars(title: "大小 Size per dataset, before and after compression", categories: sets.map { String($0.dataset.split(separator: ".").last ?? "") },

@@ -72,8 +72,9 @@ struct SVGChart {
         return c.frame(title: title, body: body, legend: legend)
     }
 
-    /// A grid of `rows` × `columns` cells, darker for larger values, empty for zero.
-    static func heatmap(title: String, rows: [String], columns: [String], values: [[Double]], xLabel: String,
+    /// A grid of `rows` × `columns` cells, darker for larger values, empty for zero;
+    /// `yLabel` heads the rows' labels.
+    static func heatmap(title: String, rows: [String], yLabel: String, columns: [String], values: [[Double]], xLabel: String,
                         valueLabel: String) -> String {
         let c = SVGChart()
         let labelWidth = 190.0
@@ -83,7 +84,7 @@ struct SVGChart {
         let gridHeight = rowHeight * Double(rows.count)
         let height = c.top + gridHeight + c.bottom
         let maxValue = values.flatMap { $0 }.max() ?? 0
-        var body = ""
+        var body = "<text x=\"\(f(labelWidth - 6))\" y=\"\(f(c.top - 6))\" text-anchor=\"end\" class=\"axis\">\(escape(yLabel))</text>"
         for (r, name) in rows.enumerated() {
             let y = c.top + Double(r) * rowHeight
             body += "<text x=\"\(f(labelWidth - 6))\" y=\"\(f(y + rowHeight - 4))\" text-anchor=\"end\" class=\"tick\">\(escape(name))</text>"

@@ -95,6 +95,13 @@ enum PrometheusText {
                tasks.map { ([("domain", $0.domain), ("task", $0.task)], $0.state == "never run" ? "1" : "0") })
         family("opslake_task_failed", "gauge", "1 when each task's last run failed, else 0.",
                tasks.map { ([("domain", $0.domain), ("task", $0.task)], $0.failed ? "1" : "0") })
+        family("opslake_task_last_run_end_timestamp_seconds", "gauge", "When each task's last run ended (Unix time).",
+               tasks.compactMap { t in seconds(t.outcome == nil ? nil : t.lastRun).map { ([("domain", t.domain), ("task", t.task)], $0) } })
+        family("opslake_task_last_success_timestamp_seconds", "gauge",
+               "When each task's last run ended, for a task whose last run succeeded (Unix time).",
+               tasks.compactMap { t in seconds(t.outcome == "succeeded" ? t.lastRun : nil).map { ([("domain", t.domain), ("task", t.task)], $0) } })
+        family("opslake_task_last_run_rows", "gauge", "Rows each task's last run wrote (the pull's: records received).",
+               tasks.compactMap { t in t.rows.map { ([("domain", t.domain), ("task", t.task)], "\($0)") } })
 
         let checks = s.quality?.results ?? []
         family("opslake_quality_check_passed", "gauge", "1 when each quality check passed in the last checks, else 0.",

@@ -495,11 +495,26 @@ struct PullTests {
         }
         let records = try truthRecords(stores: stores)
         #expect(try cursorsAheadOfData(try Lake(root: lake), records: records) == [])
+        // `opslake status` names the failed task, its last run and its error, and exits 1.
+        let failing = try taskStatus(lake, task.task)
+        #expect(failing.exit == 1 && failing.state?["state"] as? String == "failed" && failing.state?["outcome"] as? String == "failed"
+                && (failing.state?["error"] as? String)?.contains("HTTP 503") == true && failing.state?["lastStarted"] is String,
+                "\(failing)")
 
         let rerun = try pull(lake, server, stores: stores)
         #expect(rerun.status == 0, "\(rerun.stderr)")
+        let fixed = try taskStatus(lake, task.task)
+        #expect(fixed.state?["outcome"] as? String == "succeeded" && fixed.state?["error"] == nil
+                && fixed.state?["state"] as? String != "failed", "\(fixed)")
         let diff = differences(try odsPartitions(try Lake(root: lake)), truthPartitions(records))
         #expect(diff.isEmpty, "\(diff.joined(separator: "\n"))")
+    }
+
+    /// `opslake status --json` of `lake` as of the pull's end: its exit code and the entry of `task`.
+    func taskStatus(_ lake: String, _ task: String) throws -> (exit: Int32, state: [String: Any]?) {
+        let r = try opslake(["status", "--lake", lake, "--grace-hours", "0", "--json"], environment: ["OPSLAKE_NOW": pullUntil.description])
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        return (r.status, (json?["tasks"] as? [[String: Any]] ?? []).first { $0["task"] as? String == task })
     }
 
     /// A list page whose total differs from page 1's (or a window that comes up short of

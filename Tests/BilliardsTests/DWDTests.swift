@@ -363,6 +363,9 @@ struct DWDQualityTests {
         }
         #expect(card.failed.map(\.check) == ["card_balance"])
         #expect(card.failed.first?.offenders.contains { $0.contains("change \(card.key)") } == true, "\(card.failed)")
+        // `opslake status` turns non-zero on it and names the check.
+        let carded = try lakeStatus(dir.path + "/card")
+        #expect(carded.exit == 1 && carded.problems.contains { $0.hasPrefix("quality check card_balance failed for 1 of") }, "\(carded.problems)")
 
         // A settlement whose payments do not add up.
         let payment = try Self.failing(dir, clean, "payment") { lake in
@@ -414,6 +417,9 @@ struct DWDCLITests {
         #expect(summary.rebuilt == 0 && summary.written == 0 && summary.quality.count == 4)
         let quality = try opslake("quality", "--lake", lake)
         #expect(quality.status == 0 && quality.stdout.split(separator: "\n").count == 5, "\(quality.stdout)")
+        let upToDate = try lakeStatus(lake)
+        #expect(upToDate.dwd?["state"] as? String == "up to date" && upToDate.dwd?["outcome"] as? String == "succeeded"
+                && !upToDate.problems.contains { $0.contains("billiards.dwd") || $0.hasPrefix("quality") }, "\(upToDate)")
         #expect(try opslake("quality", "--lake", lake, "--json").stdout.contains("\"check\":\"settlement_consistency\""))
         #expect(try opslake("verify", "--lake", lake).status == 0)
         #expect(try opslake("schema", "ddl", "billiards.dwd_settlement").stdout.contains("\"pay_amount\" numeric(18,2)"))
@@ -423,11 +429,18 @@ struct DWDCLITests {
             let writable = try WritableLake(root: lake)
             _ = try plant(writable, .paymentTransactions, opened) { o in o["payMethod"] = 42 }
         }
+        // An ODS partition newer than the last build: the DWD is behind, and status says so.
+        let behind = try lakeStatus(lake)
+        #expect(behind.exit == 1 && behind.dwd?["state"] as? String == "behind the ODS"
+                && behind.problems.contains { $0.hasPrefix("billiards.dwd is behind the ODS") }, "\(behind)")
         let bad = try opslake("billiards", "dwd", "--lake", lake)
         #expect(bad.status == 65)
         let lines = bad.stderr.split(separator: "\n")
         #expect(lines.count == 1 && lines[0].contains("billiards_ods.payment_transactions 2026-01-01 source key")
                 && lines[0].contains("payMethod has the unknown pay_method code 42"), "\(bad.stderr)")
+        let failed = try lakeStatus(lake)
+        #expect(failed.exit == 1 && failed.dwd?["state"] as? String == "failed" && failed.dwd?["outcome"] as? String == "failed"
+                && failed.problems.contains { $0.hasPrefix("billiards.dwd failed:") && $0.contains("payMethod") }, "\(failed)")
         #expect(try opslake("billiards", "dwd", "--lake", lake, "--from", "2026-13-01").status == 64)
         #expect(try opslake("billiards", "dwd", "--lake", lake, "--from", "2026-01-02", "--to", "2026-01-01").status == 64)
     }
@@ -536,4 +549,12 @@ final class CollectedCells: WholeRowSink {
     var pendingRow: [Value] = []
     var rows: [[Value]] = []
     func append(_ row: [Value]) { rows.append(row) }
+}
+
+/// `opslake status --json` of `lake`: its exit code, the DWD build's task and the problems.
+func lakeStatus(_ lake: String) throws -> (exit: Int32, dwd: [String: Any]?, problems: [String]) {
+    let r = try opslake("status", "--lake", lake, "--grace-hours", "0", "--json")
+    let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+    let tasks = json?["tasks"] as? [[String: Any]] ?? []
+    return (r.status, tasks.first { $0["task"] as? String == "billiards.dwd" }, json?["problems"] as? [String] ?? [])
 }

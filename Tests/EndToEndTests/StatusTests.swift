@@ -79,6 +79,9 @@ struct StatusTests {
         text = try metrics(lake, today: later, into: prom)
         #expect(text.contains("opslake_status_problems{lake=\"\(lake)\"} 0\n"))
         #expect(text.contains("opslake_last_run_failed{lake=\"\(lake)\",command=\"run\"} 0\n"))
+        for family in ["opslake_task_last_success_timestamp_seconds", "opslake_task_last_run_end_timestamp_seconds", "opslake_task_last_run_rows"] {
+            #expect(text.contains("\(family){lake=\"\(lake)\",domain=\"petshop\",task=\"petshop.daily\"} "), "\(family): \(text)")
+        }
         let runs = try JSONSerialization.jsonObject(with: Data(try opslake("runs", "--lake", lake, "--json").stdout.utf8)) as? [[String: Any]] ?? []
         let commands = runs.compactMap { ($0["run"] as? [String: Any])?["command"] as? String }
         let outcomes = runs.compactMap { ($0["run"] as? [String: Any])?["status"] as? String }

@@ -15,8 +15,10 @@ import sqlite3
 import subprocess
 import sys
 import zlib
+from html import unescape as html_unescape
 
 import duckdb
+import zstandard
 
 lake, figures_path, html_path, work = sys.argv[1:5]
 fig = json.load(open(figures_path, encoding="utf-8"))
@@ -144,10 +146,38 @@ for d in fig["datasets"]:
     n, parts = con.execute(f"SELECT count(*), count(DISTINCT dt) FROM read_csv({files!r}, hive_partitioning = true, all_varchar = true)").fetchone()
     empty = sum(1 for day in d["days"] if not glob.glob(f"{lake}/{schema}/{name}/csv/dt={day}/part-*.csv.zst"))
     check(f"{d['dataset']}: rows and partitions equal DuckDB's", (d["rows"], d["partitions"]) == (n, parts + empty), f"{d['rows']} {d['partitions']} {n} {parts}")
+    # Its size and compression: the files on disk of the days shown, CSV and NDJSON, as
+    # stored and as zstd gives them back.
+    stored = raw = 0
+    for day in d["days"]:
+        for path in glob.glob(f"{lake}/{schema}/{name}/*/dt={day}/part-*.zst"):
+            stored += os.path.getsize(path)
+            with open(path, "rb") as f, zstandard.ZstdDecompressor().stream_reader(f) as r:
+                while chunk := r.read(1 << 20):
+                    raw += len(chunk)
+    check(f"{d['dataset']}: bytes stored and before compression equal the files'", (d["bytes"], d["rawBytes"]) == (stored, raw),
+          f"{d['bytes']} {d['rawBytes']} {stored} {raw}")
 
 # --- the file: self-contained, every chart titled ---------------------------------------
 svgs = re.findall(r"<svg\b.*?</svg>", html, re.S)
 check(f"charts drawn: {charts} SVGs, each with a <title> first", len(svgs) == charts and all(re.match(r"<svg[^>]*><title>[^<]+</title>", s) for s in svgs), str(len(svgs)))
+# Each chart names both axes (a heatmap: its columns, and its rows above their labels), and
+# every label that measures something says in what: a unit in brackets, a share in %, or
+# what is counted.
+COUNTED = ("orders", "sessions", "buyers", "partitions", "lines or units", "step", "dataset", "payment method",
+           "business day", "month", "category", "promotion type")
+for i, svg in enumerate(svgs):
+    axes = [html_unescape(a) for a in re.findall(r'class="axis">([^<]+)</text>', svg)]
+    title = re.match(r"<svg[^>]*><title>([^<]+)</title>", svg).group(1)
+    check(f"chart {i + 1} ({title}): both axes labelled", len(axes) >= 2, str(axes))
+    for a in axes:
+        check(f"chart {i + 1}: the axis label {a!r} gives its unit or what it counts",
+              re.search(r"\([^)]+\)|%", a) is not None or a.startswith(COUNTED) or a.startswith("weekday"), a)
+# Colours: the Okabe-Ito palette, and greys for shading, text and grid.
+OKABE_ITO = {"#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"}
+colours = set(re.findall(r'(?:fill|stroke)="(#[0-9A-Fa-f]{3,6})"', "".join(svgs)))
+greys = {c for c in colours if len(set(c[1:].lower())) == 1 or (len(c) == 7 and c[1:3] == c[3:5] == c[5:7])}
+check("every colour is Okabe-Ito's or a grey", colours - greys <= OKABE_ITO, str(sorted(colours - greys - OKABE_ITO)))
 fetches = re.findall(r"""(?:src|href)\s*=|<script|<link|@import|url\(""", html, re.I)
 urls = [u for u in re.findall(r"https?://[^\s\"'<>]+", html) if u != "http://www.w3.org/2000/svg"]
 check("nothing fetched: no src, href, script, link, @import, url() or web address", not fetches and not urls, f"{fetches[:3]} {urls[:3]}")

@@ -15,7 +15,7 @@ struct SVGChartTests {
     @Test("a heatmap of a year's days stays inside its 720-wide picture")
     func heatmapFits() {
         let days = (0..<365).map { String(format: "2025-%02d-%02d", 1 + $0 / 31 % 12, 1 + $0 % 28) }
-        let svg = SVGChart.heatmap(title: "t", rows: ["a", "b"], columns: days, values: [days.map { _ in 1 }, days.map { _ in 2 }],
+        let svg = SVGChart.heatmap(title: "t", rows: ["a", "b"], yLabel: "row", columns: days, values: [days.map { _ in 1 }, days.map { _ in 2 }],
                                    xLabel: "day", valueLabel: "v")
         let edges = rightEdges(svg)
         #expect(edges.count >= 730 && edges.allSatisfy { $0 <= 700.01 }, "\(edges.max() ?? 0)")
