@@ -77,17 +77,26 @@ install -d -m 0755 /usr/local/share/bash-completion/completions /usr/local/share
 "$BIN" --generate-completion-script zsh > /usr/local/share/zsh/site-functions/_opslake
 "$BIN" --generate-completion-script fish > /usr/local/share/fish/vendor_completions.d/opslake.fish
 say "installed bash, zsh and fish completions under /usr/local/share"
-if [[ ! -f $ROOT/.build/man/opslake.1 ]]; then
-  # Made as the user who called sudo, so the checkout's .build stays theirs.
-  say "making the man page (make man: about two minutes the first time)"
-  if [[ -n ${SUDO_USER:-} && $SUDO_USER != root ]]; then
-    sudo -u "$SUDO_USER" env PATH="$PATH" make -C "$ROOT" man >/dev/null
-  else
-    make -C "$ROOT" man >/dev/null
-  fi
+# Made (again when the binary is newer) by swift-argument-parser's plugin, as the user
+# who called sudo so the checkout's .build stays theirs; without Swift, or when it fails,
+# the install goes on without the page.
+MAN=$ROOT/.build/man/opslake.1
+SWIFT=$(command -v swift || true)
+[[ -n $SWIFT || ! -x /opt/swift/usr/bin/swift ]] || SWIFT=/opt/swift/usr/bin/swift
+if [[ ! -f $MAN || $BUILT -nt $MAN ]] && [[ -n $SWIFT ]]; then
+  say "making the man page (about two minutes the first time)"
+  as_user=()
+  [[ -n ${SUDO_USER:-} && $SUDO_USER != root ]] && as_user=(sudo -u "$SUDO_USER" -H)
+  (cd "$ROOT" && "${as_user[@]}" "$SWIFT" package --allow-writing-to-directory .build/man \
+      generate-manual --output-directory .build/man >/dev/null 2>&1) \
+    || say "could not make the man page; run \`make man\` in $ROOT, then this script again"
 fi
-install -m 0644 "$ROOT/.build/man/opslake.1" /usr/local/share/man/man1/opslake.1
-say "installed the man page (man opslake)"
+if [[ -f $MAN ]]; then
+  install -m 0644 "$MAN" /usr/local/share/man/man1/opslake.1
+  say "installed the man page (man opslake)"
+else
+  say "no man page: run \`make man\` in $ROOT, then this script again"
+fi
 
 # --- the report's font ------------------------------------------------------------
 # `opslake report` draws its Traditional and Simplified Chinese labels with the

@@ -185,6 +185,13 @@ extension Catalog {
         try readRuns("WHERE id = (SELECT max(id) FROM runs WHERE command = ? AND arguments = ?)", [.text(command), .text(arguments)]).first
     }
 
+    /// The newest run of `command` (with `arguments`, when given) that succeeded.
+    public func lastSuccessfulRun(command: String, arguments: String? = nil) throws -> RunRecord? {
+        try readRuns("""
+            WHERE id = (SELECT max(id) FROM runs WHERE command = ? AND (?2 IS NULL OR arguments = ?2) AND status = 'succeeded')
+            """, [.text(command), arguments.map { .text($0) } ?? .null]).first
+    }
+
     func readRuns(_ clause: String, _ arguments: [SQLValue]) throws -> [RunRecord] {
         // A writer alive holds the lock; one that died let it go. When the lock file cannot
         // be opened (a reader without write access), a run's process being gone tells.
@@ -299,17 +306,22 @@ extension Catalog {
     }
 
     /// The last recorded run of each task whose name starts with `prefix`.
-    public func lastRunTasks(prefix: String) throws -> [String: (task: RunTask, runID: Int64, startedAt: String, finishedAt: String?)] {
+    public func lastRunTasks(prefix: String) throws
+        -> [String: (task: RunTask, runID: Int64, status: String, startedAt: String, finishedAt: String?, lastSuccess: String?)]
+    {
         try locked {
-            var out: [String: (task: RunTask, runID: Int64, startedAt: String, finishedAt: String?)] = [:]
+            var out: [String: (task: RunTask, runID: Int64, status: String, startedAt: String, finishedAt: String?, lastSuccess: String?)] = [:]
+            var succeeded: [String: String] = [:]
             for row in try db.query("""
                 SELECT t.task, t.requests, t.retries, t.pages, t.records, t.bytes, t.windows, t.cursor, t.seconds,
-                       t.error, t.run_id, r.finished_at, r.started_at
+                       t.error, t.run_id, r.finished_at, r.started_at, r.status
                 FROM run_tasks t JOIN runs r ON r.id = t.run_id
                 WHERE substr(t.task, 1, length(?)) = ? ORDER BY t.run_id
                 """, [.text(prefix), .text(prefix)]) {
                 let t = RunTask(row: row)
-                out[t.task] = (t, row[10].int ?? 0, row[12].string ?? "", row[11].string)
+                let finished = row[11].string
+                if t.error == nil, let finished { succeeded[t.task] = finished }
+                out[t.task] = (t, row[10].int ?? 0, row[13].string ?? "", row[12].string ?? "", finished, succeeded[t.task])
             }
             return out
         }

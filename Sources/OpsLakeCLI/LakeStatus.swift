@@ -19,11 +19,14 @@ struct LakeStatus: Encodable {
         var due: String
         /// When its last run ended (or, before any run was recorded, its cursor moved).
         var lastRun: String?
-        /// Its last run: when it started, how it ended ("succeeded", "failed",
-        /// "interrupted", "running") and the rows (the pull's: records) it wrote or received.
+        /// Its last run: when it started and ended (nil while it has not), how it
+        /// ended ("succeeded", "failed", "interrupted", "running") and the rows (the
+        /// pull's: records) it wrote or received; when its last successful run ended.
         var lastStarted: String? = nil
+        var lastEnded: String? = nil
         var outcome: String? = nil
         var rows: Int64? = nil
+        var lastSuccess: String? = nil
         /// "up to date", "N days behind", "never run", "not set up" or "failed".
         var state: String
         var error: String?
@@ -111,7 +114,9 @@ struct LakeStatus: Encodable {
                 if error != nil { s = "failed" }
                 status.tasks.append(TaskState(task: task.name, domain: d.name, cursor: cursor?.day.description, due: due.description,
                                               lastRun: last?.finishedAt ?? cursor?.updatedAt, lastStarted: last?.startedAt,
-                                              outcome: last.map(outcome), rows: last?.rows, state: s, error: error, behind: n))
+                                              lastEnded: last?.finishedAt, outcome: last.map(outcome), rows: last?.rows,
+                                              lastSuccess: try lake?.catalog.lastSuccessfulRun(command: "run", arguments: task.name)?.finishedAt,
+                                              state: s, error: error, behind: n))
             }
         }
 
@@ -137,9 +142,10 @@ struct LakeStatus: Encodable {
                     if run?.task.error != nil { s = "failed" }
                     status.tasks.append(TaskState(task: name, domain: BilliardsODS.name, store: store, cursor: cursor?.day.description,
                                                   due: due.description, lastRun: run?.finishedAt ?? cursor?.updatedAt,
-                                                  lastStarted: run?.startedAt,
-                                                  outcome: run.map { $0.task.error != nil ? "failed" : $0.finishedAt == nil ? "unfinished" : "succeeded" },
-                                                  rows: run.map { Int64($0.task.records) }, state: s, error: run?.task.error, behind: n))
+                                                  lastStarted: run?.startedAt, lastEnded: run?.finishedAt,
+                                                  outcome: run.map { $0.task.error != nil ? "failed" : $0.status },
+                                                  rows: run.map { Int64($0.task.records) }, lastSuccess: run?.lastSuccess,
+                                                  state: s, error: run?.task.error, behind: n))
                 }
             }
         }
@@ -157,8 +163,10 @@ struct LakeStatus: Encodable {
                 let error = last.flatMap { $0.status == "failed" ? $0.error ?? "failed" : $0.isInterrupted ? "interrupted" : nil }
                 let s = error != nil ? "failed" : last == nil ? "never run" : n > 0 ? "behind the ODS" : "up to date"
                 status.tasks.append(TaskState(task: "billiards.dwd", domain: BilliardsDWD.name, cursor: nil, due: String(newest.prefix(10)),
-                                              lastRun: last?.finishedAt, lastStarted: last?.startedAt, outcome: last.map(outcome),
-                                              rows: last?.rows, state: s, error: error, behind: n))
+                                              lastRun: last?.finishedAt, lastStarted: last?.startedAt, lastEnded: last?.finishedAt,
+                                              outcome: last.map(outcome), rows: last?.rows,
+                                              lastSuccess: try lake.catalog.lastSuccessfulRun(command: "billiards dwd")?.finishedAt,
+                                              state: s, error: error, behind: n))
             }
         }
 

@@ -95,11 +95,10 @@ enum PrometheusText {
                tasks.map { ([("domain", $0.domain), ("task", $0.task)], $0.state == "never run" ? "1" : "0") })
         family("opslake_task_failed", "gauge", "1 when each task's last run failed, else 0.",
                tasks.map { ([("domain", $0.domain), ("task", $0.task)], $0.failed ? "1" : "0") })
-        family("opslake_task_last_run_end_timestamp_seconds", "gauge", "When each task's last run ended (Unix time).",
-               tasks.compactMap { t in seconds(t.outcome == nil ? nil : t.lastRun).map { ([("domain", t.domain), ("task", t.task)], $0) } })
-        family("opslake_task_last_success_timestamp_seconds", "gauge",
-               "When each task's last run ended, for a task whose last run succeeded (Unix time).",
-               tasks.compactMap { t in seconds(t.outcome == "succeeded" ? t.lastRun : nil).map { ([("domain", t.domain), ("task", t.task)], $0) } })
+        family("opslake_task_last_run_end_timestamp_seconds", "gauge", "When each task's last run ended (Unix time; absent while it runs).",
+               tasks.compactMap { t in seconds(t.lastEnded).map { ([("domain", t.domain), ("task", t.task)], $0) } })
+        family("opslake_task_last_success_timestamp_seconds", "gauge", "When each task's last successful run ended (Unix time).",
+               tasks.compactMap { t in seconds(t.lastSuccess).map { ([("domain", t.domain), ("task", t.task)], $0) } })
         family("opslake_task_last_run_rows", "gauge", "Rows each task's last run wrote (the pull's: records received).",
                tasks.compactMap { t in t.rows.map { ([("domain", t.domain), ("task", t.task)], "\($0)") } })
 

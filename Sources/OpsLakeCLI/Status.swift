@@ -79,7 +79,7 @@ extension OpsLake {
             if !attention.isEmpty {
                 var table = [["task", "cursor", "due", "last run started", "ended", "outcome", "rows", "state"]]
                 for t in attention {
-                    table.append([t.task, t.cursor ?? "-", t.due, t.lastStarted ?? "-", t.lastRun ?? "-", t.outcome ?? "-",
+                    table.append([t.task, t.cursor ?? "-", t.due, t.lastStarted ?? "-", t.lastEnded ?? "-", t.outcome ?? "-",
                                   t.rows.map(String.init) ?? "-", t.state + (t.error.map { ": " + $0 } ?? "")])
                 }
                 printTable(table)

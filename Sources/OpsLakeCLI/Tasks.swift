@@ -24,7 +24,7 @@ extension OpsLake {
         @OptionGroup var options: LakeOptions
         @OptionGroup var configOptions: ConfigOptions
         @Option(help: "Only this domain's tasks (petshop, billiards_ods, billiards).") var domain: String?
-        @Flag(help: "Print a JSON array of {task, domain, store, cursor, due, lastRun, lastStarted, outcome, rows, state, error, behind}.") var json = false
+        @Flag(help: "Print a JSON array of {task, domain, store, cursor, due, lastRun, lastStarted, lastEnded, outcome, rows, lastSuccess, state, error, behind}.") var json = false
 
         func run() throws {
             try guarded {

@@ -107,14 +107,15 @@ struct Catalogue: Sendable {
         return (fitting ?? best)?.product
     }
 
-    /// A pack's amount in kilograms or litres: `2kg` 2, `400g` 0.4, `7L` 7, `500ml` 0.5;
-    /// nil for a pack that is counted (`單入`, `30片`).
+    /// A pack's amount in kilograms or litres: `2kg` 2, `400g` 0.4, `7L` 7, `500ml` 0.5,
+    /// `1.5 kg` and `1.5公斤` 1.5; nil for a pack that is counted (`單入`, `30片`) or empty.
     static func amount(of pack: String) -> Double? {
-        let digits = pack.prefix { $0.isNumber || $0 == "." }
+        let text = pack.trimmingCharacters(in: .whitespaces)
+        let digits = text.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
         guard let value = Double(digits), value > 0 else { return nil }
-        switch pack.dropFirst(digits.count).lowercased() {
-        case "kg", "l": return value
-        case "g", "ml": return value / 1000
+        switch text.dropFirst(digits.count).trimmingCharacters(in: .whitespaces).lowercased() {
+        case "kg", "l", "公斤", "公升": return value
+        case "g", "ml", "公克", "克", "毫升": return value / 1000
         default: return nil
         }
     }

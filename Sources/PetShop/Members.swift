@@ -111,10 +111,11 @@ struct MemberLife: Sendable {
     /// number alone, so any day can still be generated alone.
     func due(on dt: LakeDate) -> (food: Bool, litter: Bool) {
         let age = Int(dt.daysSinceEpoch - registered.daysSinceEpoch)
+        guard age >= 0 else { return (false, false) }
         func runsOut(_ cycle: Int, _ phase: Int, _ salt: UInt64) -> Bool {
             guard cycle > 0 else { return false }
             let t = age + phase, k = (t + cycle / 2) / cycle
-            let jitter = Int(SplitMix64.mix(key ^ salt ^ UInt64(k)) % 5) - 2
+            let jitter = Int(SplitMix64.mix(SplitMix64.mix(key ^ salt) &+ UInt64(k)) % 5) - 2
             return t == k * cycle + jitter
         }
         return (runsOut(cycle, phase, 0x666F_6F64), runsOut(litterCycle, litterPhase, 0x6C69_7474_6572))

@@ -69,8 +69,13 @@ struct StatusTests {
         // The task's own last run: when it started, how it ended.
         let killedJSON = try JSONSerialization.jsonObject(with: Data(try status(lake, today: later, json: true).stdout.utf8)) as? [String: Any]
         let daily = (killedJSON?["tasks"] as? [[String: Any]] ?? []).first { $0["task"] as? String == "petshop.daily" }
-        #expect(daily?["outcome"] as? String == "interrupted" && daily?["lastStarted"] is String, "\(daily ?? [:])")
-        #expect(failed.stdout.contains("interrupted"), "\(failed.stdout)")
+        #expect(daily?["outcome"] as? String == "interrupted" && daily?["lastStarted"] is String && daily?["lastEnded"] == nil
+                && daily?["lastSuccess"] is String, "\(daily ?? [:])")
+        // A monitor's "time since the last success" keeps its sample while the task fails.
+        let whileFailing = try metrics(lake, today: later, into: prom)
+        #expect(whileFailing.contains("opslake_task_last_success_timestamp_seconds{lake=\"\(lake)\",domain=\"petshop\",task=\"petshop.daily\"} ")
+                && !whileFailing.contains("opslake_task_last_run_end_timestamp_seconds{lake=\"\(lake)\",domain=\"petshop\",task=\"petshop.daily\"} "),
+                "\(whileFailing)")
 
         // Caught up: all well again, and the history has every run, newest first.
         #expect(try opslake(["run", "--lake", lake], environment: ["OPSLAKE_TODAY": later]).status == 0)

@@ -11,8 +11,9 @@ struct MemberLifeTests {
     func deterministic() {
         for member in [1, 2, 999, 123_456] {
             let a = MemberLife(seed: 7, member: member, registered: day), b = MemberLife(seed: 7, member: member, registered: day)
-            #expect([a.dogs, a.cats, a.dogSize, a.cycle, a.phase, a.channel, a.sensitivity]
-                    == [b.dogs, b.cats, b.dogSize, b.cycle, b.phase, b.channel, b.sensitivity])
+            #expect([a.dogs, a.cats, a.dogSize, a.cycle, a.phase, a.channel, a.sensitivity, a.pack, a.litterCycle, a.litterPhase, a.litterBag]
+                    == [b.dogs, b.cats, b.dogSize, b.cycle, b.phase, b.channel, b.sensitivity, b.pack, b.litterCycle, b.litterPhase, b.litterBag])
+            #expect(a.key == b.key && a.due(on: day.adding(days: 40)) == b.due(on: day.adding(days: 40)))
             #expect(a.activity == b.activity && a.lapse == b.lapse)
         }
         let others = (1...200).map { MemberLife(seed: 8, member: $0, registered: day) }
@@ -55,6 +56,13 @@ struct MemberLifeTests {
                 #expect(life.weight(on: d) == life.activity * 8)
             }
         }
+    }
+
+    @Test("a pack's amount is read from its label as the catalogue and imports write it; counted packs have none")
+    func packAmounts() {
+        let cases: [(String, Double?)] = [("2kg", 2), ("400g", 0.4), ("7L", 7), ("500ml", 0.5), ("1.5 kg", 1.5), ("1.5公斤", 1.5),
+                                          ("800公克", 0.8), (" 10L ", 10), ("單入", nil), ("30片", nil), ("", nil), ("kg", nil), ("0kg", nil)]
+        for (label, want) in cases { #expect(Catalogue.amount(of: label) == want, "\(label)") }
     }
 
     @Test("a festival multiplies a member's weight by their sensitivity's factor, and nothing else")
