@@ -157,7 +157,13 @@ struct LakeStatus: Encodable {
             if !ods.isEmpty {
                 let last = runs.first { $0.command == "billiards dwd" }
                 let newest = ods.map(\.committedAt).max()!
-                let stale = last.map { $0.startedAt <= newest } ?? true
+                // Writers hold the lake's lock one at a time, so a partition committed by a
+                // run numbered after the build's came after it. The catalogue's times are whole
+                // seconds: a build that began in the second of a commit is judged by the run
+                // numbers, and only a partition of no run by its time.
+                let stale = last.map { build in
+                    ods.contains { p in p.runID.map { $0 > build.id } ?? (build.startedAt <= p.committedAt) }
+                } ?? true
                 let waited = catalogueSeconds(newest).map { Int64(Date().timeIntervalSince1970) - $0 >= Int64(grace) } ?? true
                 let n = stale && waited ? 1 : 0
                 let error = last.flatMap { $0.status == "failed" ? $0.error ?? "failed" : $0.isInterrupted ? "interrupted" : nil }
