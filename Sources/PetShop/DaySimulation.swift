@@ -152,7 +152,7 @@ extension DaySimulation {
         }
 
         /// A buying session's lines: each product viewed and added to the cart, with
-        /// now and then a glance at another. First what runs out around the day (one
+        /// now and then a glance at another. First what runs out on the day (one
         /// pack of the member's usual food, one bag of their usual litter: `refills`),
         /// then products drawn; one already in the basket is drawn again, up to four
         /// tries per line.
