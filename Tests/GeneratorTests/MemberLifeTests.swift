@@ -65,13 +65,16 @@ struct MemberLifeTests {
         for (label, want) in cases { #expect(Catalogue.amount(of: label) == want, "\(label)") }
     }
 
-    @Test("a festival multiplies a member's weight by their sensitivity's factor, and nothing else")
+    @Test("a festival, and less a threshold-discount day, multiplies a member's weight by their sensitivity's factor, and nothing else")
     func festivalWeight() {
         let later = day.adding(days: 20)
         for life in lives.prefix(2_000) {
             let plain = life.weight(on: later), festive = life.weight(on: later, festival: true)
             #expect(festive == plain * MemberLife.festivalFactor[life.sensitivity])
+            // A threshold-discount day draws by sensitivity too, less; a festival's factor wins.
+            #expect(life.weight(on: later, offer: true) == plain * MemberLife.offerFactor[life.sensitivity])
+            #expect(life.weight(on: later, festival: true, offer: true) == festive)
         }
-        #expect(MemberLife.festivalFactor == [0.5, 1.0, 3.0])
+        #expect(MemberLife.festivalFactor == [0.5, 1.0, 3.0] && MemberLife.offerFactor == [0.8, 1.0, 1.4])
     }
 }
