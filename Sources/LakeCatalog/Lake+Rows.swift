@@ -14,8 +14,9 @@ extension Lake {
     /// as the corrupt file it is.
     public func forEachRow(of key: PartitionKey, schema: TableSchema, _ body: (JSONTape, [Int]) throws -> Void) throws {
         guard let record = try catalog.partition(key) else { return }
-        let names = schema.fields.map(\.name)
+        let names = schema.fields.map { Array($0.name.utf8) }
         var line: [UInt8] = []
+        var values: [Int] = []
         for file in record.files.filter({ $0.format == .ndjson }).sorted(by: { $0.part < $1.part }) {
             let reader = NDJSONReader(source: try ZstdReader(source: try FileSource(path: absolute(file.path)), name: file.path))
             var number = 0
@@ -24,11 +25,10 @@ extension Lake {
                 guard let tape = JSONTape(line) else {
                     throw FormatError(.json, "\(file.path) line \(number) is not JSON; run `opslake verify`")
                 }
-                let members = tape.members(JSONTape.root)
-                guard members.count == names.count, zip(members, names).allSatisfy({ tape.key($0.0.key, is: $0.1) }) else {
+                guard tape.values(JSONTape.root, keys: names, into: &values) else {
                     throw FormatError(.json, "\(file.path) line \(number) does not hold the columns of \(schema.dataset); run `opslake verify`")
                 }
-                try body(tape, members.map(\.value))
+                try body(tape, values)
             }
         }
     }

@@ -1,4 +1,5 @@
 internal import CSQLite
+import Foundation
 
 /// A failed SQLite call: result code, SQLite's message and the statement.
 public struct SQLiteError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -28,7 +29,10 @@ final class SQLiteDatabase {
         sqlite3_extended_result_codes(db, 1)
     }
 
-    deinit { sqlite3_close_v2(handle) }
+    deinit {
+        cache.removeAll()  // finalized before the connection closes
+        sqlite3_close_v2(handle)
+    }
 
     @discardableResult
     func check(_ rc: Int32, _ sql: String? = nil) throws -> Int32 {
@@ -48,11 +52,35 @@ final class SQLiteDatabase {
     /// Runs `sql` with `arguments` and returns every row.
     @discardableResult
     func query(_ sql: String, _ arguments: [SQLValue] = []) throws -> [[SQLValue]] {
-        let s = try prepare(sql)
+        let s = try take(sql)
+        defer { give(s) }
         try s.bind(arguments)
         var rows: [[SQLValue]] = []
         while try s.step() { rows.append(s.row()) }
         return rows
+    }
+
+    /// `query`'s prepared statements, by their SQL. Preparing took about 80,000
+    /// instructions a call, 6% of a DWD build, which looks a partition up thousands of
+    /// times. A statement is taken out while it runs, so two threads never share one;
+    /// the cache is emptied when it holds `cacheLimit`, so SQL built with values in it
+    /// cannot grow it without bound.
+    private var cache: [String: Statement] = [:]
+    private let cacheLock = NSLock()
+    private static let cacheLimit = 64
+
+    private func take(_ sql: String) throws -> Statement {
+        if let s = cacheLock.withLock({ cache.removeValue(forKey: sql) }) { return s }
+        return try prepare(sql)
+    }
+
+    /// Returns `s` to the cache, reset and unbound so it holds no lock or value.
+    private func give(_ s: Statement) {
+        s.release()
+        cacheLock.withLock {
+            if cache.count >= Self.cacheLimit { cache.removeAll() }
+            cache[s.sql] = s
+        }
     }
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction, rolled back if it throws.
@@ -120,7 +148,8 @@ extension SQLValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
 }
 
 final class Statement {
-    let db: SQLiteDatabase
+    /// Unowned: the database's cache holds its statements, and a statement never outlives its database.
+    unowned let db: SQLiteDatabase
     let handle: OpaquePointer
     let sql: String
 
@@ -159,6 +188,12 @@ final class Statement {
             default: .text(String(cString: sqlite3_column_text(handle, i)))
             }
         }
+    }
+
+    /// Resets the statement and clears its bindings: it holds no read lock and no value.
+    func release() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
     }
 
     /// Binds, runs to completion and resets.

@@ -107,14 +107,32 @@ public struct JSONTape: Sendable {
     /// The members of the object at `object`: each key's node and its value's.
     public func members(_ object: Int) -> [(key: Int, value: Int)] {
         guard nodes[object].kind == .object else { return [] }
-        var out: [(Int, Int)] = []
+        // Built with the result's labels: an unlabelled array returned as a labelled one
+        // is cast element by element at run time (3.6% of a DWD build).
+        var out: [(key: Int, value: Int)] = []
         let end = Int(nodes[object].next)
         var i = object + 1
         while i < end {
-            out.append((i, i + 1))
+            out.append((key: i, value: i + 1))
             i = Int(nodes[i + 1].next)
         }
         return out
+    }
+
+    /// Whether the object's keys are exactly `keys`, in order; if so `values` holds their
+    /// values' nodes (it is emptied first and keeps its storage, so a reader of many
+    /// rows allocates nothing per row).
+    public func values(_ object: Int, keys: [[UInt8]], into values: inout [Int]) -> Bool {
+        values.removeAll(keepingCapacity: true)
+        guard nodes[object].kind == .object else { return false }
+        let end = Int(nodes[object].next)
+        var i = object + 1
+        for key in keys {
+            guard i < end, key.withUnsafeBufferPointer({ keyEquals(i, $0) }) else { return false }
+            values.append(i + 1)
+            i = Int(nodes[i + 1].next)
+        }
+        return i == end
     }
 
     /// A hash of the object's keys, in order (FNV-1a over their bytes): objects with the
@@ -311,7 +329,12 @@ extension JSONTape {
         var at = 0
         var depth = 0
 
-        init(count: Int) { nodes.reserveCapacity(count / 12 + 4) }
+        init(count: Int) {
+            nodes.reserveCapacity(count / 12 + 4)
+            // Room for an ordinary record's keys: grown from empty, the list was
+            // reallocated once per object (4% of a DWD build).
+            keys.reserveCapacity(64)
+        }
 
         mutating func document(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
             skipSpace(b)
@@ -387,7 +410,7 @@ extension JSONTape {
             }
             at += 1
             guard noDuplicateKeys(b, from: keyBase) else { return false }
-            keys.removeSubrange(keyBase...)
+            keys.removeLast(keys.count - keyBase)  // keeps the storage
             nodes[me].end = Int32(at)
             nodes[me].next = Int32(nodes.count)
             depth -= 1

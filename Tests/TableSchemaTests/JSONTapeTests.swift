@@ -190,4 +190,23 @@ func value(_ tape: JSONTape, _ i: Int) -> JSONValue {
         #expect(inOrder == keys.prefix(6).map { tape.member(JSONTape.root, named: $0) })
         #expect(inOrder.allSatisfy { $0 != nil })
     }
+
+    @Test("values(keys:) takes exactly the keys in order, escaped or not, and names each value's node; anything else is refused")
+    func valuesOfKeys() throws {
+        let text = #"{"id":7,"n\u0061me":"x","tags":[1,2],"at":null}"#
+        let tape = try #require(JSONTape(Array(text.utf8)))
+        let keys = ["id", "name", "tags", "at"].map { Array($0.utf8) }
+        var values: [Int] = [99]
+        #expect(tape.values(JSONTape.root, keys: keys, into: &values))
+        #expect(values == tape.members(JSONTape.root).map(\.value))
+        #expect(tape.int64(values[0]) == 7 && tape.string(values[1]) == "x" && tape.kind(values[3]) == .null)
+        for wrong in [Array(keys.prefix(3)), keys + [Array("more".utf8)], [keys[1], keys[0], keys[2], keys[3]],
+                      [keys[0], Array("nam".utf8), keys[2], keys[3]], []] {
+            #expect(!tape.values(JSONTape.root, keys: wrong, into: &values), "\(wrong.map { String(decoding: $0, as: UTF8.self) })")
+        }
+        let list = try #require(tape.member(JSONTape.root, "tags"))
+        #expect(!tape.values(list, keys: [], into: &values) && values.isEmpty)
+        let empty = try #require(JSONTape(Array("{}".utf8)))
+        #expect(empty.values(JSONTape.root, keys: [], into: &values) && values.isEmpty)
+    }
 }
