@@ -154,4 +154,34 @@ struct ReplayCLITests {
             #expect(verify.status == 0, "\(point): \(verify.stdout) \(verify.stderr)")
         }
     }
+
+    @Test("killed at any step of a DWD commit, while the next chunk is built, a build run again gives the files of a clean build")
+    func killedMidDWD() throws {
+        let dir = TemporaryDirectory("dwd-kill")
+        defer { dir.remove() }
+        let archive = dir.path + "/a"
+        try smallArchive(archive)
+        let ods = dir.path + "/ods"
+        #expect(try opslake("billiards", "replay", "--archive", archive, "--lake", ods).status == 0)
+        func copy(_ to: String) throws -> String {
+            try FileManager.default.copyItem(atPath: ods, toPath: to)
+            return to
+        }
+        let clean = try copy(dir.path + "/clean")
+        let built = try opslake("billiards", "dwd", "--lake", clean, "--json")
+        #expect(built.status == 0, "\(built.stderr)")
+        let reference = try lakeFiles(clean).filter { !$0.key.hasPrefix("_") }
+        #expect(reference.keys.contains { $0.hasPrefix("billiards/") })
+        // Two ODS partitions a chunk: the first commits run while later chunks are built.
+        for (point, n) in [("after-temporary-files", 2), ("after-journal", 3), ("after-first-rename", 4), ("after-renames", 2), ("after-apply", 5)] {
+            let root = try copy(dir.path + "/" + point)
+            let killed = try opslake(["billiards", "dwd", "--lake", root], environment: ["OPSLAKE_FAULT": "\(point):\(n)", "OPSLAKE_DWD_CHUNK": "2"])
+            #expect(killed.signaled && killed.status == SIGKILL, "\(point): \(killed.status) \(killed.stderr)")
+            let rerun = try opslake("billiards", "dwd", "--lake", root)
+            #expect(rerun.status == 0, "\(point): \(rerun.stderr)")
+            #expect(try lakeFiles(root).filter { !$0.key.hasPrefix("_") } == reference, "\(point)")
+            let verify = try opslake("verify", "--lake", root)
+            #expect(verify.status == 0, "\(point): \(verify.stdout) \(verify.stderr)")
+        }
+    }
 }

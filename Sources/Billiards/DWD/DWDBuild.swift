@@ -46,7 +46,11 @@ public enum DWDBuild {
     /// Bumped when a rule changes the rows without changing a schema.
     static let rulesVersion = "dwd-rules-1"
     /// ODS partitions read side by side, then committed as one batch.
-    static let chunk = 64
+    /// `$OPSLAKE_DWD_CHUNK` sets it, so the crash tests can stop a build between commits.
+    static let chunk: Int = {
+        if let text = ProcessInfo.processInfo.environment["OPSLAKE_DWD_CHUNK"], let n = Int(text), n > 0 { return n }
+        return 64
+    }()
 
     /// Builds the DWD partitions of the ODS days `from...to` (all when nil) whose inputs
     /// changed; `rebuild` builds them all again (to the same bytes, when nothing changed).
@@ -92,7 +96,13 @@ public enum DWDBuild {
             summary.seconds[step] = Date().timeIntervalSince(clock)
             clock = Date()
         }
+        // A chunk commits on its own thread while the next one is built, so the cores do
+        // not wait on the catalogue's work and the fsyncs (a fifth of a build's
+        // instructions); one commit at a time, in chunk order, each followed by its
+        // derivations, as before.
+        let committing = ReadAhead<Result<Void, any Error>>()
         do {
+            defer { _ = committing.waitIfStarted() }
             for start in stride(from: 0, to: plan.count, by: chunk) {
                 let part = Array(plan[start..<min(plan.count, start + chunk)])
                 let results = WorkQueue.map(part.count, jobs: ProcessInfo.processInfo.activeProcessorCount, state: {}) { _, i in
@@ -118,11 +128,20 @@ public enum DWDBuild {
                         throw error
                     }
                 }
+                if case .failure(let error)? = committing.waitIfStarted() {
+                    for s in staged { s.discard() }
+                    throw error
+                }
                 if !staged.isEmpty {
-                    _ = try lake.commit(staged, runID: runID)
-                    try lake.setDerivations(derivations)
+                    committing.start { [staged, derivations] in
+                        Result {
+                            _ = try lake.commit(staged, runID: runID)
+                            try lake.setDerivations(derivations)
+                        }
+                    }
                 }
             }
+            try committing.waitIfStarted()?.get()
             summary.newFields = newFields.sorted()
             summary.dwdRows = summary.rows
             lap("dwd")
