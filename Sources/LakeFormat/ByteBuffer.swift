@@ -100,6 +100,14 @@ extension ByteBuffer {
                    UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0))
         var n = 0
         withUnsafeMutableBytes(of: &tmp) { t in
+            // Two digits a step (the venue's ids have sixteen).
+            while magnitude >= 100 {
+                let (q, r) = magnitude.quotientAndRemainder(dividingBy: 100)
+                t[18 - n] = Self.digitPairs[Int(r) * 2]
+                t[19 - n] = Self.digitPairs[Int(r) * 2 + 1]
+                magnitude = q
+                n += 2
+            }
             repeat {
                 t[19 - n] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 48
                 magnitude /= 10
@@ -111,6 +119,16 @@ extension ByteBuffer {
             count += i + n
         }
     }
+
+    /// "00", "01", … "99", each pair's two ASCII digits.
+    static let digitPairs: [UInt8] = {
+        var out: [UInt8] = []
+        for n in 0..<100 {
+            out.append(UInt8(48 + n / 10))
+            out.append(UInt8(48 + n % 10))
+        }
+        return out
+    }()
 
     /// Appends `value` as exactly `width` digits, zero-padded (`value` must fit).
     public func append(digits value: Int, width: Int) {

@@ -78,4 +78,22 @@ import TestSupport
             }
         }
     }
+
+    @Test("append(decimal:) writes what String(_:) writes, at every digit count, both signs and the extremes")
+    func decimals() {
+        var g = SplitMix64(seed: 41)
+        var values: [Int64] = [0, 1, -1, 9, 10, 99, 100, 101, -100, 1000, 2_501_204_660_000_001, .max, .min, .max - 1, .min + 1]
+        var p: Int64 = 1
+        for _ in 0..<18 {
+            p *= 10
+            values += [p - 1, p, p + 1, -p, -(p - 1)]
+        }
+        for _ in 0..<2000 { values.append(Int64(bitPattern: g.next()) >> Int64(g.next() % 63)) }
+        let buffer = ByteBuffer(capacity: 64)
+        for v in values {
+            buffer.removeAll()
+            buffer.append(decimal: v)
+            #expect(String(decoding: buffer.bytes, as: UTF8.self) == String(v))
+        }
+    }
 }

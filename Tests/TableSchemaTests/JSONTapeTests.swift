@@ -164,6 +164,29 @@ func value(_ tape: JSONTape, _ i: Int) -> JSONValue {
         #expect(checked > 500)
     }
 
+    /// A payload is one long string with escapes every few bytes: unescaped a word at a
+    /// time between them, it must give CanonicalJSON's bytes whatever the gaps.
+    @Test("long strings with many escapes at random gaps unescape to CanonicalJSON's bytes")
+    func manyEscapes() throws {
+        let pieces: [[UInt8]] = [Array(#"\""#.utf8), Array(#"\\"#.utf8), Array(#"\/"#.utf8), Array(#"\t"#.utf8),
+                                 Array(#"\u53f0"#.utf8), Array(#"\ud83c\udfb1"#.utf8), Array("台".utf8), Array("x".utf8)]
+        var g = SplitMix64(seed: 7)
+        for _ in 0..<300 {
+            var body: [UInt8] = []
+            for _ in 0..<Int(g.next() % 12) {
+                body += Array(repeating: UInt8(ascii: "a") + UInt8(g.next() % 26), count: Int(g.next() % 20))
+                body += pieces[Int(g.next() % UInt64(pieces.count))]
+            }
+            let bytes = Array("[\"".utf8) + body + Array("\"]".utf8)
+            let tape = try #require(JSONTape(bytes), "\(bytes)")
+            guard case .array(let items) = try CanonicalJSON.parse(bytes), case .string(let s) = items[0] else {
+                Issue.record("not a string: \(bytes)")
+                continue
+            }
+            #expect(tape.stringBytes(tape.elements(JSONTape.root)[0]) == Array(s.utf8), "\(bytes)")
+        }
+    }
+
     @Test("a member found from any hint is the member found from the start")
     func hintedMembers() throws {
         let text = #"{"a":1,"bb":{"a":2},"ccc":[3],"d\u0065":4,"e":null,"f":"x"}"#
