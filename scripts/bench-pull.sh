@@ -8,7 +8,7 @@
 # Environment:
 #   BENCH_STORES   stores of the simulated tenant (default 50)
 #   BENCH_DAYS     business days pulled (default 30)
-#   BENCH_PY_STORES stores the Python reference pulls (default 10, the first of the tenant's):
+#   BENCH_PY_STORES stores the Python reference pulls (default 5, the first of the tenant's):
 #                  the ratio is of records/s, as bench-generate.sh's reference makes fewer
 #                  rows than opslake; the reference's cost per record does not depend on how
 #                  many stores it pulls, since it pulls them one after another
@@ -31,7 +31,7 @@ STORES=${BENCH_STORES:-50}
 DAYS=${BENCH_DAYS:-30}
 ROUNDS=${BENCH_ROUNDS:-3}
 JOBS=${BENCH_JOBS:-4}
-PY_STORES=${BENCH_PY_STORES:-10}
+PY_STORES=${BENCH_PY_STORES:-5}
 FROM=2026-01-01
 for n in "$STORES" "$DAYS" "$ROUNDS" "$JOBS" "$PY_STORES"; do
   [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "bench-pull: BENCH_STORES, BENCH_DAYS, BENCH_ROUNDS, BENCH_JOBS and BENCH_PY_STORES must be positive integers (got $n)" >&2; exit 2; }
