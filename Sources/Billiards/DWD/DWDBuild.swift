@@ -131,9 +131,11 @@ public enum DWDBuild {
                     case .failure(let error as DWDPartitionError):
                         failures.append((position[start + k], error.message))
                     case .failure(let error):
-                        // The lake failed: nothing of this chunk is committed.
+                        // The lake failed: nothing of this chunk is committed. A commit
+                        // of the chunk before that failed first is the error reported.
                         for s in staged { s.discard() }
                         for case .success(let later) in results { later.staged.discard() }
+                        if case .failure(let earlier)? = committing.waitIfStarted() { throw earlier }
                         throw error
                     }
                 }
