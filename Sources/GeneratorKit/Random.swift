@@ -59,14 +59,18 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 }
 
 /// Draws an index with given weights in constant time (Walker's alias method,
-/// Vose's construction). Built once per table; drawing costs one random number.
+/// Vose's construction). Built once per table; drawing costs one random number
+/// and one table read.
 public struct WeightedChoice: Sendable {
-    let probability: [UInt64]
-    let alias: [Int32]
-    public var count: Int { alias.count }
+    /// Column `i`'s threshold (32-bit fixed point, 0...2^32: 33 bits) in the low bits and
+    /// its alias above them: one word, so a draw reads one cache line, not two.
+    let entries: [UInt64]
+    public var count: Int { entries.count }
+    static let thresholdBits: UInt64 = 33
 
     public init(weights: [Double]) {
         let n = weights.count
+        precondition(n < 1 << 31, "at most 2^31 - 1 weights")
         precondition(n > 0 && weights.allSatisfy { $0 >= 0 && $0.isFinite }, "weights must be non-negative")
         let total = weights.reduce(0, +)
         precondition(total > 0, "weights must not all be zero")
@@ -87,14 +91,16 @@ public struct WeightedChoice: Sendable {
         }
         // Thresholds in 32-bit fixed point, so a draw is integer arithmetic only and
         // identical on every machine.
-        probability = prob.map { UInt64(min(1, max(0, $0)) * 4_294_967_296.0) }
-        self.alias = alias
+        entries = (0..<n).map { i in
+            UInt64(min(1, max(0, prob[i])) * 4_294_967_296.0) | UInt64(alias[i]) << Self.thresholdBits
+        }
     }
 
     @inline(__always)
     public func draw(_ rng: inout SplitMix64) -> Int {
         let r = rng.next()
-        let column = Int(truncatingIfNeeded: UInt64(truncatingIfNeeded: alias.count).multipliedFullWidth(by: r).high)
-        return (r & 0xFFFF_FFFF) < probability[column] ? column : Int(alias[column])
+        let column = Int(truncatingIfNeeded: UInt64(truncatingIfNeeded: entries.count).multipliedFullWidth(by: r).high)
+        let entry = entries[column]
+        return (r & 0xFFFF_FFFF) < entry & (1 << Self.thresholdBits - 1) ? column : Int(truncatingIfNeeded: entry >> Self.thresholdBits)
     }
 }

@@ -175,13 +175,14 @@ struct People {
         let t = division.townshipChoice.draw(&rng)
         let town = division.townships[t]
         let roads = division.roads[t]
-        let road = roads[rng.below(roads.count)]
+        let road = roads.lowerBound + rng.below(roads.count)
+        let kind = reference.roads.kind(road)
         var street = TextBuilder()
-        street.append(road.name)
+        reference.roads.name(road, into: &street)
         if rng.chance(0.45) {
             let lane = 1 + Int(pow3(rng.unit()) * 599)
             let alley = rng.chance(0.3) ? 1 + rng.below(30) : 0
-            if road.kind == .street {
+            if kind == .street {
                 street.append(lane)
                 street.append("巷")
                 if alley > 0 {
@@ -199,7 +200,7 @@ struct People {
         }
         if rng.chance(0.6) {
             let floor = 1 + Int(rng.unit() * rng.unit() * 24)
-            if road.kind != .locality {
+            if kind != .locality {
                 street.append(floor)
                 street.append("樓")
             }

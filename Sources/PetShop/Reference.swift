@@ -9,13 +9,65 @@ struct Reference: Sendable {
         let name: String
         let townships: [(name: String, zip3: String)]
         let townshipChoice: WeightedChoice
-        /// Each township's road names (Chunghwa Post's list, `TaiwanRoads.swift`).
-        let roads: [[Road]]
+        /// Each township's road names (Chunghwa Post's list, `TaiwanRoads.swift`): its
+        /// indexes in `Reference.roads`.
+        let roads: [Range<Int>]
     }
 
-    /// A name of the post's road list and what an address on it takes.
-    struct Road: Sendable {
-        enum Kind: Sendable {
+    /// Every name of the post's road list with its kind, in one 16-byte slot per road:
+    /// a length-and-kind byte, then the name's UTF-8 when it fits the other 15 bytes
+    /// (92% of names), else where it starts in `long`. An address then reads one cache
+    /// line per road, not a String in a megabyte of arrays: that read was the customer
+    /// generator's costliest cache miss.
+    struct RoadTable: Sendable {
+        /// Two words per road. Byte 0 of the first: the length (bits 0-3, when it fits),
+        /// the kind (bits 4-5), bit 7 set for a long name; a long name's length is in
+        /// bytes 1-2 of the first word and its offset in `long` is the second word.
+        let slots: [UInt64]
+        /// The long names' UTF-8, end to end.
+        let long: [UInt8]
+
+        init(names: [Slice<UnsafeBufferPointer<UInt8>>]) {
+            var slots: [UInt64] = [], long: [UInt8] = []
+            slots.reserveCapacity(2 * names.count)
+            for name in names {
+                let kind = UInt64(Road.kind(of: name).rawValue) << 4
+                if name.count <= 15 {
+                    var slot: (UInt64, UInt64) = (UInt64(name.count) | kind, 0)
+                    withUnsafeMutableBytes(of: &slot) { $0.baseAddress!.advanced(by: 1).copyMemory(from: UnsafeRawPointer(name.base.baseAddress! + name.startIndex), byteCount: name.count) }
+                    slots.append(slot.0)
+                    slots.append(slot.1)
+                } else {
+                    slots.append(0x80 | kind | UInt64(name.count) << 8)
+                    slots.append(UInt64(long.count))
+                    long.append(contentsOf: name)
+                }
+            }
+            self.slots = slots
+            self.long = long
+        }
+
+        var count: Int { slots.count / 2 }
+
+        @inline(__always) func kind(_ road: Int) -> Road.Kind {
+            Road.Kind(rawValue: UInt8(truncatingIfNeeded: (slots[2 * road] >> 4) & 3))!
+        }
+
+        @inline(__always) func name(_ road: Int, into text: inout TextBuilder) {
+            var slot = (slots[2 * road], slots[2 * road + 1])
+            if slot.0 & 0x80 == 0 {
+                let length = Int(truncatingIfNeeded: slot.0 & 0xF)
+                withUnsafeBytes(of: &slot) { text.append(bytes: UnsafeRawBufferPointer(rebasing: $0[1..<(1 + length)])) }
+            } else {
+                let start = Int(truncatingIfNeeded: slot.1), length = Int(truncatingIfNeeded: (slot.0 >> 8) & 0xFFFF)
+                long.withUnsafeBytes { text.append(bytes: UnsafeRawBufferPointer(rebasing: $0[start..<(start + length)])) }
+            }
+        }
+    }
+
+    /// What an address on a road of the post's list takes.
+    enum Road {
+        enum Kind: UInt8, Sendable {
             /// A road or street (…路, …街, …大道, …段, …道): lanes, alleys, numbers, floors.
             case street
             /// A named lane or alley (…巷, …巷永和山莊, 居易一弄): a number and a floor, no further lane.
@@ -23,26 +75,20 @@ struct Reference: Sendable {
             /// A locality (…村, …寮, …坑, a market): a number only.
             case locality
         }
-        let name: String
-        let kind: Kind
-
-        init(_ name: String) {
-            self.name = name
-            // Compared as UTF-8 bytes: 43,248 names are read at every start, and
-            // Foundation's `contains` and Character-wise `hasSuffix` took a quarter of a
-            // second for them, Foundation's `firstRange(of:)` on the bytes a third of a
-            // pet-shop fortnight's instructions. UTF-8 is self-synchronising, so a byte
-            // match is a match of whole characters.
-            let u = Array(name.utf8)
-            kind = Self.laneMarks.contains { Self.find($0, in: u) } ? .lane
-                : Self.streetEndings.contains { u.count >= $0.count && u[(u.count - $0.count)...].elementsEqual($0) } ? .street
+        /// The kind of the road named `u` (UTF-8). Compared as bytes: 43,248 names are
+        /// read at every start, and Foundation's `contains` and Character-wise
+        /// `hasSuffix` took a quarter of a second for them. UTF-8 is self-synchronising,
+        /// so a byte match is a match of whole characters.
+        static func kind(of u: Slice<UnsafeBufferPointer<UInt8>>) -> Kind {
+            laneMarks.contains { find($0, in: u) } ? .lane
+                : streetEndings.contains { u.count >= $0.count && u[(u.endIndex - $0.count)...].elementsEqual($0) } ? .street
                 : .locality
         }
 
         /// Whether `mark` occurs in `bytes`.
-        static func find(_ mark: [UInt8], in bytes: [UInt8]) -> Bool {
+        static func find(_ mark: [UInt8], in bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
             guard let first = mark.first, bytes.count >= mark.count else { return false }
-            for i in 0...(bytes.count - mark.count) where bytes[i] == first && bytes[i..<(i + mark.count)].elementsEqual(mark) {
+            for i in bytes.startIndex...(bytes.endIndex - mark.count) where bytes[i] == first && bytes[i..<(i + mark.count)].elementsEqual(mark) {
                 return true
             }
             return false
@@ -70,6 +116,7 @@ struct Reference: Sendable {
     let givenCharChoice: [WeightedChoice]
     let divisions: [Division]
     let divisionChoice: WeightedChoice
+    let roads: RoadTable
     let mobilePrefixes: [String]
     let emailDomains: [String]
     let emailDomainChoice: WeightedChoice
@@ -100,28 +147,36 @@ struct Reference: Sendable {
         givenCharChoice = [g.femaleChars, g.maleChars].map { WeightedChoice(weights: $0.map(\.weight)) }
 
         let d = try Self.decode(DivisionsFile.self, PackageResources.divisions_json, "divisions.json")
-        var roads: [String: [Road]] = [:]
+        var spans: [String: Range<Int>] = [:]
         // Cut on bytes, not Characters: the list is half a megabyte, read at every start.
         var list = taiwanRoadsByTownship
-        try list.withUTF8 { bytes in
+        roads = try list.withUTF8 { bytes in
+            var names: [Slice<UnsafeBufferPointer<UInt8>>] = []
             for line in Self.fields(bytes[...], UInt8(ascii: "\n")) {
                 let parts = Self.fields(line, UInt8(ascii: "\t"))
                 guard parts.count == 3 else {
                     throw ResourceError(resource: "TaiwanRoads.swift", error: RoadsError(line: String(decoding: line, as: UTF8.self)))
                 }
-                roads[String(decoding: parts[0], as: UTF8.self) + "\t" + String(decoding: parts[1], as: UTF8.self)] =
-                    Self.fields(parts[2], UInt8(ascii: ",")).map { Road(String(decoding: $0, as: UTF8.self)) }
+                let first = names.count
+                for name in Self.fields(parts[2], UInt8(ascii: ",")) {
+                    guard name.count <= 0xFFFF else {
+                        throw ResourceError(resource: "TaiwanRoads.swift", error: RoadsError(line: "a road name past 64 KiB"))
+                    }
+                    names.append(name)
+                }
+                spans[String(decoding: parts[0], as: UTF8.self) + "\t" + String(decoding: parts[1], as: UTF8.self)] = first..<names.count
             }
+            return RoadTable(names: names)
         }
         divisions = try d.divisions.map { row in
             Division(name: row.name,
                      townships: row.townships.map { ($0.name, $0.zip3) },
                      townshipChoice: WeightedChoice(weights: row.townships.map { max($0.share, 1e-6) }),
                      roads: try row.townships.map { town in
-                         guard let list = roads["\(row.name)\t\(town.name)"], !list.isEmpty else {
+                         guard let span = spans["\(row.name)\t\(town.name)"], !span.isEmpty else {
                              throw ResourceError(resource: "TaiwanRoads.swift", error: RoadsError(line: "no roads for \(row.name) \(town.name)"))
                          }
-                         return list
+                         return span
                      })
         }
         divisionChoice = WeightedChoice(weights: d.divisions.map(\.population))

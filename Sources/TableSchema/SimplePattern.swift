@@ -1,6 +1,8 @@
 /// A compiled form of the patterns schemas mostly use — literals, `\d`, ASCII
 /// classes `[a-z0-9._-]` and `[^...]`, each with `{n}`, `{n,m}`, `{n,}`, `+`, `*` or
-/// `?` — matched over UTF-8 bytes, anchored at both ends, with backtracking.
+/// `?` — matched over UTF-8 bytes, anchored at both ends: by position tables when
+/// the length is fixed, by a shift-and automaton when every atom repeats `{n}` or
+/// `{n,}` times, otherwise with backtracking.
 /// Anything else (`|`, groups, `.`) returns nil and is left to POSIX regexec, which
 /// costs about twenty times as much per value.
 final class SimplePattern: Sendable {
@@ -22,6 +24,18 @@ final class SimplePattern: Sendable {
     /// For a fixed pattern: at each position, how many positions from there on match
     /// exactly the digits 0-9, so runs of eight are checked in one word (`[0-9]{16}`).
     let digitRunAhead: [Int]
+    /// For a pattern whose atoms each repeat exactly `n` times or `n` or more times
+    /// (`[a-z0-9._]+@[a-z0-9.-]+\\.[a-z]{2,}`), in at most 63 positions: the shift-and
+    /// automaton, run one byte at a time with no backtracking. `accept[b]` has bit `j + 1`
+    /// set when position `j` takes byte `b`; bit 0 is the start.
+    let shiftAnd: ShiftAnd?
+
+    struct ShiftAnd {
+        let accept: [UInt64]
+        /// The positions that may take another byte of their own atom (`+`, `{n,}`).
+        let loops: UInt64
+        let final: UInt64
+    }
 
     init?(_ pattern: String) {
         var p = Array(pattern.utf8)
@@ -120,6 +134,22 @@ final class SimplePattern: Sendable {
             fixedTables = nil
             digitRunAhead = []
         }
+        let positions = atoms.reduce(0) { $0 + $1.min }
+        if fixedTables == nil, positions <= 63, atoms.allSatisfy({ $0.min >= 1 && ($0.max == $0.min || $0.max == Int.max) }) {
+            var accept = [UInt64](repeating: 0, count: 256)
+            var loops: UInt64 = 0
+            var bit = 1
+            for atom in atoms {
+                for _ in 0..<atom.min {
+                    for b in 0..<256 where atom.set[b] { accept[b] |= 1 << UInt64(bit) }
+                    bit += 1
+                }
+                if atom.max == Int.max { loops |= 1 << UInt64(bit - 1) }
+            }
+            shiftAnd = ShiftAnd(accept: accept, loops: loops, final: 1 << UInt64(bit - 1))
+        } else {
+            shiftAnd = nil
+        }
     }
 
     static func isAlnum(_ b: UInt8) -> Bool {
@@ -157,6 +187,17 @@ final class SimplePattern: Sendable {
                         }
                         return true
                     }
+                }
+            }
+            if let automaton = shiftAnd {
+                return automaton.accept.withUnsafeBufferPointer { accept in
+                    // Bit j + 1: the bytes so far match the pattern up to position j.
+                    var state: UInt64 = 1
+                    for b in bytes {
+                        state = ((state << 1) | (state & automaton.loops)) & accept[Int(b)]
+                        if state == 0 { return false }
+                    }
+                    return state & automaton.final != 0
                 }
             }
             return mins.withUnsafeBufferPointer { mins in

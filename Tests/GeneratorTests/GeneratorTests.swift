@@ -4,7 +4,7 @@ import Configuration
 import GeneratorKit
 import LakeFormat
 @testable import PetShop
-import TableSchema
+@testable import TableSchema
 import TestSupport
 
 /// Collects rows in memory, encoded as CSV, for comparisons.
@@ -160,10 +160,23 @@ struct GeneratorTests {
 
 @Suite("simple patterns")
 struct SimplePatternTests {
+    /// Which matcher a pattern gets: the agreement test below covers each of them.
+    @Test func matcherChosen() throws {
+        let fixed = try #require(SimplePattern("C[0-9]{8}"))
+        #expect(fixed.fixedTables != nil && fixed.shiftAnd == nil)
+        for linear in ["[a-z0-9._]+@[a-z0-9.-]+\\.[a-z]{2,}", "a+b{2}[ab]+", "[^@]+@b"] {
+            #expect(try #require(SimplePattern(linear)).shiftAnd != nil, "\(linear)")
+        }
+        for backtracking in ["[^@ ]+x?y*", "a{2,3}b{0,}"] {
+            let p = try #require(SimplePattern(backtracking))
+            #expect(p.shiftAnd == nil && p.fixedTables == nil, "\(backtracking)")
+        }
+    }
+
     /// The validator's fast matcher agrees with POSIX regexec on random strings.
     @Test("fast pattern matching agrees with regexec", arguments: [
         "C[0-9]{8}", "09[0-9]{2}-[0-9]{3}-[0-9]{3}", "[a-z0-9._]+@[a-z0-9.-]+\\.[a-z]{2,}", "CC[0-9]{13}", "[^@ ]+x?y*", "a{2,3}b{0,}",
-        "E[0-9]{16}", "S[0-9]{15}",
+        "E[0-9]{16}", "S[0-9]{15}", "[ab.]+@[a.-]+\\.[ab]{2,}", "a+b{2}[ab]+", "[^@]+@b",
     ])
     func agrees(pattern: String) throws {
         let fast = try TableSchema(dataset: DatasetName("t.fast")!, json: Data("""
@@ -186,6 +199,13 @@ struct SimplePatternTests {
         for _ in 0..<3000 {
             let tail = (0..<(15 + Int(rng.next() % 2))).map { _ in rng.next() % 4 == 0 ? near[Int(rng.next() % 13)] : near[Int(rng.next() % 10)] }
             samples.append((rng.next() % 2 == 0 ? "E" : "S") + String(String.UnicodeScalarView(tail)))
+        }
+        // Short strings over the bytes of the e-mail-like patterns, where a greedy run
+        // must give back bytes to the atom after it (the shift-and automaton's case).
+        let small = Array("ab.@-".unicodeScalars)
+        for _ in 0..<3000 {
+            let n = Int(rng.next() % 11)
+            samples.append(String(String.UnicodeScalarView((0..<n).map { _ in small[Int(rng.next() % UInt64(small.count))] })))
         }
         for s in samples {
             let expected = regexec(&regex, s, 0, nil, 0) == 0
