@@ -46,6 +46,9 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
+        // A cache prefetch hint: the one processor instruction the generators want that Swift does not offer.
+        .target(name: "CPrefetch"),
+
         // Layers, lowest first. Dependencies point downwards only.
         // System calls go through swift-system's typed FileDescriptor, FilePath and Errno.
         .target(name: "LakeFormat", dependencies: ["CZstd", "CCrypto", .product(name: "SystemPackage", package: "swift-system")]),
@@ -76,7 +79,7 @@ let package = Package(
         // files installed beside the binary.
         .target(
             name: "PetShop",
-            dependencies: ["LakeFormat", "TableSchema", "Configuration", "GeneratorKit"],
+            dependencies: ["LakeFormat", "TableSchema", "Configuration", "GeneratorKit", "CPrefetch"],
             resources: ["surnames", "given_names", "divisions", "contact", "pet_catalogue", "taiwan_calendar"].map { .embedInCode("Resources/\($0).json") }
                 + petShopTables.map { .embedInCode("Schemas/petshop/\($0).json") }
                 + petShopDimensions.map { .embedInCode("Schemas/petshop/dimensions/\($0).sql") }

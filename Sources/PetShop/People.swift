@@ -38,23 +38,51 @@ struct People {
         }
         var rng = SplitMix64(seed: config.seed, label: "petshop.customers", day: dt.daysSinceEpoch)
         var clock = DailyClock(count: count, hourlyWeights: config.hourlyWeights, rng: &rng)
+        // Members are drawn a batch at a time and written after: each draw starts loading
+        // its road's slot, so the batch's cache misses overlap instead of each stalling
+        // its own row. The draws are made in the same order either way.
+        var batch: [DrawnMember] = []
+        batch.reserveCapacity(Self.batch)
         var i = 0
-        while let second = clock.next(&rng) {
-            let female = rng.chance(0.58)
-            let (name, surname) = self.name(female: female, &rng)
-            let birthday = self.birthday(on: dt, &rng)
-            let place = address(&rng)
-            let phone = mobile(&rng)
-            let mail = email(surname: surname, female: female, birthYear: birthday.components.year, &rng)
-            // The life the simulation gives this member (its own stream, not this day's).
-            let life = MemberLife(seed: config.seed, member: first + i, registered: dt)
-            try CustomerRow(customerID: Identifier("C", first + i, width: 8), name: name, gender: female ? "F" : "M",
-                            birthday: birthday, mobile: phone, email: mail, city: place.city, district: place.district,
-                            postalCode: place.zip, address: place.street, registeredAt: taipei(dt, second), dogs: life.dogs,
-                            cats: life.cats, dogSize: life.dogSizeName, acquisitionChannel: MemberLife.channels[life.channel])
-                .write(to: sink)
-            i += 1
+        var more = true
+        while more {
+            batch.removeAll(keepingCapacity: true)
+            while batch.count < Self.batch, let second = clock.next(&rng) {
+                let female = rng.chance(0.58)
+                let (name, surname) = self.name(female: female, &rng)
+                let birthday = self.birthday(on: dt, &rng)
+                let place = drawAddress(&rng)
+                reference.roads.prefetch(place.road)
+                let phone = mobile(&rng)
+                let mail = email(surname: surname, female: female, birthYear: birthday.components.year, &rng)
+                batch.append(DrawnMember(second: second, female: female, name: name, birthday: birthday, place: place, phone: phone, mail: mail))
+            }
+            more = batch.count == Self.batch
+            for m in batch {
+                // The life the simulation gives this member (its own stream, not this day's).
+                let life = MemberLife(seed: config.seed, member: first + i, registered: dt)
+                try CustomerRow(customerID: Identifier("C", first + i, width: 8), name: m.name, gender: m.female ? "F" : "M",
+                                birthday: m.birthday, mobile: m.phone, email: m.mail, city: m.place.city, district: m.place.district,
+                                postalCode: m.place.zip, address: street(m.place), registeredAt: taipei(dt, m.second), dogs: life.dogs,
+                                cats: life.cats, dogSize: life.dogSizeName, acquisitionChannel: MemberLife.channels[life.channel])
+                    .write(to: sink)
+                i += 1
+            }
         }
+    }
+
+    /// Members drawn per batch by `writeCustomers`.
+    static let batch = 32
+
+    /// A member's draws, kept until the batch is written.
+    struct DrawnMember {
+        var second: Int
+        var female: Bool
+        var name: TextBuilder
+        var birthday: LakeDate
+        var place: AddressDraw
+        var phone: TextBuilder
+        var mail: TextBuilder
     }
 
     /// Writes the day's changes of mobile, e-mail or address by members registered before `dt`.
@@ -171,40 +199,58 @@ struct People {
     /// lane; a locality (a village, a market) only its number. Every draw is made
     /// whatever the road, so the stream does not depend on the list.
     func address(_ rng: inout SplitMix64) -> (city: String, district: String, zip: String, street: TextBuilder) {
+        let drawn = drawAddress(&rng)
+        return (drawn.city, drawn.district, drawn.zip, street(drawn))
+    }
+
+    /// An address's draws, made in their order whatever the road: what `street(_:)`
+    /// writes. A lane, alley, sub-number or floor of 0 is one not drawn.
+    struct AddressDraw {
+        var city: String, district: String, zip: String
+        var road: Int
+        var lane = 0, alley = 0, number = 0, sub = 0, floor = 0
+    }
+
+    func drawAddress(_ rng: inout SplitMix64) -> AddressDraw {
         let division = reference.divisions[reference.divisionChoice.draw(&rng)]
         let t = division.townshipChoice.draw(&rng)
         let town = division.townships[t]
         let roads = division.roads[t]
-        let road = roads.lowerBound + rng.below(roads.count)
-        let kind = reference.roads.kind(road)
-        var street = TextBuilder()
-        reference.roads.name(road, into: &street)
+        var d = AddressDraw(city: division.name, district: town.name, zip: town.zip3, road: roads.lowerBound + rng.below(roads.count))
         if rng.chance(0.45) {
-            let lane = 1 + Int(pow3(rng.unit()) * 599)
-            let alley = rng.chance(0.3) ? 1 + rng.below(30) : 0
-            if kind == .street {
-                street.append(lane)
-                street.append("巷")
-                if alley > 0 {
-                    street.append(alley)
-                    street.append("弄")
-                }
+            d.lane = 1 + Int(pow3(rng.unit()) * 599)
+            d.alley = rng.chance(0.3) ? 1 + rng.below(30) : 0
+        }
+        d.number = 1 + Int(rng.unit() * rng.unit() * 399)
+        if rng.chance(0.1) { d.sub = 1 + rng.below(5) }
+        if rng.chance(0.6) { d.floor = 1 + Int(rng.unit() * rng.unit() * 24) }
+        return d
+    }
+
+    /// The street address of drawn numbers on their road, as its kind takes them.
+    func street(_ d: AddressDraw) -> TextBuilder {
+        let kind = reference.roads.kind(d.road)
+        var street = TextBuilder()
+        reference.roads.name(d.road, into: &street)
+        if d.lane > 0 && kind == .street {
+            street.append(d.lane)
+            street.append("巷")
+            if d.alley > 0 {
+                street.append(d.alley)
+                street.append("弄")
             }
         }
-        street.append(1 + Int(rng.unit() * rng.unit() * 399))
-        if rng.chance(0.1) {
+        street.append(d.number)
+        if d.sub > 0 {
             street.append("號之")
-            street.append(1 + rng.below(5))
+            street.append(d.sub)
         } else {
             street.append("號")
         }
-        if rng.chance(0.6) {
-            let floor = 1 + Int(rng.unit() * rng.unit() * 24)
-            if kind != .locality {
-                street.append(floor)
-                street.append("樓")
-            }
+        if d.floor > 0 && kind != .locality {
+            street.append(d.floor)
+            street.append("樓")
         }
-        return (division.name, town.name, town.zip3, street)
+        return street
     }
 }

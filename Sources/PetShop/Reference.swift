@@ -1,3 +1,4 @@
+import CPrefetch
 import Foundation
 import GeneratorKit
 
@@ -51,6 +52,11 @@ struct Reference: Sendable {
 
         @inline(__always) func kind(_ road: Int) -> Road.Kind {
             Road.Kind(rawValue: UInt8(truncatingIfNeeded: (slots[2 * road] >> 4) & 3))!
+        }
+
+        /// Starts loading road `road`'s slot, for a caller that reads it a little later.
+        @inline(__always) func prefetch(_ road: Int) {
+            slots.withUnsafeBufferPointer { opslake_prefetch($0.baseAddress! + 2 * road) }
         }
 
         @inline(__always) func name(_ road: Int, into text: inout TextBuilder) {
