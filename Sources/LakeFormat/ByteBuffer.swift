@@ -55,7 +55,7 @@ public final class ByteBuffer {
 
     /// Copies `n` bytes. Most pieces are short (ids, keys, numbers): up to 32 bytes,
     /// two overlapping word or double-word copies beat a call to memmove.
-    @inline(__always) static func copy(to p: UnsafeMutableRawPointer, from src: UnsafeRawPointer, count n: Int) {
+    @inlinable @inline(__always) public static func copy(to p: UnsafeMutableRawPointer, from src: UnsafeRawPointer, count n: Int) {
         typealias Pair = (UInt64, UInt64)
         if n >= 8 && n <= 16 {
             p.storeBytes(of: src.loadUnaligned(as: UInt64.self), as: UInt64.self)

@@ -102,8 +102,9 @@ struct TextBuilder {
     mutating func append(bytes u: UnsafeRawBufferPointer) {
         if overflow.isEmpty && count + u.count <= 64 {
             let at = count
-            withUnsafeMutableBytes(of: &bytes) { b in
-                UnsafeMutableRawBufferPointer(rebasing: b[at..<(at + u.count)]).copyMemory(from: u)
+            if let source = u.baseAddress {
+                // Pieces are short (a road, a digit run, a character): copied inline, not by memmove.
+                withUnsafeMutableBytes(of: &bytes) { ByteBuffer.copy(to: $0.baseAddress! + at, from: source, count: u.count) }
             }
             count += u.count
         } else {
