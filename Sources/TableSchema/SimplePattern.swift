@@ -120,7 +120,9 @@ final class SimplePattern: Sendable {
         mins = atoms.map(\.min)
         maxs = atoms.map(\.max)
         table = atoms.flatMap(\.set)
-        if atoms.allSatisfy({ $0.min == $0.max }), atoms.reduce(0, { $0 + $1.min }) <= 4096 {
+        // Lengths summed with a cap, so that huge repeat counts cannot overflow.
+        func length(upTo cap: Int) -> Int { atoms.reduce(0) { Swift.min($0 + Swift.min($1.min, cap), cap) } }
+        if atoms.allSatisfy({ $0.min == $0.max }), length(upTo: 4097) <= 4096 {
             let fixed = atoms.enumerated().flatMap { a, atom in [Int](repeating: a << 8, count: atom.min) }
             fixedTables = fixed
             let digits = (0..<256).map { (48...57).contains($0) }
@@ -134,8 +136,7 @@ final class SimplePattern: Sendable {
             fixedTables = nil
             digitRunAhead = []
         }
-        let positions = atoms.reduce(0) { $0 + $1.min }
-        if fixedTables == nil, positions <= 63, atoms.allSatisfy({ $0.min >= 1 && ($0.max == $0.min || $0.max == Int.max) }) {
+        if fixedTables == nil, length(upTo: 64) <= 63, atoms.allSatisfy({ $0.min >= 1 && ($0.max == $0.min || $0.max == Int.max) }) {
             var accept = [UInt64](repeating: 0, count: 256)
             var loops: UInt64 = 0
             var bit = 1

@@ -171,6 +171,20 @@ struct SimplePatternTests {
             let p = try #require(SimplePattern(backtracking))
             #expect(p.shiftAnd == nil && p.fixedTables == nil, "\(backtracking)")
         }
+        // The automaton has 63 positions; a longer pattern, or a repeat count past any
+        // sum, goes to the backtracking matcher (and loads without overflowing).
+        #expect(try #require(SimplePattern("a{62}b+")).shiftAnd != nil)
+        #expect(try #require(SimplePattern("a{63}b+")).shiftAnd == nil)
+        let huge = try #require(SimplePattern("a{9223372036854775807}b{9223372036854775807}c+"))
+        #expect(huge.shiftAnd == nil && huge.fixedTables == nil)
+        let text = Array("aabbc".utf8)
+        #expect(text.withUnsafeBufferPointer { !huge.matches($0) })
+        // At the limit, the automaton still agrees on the strings around its length.
+        let limit = try #require(SimplePattern("a{62}b+"))
+        for (n, b, expected) in [(62, 1, true), (61, 2, false), (62, 0, false), (63, 1, false), (62, 5, true)] {
+            let s = Array(String(repeating: "a", count: n).utf8) + Array(String(repeating: "b", count: b).utf8)
+            #expect(s.withUnsafeBufferPointer { limit.matches($0) } == expected, "\(n) a, \(b) b")
+        }
     }
 
     /// The validator's fast matcher agrees with POSIX regexec on random strings.
@@ -202,7 +216,7 @@ struct SimplePatternTests {
         }
         // Short strings over the bytes of the e-mail-like patterns, where a greedy run
         // must give back bytes to the atom after it (the shift-and automaton's case).
-        let small = Array("ab.@-".unicodeScalars)
+        let small = Array("ab.@-中".unicodeScalars)
         for _ in 0..<3000 {
             let n = Int(rng.next() % 11)
             samples.append(String(String.UnicodeScalarView((0..<n).map { _ in small[Int(rng.next() % UInt64(small.count))] })))
