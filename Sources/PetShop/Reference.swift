@@ -15,14 +15,14 @@ struct Reference: Sendable {
         let roads: [Range<Int>]
     }
 
+    #if _endian(big)
+    #error("RoadTable's slots put the header in byte 0 of a little-endian word")
+    #endif
     /// Every name of the post's road list with its kind, in one 16-byte slot per road:
     /// a length-and-kind byte, then the name's UTF-8 when it fits the other 15 bytes
     /// (92% of names), else where it starts in `long`. An address then reads one cache
     /// line per road, not a String in a megabyte of arrays: that read was the customer
     /// generator's costliest cache miss.
-    #if _endian(big)
-    #error("RoadTable's slots put the header in byte 0 of a little-endian word")
-    #endif
     struct RoadTable: Sendable {
         /// Two words per road. Byte 0 of the first: the length (bits 0-3, when it fits),
         /// the kind (bits 4-5), bit 7 set for a long name; a long name's length is in
