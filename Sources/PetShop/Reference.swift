@@ -51,8 +51,6 @@ struct Reference: Sendable {
             self.long = long
         }
 
-        var count: Int { slots.count / 2 }
-
         @inline(__always) func kind(_ road: Int) -> Road.Kind {
             Road.Kind(rawValue: UInt8(truncatingIfNeeded: (slots[2 * road] >> 4) & 3))!
         }
