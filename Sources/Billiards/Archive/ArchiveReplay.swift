@@ -27,64 +27,91 @@ public enum ArchiveReplay {
     public static func plan(_ folder: String, stores: Set<Int64>? = nil, endpoints: Set<Endpoint>? = nil)
         throws -> [(window: ODSWindow, entries: [ArchiveEntry])]
     {
-        let index = try Archive.readIndex(folder)
-        let entries = stores == nil && endpoints == nil ? index
-            : index.filter { e in (stores?.contains(e.store) ?? true) && (endpoints?.contains(e.knownEndpoint!) ?? true) }
-        // Every file is looked for first, in one listing of each folder the index names
-        // (a stat of each of 130,000 files took a quarter of a second on 2 cores): a
-        // missing file stops the replay before anything is landed, the first in the
-        // index the one named. A file's size and SHA-256 are checked when it is read,
-        // before its window lands.
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        let split = entries.map { e -> (folder: Substring, name: Substring) in
-            guard let slash = e.file.lastIndex(of: "/") else { return ("", e.file[...]) }
-            return (e.file[..<slash], e.file[e.file.index(after: slash)...])
-        }
-        let folders = Array(Set(split.map(\.folder)))
-        let listed = WorkQueue.map(folders.count, jobs: cores, state: {}) { _, i in
-            FileIO.names(folders[i].isEmpty ? folder : folder + "/" + folders[i])
-        }
-        let names = Dictionary(uniqueKeysWithValues: zip(folders, listed))
-        if let i = split.indices.first(where: { !names[split[$0].folder]!.contains(String(split[$0].name)) }) {
-            let e = entries[i]
-            throw ODSError(.noInput, "\(folder)/\(e.file) is missing (\(e.endpoint) store \(e.store) \(pageName(e))); the archive is incomplete")
-        }
-        let order = Dictionary(uniqueKeysWithValues: Endpoint.allCases.enumerated().map { ($1, $0) })
-        let keys = entries.map { e -> (window: ODSWindow, rank: Int) in
-            let w = e.window!, endpoint = e.knownEndpoint!
-            return (ODSWindow(endpoint: endpoint, storeID: e.store, start: w.lowerBound, end: w.upperBound), order[endpoint]!)
-        }
-        // By window start and end, then endpoint, then store; a window's entries in index order.
-        let sorted = keys.indices.sorted { i, j in
-            let (x, y) = (keys[i], keys[j])
-            if x.window.start != y.window.start { return x.window.start < y.window.start }
-            if x.window.end != y.window.end { return x.window.end < y.window.end }
-            if x.rank != y.rank { return x.rank < y.rank }
-            if x.window.storeID != y.window.storeID { return x.window.storeID < y.window.storeID }
-            return i < j
-        }
-        var windows: [(window: ODSWindow, entries: [ArchiveEntry])] = []
-        for i in sorted {
-            if let last = windows.last, last.window == keys[i].window {
-                windows[windows.count - 1].entries.append(entries[i])
-            } else {
-                windows.append((keys[i].window, [entries[i]]))
+        let layout = try Layout(folder, stores: stores, endpoints: endpoints)
+        return layout.windows.map { ($0.window, Array(layout.entries[$0.range])) }
+    }
+
+    /// The plan as the replay uses it: the entries in landing order, and each window's
+    /// range of them, so no entry is copied per window.
+    struct Layout: Sendable {
+        var entries: [ArchiveEntry] = []
+        var windows: [(window: ODSWindow, range: Range<Int>)] = []
+
+        init(_ folder: String, stores: Set<Int64>?, endpoints: Set<Endpoint>?) throws {
+            let index = try Archive.readIndex(folder)
+            let chosen = stores == nil && endpoints == nil ? index
+                : index.filter { e in (stores?.contains(e.store) ?? true) && (endpoints?.contains(e.knownEndpoint!) ?? true) }
+            // Each entry's window and place, on every core, a chunk of entries per call.
+            let cores = ProcessInfo.processInfo.activeProcessorCount
+            let chunk = 4096
+            let chunks = (chosen.count + chunk - 1) / chunk
+            let rank = Dictionary(uniqueKeysWithValues: Endpoint.allCases.enumerated().map { ($1, $0) })
+            let keys = WorkQueue.map(chunks, jobs: cores, state: {}) { _, c in
+                chosen[(c * chunk)..<min(chosen.count, (c + 1) * chunk)].map { e -> (window: ODSWindow, rank: Int) in
+                    let w = e.window!, endpoint = e.knownEndpoint!
+                    return (ODSWindow(endpoint: endpoint, storeID: e.store, start: w.lowerBound, end: w.upperBound), rank[endpoint]!)
+                }
+            }.flatMap { $0 }
+            try Self.checkFilesExist(chosen, folder: folder, cores: cores, chunk: chunk)
+            // By window start and end, then endpoint, then store; a window's entries in index order.
+            let sorted = keys.indices.sorted { i, j in
+                let (x, y) = (keys[i], keys[j])
+                if x.window.start != y.window.start { return x.window.start < y.window.start }
+                if x.window.end != y.window.end { return x.window.end < y.window.end }
+                if x.rank != y.rank { return x.rank < y.rank }
+                if x.window.storeID != y.window.storeID { return x.window.storeID < y.window.storeID }
+                return i < j
+            }
+            entries = sorted.map { chosen[$0] }
+            var start = 0
+            for (n, i) in sorted.enumerated() where n + 1 == sorted.count || keys[sorted[n + 1]].window != keys[i].window {
+                windows.append((keys[i].window, start..<(n + 1)))
+                start = n + 1
             }
         }
-        return windows
+
+        /// Looks for every file in one listing of each folder the index names (a stat
+        /// of each of 130,000 files took a quarter of a second on 2 cores): a missing
+        /// file stops the replay before anything is landed, the first in the index the
+        /// one named. A file's size and SHA-256 are checked when it is read, before its
+        /// window lands.
+        static func checkFilesExist(_ entries: [ArchiveEntry], folder: String, cores: Int, chunk: Int) throws {
+            @Sendable func split(_ file: String) -> (folder: Substring, name: Substring) {
+                guard let slash = file.utf8.lastIndex(of: UInt8(ascii: "/")) else { return ("", file[...]) }
+                return (file[..<slash], file[file.utf8.index(after: slash)...])
+            }
+            let chunks = (entries.count + chunk - 1) / chunk
+            let folders = Array(WorkQueue.map(chunks, jobs: cores, state: {}) { _, c in
+                Set(entries[(c * chunk)..<min(entries.count, (c + 1) * chunk)].map { String(split($0.file).folder) })
+            }.reduce(into: Set<String>()) { $0.formUnion($1) })
+            let listed = WorkQueue.map(folders.count, jobs: cores, state: {}) { _, i in
+                FileIO.names(folders[i].isEmpty ? folder : folder + "/" + folders[i])
+            }
+            let names = Dictionary(uniqueKeysWithValues: zip(folders, listed))
+            let missing = WorkQueue.map(chunks, jobs: cores, state: {}) { _, c in
+                ((c * chunk)..<min(entries.count, (c + 1) * chunk)).first { i in
+                    let (dir, name) = split(entries[i].file)
+                    return !(names[String(dir)]?.contains(String(name)) ?? false)
+                }
+            }.lazy.compactMap { $0 }.first
+            if let i = missing {
+                let e = entries[i]
+                throw ODSError(.noInput, "\(folder)/\(e.file) is missing (\(e.endpoint) store \(e.store) \(pageName(e))); the archive is incomplete")
+            }
+        }
     }
 
     /// Replays the archive at `folder` into `lake`, as one catalogue run (command
     /// `billiards replay`, with `arguments`), which records the error if one stops it.
     public static func run(_ folder: String, into lake: WritableLake, stores: Set<Int64>? = nil, endpoints: Set<Endpoint>? = nil,
                            arguments: [String] = []) throws -> Summary {
-        let windows = try plan(folder, stores: stores, endpoints: endpoints)
-        let days = windows.map(\.window.start.businessDate) + windows.map(\.window.lastWholeDay)
+        let layout = try Layout(folder, stores: stores, endpoints: endpoints)
+        let days = layout.windows.map(\.window.start.businessDate) + layout.windows.map(\.window.lastWholeDay)
         let started = Date()
         let runID = try lake.beginRun(command: "billiards replay", arguments: arguments,
                                       window: days.min().flatMap { first in days.max().map { first...max(first, $0) } })
         do {
-            let summary = try land(windows, folder: folder, into: lake, runID: runID)
+            let summary = try land(layout, folder: folder, into: lake, runID: runID)
             try lake.finishRun(runID, partitions: summary.written, rows: Int64(summary.rows), bytes: 0,
                                seconds: Date().timeIntervalSince(started), error: nil)
             return summary
@@ -95,8 +122,8 @@ public enum ArchiveReplay {
         }
     }
 
-    static func land(_ windows: [(window: ODSWindow, entries: [ArchiveEntry])], folder: String, into lake: WritableLake,
-                     runID: Int64) throws -> Summary {
+    static func land(_ layout: Layout, folder: String, into lake: WritableLake, runID: Int64) throws -> Summary {
+        let windows = layout.windows
         let writer = try ODSWriter(lake: lake, runID: runID, batchBytes: ODSWriter.groupCommitBytes)
         var summary = Summary()
         // Windows are read (files checked, responses parsed) a chunk at a time on every
@@ -108,7 +135,7 @@ public enum ArchiveReplay {
         @Sendable func readChunk(_ start: Int) -> [Result<[ODSRecord], any Error>] {
             let part = windows[start..<min(windows.count, start + chunk)]
             return WorkQueue.map(part.count, jobs: cores, state: {}) { _, i in
-                Result { try Self.read(part[start + i].window, part[start + i].entries, folder: folder) }
+                Result { try Self.read(part[start + i].window, layout.entries[part[start + i].range], folder: folder) }
             }
         }
         let ahead = ReadAhead<[Result<[ODSRecord], any Error>]>()
@@ -117,7 +144,7 @@ public enum ArchiveReplay {
             let read = ahead.wait()
             if n + 1 < starts.count { ahead.start { [next = starts[n + 1]] in readChunk(next) } }
             for (k, records) in read.enumerated() {
-                let (window, entries) = windows[chunkStart + k]
+                let (window, range) = windows[chunkStart + k]
                 let landing: ODSLanding
                 do {
                     let next = chunkStart + k + 1
@@ -130,7 +157,7 @@ public enum ArchiveReplay {
                     throw error
                 }
                 summary.windows += 1
-                summary.files += entries.count
+                summary.files += range.count
                 summary.records += landing.records
                 let day = window.start.businessDate
                 summary.first = min(summary.first ?? day, day)
@@ -147,6 +174,12 @@ public enum ArchiveReplay {
     /// The records of one window, every file checked and every page present, each
     /// (store, key) once (`ODSRecord.latest`).
     public static func read(_ window: ODSWindow, _ entries: [ArchiveEntry], folder: String) throws -> [ODSRecord] {
+        try read(window, entries[...], folder: folder)
+    }
+
+    /// `read` of a window's slice of the replay's entries (their indices are the
+    /// array's).
+    static func read(_ window: ODSWindow, _ entries: ArraySlice<ArchiveEntry>, folder: String) throws -> [ODSRecord] {
         let endpoint = window.endpoint
         var records: [ODSRecord] = []
         func body(_ e: ArchiveEntry) throws -> [UInt8] {

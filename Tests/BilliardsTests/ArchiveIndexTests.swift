@@ -1,0 +1,76 @@
+import Testing
+import Foundation
+@testable import Billiards
+import BilliardsVenue
+import TestSupport
+
+@Suite("archive index")
+struct ArchiveIndexTests {
+    @Test("a file path is inside the archive exactly when it is relative and has no . or .. component")
+    func filePathsInside() {
+        // The rule as first written: split on "/", empty parts dropped.
+        func reference(_ file: String) -> Bool {
+            !file.isEmpty && !file.hasPrefix("/")
+                && !file.split(separator: "/").contains { $0 == "." || $0 == ".." }
+        }
+        let parts = ["a", ".", "..", "...", ".a", "a.", "..b", "", "1001/x.json"]
+        var paths = ["", "/", "/a", "a", "a/", "a//b", "./a", "a/.", "a/..", "../a", "a/../b", "a/.../b", ".hidden/x", "a/b/c.json"]
+        for x in parts { for y in parts { paths.append(x + "/" + y); paths.append(x + y) } }
+        for path in paths {
+            #expect(ArchiveEntry.isInside(path) == reference(path), "\(path)")
+        }
+    }
+
+    @Test("an index of many chunks names its first bad line, whichever core read it")
+    func firstBadLineOfMany() throws {
+        let dir = TemporaryDirectory("archive-index")
+        defer { dir.remove() }
+        let archive = dir.path + "/a"
+        try smallArchive(archive)
+        let entries = try Archive.readIndex(archive)
+        // Over 3 chunks of lines: the entries repeated (the index does not forbid it).
+        var many: [ArchiveEntry] = []
+        while many.count < 3000 { many += entries }
+        let lines = String(decoding: try Archive.indexText(many), as: UTF8.self).split(separator: "\n").map(String.init)
+        func write(_ lines: [String]) throws {
+            try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: archive + "/" + Archive.indexFile))
+        }
+        try write(lines)
+        #expect(try Archive.readIndex(archive) == many)
+        for bad in [[2_900, 2_500], [2_500, 10], [1_025, 1_024], [3_000]] {
+            var damaged = lines
+            for line in bad { damaged[line - 1] = "{\"endpoint\":\"nope\"}" }
+            try write(damaged)
+            #expect(throws: ODSError(.dataError, "\(archive)/\(Archive.indexFile) line \(bad.min()!): not an index entry (no path)")) {
+                try Archive.readIndex(archive)
+            }
+        }
+    }
+
+    @Test("the plan takes every entry once, grouped by window in landing order, each window's entries in index order")
+    func planOrder() throws {
+        let dir = TemporaryDirectory("archive-plan")
+        defer { dir.remove() }
+        let archive = dir.path + "/a"
+        try smallArchive(archive)
+        let index = try Archive.readIndex(archive)
+        // The same archive with its index reversed plans the same windows; a window's
+        // entries follow the index.
+        let plan = try ArchiveReplay.plan(archive)
+        try Data(try Archive.indexText(index.reversed())).write(to: URL(fileURLWithPath: archive + "/" + Archive.indexFile))
+        let reversed = try ArchiveReplay.plan(archive)
+        #expect(plan.map(\.window) == reversed.map(\.window))
+        #expect(plan.map { $0.entries.reversed() } == reversed.map(\.entries))
+        #expect(plan.reduce(0) { $0 + $1.entries.count } == index.count)
+        #expect(Set(plan.flatMap(\.entries)) == Set(index))
+        let rank = Dictionary(uniqueKeysWithValues: Endpoint.allCases.enumerated().map { ($1, $0) })
+        for (a, b) in zip(plan, plan.dropFirst()) {
+            let x = (a.window.start, a.window.end, rank[a.window.endpoint]!, a.window.storeID)
+            let y = (b.window.start, b.window.end, rank[b.window.endpoint]!, b.window.storeID)
+            #expect(x < y, "\(a.window) before \(b.window)")
+        }
+        for (window, entries) in plan {
+            #expect(entries.allSatisfy { $0.knownEndpoint == window.endpoint && $0.store == window.storeID })
+        }
+    }
+}
