@@ -29,23 +29,32 @@ public enum FileIO {
     }
 
     /// The bytes of the file at `path`, read straight into one array sized for
-    /// `expected` bytes (one more is asked for, so a longer file shows as longer); nil
-    /// when it cannot be opened or read. For the many small files of an archive, where
-    /// Foundation's reading costs more than the read. The room asked for is at most
-    /// the file's size plus one, so a wrong `expected` (a damaged index) costs nothing.
+    /// `expected` bytes; nil when it cannot be opened or read. A file longer than
+    /// `expected` gives `expected + 1` bytes, so it shows as longer; the room asked for
+    /// is at most the file's size plus one, so a wrong `expected` (a damaged index)
+    /// costs nothing. For the many small files of an archive (130,000 in a month of 50
+    /// stores), where Foundation's reading costs more than the read: one `open` of the
+    /// path as given (a `FilePath` normalises it first, 2,700 instructions a file),
+    /// `fstat`, and reads of exactly the bytes wanted, not one more to find the end.
     public static func contents(_ path: String, expected: Int) -> [UInt8]? {
-        guard let fd = try? openForReading(path) else { return nil }
-        defer { try? fd.close() }
-        let size = (try? Stat(fd)).map { Int(clamping: $0.size) } ?? Int.max - 1
+        let raw = path.withCString { open($0, O_RDONLY | O_CLOEXEC) }
+        guard raw >= 0 else { return nil }
+        defer { _ = Glibc.close(raw) }
+        var info = stat()
+        guard fstat(raw, &info) == 0 else { return nil }
+        let size = Int(clamping: info.st_size)
+        let wanted = size > expected ? max(expected, 0) + 1 : size
         var failed = false
-        let bytes = [UInt8](unsafeUninitializedCapacity: min(max(expected, 0), size) + 1) { buffer, count in
+        let bytes = [UInt8](unsafeUninitializedCapacity: wanted) { buffer, count in
             count = 0
-            while count < buffer.count {
-                guard let n = try? fd.read(into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[count...])), retryOnInterrupt: true) else {
+            while count < wanted {
+                let n = Glibc.read(raw, buffer.baseAddress! + count, wanted - count)
+                if n < 0 && errno == EINTR { continue }
+                guard n >= 0 else {
                     failed = true
                     return
                 }
-                if n == 0 { return }
+                if n == 0 { return }  // shorter than it was: the caller sees the count
                 count += n
             }
         }

@@ -196,8 +196,8 @@ public enum ArchiveReplay {
             }
             return bytes
         }
-        func page(_ e: ArchiveEntry, _ name: String) throws -> ResponsePage {
-            try ResponsePage(try body(e), endpoint: endpoint, storeID: window.storeID, where: "\(window) \(name)")
+        func page(_ e: ArchiveEntry, _ name: @autoclosure @escaping @Sendable () -> String) throws -> ResponsePage {
+            try ResponsePage(try body(e), endpoint: endpoint, storeID: window.storeID, where: "\(window) \(name())")
         }
         if endpoint.listPath == nil {
             // Each ticket's last successful response (a request retried after a failure

@@ -113,17 +113,19 @@ public struct ResponsePage: Sendable {
     let elements: [Int]
     let endpoint: Endpoint
     let storeID: Int64
-    let place: String
+    /// Where the response came from, for an error: built only when one is thrown (a
+    /// window's description for each of 130,000 responses was 1% of a replay).
+    let place: @Sendable () -> String
 
     /// Reads a response of `endpoint` for store `storeID` (the envelope of
     /// docs/billiards-ods.md). Anything else (not JSON, `code` not 0, no list where the
     /// endpoint's list path says, counts that are not whole numbers) is refused (65)
     /// naming `where`: a response the pull may ask for again. Its records are read by
     /// `records()`.
-    public init(_ body: [UInt8], endpoint: Endpoint, storeID: Int64, where place: @autoclosure () -> String) throws(ODSError) {
+    public init(_ body: [UInt8], endpoint: Endpoint, storeID: Int64, where place: @autoclosure @escaping @Sendable () -> String) throws(ODSError) {
         self.endpoint = endpoint
         self.storeID = storeID
-        self.place = place()
+        self.place = place
         guard let tape = JSONTape(body) else {
             throw ODSError(.dataError, "\(place()): the response is not JSON: \(Self.jsonError(body))")
         }
@@ -180,13 +182,13 @@ public struct ResponsePage: Sendable {
     public func records() throws(ODSError) -> [ODSRecord] {
         let fields = ODSFields(endpoint)
         if endpoint.listPath == nil {
-            return [try ODSRecord(endpoint, fields: fields, storeID: storeID, tape: tape, at: elements[0], where: place)]
+            return [try ODSRecord(endpoint, fields: fields, storeID: storeID, tape: tape, at: elements[0], where: place())]
         }
         var records: [ODSRecord] = []
         records.reserveCapacity(elements.count)
         for (i, element) in elements.enumerated() {
             records.append(try ODSRecord(endpoint, fields: fields, storeID: storeID, tape: tape, at: element,
-                                         where: "\(place) record \(i + 1)"))
+                                         where: "\(place()) record \(i + 1)"))
         }
         return records
     }
