@@ -74,3 +74,25 @@ struct ArchiveIndexTests {
         }
     }
 }
+
+@Suite("archive plan order")
+struct ArchivePermutationTests {
+    @Test("entries moved along a permutation's cycles land where copying them would put them")
+    func permuteMovesLikeCopying() throws {
+        let dir = TemporaryDirectory("archive-permute")
+        defer { dir.remove() }
+        try smallArchive(dir.path + "/a")
+        let entries = try Archive.readIndex(dir.path + "/a")
+        var rng = SystemRandomNumberGenerator()
+        for size in [0, 1, 2, 3, 17, entries.count] {
+            let some = Array(entries.prefix(size))
+            var orders: [[Int]] = [Array(some.indices), Array(some.indices.reversed()), Array(some.indices).shuffled(using: &rng)]
+            if size > 1 { orders.append(Array(1..<size) + [0]) }  // one long cycle
+            for order in orders {
+                var moved = some
+                ArchiveReplay.Layout.permute(&moved, to: order)
+                #expect(moved == order.map { some[$0] }, "size \(size)")
+            }
+        }
+    }
+}

@@ -44,34 +44,44 @@ public enum Archive {
             }
         }
         if bytes.count > start { lines.append((number, start..<bytes.count)) }
-        // A chunk of lines per call: one result each, not one per line (a lock, and a
-        // copy of every entry on the way out, for each of 130,000).
-        let found = lines, chunk = 1024
-        let read = WorkQueue.map((lines.count + chunk - 1) / chunk, jobs: ProcessInfo.processInfo.activeProcessorCount,
-                                 state: {}) { _, c -> Result<[ArchiveEntry], LineError> in
-            var part: [ArchiveEntry] = []
-            part.reserveCapacity(chunk)
-            for line in found[(c * chunk)..<min(found.count, (c + 1) * chunk)] {
-                do throws(ODSError) {
-                    let entry = try ArchiveEntry(line: Array(bytes[line.range]))
-                    try entry.check()
-                    part.append(entry)
-                } catch {
-                    return .failure(LineError(number: line.number, message: error.message))
+        // A chunk of lines per call, each entry made in its place in the array: no
+        // copy of an entry (a dozen strings and a dictionary) on the way out.
+        let found = lines, chunk = 1024, count = lines.count
+        var failure: LineError?
+        let entries = [ArchiveEntry](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let slots = Slots(base: buffer.baseAddress)
+            let outcomes = WorkQueue.map((count + chunk - 1) / chunk, jobs: ProcessInfo.processInfo.activeProcessorCount,
+                                         state: {}) { _, c -> (made: Int, error: LineError?) in
+                let first = c * chunk
+                var made = 0
+                for line in found[first..<min(count, first + chunk)] {
+                    do throws(ODSError) {
+                        let entry = try ArchiveEntry(line: Array(bytes[line.range]))
+                        try entry.check()
+                        (slots.base! + first + made).initialize(to: entry)
+                        made += 1
+                    } catch {
+                        return (made, LineError(number: line.number, message: error.message))
+                    }
                 }
+                return (made, nil)
             }
-            return .success(part)
-        }
-        var entries: [ArchiveEntry] = []
-        entries.reserveCapacity(lines.count)
-        for result in read {
-            switch result {
-            case .success(let part): entries += part
-            case .failure(let e): throw ODSError(.dataError, "\(path) line \(e.number): \(e.message)")
+            // The first chunk with a bad line has the first bad line.
+            if let bad = outcomes.lazy.compactMap(\.error).first {
+                for (c, outcome) in outcomes.enumerated() { (slots.base! + c * chunk).deinitialize(count: outcome.made) }
+                failure = bad
+                initialized = 0
+            } else {
+                initialized = count
             }
         }
+        if let failure { throw ODSError(.dataError, "\(path) line \(failure.number): \(failure.message)") }
         return entries
     }
+
+    /// Where the index's entries are made, shared by the threads that make them (each
+    /// its own slots).
+    struct Slots: @unchecked Sendable { let base: UnsafeMutablePointer<ArchiveEntry>? }
 
     /// The first bad line of a chunk of the index.
     struct LineError: Error { var number: Int; var message: String }

@@ -38,21 +38,28 @@ public enum ArchiveReplay {
         var windows: [(window: ODSWindow, range: Range<Int>)] = []
 
         init(_ folder: String, stores: Set<Int64>?, endpoints: Set<Endpoint>?) throws {
-            let index = try Archive.readIndex(folder)
-            let chosen = stores == nil && endpoints == nil ? index
-                : index.filter { e in (stores?.contains(e.store) ?? true) && (endpoints?.contains(e.knownEndpoint!) ?? true) }
+            entries = try Archive.readIndex(folder)
+            if stores != nil || endpoints != nil {
+                entries.removeAll { e in !((stores?.contains(e.store) ?? true) && (endpoints?.contains(e.knownEndpoint!) ?? true)) }
+            }
             // Each entry's window and place, on every core, a chunk of entries per call.
             let cores = ProcessInfo.processInfo.activeProcessorCount
             let chunk = 4096
-            let chunks = (chosen.count + chunk - 1) / chunk
+            let chunks = (entries.count + chunk - 1) / chunk
             let rank = Dictionary(uniqueKeysWithValues: Endpoint.allCases.enumerated().map { ($1, $0) })
-            let keys = WorkQueue.map(chunks, jobs: cores, state: {}) { _, c in
-                chosen[(c * chunk)..<min(chosen.count, (c + 1) * chunk)].map { e -> (window: ODSWindow, rank: Int) in
-                    let w = e.window!, endpoint = e.knownEndpoint!
-                    return (ODSWindow(endpoint: endpoint, storeID: e.store, start: w.lowerBound, end: w.upperBound), rank[endpoint]!)
-                }
-            }.flatMap { $0 }
-            try Self.checkFilesExist(chosen, folder: folder, cores: cores, chunk: chunk)
+            let keys: [(window: ODSWindow, rank: Int)]
+            do {
+                // Read through a second reference that ends with this scope, so the
+                // entries are moved into order below, not copied.
+                let chosen = entries
+                keys = WorkQueue.map(chunks, jobs: cores, state: {}) { _, c in
+                    chosen[(c * chunk)..<min(chosen.count, (c + 1) * chunk)].map { e -> (window: ODSWindow, rank: Int) in
+                        let w = e.window!, endpoint = e.knownEndpoint!
+                        return (ODSWindow(endpoint: endpoint, storeID: e.store, start: w.lowerBound, end: w.upperBound), rank[endpoint]!)
+                    }
+                }.flatMap { $0 }
+                try Self.checkFilesExist(chosen, folder: folder, cores: cores, chunk: chunk)
+            }
             // By window start and end, then endpoint, then store; a window's entries in index order.
             let sorted = keys.indices.sorted { i, j in
                 let (x, y) = (keys[i], keys[j])
@@ -62,11 +69,36 @@ public enum ArchiveReplay {
                 if x.window.storeID != y.window.storeID { return x.window.storeID < y.window.storeID }
                 return i < j
             }
-            entries = sorted.map { chosen[$0] }
+            Self.permute(&entries, to: sorted)
             var start = 0
             for (n, i) in sorted.enumerated() where n + 1 == sorted.count || keys[sorted[n + 1]].window != keys[i].window {
                 windows.append((keys[i].window, start..<(n + 1)))
                 start = n + 1
+            }
+        }
+
+        /// Puts `entries[order[k]]` at `k` for every `k`, moving entries along the
+        /// permutation's cycles: an entry copied is a dozen reference counts touched, and
+        /// an index has 130,000 of them.
+        static func permute(_ entries: inout [ArchiveEntry], to order: [Int]) {
+            precondition(order.count == entries.count)
+            var placed = [Bool](repeating: false, count: order.count)
+            entries.withUnsafeMutableBufferPointer { buffer in
+                guard let base = buffer.baseAddress else { return }
+                for start in order.indices where !placed[start] {
+                    let first = (base + start).move()
+                    var k = start
+                    while true {
+                        placed[k] = true
+                        let from = order[k]
+                        if from == start {
+                            (base + k).initialize(to: first)
+                            break
+                        }
+                        (base + k).moveInitialize(from: base + from, count: 1)
+                        k = from
+                    }
+                }
             }
         }
 
