@@ -8,17 +8,21 @@ import TestSupport
 struct ArchiveIndexTests {
     @Test("a file path is inside the archive exactly when it is relative and has no . or .. component")
     func filePathsInside() {
-        // The rule as first written: split on "/", empty parts dropped.
+        // The rule as first written, on the String and its bytes.
         func reference(_ file: String) -> Bool {
             !file.isEmpty && !file.hasPrefix("/")
-                && !file.split(separator: "/").contains { $0 == "." || $0 == ".." }
+                && !file.utf8.split(separator: UInt8(ascii: "/")).contains { $0.elementsEqual("..".utf8) || $0.elementsEqual(".".utf8) }
         }
-        let parts = ["a", ".", "..", "...", ".a", "a.", "..b", "", "1001/x.json"]
+        let parts = ["a", ".", "..", "...", ".a", "a.", "..b", "", "1001/x.json", "名", "e\u{301}", "\u{301}", ".\u{301}"]
         var paths = ["", "/", "/a", "a", "a/", "a//b", "./a", "a/.", "a/..", "../a", "a/../b", "a/.../b", ".hidden/x", "a/b/c.json"]
         for x in parts { for y in parts { paths.append(x + "/" + y); paths.append(x + y) } }
         for path in paths {
-            #expect(ArchiveEntry.isInside(path) == reference(path), "\(path)")
+            // One tightening: a path whose first byte is "/" is refused even when a
+            // combining mark follows (the old `hasPrefix` compared characters).
+            let expected = reference(path) && path.utf8.first != UInt8(ascii: "/")
+            #expect(ArchiveEntry.isInside(path) == expected, "\(path.unicodeScalars.map { String($0.value, radix: 16) })")
         }
+        #expect(!ArchiveEntry.isInside("/\u{301}a") && reference("/\u{301}a"))
     }
 
     @Test("an index of many chunks names its first bad line, whichever core read it")
@@ -72,6 +76,38 @@ struct ArchiveIndexTests {
         for (window, entries) in plan {
             #expect(entries.allSatisfy { $0.knownEndpoint == window.endpoint && $0.store == window.storeID })
         }
+    }
+
+    @Test("a plan restricted to endpoints or stores is the whole plan's windows of them")
+    func planFiltered() throws {
+        let dir = TemporaryDirectory("archive-plan-filter")
+        defer { dir.remove() }
+        let archive = dir.path + "/a"
+        try smallArchive(archive)
+        let all = try ArchiveReplay.plan(archive)
+        let chosen: Set<Endpoint> = [.settlementRecords, .memberProfiles, .paymentTransactions]
+        let some = try ArchiveReplay.plan(archive, endpoints: chosen)
+        let expected = all.filter { chosen.contains($0.window.endpoint) }
+        #expect(!some.isEmpty && some.map(\.window) == expected.map(\.window) && some.map(\.entries) == expected.map(\.entries))
+        let store = all[0].window.storeID
+        #expect(try ArchiveReplay.plan(archive, stores: [store]).map(\.window) == all.map(\.window))
+        #expect(try ArchiveReplay.plan(archive, stores: [store + 1]).isEmpty)
+    }
+
+    @Test("a file whose name starts with a combining mark is found where the index says")
+    func combiningMarkName() throws {
+        let dir = TemporaryDirectory("archive-plan-name")
+        defer { dir.remove() }
+        let archive = dir.path + "/a"
+        try smallArchive(archive)
+        var entries = try Archive.readIndex(archive)
+        let old = entries[0].file
+        let folder = old.split(separator: "/").dropLast().joined(separator: "/")
+        entries[0].file = folder + "/\u{301}moved.json"
+        try FileManager.default.moveItem(atPath: archive + "/" + old, toPath: archive + "/" + entries[0].file)
+        try Data(try Archive.indexText(entries)).write(to: URL(fileURLWithPath: archive + "/" + Archive.indexFile))
+        let plan = try ArchiveReplay.plan(archive)
+        #expect(plan.contains { $0.entries.contains(entries[0]) })
     }
 }
 

@@ -42,7 +42,7 @@ public enum ArchiveReplay {
             if stores != nil || endpoints != nil {
                 entries.removeAll { e in !((stores?.contains(e.store) ?? true) && (endpoints?.contains(e.knownEndpoint!) ?? true)) }
             }
-            // Each entry's window and place, on every core, a chunk of entries per call.
+            // Each entry's window and endpoint rank, on every core, a chunk of entries per call.
             let cores = ProcessInfo.processInfo.activeProcessorCount
             let chunk = 4096
             let chunks = (entries.count + chunk - 1) / chunk
@@ -79,7 +79,7 @@ public enum ArchiveReplay {
 
         /// Puts `entries[order[k]]` at `k` for every `k`, moving entries along the
         /// permutation's cycles: an entry copied is a dozen reference counts touched, and
-        /// an index has 130,000 of them.
+        /// an index has 130,000 of them. `order` must be a permutation of the indices.
         static func permute(_ entries: inout [ArchiveEntry], to order: [Int]) {
             precondition(order.count == entries.count)
             var placed = [Bool](repeating: false, count: order.count)
@@ -95,6 +95,8 @@ public enum ArchiveReplay {
                             (base + k).initialize(to: first)
                             break
                         }
+                        // Each slot is moved from once: a repeated or stray index stops here.
+                        precondition(order.indices.contains(from) && !placed[from], "not a permutation")
                         (base + k).moveInitialize(from: base + from, count: 1)
                         k = from
                     }

@@ -113,8 +113,7 @@ public struct ResponsePage: Sendable {
     let elements: [Int]
     let endpoint: Endpoint
     let storeID: Int64
-    /// Where the response came from, for an error: built only when one is thrown (a
-    /// window's description for each of 130,000 responses was 1% of a replay).
+    /// Where the response came from, for an error: built only when one is thrown.
     let place: @Sendable () -> String
 
     /// Reads a response of `endpoint` for store `storeID` (the envelope of
