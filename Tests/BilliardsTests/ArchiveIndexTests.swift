@@ -4,6 +4,14 @@ import Foundation
 import BilliardsVenue
 import TestSupport
 
+/// Runs `body` with the path of a fresh `smallArchive`, removed after.
+func withSmallArchive(_ name: String, _ body: (String) throws -> Void) throws {
+    let dir = TemporaryDirectory(name)
+    defer { dir.remove() }
+    try smallArchive(dir.path + "/a")
+    try body(dir.path + "/a")
+}
+
 @Suite("archive index")
 struct ArchiveIndexTests {
     @Test("a file path is inside the archive exactly when it is relative and has no . or .. component")
@@ -27,87 +35,79 @@ struct ArchiveIndexTests {
 
     @Test("an index of many chunks names its first bad line, whichever core read it")
     func firstBadLineOfMany() throws {
-        let dir = TemporaryDirectory("archive-index")
-        defer { dir.remove() }
-        let archive = dir.path + "/a"
-        try smallArchive(archive)
-        let entries = try Archive.readIndex(archive)
-        // Over 3 chunks of lines: the entries repeated (the index does not forbid it).
-        var many: [ArchiveEntry] = []
-        while many.count < 3000 { many += entries }
-        let lines = String(decoding: try Archive.indexText(many), as: UTF8.self).split(separator: "\n").map(String.init)
-        func write(_ lines: [String]) throws {
-            try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: archive + "/" + Archive.indexFile))
-        }
-        try write(lines)
-        #expect(try Archive.readIndex(archive) == many)
-        for bad in [[2_900, 2_500], [2_500, 10], [1_025, 1_024], [3_000]] {
-            var damaged = lines
-            for line in bad { damaged[line - 1] = "{\"endpoint\":\"nope\"}" }
-            try write(damaged)
-            #expect(throws: ODSError(.dataError, "\(archive)/\(Archive.indexFile) line \(bad.min()!): not an index entry (no path)")) {
-                try Archive.readIndex(archive)
+        try withSmallArchive("archive-index") { archive in
+            let entries = try Archive.readIndex(archive)
+            // Over 3 chunks of lines: the entries repeated (the index does not forbid it).
+            var many: [ArchiveEntry] = []
+            while many.count < 3000 { many += entries }
+            let lines = String(decoding: try Archive.indexText(many), as: UTF8.self).split(separator: "\n").map(String.init)
+            func write(_ lines: [String]) throws {
+                try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: archive + "/" + Archive.indexFile))
+            }
+            try write(lines)
+            #expect(try Archive.readIndex(archive) == many)
+            for bad in [[2_900, 2_500], [2_500, 10], [1_025, 1_024], [3_000]] {
+                var damaged = lines
+                for line in bad { damaged[line - 1] = "{\"endpoint\":\"nope\"}" }
+                try write(damaged)
+                #expect(throws: ODSError(.dataError, "\(archive)/\(Archive.indexFile) line \(bad.min()!): not an index entry (no path)")) {
+                    try Archive.readIndex(archive)
+                }
             }
         }
     }
 
     @Test("the plan takes every entry once, grouped by window in landing order, each window's entries in index order")
     func planOrder() throws {
-        let dir = TemporaryDirectory("archive-plan")
-        defer { dir.remove() }
-        let archive = dir.path + "/a"
-        try smallArchive(archive)
-        let index = try Archive.readIndex(archive)
-        // The same archive with its index reversed plans the same windows; a window's
-        // entries follow the index.
-        let plan = try ArchiveReplay.plan(archive)
-        try Data(try Archive.indexText(index.reversed())).write(to: URL(fileURLWithPath: archive + "/" + Archive.indexFile))
-        let reversed = try ArchiveReplay.plan(archive)
-        #expect(plan.map(\.window) == reversed.map(\.window))
-        #expect(plan.map { $0.entries.reversed() } == reversed.map(\.entries))
-        #expect(plan.reduce(0) { $0 + $1.entries.count } == index.count)
-        #expect(Set(plan.flatMap(\.entries)) == Set(index))
-        let rank = Dictionary(uniqueKeysWithValues: Endpoint.allCases.enumerated().map { ($1, $0) })
-        for (a, b) in zip(plan, plan.dropFirst()) {
-            let x = (a.window.start, a.window.end, rank[a.window.endpoint]!, a.window.storeID)
-            let y = (b.window.start, b.window.end, rank[b.window.endpoint]!, b.window.storeID)
-            #expect(x < y, "\(a.window) before \(b.window)")
-        }
-        for (window, entries) in plan {
-            #expect(entries.allSatisfy { $0.knownEndpoint == window.endpoint && $0.store == window.storeID })
+        try withSmallArchive("archive-plan") { archive in
+            let index = try Archive.readIndex(archive)
+            // The same archive with its index reversed plans the same windows; a window's
+            // entries follow the index.
+            let plan = try ArchiveReplay.plan(archive)
+            try Data(try Archive.indexText(index.reversed())).write(to: URL(fileURLWithPath: archive + "/" + Archive.indexFile))
+            let reversed = try ArchiveReplay.plan(archive)
+            #expect(plan.map(\.window) == reversed.map(\.window))
+            #expect(plan.map { $0.entries.reversed() } == reversed.map(\.entries))
+            #expect(plan.reduce(0) { $0 + $1.entries.count } == index.count)
+            #expect(Set(plan.flatMap(\.entries)) == Set(index))
+            let rank = Dictionary(uniqueKeysWithValues: Endpoint.allCases.enumerated().map { ($1, $0) })
+            for (a, b) in zip(plan, plan.dropFirst()) {
+                let x = (a.window.start, a.window.end, rank[a.window.endpoint]!, a.window.storeID)
+                let y = (b.window.start, b.window.end, rank[b.window.endpoint]!, b.window.storeID)
+                #expect(x < y, "\(a.window) before \(b.window)")
+            }
+            for (window, entries) in plan {
+                #expect(entries.allSatisfy { $0.knownEndpoint == window.endpoint && $0.store == window.storeID })
+            }
         }
     }
 
     @Test("a plan restricted to endpoints or stores is the whole plan's windows of them")
     func planFiltered() throws {
-        let dir = TemporaryDirectory("archive-plan-filter")
-        defer { dir.remove() }
-        let archive = dir.path + "/a"
-        try smallArchive(archive)
-        let all = try ArchiveReplay.plan(archive)
-        let chosen: Set<Endpoint> = [.settlementRecords, .memberProfiles, .paymentTransactions]
-        let some = try ArchiveReplay.plan(archive, endpoints: chosen)
-        let expected = all.filter { chosen.contains($0.window.endpoint) }
-        #expect(!some.isEmpty && some.map(\.window) == expected.map(\.window) && some.map(\.entries) == expected.map(\.entries))
-        let store = all[0].window.storeID
-        #expect(try ArchiveReplay.plan(archive, stores: [store]).map(\.window) == all.map(\.window))
-        #expect(try ArchiveReplay.plan(archive, stores: [store + 1]).isEmpty)
+        try withSmallArchive("archive-plan-filter") { archive in
+            let all = try ArchiveReplay.plan(archive)
+            let chosen: Set<Endpoint> = [.settlementRecords, .memberProfiles, .paymentTransactions]
+            let some = try ArchiveReplay.plan(archive, endpoints: chosen)
+            let expected = all.filter { chosen.contains($0.window.endpoint) }
+            #expect(!some.isEmpty && some.map(\.window) == expected.map(\.window) && some.map(\.entries) == expected.map(\.entries))
+            let store = all[0].window.storeID
+            #expect(try ArchiveReplay.plan(archive, stores: [store]).map(\.window) == all.map(\.window))
+            #expect(try ArchiveReplay.plan(archive, stores: [store + 1]).isEmpty)
+        }
     }
 
     @Test("a file whose name starts with a combining mark is found where the index says")
     func combiningMarkName() throws {
-        let dir = TemporaryDirectory("archive-plan-name")
-        defer { dir.remove() }
-        let archive = dir.path + "/a"
-        try smallArchive(archive)
-        var entries = try Archive.readIndex(archive)
-        let old = entries[0].file
-        let folder = old.split(separator: "/").dropLast().joined(separator: "/")
-        entries[0].file = folder + "/\u{301}moved.json"
-        try FileManager.default.moveItem(atPath: archive + "/" + old, toPath: archive + "/" + entries[0].file)
-        try Data(try Archive.indexText(entries)).write(to: URL(fileURLWithPath: archive + "/" + Archive.indexFile))
-        let plan = try ArchiveReplay.plan(archive)
-        #expect(plan.contains { $0.entries.contains(entries[0]) })
+        try withSmallArchive("archive-plan-name") { archive in
+            var entries = try Archive.readIndex(archive)
+            let old = entries[0].file
+            let folder = old.split(separator: "/").dropLast().joined(separator: "/")
+            entries[0].file = folder + "/\u{301}moved.json"
+            try FileManager.default.moveItem(atPath: archive + "/" + old, toPath: archive + "/" + entries[0].file)
+            try Data(try Archive.indexText(entries)).write(to: URL(fileURLWithPath: archive + "/" + Archive.indexFile))
+            let plan = try ArchiveReplay.plan(archive)
+            #expect(plan.contains { $0.entries.contains(entries[0]) })
+        }
     }
 }
 
@@ -115,19 +115,18 @@ struct ArchiveIndexTests {
 struct ArchivePermutationTests {
     @Test("entries moved along a permutation's cycles land where copying them would put them")
     func permuteMovesLikeCopying() throws {
-        let dir = TemporaryDirectory("archive-permute")
-        defer { dir.remove() }
-        try smallArchive(dir.path + "/a")
-        let entries = try Archive.readIndex(dir.path + "/a")
-        var rng = SystemRandomNumberGenerator()
-        for size in [0, 1, 2, 3, 17, entries.count] {
-            let some = Array(entries.prefix(size))
-            var orders: [[Int]] = [Array(some.indices), Array(some.indices.reversed()), Array(some.indices).shuffled(using: &rng)]
-            if size > 1 { orders.append(Array(1..<size) + [0]) }  // one long cycle
-            for order in orders {
-                var moved = some
-                ArchiveReplay.Layout.permute(&moved, to: order)
-                #expect(moved == order.map { some[$0] }, "size \(size)")
+        try withSmallArchive("archive-permute") { archive in
+            let entries = try Archive.readIndex(archive)
+            var rng = SystemRandomNumberGenerator()
+            for size in [0, 1, 2, 3, 17, entries.count] {
+                let some = Array(entries.prefix(size))
+                var orders: [[Int]] = [Array(some.indices), Array(some.indices.reversed()), Array(some.indices).shuffled(using: &rng)]
+                if size > 1 { orders.append(Array(1..<size) + [0]) }  // one long cycle
+                for order in orders {
+                    var moved = some
+                    ArchiveReplay.Layout.permute(&moved, to: order)
+                    #expect(moved == order.map { some[$0] }, "size \(size)")
+                }
             }
         }
     }
