@@ -256,6 +256,7 @@ public final class PartitionWriter {
         var bytes: Int64 = 0
         var uncompressed: Int64 = 0
         var compressor: ZstdCompressor!
+        var appender: DirectAppender!
 
         init(_ writer: PartitionWriter, _ format: FileFormat) throws {
             self.format = format
@@ -269,11 +270,11 @@ public final class PartitionWriter {
             let root = FilePath(writer.lakeRoot)
             fd = try FileIO.createExclusive(absolutePath, creatingFolder: root.appending(LakeLayout.stagingDirectory).string,
                                             inodeNear: root.appending(LakeLayout.partitionDirectory(writer.key, format)).string)
-            let path = absolutePath
+            appender = DirectAppender(fd!, path: absolutePath)
             compressor = try ZstdCompressor(level: writer.level, workers: writer.workers) { [unowned self] chunk in
                 try self.hash.update(chunk)
                 self.bytes += Int64(chunk.count)
-                try FileIO.writeAll(self.fd!, chunk, path: path)
+                try self.appender.append(chunk)
             }
         }
 
@@ -287,6 +288,7 @@ public final class PartitionWriter {
         func finish(draining encoded: ByteBuffer, rows: Int, sync: Bool) throws -> WrittenFile {
             try flush(encoded)
             try compressor.finish()
+            try appender.finish()
             let sha256 = try hash.finalize()
             if sync {
                 try FileIO.sync(fd!, path: absolutePath)
