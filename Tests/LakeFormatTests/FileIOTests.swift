@@ -151,6 +151,31 @@ import TestSupport
         #expect(FileIO.contents(dir.path, expected: 5) == nil)  // a folder cannot be read
     }
 
+    @Test("contents leaves the file's access time as it was, where a plain read would move it")
+    func contentsKeepsAccessTime() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.path + "/f"
+        try FileIO.writeAtomically(path, Array("payload".utf8))
+        // An access time before the modification: under `relatime` (the usual mount
+        // option) or `strictatime`, any read moves it.
+        func setOldAccessTime() {
+            var times = [timespec(tv_sec: 1_000_000_000, tv_nsec: 0), timespec(tv_sec: 1_500_000_000, tv_nsec: 0)]
+            #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
+        }
+        func accessTime() -> Int {
+            var info = stat()
+            #expect(stat(path, &info) == 0)
+            return info.st_atim.tv_sec
+        }
+        setOldAccessTime()
+        #expect(FileIO.contents(path, expected: 7) == Array("payload".utf8))
+        #expect(accessTime() == 1_000_000_000)
+        // The control: a plain read moves it on this file system, so the check above can fail.
+        _ = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(accessTime() != 1_000_000_000)
+    }
+
     @Test("FileSource skips within a regular file and reads the rest")
     func skip() throws {
         let dir = TemporaryDirectory()
