@@ -57,6 +57,38 @@ struct ArchiveIndexTests {
         }
     }
 
+    @Test("values shared between lines read as each line says, escaped or not, past the number of values kept")
+    func sharedValues() throws {
+        let entry = try withTemporaryIndex { archive in try Archive.readIndex(archive)[0] }
+        // Many distinct long values of each shared kind, each line read through one
+        // `SharedStrings`, against each line read alone.
+        var shared = ArchiveEntry.SharedStrings()
+        for n in 0..<(3 * ArchiveEntry.SharedStrings.keep) {
+            var e = entry
+            e.windowStart = "2026-01-\(String(format: "%02d", n % 28 + 1)) 08:00:\(String(format: "%02d", n % 60))"
+            e.windowEnd = n % 2 == 0 ? e.windowStart : "2026-12-31 08:00:00"
+            e.endpoint = "endpoint-name-number-\(n % 97)"
+            e.path = "/Some/Long/Path/\(n)"
+            e.query = ["siteId": "10012045400000\(n % 100)", "startTime": e.windowStart, "orderSettleId": "25012045400000\(n)"]
+            var line = try Archive.indexText([e])
+            line.removeLast()
+            if n % 3 == 0 {
+                // The same value escaped: `0` as `\u0030`.
+                line = Array(String(decoding: line, as: UTF8.self).replacingOccurrences(of: "08:00:", with: "08:\\u0030\\u0030:").utf8)
+            }
+            let alone = try ArchiveEntry(line: line)
+            #expect(alone == e)
+            #expect(try ArchiveEntry(line: line, sharing: &shared) == alone)
+        }
+    }
+
+    /// The first entry of a small archive's index.
+    func withTemporaryIndex<R>(_ body: (String) throws -> R) throws -> R {
+        var result: R?
+        try withSmallArchive("archive-shared") { result = try body($0) }
+        return result!
+    }
+
     @Test("the plan takes every entry once, grouped by window in landing order, each window's entries in index order")
     func planOrder() throws {
         try withSmallArchive("archive-plan") { archive in

@@ -54,9 +54,10 @@ public enum Archive {
                                          state: {}) { _, c -> (made: Int, error: LineError?) in
                 let first = c * chunk
                 var made = 0
+                var shared = ArchiveEntry.SharedStrings()
                 for line in found[first..<min(count, first + chunk)] {
                     do throws(ODSError) {
-                        let entry = try ArchiveEntry(line: Array(bytes[line.range]))
+                        let entry = try ArchiveEntry(line: Array(bytes[line.range]), sharing: &shared)
                         try entry.check()
                         (slots.base! + first + made).initialize(to: entry)
                         made += 1
@@ -126,9 +127,53 @@ public struct ArchiveEntry: Codable, Sendable, Hashable {
         self.sha256 = sha256
     }
 
+    /// The values that repeat from line to line of an index (endpoint names and paths,
+    /// window times, store ids), each made once and shared by the entries that hold it:
+    /// an index of a month of 50 stores has 130,000 lines and 32 distinct times, and a
+    /// String of more than 15 bytes made per line is an allocation per line, kept as
+    /// long as the replay's plan (236 MB of the plan's memory when each was its own).
+    struct SharedStrings {
+        /// Per kind of value, the distinct values seen, the last one matched first.
+        var kinds: [[String]] = Array(repeating: [], count: 4)
+        var last = [Int](repeating: 0, count: 4)
+        static let endpoint = 0, path = 1, time = 2, store = 3
+        /// Beyond this many distinct values of a kind, new ones are made but not kept.
+        static let keep = 64
+
+        /// The string at `node`, shared with an equal one seen before; nil when `node` is
+        /// not a string.
+        mutating func string(_ tape: JSONTape, _ node: Int, kind: Int) -> String? {
+            tape.withStringBytes(node) { bytes -> String in
+                if bytes.count <= 15 { return String(decoding: bytes, as: UTF8.self) }  // held inline: nothing to share
+                func same(_ s: String) -> Bool {
+                    var s = s
+                    return s.withUTF8 { u in u.count == bytes.count && memcmp(u.baseAddress!, bytes.baseAddress!, u.count) == 0 }
+                }
+                let seen = kinds[kind]
+                if last[kind] < seen.count, same(seen[last[kind]]) { return seen[last[kind]] }
+                if let i = seen.firstIndex(where: same) {
+                    last[kind] = i
+                    return seen[i]
+                }
+                let made = String(decoding: bytes, as: UTF8.self)
+                if seen.count < Self.keep {
+                    last[kind] = seen.count
+                    kinds[kind].append(made)
+                }
+                return made
+            }
+        }
+    }
+
     /// Reads one line of `index.ndjson` (read through a tape: an archive of a month of
     /// 50 stores has a million lines).
     init(line: [UInt8]) throws(ODSError) {
+        var shared = SharedStrings()
+        try self.init(line: line, sharing: &shared)
+    }
+
+    /// `init(line:)`, its repeating values shared through `shared`.
+    init(line: [UInt8], sharing shared: inout SharedStrings) throws(ODSError) {
         guard let tape = JSONTape(line), tape.kind(JSONTape.root) == .object else {
             throw ODSError(.dataError, "not an index entry (not a JSON object)")
         }
@@ -136,25 +181,33 @@ public struct ArchiveEntry: Codable, Sendable, Hashable {
             guard let node = tape.member(JSONTape.root, name) else { throw ODSError(.dataError, "not an index entry (no \(name))") }
             return node
         }
-        func text(_ name: StaticString) throws(ODSError) -> String {
-            guard let s = tape.string(try field(name)) else { throw ODSError(.dataError, "not an index entry (\(name) is not a string)") }
+        func text(_ name: StaticString, shared kind: Int? = nil) throws(ODSError) -> String {
+            let node = try field(name)
+            guard let s = kind.map({ shared.string(tape, node, kind: $0) }) ?? tape.string(node) else {
+                throw ODSError(.dataError, "not an index entry (\(name) is not a string)")
+            }
             return s
         }
         func whole(_ name: StaticString) throws(ODSError) -> Int64 {
             guard let i = tape.int64(try field(name)) else { throw ODSError(.dataError, "not an index entry (\(name) is not a whole number)") }
             return i
         }
-        endpoint = try text("endpoint")
-        path = try text("path")
+        endpoint = try text("endpoint", shared: SharedStrings.endpoint)
+        path = try text("path", shared: SharedStrings.path)
         store = try whole("store")
-        windowStart = try text("windowStart")
-        windowEnd = try text("windowEnd")
+        windowStart = try text("windowStart", shared: SharedStrings.time)
+        windowEnd = try text("windowEnd", shared: SharedStrings.time)
         let q = try field("query")
         guard tape.kind(q) == .object else { throw ODSError(.dataError, "not an index entry (query is not an object)") }
         var query: [String: String] = [:]
         for m in tape.members(q) {
-            guard let value = tape.string(m.value) else { throw ODSError(.dataError, "not an index entry (a query value is not a string)") }
-            query[tape.string(m.key)!] = value
+            let key = tape.string(m.key)!
+            // The times and the store repeat; a ticket's id does not.
+            let kind = key.hasSuffix("Time") ? SharedStrings.time : key == "siteId" ? SharedStrings.store : nil
+            guard let value = kind.map({ shared.string(tape, m.value, kind: $0) }) ?? tape.string(m.value) else {
+                throw ODSError(.dataError, "not an index entry (a query value is not a string)")
+            }
+            query[key] = value
         }
         self.query = query
         if let p = tape.member(JSONTape.root, "page"), tape.kind(p) != .null {
