@@ -80,9 +80,9 @@ public enum Archive {
         return entries
     }
 
-    /// Where the index's entries are made, shared by the threads that make them (each
-    /// its own slots).
-    struct Slots: @unchecked Sendable { let base: UnsafeMutablePointer<ArchiveEntry>? }
+    /// Where the elements of an array being made are put, shared by the threads that
+    /// make them (each its own slots).
+    struct Slots<Element>: @unchecked Sendable { let base: UnsafeMutablePointer<Element>? }
 
     /// The first bad line of a chunk of the index.
     struct LineError: Error { var number: Int; var message: String }

@@ -160,23 +160,43 @@ public enum ArchiveReplay {
         let windows = layout.windows
         let writer = try ODSWriter(lake: lake, runID: runID, batchBytes: ODSWriter.groupCommitBytes)
         var summary = Summary()
-        // Windows are read (files checked, responses parsed) a chunk at a time on every
-        // core, while the chunk before is landed, one window at a time in order; the
-        // first that cannot be read stops the replay after the windows before it are landed.
+        // Windows are read a chunk at a time: their files fetched on threads of their own
+        // (`fetch`), then checked and parsed on every core, while the chunk before is
+        // landed, one window at a time in order, and the chunk after is fetched. The
+        // first window that cannot be read stops the replay after the windows before it
+        // are landed.
         let chunk = 256
         let starts = Array(stride(from: 0, to: windows.count, by: chunk))
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        @Sendable func readChunk(_ start: Int) -> [Result<[ODSRecord], any Error>] {
+        @Sendable func entries(_ start: Int) -> Range<Int> {
+            windows[start].range.lowerBound..<windows[min(windows.count, start + chunk) - 1].range.upperBound
+        }
+        @Sendable func fetchChunk(_ start: Int) -> Fetched {
+            Fetched(first: entries(start).lowerBound, bodies: fetch(layout.entries[entries(start)], folder: folder))
+        }
+        @Sendable func readChunk(_ start: Int, _ fetched: Fetched) -> [Result<[ODSRecord], any Error>] {
             let part = windows[start..<min(windows.count, start + chunk)]
             return WorkQueue.map(part.count, jobs: cores, state: {}) { _, i in
-                Result { try Self.read(part[start + i].window, layout.entries[part[start + i].range], folder: folder) }
+                let range = part[start + i].range
+                return Result {
+                    try Self.read(part[start + i].window, layout.entries[range], folder: folder) { fetched.bodies[$0 - fetched.first] }
+                }
             }
         }
+        let fetches = ReadAhead<Fetched>()
         let ahead = ReadAhead<[Result<[ODSRecord], any Error>]>()
-        if let first = starts.first { ahead.start { readChunk(first) } }
+        if let first = starts.first {
+            let bodies = fetchChunk(first)
+            ahead.start { readChunk(first, bodies) }
+            if starts.count > 1 { fetches.start { fetchChunk(starts[1]) } }
+        }
         for (n, chunkStart) in starts.enumerated() {
             let read = ahead.wait()
-            if n + 1 < starts.count { ahead.start { [next = starts[n + 1]] in readChunk(next) } }
+            if n + 1 < starts.count {
+                let next = starts[n + 1], bodies = fetches.wait()
+                ahead.start { readChunk(next, bodies) }
+                if n + 2 < starts.count { fetches.start { [after = starts[n + 2]] in fetchChunk(after) } }
+            }
             for (k, records) in read.enumerated() {
                 let (window, range) = windows[chunkStart + k]
                 let landing: ODSLanding
@@ -187,6 +207,7 @@ public enum ArchiveReplay {
                 } catch {
                     // The windows before this one are whole: they are committed, with their cursors.
                     _ = ahead.waitIfStarted()
+                    _ = fetches.waitIfStarted()
                     try writer.flush()
                     throw error
                 }
@@ -205,20 +226,53 @@ public enum ArchiveReplay {
         return summary
     }
 
+    /// The bytes of the files of `entries`, each read as `read` checks it (nil when it
+    /// cannot be read), in order. Read on threads of their own, more than there are
+    /// cores: an archive that is not in the page cache (one shipped in, or written long
+    /// enough ago) is 130,000 small reads from the disk for a month of 50 stores, and
+    /// a core that waits on one parses nothing.
+    static func fetch(_ entries: ArraySlice<ArchiveEntry>, folder: String) -> [[UInt8]?] {
+        let first = entries.startIndex
+        return [[UInt8]?](unsafeUninitializedCapacity: entries.count) { buffer, count in
+            buffer.initialize(repeating: nil)
+            count = entries.count
+            // Each slot written by the one thread that took its index.
+            let slots = Archive.Slots(base: buffer.baseAddress)
+            WorkQueue.forEachWaiting(entries.count, threads: fetchThreads) { i in
+                let e = entries[first + i]
+                slots.base![i] = FileIO.contents(folder + "/" + e.file, expected: Int(clamping: e.bytes))
+            }
+        }
+    }
+
+    /// Threads reading an archive's files at once: enough to keep a disk's queue busy.
+    static let fetchThreads = 8
+
+    /// The bytes of a chunk's files, by index in the replay's entries from `first`.
+    struct Fetched: Sendable {
+        var first: Int
+        var bodies: [[UInt8]?]
+    }
+
     /// The records of one window, every file checked and every page present, each
     /// (store, key) once (`ODSRecord.latest`).
     public static func read(_ window: ODSWindow, _ entries: [ArchiveEntry], folder: String) throws -> [ODSRecord] {
-        try read(window, entries[...], folder: folder)
+        try read(window, entries[...], folder: folder) { i in
+            FileIO.contents(folder + "/" + entries[i].file, expected: Int(clamping: entries[i].bytes))
+        }
     }
 
     /// `read` of a window's slice of the replay's entries (their indices are the
-    /// array's).
-    static func read(_ window: ODSWindow, _ entries: ArraySlice<ArchiveEntry>, folder: String) throws -> [ODSRecord] {
+    /// array's), each file's bytes as `contents` gives them for the entry's index (nil:
+    /// it could not be read).
+    static func read(_ window: ODSWindow, _ entries: ArraySlice<ArchiveEntry>, folder: String,
+                     contents: (Int) -> [UInt8]?) throws -> [ODSRecord] {
         let endpoint = window.endpoint
         var records: [ODSRecord] = []
-        func body(_ e: ArchiveEntry) throws -> [UInt8] {
+        func body(_ i: Int) throws -> [UInt8] {
+            let e = entries[i]
             let path = folder + "/" + e.file
-            guard let bytes = FileIO.contents(path, expected: Int(clamping: e.bytes)) else {
+            guard let bytes = contents(i) else {
                 throw ODSError(.noInput, "\(path) is missing (\(window) \(pageName(e))); the archive is incomplete")
             }
             guard Int64(bytes.count) == e.bytes else {
@@ -230,8 +284,8 @@ public enum ArchiveReplay {
             }
             return bytes
         }
-        func page(_ e: ArchiveEntry, _ name: @autoclosure @escaping @Sendable () -> String) throws -> ResponsePage {
-            try ResponsePage(try body(e), endpoint: endpoint, storeID: window.storeID, where: "\(window) \(name())")
+        func page(_ i: Int, _ name: @autoclosure @escaping @Sendable () -> String) throws -> ResponsePage {
+            try ResponsePage(try body(i), endpoint: endpoint, storeID: window.storeID, where: "\(window) \(name())")
         }
         if endpoint.listPath == nil {
             // Each ticket's last successful response (a request retried after a failure
@@ -249,7 +303,7 @@ public enum ArchiveReplay {
                     let f = entries[failed[id]!]
                     throw ODSError(.noInput, "\(window) \(pageName(f)) answered HTTP \(f.status); the window did not complete")
                 }
-                let more = try page(entries[i], pageName(entries[i])).records()
+                let more = try page(i, pageName(entries[i])).records()
                 if records.isEmpty { records = more } else { records += more }
             }
             return ODSRecord.latest(records)
@@ -264,7 +318,7 @@ public enum ArchiveReplay {
             throw ODSError(.noInput, "\(window) page \(page) answered HTTP \(status); the window did not complete")
         }
         guard let first = pages[1] else { throw ODSError(.noInput, "\(window): the archive lacks page 1; the window did not complete") }
-        let firstPage = try page(entries[first], "page 1")
+        let firstPage = try page(first, "page 1")
         guard let total = firstPage.total, let size = firstPage.pageSize, size > 0 else {
             throw ODSError(.dataError, "\(window) page 1: the response has no page size")
         }
@@ -273,7 +327,7 @@ public enum ArchiveReplay {
             throw ODSError(.noInput, "\(window): the archive lacks page \(p) of \(count); the window did not complete")
         }
         for p in pages.keys.sorted() {
-            let response = p == 1 ? firstPage : try page(entries[pages[p]!], "page \(p)")
+            let response = p == 1 ? firstPage : try page(pages[p]!, "page \(p)")
             guard response.page == p else {
                 throw ODSError(.dataError, "\(window) page \(p): the response says it is page \(response.page.map(String.init) ?? "?")")
             }
