@@ -2,6 +2,7 @@ import Testing
 import Foundation
 @testable import Billiards
 import BilliardsVenue
+import LakeCatalog
 import TestSupport
 
 /// Runs `body` with the path of a fresh `smallArchive`, removed after.
@@ -160,6 +161,51 @@ struct ArchivePermutationTests {
                     #expect(moved == order.map { some[$0] }, "size \(size)")
                 }
             }
+        }
+    }
+}
+
+@Suite("archive replay in chunks")
+struct ArchiveReplayChunkTests {
+    /// Replays `archive` into a new lake at `root`, `chunk` windows read at a time: the
+    /// ODS files (path → SHA-256) and the error that stopped it, if one did.
+    func replay(_ archive: String, into root: String, chunk: Int) throws -> (files: [String: String], error: String?) {
+        let lake = try WritableLake(root: root, create: true)
+        let layout = try ArchiveReplay.Layout(archive, stores: nil, endpoints: nil)
+        let runID = try lake.beginRun(command: "billiards replay", arguments: [])
+        var failure: String?
+        do { _ = try ArchiveReplay.land(layout, folder: archive, into: lake, runID: runID, chunk: chunk) } catch { failure = "\(error)" }
+        return (try lakeFiles(root).filter { $0.key.contains("billiards_ods") }, failure)
+    }
+
+    @Test("read one or two windows at a time, with several chunks fetched ahead, the replay lands the same files and stops at the same damaged file")
+    func smallChunks() throws {
+        let dir = TemporaryDirectory("replay-chunks")
+        defer { dir.remove() }
+        let archive = dir.path + "/a"
+        try smallArchive(archive)
+        let whole = try replay(archive, into: dir.path + "/whole", chunk: 256)
+        #expect(whole.error == nil && !whole.files.isEmpty)
+        for chunk in [1, 2] {
+            let small = try replay(archive, into: dir.path + "/c\(chunk)", chunk: chunk)
+            #expect(small.error == nil)
+            #expect(small.files == whole.files)
+        }
+        // A file of the second day damaged: every chunk size stops there, with the same
+        // windows before it landed.
+        let entries = try Archive.readIndex(archive)
+        let victim = entries.last { $0.endpoint == "payment_transactions" && $0.windowStart.hasPrefix("2026-01-02") }!
+        let path = archive + "/" + victim.file
+        var bytes = [UInt8](FileManager.default.contents(atPath: path)!)
+        bytes[bytes.count / 2] ^= 0x01
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let stopped = try replay(archive, into: dir.path + "/d256", chunk: 256)
+        #expect(stopped.error?.contains("does not match its SHA-256") == true, "\(stopped.error ?? "no error")")
+        #expect(stopped.files.count < whole.files.count)
+        for chunk in [1, 2] {
+            let small = try replay(archive, into: dir.path + "/d\(chunk)", chunk: chunk)
+            #expect(small.error == stopped.error)
+            #expect(small.files == stopped.files)
         }
     }
 }

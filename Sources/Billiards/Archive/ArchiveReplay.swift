@@ -156,7 +156,8 @@ public enum ArchiveReplay {
         }
     }
 
-    static func land(_ layout: Layout, folder: String, into lake: WritableLake, runID: Int64) throws -> Summary {
+    /// Lands the layout's windows, read `chunk` windows at a time (see below).
+    static func land(_ layout: Layout, folder: String, into lake: WritableLake, runID: Int64, chunk: Int = 256) throws -> Summary {
         let windows = layout.windows
         let writer = try ODSWriter(lake: lake, runID: runID, batchBytes: ODSWriter.groupCommitBytes)
         var summary = Summary()
@@ -165,7 +166,6 @@ public enum ArchiveReplay {
         // landed, one window at a time in order, and the chunk after is fetched. The
         // first window that cannot be read stops the replay after the windows before it
         // are landed.
-        let chunk = 256
         let starts = Array(stride(from: 0, to: windows.count, by: chunk))
         let cores = ProcessInfo.processInfo.activeProcessorCount
         @Sendable func entries(_ start: Int) -> Range<Int> {
