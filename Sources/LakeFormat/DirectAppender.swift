@@ -98,7 +98,7 @@ final class DirectAppender {
 
     /// `O_DIRECT`, which Glibc declares only under `_GNU_SOURCE` (not defined for
     /// Swift's Glibc module); its value differs between architectures.
-    private static let directFlag: CInt? = {
+    static let directFlag: CInt? = {
         #if arch(x86_64) || arch(i386)
         return 0o40000
         #elseif arch(arm64) || arch(arm)

@@ -293,9 +293,10 @@ public final class PartitionWriter {
             if sync {
                 try FileIO.sync(fd!, path: absolutePath)
             } else {
-                // The committer fsyncs the file later; its pages go to the disk now,
-                // while this thread generates the next day. Only a hint: a failure
-                // to write shows at that fsync.
+                // The committer fsyncs the file later; the last block's page (the
+                // only one written through the cache) goes to the disk now, while this
+                // thread generates the next day. Only a hint: a failure to write shows
+                // at that fsync.
                 _ = try? fd?.startWriteback()
             }
             if let fd {

@@ -162,8 +162,8 @@ public enum ArchiveReplay {
         let writer = try ODSWriter(lake: lake, runID: runID, batchBytes: ODSWriter.groupCommitBytes)
         var summary = Summary()
         // Windows are read a chunk at a time: their files fetched on threads of their own
-        // (`fetch`), then checked and parsed on every core, while the chunk before is
-        // landed, one window at a time in order, and the chunk after is fetched. The
+        // (`fetch`), up to `fetchesAhead` chunks ahead, then checked and parsed on every
+        // core while the chunk before is landed, one window at a time in order. The
         // first window that cannot be read stops the replay after the windows before it
         // are landed.
         let starts = Array(stride(from: 0, to: windows.count, by: chunk))
@@ -183,8 +183,7 @@ public enum ArchiveReplay {
                 }
             }
         }
-        // Fetches run `fetchesAhead` chunks ahead of the parse, so the parse's threads
-        // rarely wait for a chunk's last reads.
+        // The fetches started and not yet taken, in chunk order.
         var fetches: [ReadAhead<Fetched>] = []
         func startFetch(_ n: Int) {
             guard n < starts.count else { return }
@@ -193,10 +192,10 @@ public enum ArchiveReplay {
             fetches.append(job)
         }
         let ahead = ReadAhead<[Result<[ODSRecord], any Error>]>()
+        for n in 0...Self.fetchesAhead { startFetch(n) }
         if let first = starts.first {
-            let bodies = fetchChunk(first)
+            let bodies = fetches.removeFirst().wait()
             ahead.start { readChunk(first, bodies) }
-            for n in 1...Self.fetchesAhead { startFetch(n) }
         }
         for (n, chunkStart) in starts.enumerated() {
             let read = ahead.wait()
@@ -253,12 +252,13 @@ public enum ArchiveReplay {
         }
     }
 
-    /// Threads reading an archive's files at once: enough to keep a disk's queue busy.
+    /// Threads reading one chunk's files at once: enough to keep a disk's queue busy.
+    /// Up to `fetchesAhead` chunks are fetched together, so up to 24 threads read.
     static let fetchThreads = 8
 
-    /// Chunks fetched ahead of the one being parsed: with one, the parse often waited
-    /// for the last reads of the next chunk (50-store replay, cached archive: 4.52-4.83 s
-    /// with one, 4.00-4.16 s with three).
+    /// Chunks fetched ahead of the one being parsed (at least 1): with one, the parse
+    /// often waited for the last reads of the next chunk (50-store replay, cached
+    /// archive: 4.52-4.83 s with one, 4.00-4.16 s with three).
     static let fetchesAhead = 3
 
     /// The bytes of a chunk's files, by index in the replay's entries from `first`.
