@@ -246,10 +246,15 @@ public enum ArchiveReplay {
             // Each slot written by the one thread that took its index.
             let slots = Archive.Slots(base: buffer.baseAddress)
             WorkQueue.forEachWaiting(entries.count, threads: fetchThreads) { i in
-                let e = entries[first + i]
-                slots.base![i] = FileIO.contents(folder + "/" + e.file, expected: Int(clamping: e.bytes))
+                slots.base![i] = body(of: entries[first + i], in: folder)
             }
         }
+    }
+
+    /// The bytes of `entry`'s file in the archive at `folder`, as `read` checks them;
+    /// nil when it cannot be read.
+    static func body(of entry: ArchiveEntry, in folder: String) -> [UInt8]? {
+        FileIO.contents(folder + "/" + entry.file, expected: Int(clamping: entry.bytes))
     }
 
     /// Threads reading one chunk's files at once: enough to keep a disk's queue busy.
@@ -270,9 +275,7 @@ public enum ArchiveReplay {
     /// The records of one window, every file checked and every page present, each
     /// (store, key) once (`ODSRecord.latest`).
     public static func read(_ window: ODSWindow, _ entries: [ArchiveEntry], folder: String) throws -> [ODSRecord] {
-        try read(window, entries[...], folder: folder) { i in
-            FileIO.contents(folder + "/" + entries[i].file, expected: Int(clamping: entries[i].bytes))
-        }
+        try read(window, entries[...], folder: folder) { body(of: entries[$0], in: folder) }
     }
 
     /// `read` of a window's slice of the replay's entries (their indices are the
