@@ -119,10 +119,11 @@ public final class Generation: Sendable {
 
     /// Generates `units`, `jobs` at a time. With a `lake`, each day's partitions are
     /// written by the generating thread and committed by one committer thread, so
-    /// waiting for the disk (fsync) overlaps with generating the next day. The
-    /// committer takes every written day that has queued up as one batch (a group
-    /// commit), so when the disk is slower than generation the syncs per day fall
-    /// instead of the workers waiting; at most `4 × jobs` written days wait. Without a lake (dry run), rows are
+    /// waiting for the disk (fsync) overlaps with generating the next day. Once
+    /// `2 × jobs` written days wait, the committer takes every day queued by then as
+    /// one batch (a group commit), and the days left at the end as a last one; when
+    /// the disk is slower than generation the batches grow instead of the workers
+    /// waiting; at most `4 × jobs` written days wait. Without a lake (dry run), rows are
     /// only validated and counted. On the first error the other threads stop after
     /// their current day; days already committed stay, each whole, and written days
     /// not yet committed are removed.
@@ -159,7 +160,36 @@ public final class Generation: Sendable {
         let workers = max(1, min(jobs, units.count))
         let committer = DispatchQueue(label: "opslake.generation.commit")
         let waiting = DispatchSemaphore(value: 4 * workers)
+        // A commit's fixed costs (two catalogue transactions, the table folders' fsyncs)
+        // are shared by the days of its batch: one day per commit cost the customers
+        // year 11% of its rows/s against batches of `2 × jobs` (median of three).
+        let batchDays = 2 * workers
         let commits = DispatchGroup()
+        // Commits every written day queued so far (nothing when an earlier turn took them).
+        let commitQueued: @Sendable () -> Void = {
+            let days = state.takeQueued()
+            guard !days.isEmpty, let lake else { return }
+            defer { for _ in days { waiting.signal() } }
+            guard !state.failed else { return days.forEach { $0.discard() } }
+            do {
+                let records = try lake.commit(days, runID: runID, seed: seed)
+                for r in records {
+                    generationLog.info("partition committed", metadata: [
+                        "dataset": "\(r.dataset)", "dt": "\(r.dt)", "rows": "\(r.rows)", "bytes": "\(r.bytes)",
+                    ])
+                }
+                // The records come in batch order, each day's partitions together.
+                var next = 0
+                for day in days {
+                    let count = day.schemas.count
+                    let (done, rows) = state.add(Self.summary(Array(records[next..<next + count])))
+                    next += count
+                    progress?(done, units.count, rows)
+                }
+            } catch {
+                state.fail(error)
+            }
+        }
         WorkQueue.forEach(units.count, jobs: workers) { index in
             let unit = units[index]
             do {
@@ -170,38 +200,15 @@ public final class Generation: Sendable {
                 }
                 let staged = try stage(unit, lake: lake, level: level)
                 waiting.wait()
-                state.queue(staged)
-                committer.async(group: commits) {
-                    // Everything queued so far; empty when an earlier turn took this day too.
-                    let days = state.takeQueued()
-                    guard !days.isEmpty else { return }
-                    defer { for _ in days { waiting.signal() } }
-                    guard !state.failed else { return days.forEach { $0.discard() } }
-                    do {
-                        let records = try lake.commit(days, runID: runID, seed: seed)
-                        for r in records {
-                            generationLog.info("partition committed", metadata: [
-                                "dataset": "\(r.dataset)", "dt": "\(r.dt)", "rows": "\(r.rows)", "bytes": "\(r.bytes)",
-                            ])
-                        }
-                        // The records come in batch order, each day's partitions together.
-                        var next = 0
-                        for day in days {
-                            let count = day.schemas.count
-                            let (done, rows) = state.add(Self.summary(Array(records[next..<next + count])))
-                            next += count
-                            progress?(done, units.count, rows)
-                        }
-                    } catch {
-                        state.fail(error)
-                    }
-                }
+                if state.queue(staged) >= batchDays { committer.async(group: commits, execute: commitQueued) }
                 return state.failed ? .stop : .next
             } catch {
                 state.fail(error)
                 return .stop
             }
         }
+        // The days written since the last full batch.
+        committer.async(group: commits, execute: commitQueued)
         commits.wait()
         if let error = state.error { throw error }
         var summary = state.summary
@@ -249,7 +256,13 @@ public final class Generation: Sendable {
         }
         let inner = Mutex(Inner())
 
-        func queue(_ day: StagedPartitions) { inner.withLock { $0.staged.append(day) } }
+        /// Queues a written day; returns how many are queued.
+        func queue(_ day: StagedPartitions) -> Int {
+            inner.withLock {
+                $0.staged.append(day)
+                return $0.staged.count
+            }
+        }
 
         /// Every staged day queued so far, for one batch commit.
         func takeQueued() -> [StagedPartitions] {

@@ -7,6 +7,7 @@ import LakeFormat
 import PetShop
 import TableSchema
 import TestSupport
+import Synchronization
 
 /// A second domain, made as docs/domains.md says: a type that declares its datasets,
 /// settings and tasks and makes one day's rows. Nothing else in OpsLake changes for it.
@@ -151,5 +152,84 @@ struct DomainPluginTests {
         let filesB = Dictionary(uniqueKeysWithValues: try lakeB.catalog.partitions().flatMap(\.files).map { ($0.path, $0.sha256) })
         #expect(filesA.count > 20)
         for f in filesA { #expect(filesB[f.path] == f.sha256, "\(f.path)") }
+    }
+}
+
+/// The toy's ticks, failing on one day: for the generation's error path.
+struct FailingToy: DomainGenerator {
+    struct Failed: Error {}
+    let toy: Toy
+    let failOn: LakeDate
+    var domain: String { toy.domain }
+    var datasets: [DatasetName] { toy.datasets }
+    var rowTypes: [DatasetName: any DatasetRow.Type] { toy.rowTypes }
+    func partitions(of datasets: Set<DatasetName>, from: LakeDate, to: LakeDate) throws -> [PartitionKey] {
+        try toy.partitions(of: datasets, from: from, to: to)
+    }
+    func generate(dt: LakeDate, datasets: [DatasetName], into sinks: [any RowSink]) throws {
+        if dt == failOn { throw Failed() }
+        try toy.generate(dt: dt, datasets: datasets, into: sinks)
+    }
+}
+
+@Suite("generation commits in batches")
+struct GenerationBatchTests {
+    static let first = LakeDate(year: 2026, month: 3, day: 1)
+
+    func toy() throws -> Toy {
+        try Toy(settings: Settings(Toy.settings), lake: "/nowhere")
+    }
+
+    /// The lake's `toy.ticks` days and the files left in `_staging/`.
+    func contents(_ lake: WritableLake) throws -> (days: [LakeDate], staged: [String]) {
+        let days = try lake.catalog.partitions(of: Toy.ticks).map(\.key.dt).sorted()
+        let staged = (try? FileManager.default.contentsOfDirectory(atPath: lake.root + "/_staging")) ?? []
+        return (days, staged)
+    }
+
+    @Test("every day is committed whole, in full batches of 2 × jobs days and the rest at the end",
+          arguments: [(1, 1), (3, 1), (5, 2), (9, 1), (9, 2), (12, 3)])
+    func everyDayCommitted(days: Int, jobs: Int) throws {
+        let dir = TemporaryDirectory("opslake-batches")
+        defer { dir.remove() }
+        let lake = try WritableLake(root: dir.path, create: true)
+        let toy = try toy()
+        let generation = try Generation(generator: toy, schemas: SchemaRegistry(schemas: try Toy.tableSchemas()))
+        let units = try generation.plan(datasets: [Toy.ticks], from: Self.first, to: Self.first.adding(days: days - 1), shard: nil)
+        let reports = Mutex<[Int]>([])
+        let summary = try generation.run(units, lake: lake, runID: nil, seed: "s", jobs: jobs) { done, total, _ in
+            #expect(total == days)
+            reports.withLock { $0.append(done) }
+        }
+        #expect(summary.partitions == days && summary.rows == Int64(days * toy.perDay))
+        let (committed, staged) = try contents(lake)
+        #expect(committed == (0..<days).map { Self.first.adding(days: $0) })
+        #expect(staged.isEmpty, "\(staged)")
+        // One report per day, counting up to every day.
+        #expect(reports.withLock { $0 } == Array(1...days))
+        #expect(try lake.verify().ok)
+    }
+
+    @Test("a day that fails stops the run: the days committed before it stay whole, nothing is left staged")
+    func failureLeavesWholeDays() throws {
+        let dir = TemporaryDirectory("opslake-batches-fail")
+        defer { dir.remove() }
+        let lake = try WritableLake(root: dir.path, create: true)
+        let failing = FailingToy(toy: try toy(), failOn: Self.first.adding(days: 5))
+        let generation = try Generation(generator: failing, schemas: SchemaRegistry(schemas: try Toy.tableSchemas()))
+        let units = try generation.plan(datasets: [Toy.ticks], from: Self.first, to: Self.first.adding(days: 9), shard: nil)
+        #expect(throws: FailingToy.Failed.self) { _ = try generation.run(units, lake: lake, runID: nil, seed: "s", jobs: 1) }
+        let (committed, staged) = try contents(lake)
+        // One job writes the days in order; how many of the five before the failure
+        // were committed depends on how fast the committer was (a written day waiting
+        // for its batch is removed with the run), but they are the first ones, whole.
+        #expect(committed.count <= 5 && committed == (0..<committed.count).map { Self.first.adding(days: $0) })
+        #expect(staged.isEmpty, "\(staged)")
+        // No folder is left of a day not committed.
+        for format in FileFormat.allCases {
+            let folders = try FileManager.default.contentsOfDirectory(atPath: lake.root + "/" + LakeLayout.tableDirectory(Toy.ticks, format))
+            #expect(folders.sorted() == committed.map { "dt=\($0)" }, "\(format)")
+        }
+        #expect(try lake.verify().ok)
     }
 }
