@@ -209,6 +209,8 @@ public final class PartitionWriter {
     public func finish(sync: Bool = true) throws -> WrittenPartition {
         self.sync = sync
         try finishPart()
+        csvOut.release()
+        jsonOut.release()
         return WrittenPartition(files: finished, rows: rows, stats: zip(encoder.stats, columns).map { $0.stats($1.type) })
     }
 

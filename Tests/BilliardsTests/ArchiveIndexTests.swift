@@ -157,7 +157,7 @@ struct ArchivePermutationTests {
                 if size > 1 { orders.append(Array(1..<size) + [0]) }  // one long cycle
                 for order in orders {
                     var moved = some
-                    ArchiveReplay.Layout.permute(&moved, to: order)
+                    moved.permute(to: order)
                     #expect(moved == order.map { some[$0] }, "size \(size)")
                 }
             }

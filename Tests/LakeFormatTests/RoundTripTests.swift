@@ -208,4 +208,16 @@ import TestSupport
         #expect(Timestamp("2026-11-21T19:05:00+08:00")?.secondsSinceEpoch == 1_795_259_100)
         #expect(Timestamp("2026-11-21T11:05:00Z")?.secondsSinceEpoch == 1_795_259_100)
     }
+
+    @Test("a released buffer is empty and takes appends again, growing as a new one does")
+    func releasedBufferWorks() {
+        let buffer = ByteBuffer(capacity: 1 << 17)
+        let text = Array("a day's rows, ".utf8)
+        for _ in 0..<1000 { text.withUnsafeBytes { buffer.append($0) } }
+        #expect(buffer.count == 1000 * text.count)
+        buffer.release()
+        #expect(buffer.count == 0)
+        for _ in 0..<20_000 { text.withUnsafeBytes { buffer.append($0) } }
+        #expect(buffer.array == Array(repeating: text, count: 20_000).flatMap { $0 })
+    }
 }

@@ -52,10 +52,11 @@ public enum ArchiveReplay {
                 // Read through a second reference that ends with this scope, so the
                 // entries are moved into order below, not copied.
                 let chosen = entries
+                // By index: an entry passed by value is copied, a dozen reference counts.
                 keys = WorkQueue.map(chunks, jobs: cores, state: {}) { _, c in
-                    chosen[(c * chunk)..<min(chosen.count, (c + 1) * chunk)].map { e -> (window: ODSWindow, rank: Int) in
-                        let w = e.window!, endpoint = e.knownEndpoint!
-                        return (ODSWindow(endpoint: endpoint, storeID: e.store, start: w.lowerBound, end: w.upperBound), rank[endpoint]!)
+                    ((c * chunk)..<min(chosen.count, (c + 1) * chunk)).map { i -> (window: ODSWindow, rank: Int) in
+                        let w = chosen[i].window!, endpoint = chosen[i].knownEndpoint!
+                        return (ODSWindow(endpoint: endpoint, storeID: chosen[i].store, start: w.lowerBound, end: w.upperBound), rank[endpoint]!)
                     }
                 }.flatMap { $0 }
                 try Self.checkFilesExist(chosen, folder: folder, cores: cores, chunk: chunk)
@@ -69,38 +70,11 @@ public enum ArchiveReplay {
                 if x.window.storeID != y.window.storeID { return x.window.storeID < y.window.storeID }
                 return i < j
             }
-            Self.permute(&entries, to: sorted)
+            entries.permute(to: sorted)  // moved, not copied
             var start = 0
             for (n, i) in sorted.enumerated() where n + 1 == sorted.count || keys[sorted[n + 1]].window != keys[i].window {
                 windows.append((keys[i].window, start..<(n + 1)))
                 start = n + 1
-            }
-        }
-
-        /// Puts `entries[order[k]]` at `k` for every `k`, moving entries along the
-        /// permutation's cycles: an entry copied is a dozen reference counts touched, and
-        /// an index has 130,000 of them. `order` must be a permutation of the indices.
-        static func permute(_ entries: inout [ArchiveEntry], to order: [Int]) {
-            precondition(order.count == entries.count)
-            var placed = [Bool](repeating: false, count: order.count)
-            entries.withUnsafeMutableBufferPointer { buffer in
-                guard let base = buffer.baseAddress else { return }
-                for start in order.indices where !placed[start] {
-                    let first = (base + start).move()
-                    var k = start
-                    while true {
-                        placed[k] = true
-                        let from = order[k]
-                        if from == start {
-                            (base + k).initialize(to: first)
-                            break
-                        }
-                        // Each slot is moved from once: a repeated or stray index stops here.
-                        precondition(order.indices.contains(from) && !placed[from], "not a permutation")
-                        (base + k).moveInitialize(from: base + from, count: 1)
-                        k = from
-                    }
-                }
             }
         }
 
@@ -116,7 +90,7 @@ public enum ArchiveReplay {
             }
             let chunks = (entries.count + chunk - 1) / chunk
             let folders = Array(WorkQueue.map(chunks, jobs: cores, state: {}) { _, c in
-                Set(entries[(c * chunk)..<min(entries.count, (c + 1) * chunk)].map { String(split($0.file).folder) })
+                Set(((c * chunk)..<min(entries.count, (c + 1) * chunk)).map { String(split(entries[$0].file).folder) })
             }.reduce(into: Set<String>()) { $0.formUnion($1) })
             let listed = WorkQueue.map(folders.count, jobs: cores, state: {}) { _, i in
                 FileIO.names(folders[i].isEmpty ? folder : folder + "/" + folders[i])
@@ -246,15 +220,16 @@ public enum ArchiveReplay {
             // Each slot written by the one thread that took its index.
             let slots = Archive.Slots(base: buffer.baseAddress)
             WorkQueue.forEachWaiting(entries.count, threads: fetchThreads) { i in
-                slots.base![i] = body(of: entries[first + i], in: folder)
+                slots.base![i] = body(file: entries[first + i].file, bytes: entries[first + i].bytes, in: folder)
             }
         }
     }
 
-    /// The bytes of `entry`'s file in the archive at `folder`, as `read` checks them;
-    /// nil when it cannot be read.
-    static func body(of entry: ArchiveEntry, in folder: String) -> [UInt8]? {
-        FileIO.contents(folder + "/" + entry.file, expected: Int(clamping: entry.bytes))
+    /// The bytes of an entry's `file` (of `bytes` bytes, as the index says) in the
+    /// archive at `folder`, as `read` checks them; nil when it cannot be read. Given the
+    /// entry's fields, not the entry: a copy of an entry retains each of its strings.
+    static func body(file: String, bytes: Int64, in folder: String) -> [UInt8]? {
+        FileIO.contents(folder + "/" + file, expected: Int(clamping: bytes))
     }
 
     /// Threads reading one chunk's files at once: enough to keep a disk's queue busy.
@@ -275,7 +250,7 @@ public enum ArchiveReplay {
     /// The records of one window, every file checked and every page present, each
     /// (store, key) once (`ODSRecord.latest`).
     public static func read(_ window: ODSWindow, _ entries: [ArchiveEntry], folder: String) throws -> [ODSRecord] {
-        try read(window, entries[...], folder: folder) { body(of: entries[$0], in: folder) }
+        try read(window, entries[...], folder: folder) { body(file: entries[$0].file, bytes: entries[$0].bytes, in: folder) }
     }
 
     /// `read` of a window's slice of the replay's entries (their indices are the
@@ -285,18 +260,20 @@ public enum ArchiveReplay {
                      contents: (Int) -> [UInt8]?) throws -> [ODSRecord] {
         let endpoint = window.endpoint
         var records: [ODSRecord] = []
+        // The entry is read in place, not copied (a copy retains each of its strings),
+        // and its path is built only for an error.
         func body(_ i: Int) throws -> [UInt8] {
-            let e = entries[i]
-            let path = folder + "/" + e.file
+            func path() -> String { folder + "/" + entries[i].file }
             guard let bytes = contents(i) else {
-                throw ODSError(.noInput, "\(path) is missing (\(window) \(pageName(e))); the archive is incomplete")
+                throw ODSError(.noInput, "\(path()) is missing (\(window) \(pageName(entries[i]))); the archive is incomplete")
             }
-            guard Int64(bytes.count) == e.bytes else {
-                let size = Int64(bytes.count) > e.bytes ? "more than \(e.bytes) bytes" : "\(bytes.count) bytes"
-                throw ODSError(.dataError, "\(path) is \(size) where \(Archive.indexFile) says \(e.bytes); the archive is damaged")
+            let expected = entries[i].bytes
+            guard Int64(bytes.count) == expected else {
+                let size = Int64(bytes.count) > expected ? "more than \(expected) bytes" : "\(bytes.count) bytes"
+                throw ODSError(.dataError, "\(path()) is \(size) where \(Archive.indexFile) says \(expected); the archive is damaged")
             }
-            guard try SHA256.hash(bytes) == e.sha256 else {
-                throw ODSError(.dataError, "\(path) does not match its SHA-256 in \(Archive.indexFile); the archive is damaged")
+            guard try SHA256.hash(bytes) == entries[i].sha256 else {
+                throw ODSError(.dataError, "\(path()) does not match its SHA-256 in \(Archive.indexFile); the archive is damaged")
             }
             return bytes
         }

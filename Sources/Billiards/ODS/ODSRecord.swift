@@ -185,6 +185,9 @@ public struct ResponsePage: Sendable {
         }
         var records: [ODSRecord] = []
         records.reserveCapacity(elements.count)
+        // The error's place, taken out of the page once: an autoclosure that called
+        // `self.place` would copy the whole page (each of its arrays retained) per record.
+        let place = self.place
         for (i, element) in elements.enumerated() {
             records.append(try ODSRecord(endpoint, fields: fields, storeID: storeID, tape: tape, at: element,
                                          where: "\(place()) record \(i + 1)"))

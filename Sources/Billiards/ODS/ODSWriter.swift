@@ -229,12 +229,12 @@ public final class ODSWriter {
                 let path = endpoint.path
                 let staged = try lake.stagePartitions(schemas: [schema], dt: key.dt) { sinks in
                     let sink = sinks[0]
-                    for row in merged {
-                        try sink.cell(row.store)
-                        try sink.cell(row.key)
-                        try row.payload.withUnsafeBufferPointer { try sink.cell(utf8: $0) }
+                    for i in merged.indices {  // in place: a row copied retains its key and payload
+                        try sink.cell(merged[i].store)
+                        try sink.cell(merged[i].key)
+                        try merged[i].payload.withUnsafeBufferPointer { try sink.cell(utf8: $0) }
                         try sink.cell(path)
-                        try sink.cell(row.version.timestamp)
+                        try sink.cell(merged[i].version.timestamp)
                         try sink.endRow()
                     }
                 }
@@ -339,20 +339,28 @@ public final class ODSWriter {
         index.reserveCapacity(count)
         var rows: [Row] = []
         rows.reserveCapacity(count)
-        for row in existing {
-            let k = Key(store: row.store, key: row.key)
-            if let i = index[k] { rows[i] = row } else { index[k] = rows.count; rows.append(row) }
+        // Records and rows are read in place, by index: a copy of either retains each
+        // of its strings and arrays.
+        for j in existing.indices {
+            let k = Key(store: existing[j].store, key: existing[j].key)
+            if let i = index[k] { rows[i] = existing[j] } else { index[k] = rows.count; rows.append(existing[j]) }
         }
-        for r in incoming.joined() {
-            let k = Key(store: r.storeID, key: r.sourceKey)
-            if let i = index[k] {
-                if r.supersedes(versionTime: rows[i].version, payload: rows[i].payload) { rows[i] = Row(r) }
-            } else {
-                index[k] = rows.count
-                rows.append(Row(r))
+        for slice in incoming {
+            for j in slice.indices {
+                let k = Key(store: slice[j].storeID, key: slice[j].sourceKey)
+                if let i = index[k] {
+                    if slice[j].supersedes(versionTime: rows[i].version, payload: rows[i].payload) { rows[i] = Row(slice[j]) }
+                } else {
+                    index[k] = rows.count
+                    rows.append(Row(slice[j]))
+                }
             }
         }
-        rows.sort { a, b in a.store != b.store ? a.store < b.store : Self.bytesPrecede(a.key, b.key) }
+        // Sorted as indices, then moved into that order.
+        let order = rows.indices.sorted { a, b in
+            rows[a].store != rows[b].store ? rows[a].store < rows[b].store : Self.bytesPrecede(rows[a].key, rows[b].key)
+        }
+        rows.permute(to: order)
         return rows
     }
 }
