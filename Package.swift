@@ -48,6 +48,8 @@ let package = Package(
 
         // A cache prefetch hint: the one processor instruction the generators want that Swift does not offer.
         .target(name: "CPrefetch"),
+        // glibc's heap padding (mallopt), which Swift's Glibc module does not import.
+        .target(name: "CMalloc"),
 
         // Layers, lowest first. Dependencies point downwards only.
         // System calls go through swift-system's typed FileDescriptor, FilePath and Errno.
@@ -107,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "OpsLakeCLI",
             dependencies: [
-                "LakeFormat", "LakeCatalog", "TableSchema", "PostgresSync", "LakeExport", "LakeShip", "LakeReport", "Configuration", "GeneratorKit", "PetShop",
+                "CMalloc", "LakeFormat", "LakeCatalog", "TableSchema", "PostgresSync", "LakeExport", "LakeShip", "LakeReport", "Configuration", "GeneratorKit", "PetShop",
                 "BilliardsVenue", "Billiards", "BilliardsAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -319,15 +319,20 @@ public final class ODSWriter {
 
     /// True when `a`'s UTF-8 bytes order before `b`'s: the rows' order, compared with
     /// `memcmp` (the standard library's byte-wise comparison walks a generic view).
+    /// Native strings are read where they are (`withUTF8` would need copies of both,
+    /// two reference counts per comparison of a sort).
     static func bytesPrecede(_ a: String, _ b: String) -> Bool {
-        var a = a, b = b
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
-                let n = min(x.count, y.count)
-                let r = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
-                return r != 0 ? r < 0 : x.count < y.count
-            }
+        func precedes(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+            let n = min(x.count, y.count)
+            let r = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
+            return r != 0 ? r < 0 : x.count < y.count
         }
+        if let r = a.utf8.withContiguousStorageIfAvailable({ x in b.utf8.withContiguousStorageIfAvailable { y in precedes(x, y) } }),
+           let r {
+            return r
+        }
+        var a = a, b = b
+        return a.withUTF8 { x in b.withUTF8 { y in precedes(x, y) } }
     }
 
     /// `existing` with `incoming` merged in (each (store, key)'s latest version), ordered
@@ -357,8 +362,8 @@ public final class ODSWriter {
             }
         }
         // Sorted as indices, then moved into that order.
-        let order = rows.indices.sorted { a, b in
-            rows[a].store != rows[b].store ? rows[a].store < rows[b].store : Self.bytesPrecede(rows[a].key, rows[b].key)
+        let order = rows.withUnsafeBufferPointer { r in
+            r.indices.sorted { a, b in r[a].store != r[b].store ? r[a].store < r[b].store : Self.bytesPrecede(r[a].key, r[b].key) }
         }
         rows.permute(to: order)
         return rows
