@@ -55,12 +55,13 @@ public enum WorkQueue {
         return results.withLock { $0.compactMap { $0 } }
     }
 
-    /// Calls `body` for every index below `count` on up to `threads` threads of its
-    /// own, for work that waits on the disk rather than a core (fsync): Dispatch's
+    /// Calls `body` for every index below `count` on up to `threads` threads at once,
+    /// for work that waits on the disk rather than a core (fsync): Dispatch's
     /// `concurrentPerform` runs no more threads than there are cores, so two waits
-    /// would never overlap on a 2-core machine. The caller's thread is one of them;
-    /// returns when every call has.
-    public static func forEachWaiting(_ count: Int, threads: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    /// would never overlap on a 2-core machine. The caller's thread is one of them, the
+    /// others are `WaitingThreads`' kept threads; returns when every call has.
+    public static func forEachWaiting(_ count: Int, threads: Int, on pool: WaitingThreads = .shared,
+                                      _ body: @escaping @Sendable (Int) -> Void) {
         guard count > 0 else { return }
         let next = Atomic<Int>(0)
         let drain: @Sendable () -> Void = {
@@ -70,29 +71,29 @@ public enum WorkQueue {
                 body(i)
             }
         }
-        // pthreads by hand: Foundation's Thread has no join, and this module does not
-        // import Foundation.
-        var started: [pthread_t] = []
+        // A helper that starts after the caller has taken every index does nothing, and
+        // the caller waits only for helpers that started: so a call made on a kept
+        // thread, while every other is busy, still returns.
+        let helpers = Mutex((closed: false, running: 0))
+        let finished = DispatchSemaphore(value: 0)
         for _ in 1..<max(1, min(threads, count)) {
-            var thread = pthread_t()
-            let context = Unmanaged.passRetained(ThreadBody(drain)).toOpaque()
-            if pthread_create(&thread, nil, { context in
-                Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue().run()
-                return nil
-            }, context) == 0 {
-                started.append(thread)
-            } else {
-                Unmanaged<ThreadBody>.fromOpaque(context).release()  // fewer threads; the work still gets done
+            pool.run {
+                guard helpers.withLock({ h -> Bool in
+                    if h.closed { return false }
+                    h.running += 1
+                    return true
+                }) else { return }
+                drain()
+                if helpers.withLock({ h -> Bool in
+                    h.running -= 1
+                    return h.closed && h.running == 0
+                }) { finished.signal() }
             }
         }
         drain()
-        for thread in started { pthread_join(thread, nil) }
+        if helpers.withLock({ h -> Bool in
+            h.closed = true
+            return h.running > 0
+        }) { finished.wait() }
     }
 }
-
-/// The closure a thread of `WorkQueue.forEachWaiting` runs.
-private final class ThreadBody: Sendable {
-    let run: @Sendable () -> Void
-    init(_ run: @escaping @Sendable () -> Void) { self.run = run }
-}
-

@@ -135,7 +135,7 @@ public enum ArchiveReplay {
         let windows = layout.windows
         let writer = try ODSWriter(lake: lake, runID: runID, batchBytes: ODSWriter.groupCommitBytes)
         var summary = Summary()
-        // Windows are read a chunk at a time: their files fetched on threads of their own
+        // Windows are read a chunk at a time: their files fetched on kept threads (`WaitingThreads`)
         // (`fetch`), up to `fetchesAhead` chunks ahead, then checked and parsed on every
         // core while the chunk before is landed, one window at a time in order. The
         // first window that cannot be read stops the replay after the windows before it
@@ -208,7 +208,7 @@ public enum ArchiveReplay {
     }
 
     /// The bytes of the files of `entries`, each read as `read` checks it (nil when it
-    /// cannot be read), in order. Read on threads of their own, more than there are
+    /// cannot be read), in order. Read on kept threads (`WaitingThreads`), more than there are
     /// cores: an archive that is not in the page cache (one shipped in, or written long
     /// enough ago) is 130,000 small reads from the disk for a month of 50 stores, and
     /// a core that waits on one parses nothing.
@@ -336,8 +336,8 @@ public enum ArchiveReplay {
     }
 }
 
-/// One piece of work run on another thread while the caller does something else:
-/// `start` it, then `wait` for its result.
+/// One piece of work run on another thread (one of `WaitingThreads`' kept ones) while
+/// the caller does something else: `start` it, then `wait` for its result.
 final class ReadAhead<T>: @unchecked Sendable {  // unchecked: `value` is written before `done` signals and read after
     private var value: T?
     private var started = false
@@ -345,7 +345,7 @@ final class ReadAhead<T>: @unchecked Sendable {  // unchecked: `value` is writte
 
     func start(_ work: @escaping @Sendable () -> T) {
         started = true
-        Thread.detachNewThread { [self] in
+        WaitingThreads.shared.run { [self] in
             value = work()
             done.signal()
         }
