@@ -5,13 +5,13 @@ import Glibc
 #endif
 
 /// Threads kept for the life of the process, for work that waits on the disk (fsync, a
-/// file read from a cold cache) rather than on a core: `WorkQueue.forEachWaiting` and
-/// `WaitingThreads.run`. A thread made per call cost a `clone`, a stack mapped and
-/// unmapped (with the address space's lock held against every page fault of the
-/// process) and an exit: 1,800 threads for a year of customers, 1,100 for the replay
-/// of a month of 50 stores, whose faulting threads waited 0.7 s in all on that lock.
-/// Threads are added when every kept one is busy, up to `limit`; work beyond that
-/// waits for a thread to come free.
+/// file read from a cold cache) rather than on a core, `WorkQueue.forEachWaiting`, and
+/// for work run beside the caller's (the replay's read-ahead). A thread made per call
+/// cost a `clone`, a stack mapped and unmapped (each under the address space's lock,
+/// which every page fault of the process takes too) and an exit: 1,800 threads for a
+/// year of customers, 1,100 for the replay of a month of 50 stores. Threads are added
+/// when every kept one is busy, up to `limit`; work beyond that waits for a thread to
+/// come free, and `forEachWaiting`'s caller then does its calls itself.
 public final class WaitingThreads: Sendable {
     public static let shared = WaitingThreads(limit: 64)
 
@@ -22,7 +22,7 @@ public final class WaitingThreads: Sendable {
         var idle = 0
     }
     let state = Mutex(State())
-    /// Signalled once per piece of work queued.
+    /// Signalled once per piece of work queued for a thread.
     let queued = DispatchSemaphore(value: 0)
     let limit: Int
 
@@ -41,15 +41,17 @@ public final class WaitingThreads: Sendable {
         }
         if spawn && !startThread() {
             // No thread could be made: the work waits for one of those there are, or,
-            // with none, runs here.
+            // with none, everything queued runs here (a signal left over from work
+            // taken here only wakes a later thread to find nothing).
             let none = state.withLock { s -> Bool in
                 s.threads -= 1
                 s.idle -= 1
                 return s.threads == 0
             }
             if none {
-                let taken = state.withLock { s -> (@Sendable () -> Void)? in Self.take(&s) }
-                taken?()
+                while let taken = state.withLock({ s -> (@Sendable () -> Void)? in s.threads == 0 ? Self.take(&s) : nil }) {
+                    taken()
+                }
                 return
             }
         }
@@ -59,6 +61,7 @@ public final class WaitingThreads: Sendable {
     static func take(_ s: inout State) -> (@Sendable () -> Void)? {
         guard s.head < s.queue.count else { return nil }
         let work = s.queue[s.head]
+        s.queue[s.head] = {}  // what it captured goes with the call, not with the queue
         s.head += 1
         if s.head == s.queue.count {
             s.queue.removeAll(keepingCapacity: true)

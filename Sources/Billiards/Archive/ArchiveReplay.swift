@@ -233,7 +233,8 @@ public enum ArchiveReplay {
     }
 
     /// Threads reading one chunk's files at once: enough to keep a disk's queue busy.
-    /// Up to `fetchesAhead` chunks are fetched together, so up to 24 threads read.
+    /// The chunk being waited for and `fetchesAhead` more are fetched together, so up to
+    /// 32 threads read.
     static let fetchThreads = 8
 
     /// Chunks fetched ahead of the one being parsed (at least 1): with one, the parse
