@@ -1,8 +1,5 @@
 import Dispatch
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Runs independent pieces of work on several threads, each thread taking the next
 /// index as it finishes one, so a few large pieces do not leave a core idle. The one
