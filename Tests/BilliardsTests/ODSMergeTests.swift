@@ -22,7 +22,7 @@ struct ODSMergeTests {
         var g = SplitMix64(seed: seed)
         func pick(_ n: Int) -> Int { Int(g.next() % UInt64(n)) }
         var windows: [[ODSRecord]] = []
-        var latest: [String: (minute: Int, payload: [UInt8])] = [:]
+        var latest: [String: (version: VenueTime, payload: [UInt8])] = [:]
         for _ in 0..<(1 + pick(4)) {
             var window: [ODSRecord] = []
             for _ in 0..<pick(30) {
@@ -30,9 +30,8 @@ struct ODSMergeTests {
                 let r = try Self.record(store: store, key: key, minute: minute, note: pick(5))
                 window.append(r)
                 let id = "\(store)/\(key)"
-                if let seen = latest[id], !r.supersedes(versionTime: try Self.record(store: store, key: key, minute: seen.minute, note: 0).versionTime,
-                                                         payload: seen.payload[...]) { continue }
-                latest[id] = (minute, Array(r.payload))
+                if let seen = latest[id], !r.supersedes(versionTime: seen.version, payload: seen.payload[...]) { continue }
+                latest[id] = (r.versionTime, Array(r.payload))
             }
             windows.append(window)
         }
