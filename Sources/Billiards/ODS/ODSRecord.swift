@@ -6,7 +6,9 @@ public import TableSchema
 /// and what the ODS reads from them (key, version time, partition day).
 public struct ODSRecord: Sendable, Hashable {
     public var storeID: Int64
-    public var sourceKey: String
+    /// The record's key (its key fields' values, joined by `|` when there are several).
+    public var key: SourceKey
+    public var sourceKey: String { key.description }
     public var versionTime: VenueTime
     /// The time `ODSFields.date` names (`createTime` of a settlement), and its
     /// business day (08:00-08:00, Asia/Shanghai): the partition.
@@ -32,15 +34,15 @@ public struct ODSRecord: Sendable, Hashable {
         guard tape.kind(record) == .object else {
             throw ODSError(.dataError, "\(place()): a record must be a JSON object")
         }
-        func part(_ name: String) throws(ODSError) -> String {
+        func part(_ name: String) throws(ODSError) -> SourceKey {
             let node = tape.member(record, named: name)
             if let node, tape.kind(node) == .number {
                 guard let i = tape.int64(node) else {
                     throw ODSError(.dataError, "\(place()): key field \(name) is \(tape.numberText(node)!), not a whole number")
                 }
-                return String(i)
-            } else if let node, let s = tape.string(node), !s.isEmpty {
-                return s
+                return SourceKey(i)
+            } else if let node, let key = tape.withStringBytes(node, { $0.isEmpty ? nil : SourceKey($0) }), let key {
+                return key
             }
             throw ODSError(.dataError, "\(place()): the record lacks its key field \(name)")
         }
@@ -52,11 +54,14 @@ public struct ODSRecord: Sendable, Hashable {
         }
         self.storeID = storeID
         if fields.key.count == 1 {
-            sourceKey = try part(fields.key[0])
+            key = try part(fields.key[0])
         } else {
-            var parts: [String] = []
-            for name in fields.key { parts.append(try part(name)) }
-            sourceKey = parts.joined(separator: "|")
+            var joined: [UInt8] = []
+            for name in fields.key {
+                if !joined.isEmpty { joined.append(UInt8(ascii: "|")) }
+                try part(name).withUTF8 { joined.append(contentsOf: $0) }
+            }
+            key = joined.withUnsafeBytes { SourceKey($0) }
         }
         versionTime = try time(fields.version)
         dateTime = try time(fields.date)
@@ -79,17 +84,17 @@ public struct ODSRecord: Sendable, Hashable {
     /// one thread only appends.
     public static func latest(_ records: [ODSRecord]) -> [ODSRecord] {
         if records.count < 2 { return records }
-        struct Key: Hashable { var dt: LakeDate; var store: Int64; var key: String }
+        struct Key: Hashable { var dt: LakeDate; var store: Int64; var key: SourceKey }
         // Mostly every key is there once: then the records are returned as they are,
         // not copied one by one.
         var seen = Set<Key>(minimumCapacity: records.count)
-        guard !records.allSatisfy({ seen.insert(Key(dt: $0.dt, store: $0.storeID, key: $0.sourceKey)).inserted }) else { return records }
+        guard !records.allSatisfy({ seen.insert(Key(dt: $0.dt, store: $0.storeID, key: $0.key)).inserted }) else { return records }
         var index: [Key: Int] = [:]
         index.reserveCapacity(records.count)
         var out: [ODSRecord] = []
         out.reserveCapacity(records.count)
         for r in records {
-            let k = Key(dt: r.dt, store: r.storeID, key: r.sourceKey)
+            let k = Key(dt: r.dt, store: r.storeID, key: r.key)
             if let i = index[k] {
                 if r.supersedes(versionTime: out[i].versionTime, payload: out[i].payload) { out[i] = r }
             } else {

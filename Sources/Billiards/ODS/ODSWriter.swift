@@ -231,7 +231,7 @@ public final class ODSWriter {
                     let sink = sinks[0]
                     for i in merged.indices {  // in place: a row copied retains its key and payload
                         try sink.cell(merged[i].store)
-                        try sink.cell(merged[i].key)
+                        try merged[i].key.withUTF8 { try sink.cell(utf8: $0) }
                         try merged[i].payload.withUnsafeBufferPointer { try sink.cell(utf8: $0) }
                         try sink.cell(path)
                         try sink.cell(merged[i].version.timestamp)
@@ -297,18 +297,18 @@ public final class ODSWriter {
     /// One ODS row, as `merge` orders and compares it (source_endpoint is the dataset's).
     struct Row: Equatable {
         var store: Int64
-        var key: String
+        var key: SourceKey
         var version: VenueTime
         var payload: ArraySlice<UInt8>
 
         init(_ r: ODSRecord) {
-            (store, key, version, payload) = (r.storeID, r.sourceKey, r.versionTime, r.payload)
+            (store, key, version, payload) = (r.storeID, r.key, r.versionTime, r.payload)
         }
 
         init?(_ row: [Value]) {
             guard row.count == 5, case .int(let store) = row[0], case .string(let key) = row[1],
                   case .string(let payload) = row[2], case .timestamp(let t) = row[4] else { return nil }
-            (self.store, self.key, version, self.payload) = (store, key, VenueTime(secondsSinceEpoch: t.secondsSinceEpoch), Array(payload.utf8)[...])
+            (self.store, self.key, version, self.payload) = (store, SourceKey(key), VenueTime(secondsSinceEpoch: t.secondsSinceEpoch), Array(payload.utf8)[...])
         }
     }
 
@@ -317,28 +317,10 @@ public final class ODSWriter {
         try rows(of: key, in: lake, schema: schema).compactMap(Row.init)
     }
 
-    /// True when `a`'s UTF-8 bytes order before `b`'s: the rows' order, compared with
-    /// `memcmp` (the standard library's byte-wise comparison walks a generic view).
-    /// Native strings are read where they are (`withUTF8` would need copies of both,
-    /// two reference counts per comparison of a sort).
-    static func bytesPrecede(_ a: String, _ b: String) -> Bool {
-        func precedes(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
-            let n = min(x.count, y.count)
-            let r = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
-            return r != 0 ? r < 0 : x.count < y.count
-        }
-        if let r = a.utf8.withContiguousStorageIfAvailable({ x in b.utf8.withContiguousStorageIfAvailable { y in precedes(x, y) } }),
-           let r {
-            return r
-        }
-        var a = a, b = b
-        return a.withUTF8 { x in b.withUTF8 { y in precedes(x, y) } }
-    }
-
     /// `existing` with `incoming` merged in (each (store, key)'s latest version), ordered
     /// by (store_id, source_key).
     static func merge(_ existing: [Row], _ incoming: [ArraySlice<ODSRecord>]) -> [Row] {
-        struct Key: Hashable { var store: Int64; var key: String }
+        struct Key: Hashable { var store: Int64; var key: SourceKey }
         let count = existing.count + incoming.reduce(0) { $0 + $1.count }
         var index: [Key: Int] = [:]
         index.reserveCapacity(count)
@@ -352,7 +334,7 @@ public final class ODSWriter {
         }
         for slice in incoming {
             for j in slice.indices {
-                let k = Key(store: slice[j].storeID, key: slice[j].sourceKey)
+                let k = Key(store: slice[j].storeID, key: slice[j].key)
                 if let i = index[k] {
                     if slice[j].supersedes(versionTime: rows[i].version, payload: rows[i].payload) { rows[i] = Row(slice[j]) }
                 } else {
@@ -363,7 +345,7 @@ public final class ODSWriter {
         }
         // Sorted as indices, then moved into that order.
         let order = rows.withUnsafeBufferPointer { r in
-            r.indices.sorted { a, b in r[a].store != r[b].store ? r[a].store < r[b].store : Self.bytesPrecede(r[a].key, r[b].key) }
+            r.indices.sorted { a, b in r[a].store != r[b].store ? r[a].store < r[b].store : r[a].key < r[b].key }
         }
         rows.permute(to: order)
         return rows
