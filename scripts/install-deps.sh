@@ -23,7 +23,8 @@ done
 # --- Debian packages -------------------------------------------------------
 # pkg-config: SwiftPM reads the C libraries' flags with it (libpq's headers
 # are in /usr/include/postgresql).
-packages=(pkg-config libzstd-dev libsqlite3-dev libpq-dev libssl-dev libcurl4-openssl-dev zstd postgresql sqlite3)
+# e2fsprogs and mount: the full-disk tests write lakes to a small ext4 image of their own.
+packages=(pkg-config libzstd-dev libsqlite3-dev libpq-dev libssl-dev libcurl4-openssl-dev zstd postgresql sqlite3 e2fsprogs mount)
 # python3-venv only when `python3 -m venv` cannot work (Debian's own python
 # ships venv/ensurepip separately; other builds such as pyenv's have them).
 if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then

@@ -110,8 +110,7 @@ extension WritableLake {
             return s
         } catch {
             generationLog.error("run failed", metadata: fields.merging(["error": "\(error)"]) { $1 })
-            try? finishRun(runID, partitions: 0, rows: 0, bytes: 0, seconds: Date().timeIntervalSince(started),
-                                   error: String(describing: error))
+            try? finishFailedRun(runID, seconds: Date().timeIntervalSince(started), error: String(describing: error))
             throw error
         }
     }

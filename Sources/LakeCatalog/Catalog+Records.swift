@@ -262,12 +262,36 @@ extension Catalog {
         }
     }
 
-    /// Marks runs left `running` by a process that died as failed; called under the
+    /// Marks run `id` failed with `error`. Its partitions and rows are what it committed
+    /// before it failed, as the catalogue holds them (the partitions whose `run_id` is
+    /// this run): a failing writer's own tallies may count work it then discarded, or
+    /// none of what it had already committed. `bytes` nil: the bytes of those partitions'
+    /// files.
+    func finishFailedRun(_ id: Int64, seconds: Double, error: String, bytes: Int64?) throws {
+        try locked {
+            try db.query("""
+                UPDATE runs SET status = 'failed',
+                    partitions = (SELECT count(*) FROM partitions WHERE run_id = ?1),
+                    rows = (SELECT coalesce(sum(rows), 0) FROM partitions WHERE run_id = ?1),
+                    bytes = coalesce(?2, (SELECT coalesce(sum(f.bytes), 0) FROM files f
+                                          JOIN partitions p ON p.dataset = f.dataset AND p.dt = f.dt WHERE p.run_id = ?1)),
+                    finished_at = ?3, seconds = ?4, error = ?5
+                WHERE id = ?1
+                """, [.integer(id), bytes.map { .integer($0) } ?? .null, .text(Self.now()), .real(seconds), .text(error)])
+        }
+    }
+
+    /// Marks runs left `running` by a process that died as failed, with the partitions
+    /// and rows each had committed (as `finishFailedRun` counts them); called under the
     /// lake's lock, when no other run can be live.
     func markInterruptedRuns() throws {
         try locked {
-            try db.query("UPDATE runs SET status = 'failed', error = 'interrupted: the process stopped before finishing', "
-                         + "finished_at = ? WHERE status = 'running'", [.text(Self.now())])
+            try db.query("""
+                UPDATE runs SET status = 'failed', error = 'interrupted: the process stopped before finishing',
+                    partitions = (SELECT count(*) FROM partitions WHERE run_id = runs.id),
+                    rows = (SELECT coalesce(sum(rows), 0) FROM partitions WHERE run_id = runs.id),
+                    finished_at = ? WHERE status = 'running'
+                """, [.text(Self.now())])
         }
     }
 

@@ -412,6 +412,12 @@ extension WritableLake {
         try catalog.finishRun(id, partitions: partitions, rows: rows, bytes: bytes, seconds: seconds, error: error)
     }
 
+    /// Marks run `id` failed with `error`, counting the partitions and rows it committed
+    /// before it failed from the catalogue (`bytes` nil: their files' bytes).
+    public func finishFailedRun(_ id: Int64, seconds: Double, error: String, bytes: Int64? = nil) throws {
+        try catalog.finishFailedRun(id, seconds: seconds, error: error, bytes: bytes)
+    }
+
     /// Moves a scheduled task's cursor: the last day it has committed.
     public func setCursor(_ task: String, to date: LakeDate) throws { try catalog.setCursor(task, to: date) }
 

@@ -230,8 +230,7 @@ extension Bundle {
             try lake.finishRun(runID, partitions: install.count, rows: Int64(install.reduce(0) { $0 + $1.0.rows }),
                                        bytes: summary.bytes, seconds: 0, error: nil)
         } catch {
-            try? lake.finishRun(runID, partitions: summary.installed.count + summary.replaced.count, rows: 0,
-                                        bytes: summary.bytes, seconds: 0, error: "\(error)")
+            try? lake.finishFailedRun(runID, seconds: 0, error: "\(error)", bytes: summary.bytes)
             throw error
         }
         return summary

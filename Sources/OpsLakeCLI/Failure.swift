@@ -46,6 +46,19 @@ func guarded(_ body: () throws -> Void) throws {
 }
 
 func classify(_ error: any Error) -> (ExitStatus, String) {
+    let (status, message) = classifyKind(error)
+    return (status, fullDiskHint(message))
+}
+
+/// `message` with what to do when it says the disk is full (the system's ENOSPC text, or
+/// SQLite's): a write stopped there leaves either nothing or a journalled commit, which
+/// the next writer finishes (docs/lake-format.md, "What a crash leaves").
+func fullDiskHint(_ message: String) -> String {
+    guard message.contains("No space left on device") || message.contains("database or disk is full") else { return message }
+    return message + "; the disk is full: free space and run the command again (it completes or removes what this run left)"
+}
+
+func classifyKind(_ error: any Error) -> (ExitStatus, String) {
     switch error {
     case let e as LakeMissingError: return (.noInput, e.description)
     case let e as OldLakeFormatError: return (.dataError, e.description)

@@ -79,8 +79,7 @@ extension OpsLake {
                     try lake.finishRun(runID, partitions: 1, rows: Int64(record.rows), bytes: record.bytes, seconds: seconds, error: nil)
                     print("ingested \(name) dt=\(dt): \(record.rows) rows, \(humanBytes(record.bytes)) in \(String(format: "%.2f", seconds)) s")
                 } catch {
-                    try? lake.finishRun(runID, partitions: 0, rows: 0, bytes: 0, seconds: Date().timeIntervalSince(started),
-                                                error: classify(error).1)
+                    try? lake.finishFailedRun(runID, seconds: Date().timeIntervalSince(started), error: classify(error).1)
                     throw error
                 }
             }

@@ -124,8 +124,7 @@ public enum ArchiveReplay {
                                seconds: Date().timeIntervalSince(started), error: nil)
             return summary
         } catch {
-            try? lake.finishRun(runID, partitions: 0, rows: 0, bytes: 0, seconds: Date().timeIntervalSince(started),
-                                error: String(describing: error))
+            try? lake.finishFailedRun(runID, seconds: Date().timeIntervalSince(started), error: String(describing: error), bytes: 0)
             throw error
         }
     }

@@ -172,8 +172,7 @@ public enum DWDBuild {
                                seconds: Date().timeIntervalSince(started), error: problems.isEmpty ? nil : problems.joined(separator: "; "))
             return summary
         } catch {
-            try? lake.finishRun(runID, partitions: summary.written, rows: Int64(summary.rows), bytes: 0,
-                                seconds: Date().timeIntervalSince(started), error: String(describing: error))
+            try? lake.finishFailedRun(runID, seconds: Date().timeIntervalSince(started), error: String(describing: error), bytes: 0)
             throw error
         }
     }
