@@ -51,11 +51,11 @@ func classify(_ error: any Error) -> (ExitStatus, String) {
 }
 
 /// `message` with what to do when it says the disk is full (the system's ENOSPC text, or
-/// SQLite's): a write stopped there leaves either nothing or a journalled commit, which
-/// the next writer finishes (docs/lake-format.md, "What a crash leaves").
+/// SQLite's). A lake writer stopped there leaves either nothing or a journalled commit,
+/// which the next writer finishes (docs/lake-format.md, "What a crash leaves").
 func fullDiskHint(_ message: String) -> String {
     guard message.contains("No space left on device") || message.contains("database or disk is full") else { return message }
-    return message + "; the disk is full: free space and run the command again (it completes or removes what this run left)"
+    return message + "; the disk is full: free space and run the command again"
 }
 
 func classifyKind(_ error: any Error) -> (ExitStatus, String) {

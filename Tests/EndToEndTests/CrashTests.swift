@@ -73,6 +73,25 @@ import TestSupport
         #expect(runs[1].error?.hasPrefix("interrupted") == true)
     }
 
+    @Test("a run killed after some commits counts, once the next writer opens the lake, the partitions and rows it committed")
+    func interruptedRunCounts() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let lake = dir.path + "/lake"
+        #expect(try opslake("init", "--lake", lake, "--opened", "2025-01-01", "--seed", "1").status == 0)
+        // Killed once its second batch of days is in the catalogue.
+        let killed = try opslake("generate", "--lake", lake, "--from", "2025-01-01", "--to", "2025-01-20", "--jobs", "2",
+                                 environment: ["OPSLAKE_FAULT": "after-apply:2"])
+        #expect(killed.signaled && killed.status == SIGKILL, "\(killed.stderr)")
+        #expect(try opslake("repair", "--lake", lake).status == 0)  // a writer: it takes the lock
+        let catalog = try Lake(root: lake).catalog
+        let run = try #require(try catalog.runs().first { $0.command == "generate" })
+        let committed = try catalog.partitions().filter { $0.runID == run.id }
+        #expect(run.status == "failed" && run.error?.hasPrefix("interrupted") == true, "\(run)")
+        #expect(!committed.isEmpty && run.partitions == committed.count, "\(run.partitions) for \(committed.count)")
+        #expect(run.rows == Int64(committed.reduce(0) { $0 + $1.rows }))
+    }
+
     @Test("SIGKILL at random moments of a write: each kill that lands mid-write leaves one whole version")
     func crashAtRandomMoments() throws {
         let dir = TemporaryDirectory()

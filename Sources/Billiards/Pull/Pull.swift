@@ -165,7 +165,12 @@ public enum BilliardsPull {
         let error = failure.map { String(describing: $0) }
             ?? summary.stopped.map { "the pull stopped (\(failed.count) of \(summary.tasks.count) tasks failed): \($0.message)" }
             ?? (failed.isEmpty ? nil : "\(failed.count) of \(summary.tasks.count) tasks failed; the first: \(failed[0].error!.message)")
-        try lake.recordRunTasks(runID, summary.tasks.map { o in
+        // After a lake failure (a full disk), recording the run may fail too: the lake's
+        // error is the one reported.
+        func record(_ body: () throws -> Void) throws {
+            do { try body() } catch { if failure == nil { throw error } }
+        }
+        try record { try lake.recordRunTasks(runID, summary.tasks.map { o in
             var t = RunTask(task: o.task.name)
             t.requests = o.counts.requests
             t.retries = o.counts.retries
@@ -177,9 +182,14 @@ public enum BilliardsPull {
             t.seconds = o.seconds
             t.error = o.error?.message
             return t
-        })
-        try lake.finishRun(runID, partitions: summary.landed.written, rows: Int64(summary.landed.rows), bytes: totals.counts.bytes,
-                           seconds: Date().timeIntervalSince(started), error: error)
+        }) }
+        let seconds = Date().timeIntervalSince(started)
+        if let error {
+            try record { try lake.finishFailedRun(runID, seconds: seconds, error: error, bytes: totals.counts.bytes) }
+        } else {
+            try lake.finishRun(runID, partitions: summary.landed.written, rows: Int64(summary.landed.rows), bytes: totals.counts.bytes,
+                               seconds: seconds, error: nil)
+        }
         if let failure { throw failure }
         return summary
     }
