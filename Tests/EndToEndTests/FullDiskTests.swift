@@ -59,13 +59,14 @@ func dataFiles(_ root: String, under folder: String) throws -> [String: String] 
 }
 
 /// Writers on a disk that fills up mid-way: each stops with one line naming the full
-/// disk and exit 74, commits nothing half-written, leaves nothing in `_staging`, and
-/// records the partitions and rows it did commit; once there is room, running it again
-/// gives the lake a run on an ample disk gives.
+/// disk and the fix and exit 74, commits nothing half-written, leaves nothing in
+/// `_staging` but a journalled commit's files, and records the partitions and rows it
+/// did commit; once there is room, running it again gives the lake a run on an ample
+/// disk gives.
 @Suite("full disk", .serialized, .enabled(if: SmallDisk.available || requiredByCI))
 struct FullDiskTests {
-    /// What a writer that met the full disk left: its exit, its stderr, and a copy of the
-    /// lake taken on the full disk, whose `verify` result is in `verified`.
+    /// What a writer that met the full disk left: its exit and stderr, what `verify` said
+    /// of the lake on the full disk, what `_staging` held, and a copy of the lake.
     struct Failure {
         var status: Int32
         var stderr: String
