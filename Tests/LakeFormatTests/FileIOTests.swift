@@ -149,6 +149,30 @@ import TestSupport
         #expect(FileIO.contents(path, expected: 0) == [])
         #expect(FileIO.contents(dir.path + "/missing", expected: 5) == nil)
         #expect(FileIO.contents(dir.path, expected: 5) == nil)  // a folder cannot be read
+        // A damaged index's size: the file's own size bounds the room taken.
+        try FileIO.writeAtomically(path, bytes)
+        #expect(FileIO.contents(path, expected: 1 << 40) == bytes)
+        #expect(FileIO.contents(path, expected: FileIO.unsizedReadLimit)?.count == bytes.count)
+        // A named pipe in a file's place reads as empty, without waiting for a writer.
+        #expect(mkfifo(dir.path + "/pipe", 0o600) == 0)
+        #expect(FileIO.contents(dir.path + "/pipe", expected: 5) == [])
+    }
+
+    @Test("contents reads relative to an open folder exactly as by the whole path")
+    func contentsRelative() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        try FileIO.makeDirectories(dir.path + "/a/b")
+        let bytes = Array("{\"code\":0}".utf8)
+        try FileIO.writeAtomically(dir.path + "/a/b/f.json", bytes)
+        let folder = try FileIO.openFolder(dir.path + "/a")
+        defer { try? folder.close() }
+        #expect(FileIO.contents("b/f.json", relativeTo: folder, expected: bytes.count) == bytes)
+        #expect(FileIO.contents("b/f.json", relativeTo: folder, expected: 3)?.count == 4)
+        #expect(FileIO.contents("b/f.json", relativeTo: folder, expected: 99) == bytes)
+        #expect(FileIO.contents("b/missing", relativeTo: folder, expected: 1) == nil)
+        #expect(FileIO.contents(dir.path + "/a/b/f.json", relativeTo: folder, expected: bytes.count) == bytes)  // an absolute path
+        #expect(throws: FormatError.self) { try FileIO.openFolder(dir.path + "/a/b/f.json") }
     }
 
     /// False when the temporary folder's file system keeps no access times (`noatime`).

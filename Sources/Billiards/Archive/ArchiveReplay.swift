@@ -2,6 +2,7 @@ public import BilliardsVenue
 public import LakeCatalog
 public import LakeFormat
 import Foundation
+import SystemPackage
 
 /// Lands an archive in the ODS: the offline pull. Every file is looked for before
 /// anything lands (missing → 66) and checked against the index (a size or SHA-256
@@ -144,8 +145,12 @@ public enum ArchiveReplay {
         @Sendable func entries(_ start: Int) -> Range<Int> {
             windows[start].range.lowerBound..<windows[min(windows.count, start + chunk) - 1].range.upperBound
         }
+        // Files are opened relative to the archive's folder, open for the whole replay:
+        // only the file's own part of each path is walked.
+        let directory = try FileIO.openFolder(folder)
+        defer { try? directory.close() }
         @Sendable func fetchChunk(_ start: Int) -> Fetched {
-            Fetched(first: entries(start).lowerBound, bodies: fetch(layout.entries[entries(start)], folder: folder))
+            Fetched(first: entries(start).lowerBound, bodies: fetch(layout.entries[entries(start)], in: directory))
         }
         @Sendable func readChunk(_ start: Int, _ fetched: Fetched) -> [Result<[ODSRecord], any Error>] {
             let part = windows[start..<min(windows.count, start + chunk)]
@@ -211,7 +216,7 @@ public enum ArchiveReplay {
     /// cores: an archive that is not in the page cache (one shipped in, or written long
     /// enough ago) is 130,000 small reads from the disk for a month of 50 stores, and
     /// a core that waits on one parses nothing.
-    static func fetch(_ entries: ArraySlice<ArchiveEntry>, folder: String) -> [[UInt8]?] {
+    static func fetch(_ entries: ArraySlice<ArchiveEntry>, in directory: FileDescriptor) -> [[UInt8]?] {
         let first = entries.startIndex
         return [[UInt8]?](unsafeUninitializedCapacity: entries.count) { buffer, count in
             buffer.initialize(repeating: nil)
@@ -219,7 +224,8 @@ public enum ArchiveReplay {
             // Each slot written by the one thread that took its index.
             let slots = Archive.Slots(base: buffer.baseAddress)
             WorkQueue.forEachWaiting(entries.count, threads: fetchThreads) { i in
-                slots.base![i] = body(file: entries[first + i].file, bytes: entries[first + i].bytes, in: folder)
+                slots.base![i] = FileIO.contents(entries[first + i].file, relativeTo: directory,
+                                                 expected: Int(clamping: entries[first + i].bytes))
             }
         }
     }
