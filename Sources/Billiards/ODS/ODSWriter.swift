@@ -217,9 +217,13 @@ public final class ODSWriter {
         // Each partition is read back, merged and staged on its own, so the partitions
         // of a batch go through the cores side by side; they are committed together.
         let keys = batch.keys.sorted { ($0.dataset.description, $0.dt) < ($1.dataset.description, $1.dt) }
-        let results = WorkQueue.map(keys.count, jobs: ProcessInfo.processInfo.activeProcessorCount, state: {}) {
-            _, i -> Result<(staged: StagedPartitions, rows: Int)?, any Error> in
-            let key = keys[i]
+        // Taken largest first (by records), so the batch does not end with one core
+        // writing a large partition while the other waits; the results stay in key order.
+        let sizes = keys.map { key in batch[key]!.records.reduce(0) { $0 + $1.count } }
+        let order = keys.indices.sorted { sizes[$0] != sizes[$1] ? sizes[$0] > sizes[$1] : $0 < $1 }
+        let taken = WorkQueue.map(keys.count, jobs: ProcessInfo.processInfo.activeProcessorCount, state: {}) {
+            _, n -> Result<(staged: StagedPartitions, rows: Int)?, any Error> in
+            let key = keys[order[n]]
             let (endpoint, records) = batch[key]!
             let schema = schemas[endpoint]!
             return Result {
@@ -241,6 +245,8 @@ public final class ODSWriter {
                 return (staged, merged.count)
             }
         }
+        var results = taken
+        for (n, i) in order.enumerated() { results[i] = taken[n] }
         var staged: [StagedPartitions] = []
         var failure: (any Error)?
         for result in results {
