@@ -455,13 +455,22 @@ extension JSONTape {
             return true
         }
 
-        /// A key's length and its first and last eight bytes: equal keys have equal signatures.
+        /// A key's length and its first and last eight bytes: equal keys have equal
+        /// signatures. Read a word at a time (a byte at a time, it was 2% of a replay's
+        /// instructions): a short key's word is masked to its bytes.
         func signature(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> UInt64 {
-            var s = UInt64(end - start) &* 0x9E37_79B9_7F4A_7C15
-            var k = start
-            while k < min(end, start + 8) { s = (s &<< 8 | s &>> 56) ^ UInt64(b[k]); k += 1 }
-            k = max(start + 8, end - 8)
-            while k < end { s = (s &<< 5 | s &>> 59) ^ UInt64(b[k]); k += 1 }
+            let n = end - start
+            var s = UInt64(n) &* 0x9E37_79B9_7F4A_7C15
+            if n >= 8 {
+                let first = UnsafeRawPointer(b.baseAddress! + start).loadUnaligned(as: UInt64.self)
+                let last = UnsafeRawPointer(b.baseAddress! + end - 8).loadUnaligned(as: UInt64.self)
+                s ^= first &+ (last &<< 29 | last &>> 35)
+            } else if start + 8 <= b.count {
+                let word = UnsafeRawPointer(b.baseAddress! + start).loadUnaligned(as: UInt64.self)
+                s ^= UInt64(littleEndian: word) & ((1 &<< UInt64(8 * n)) &- 1)
+            } else {  // near the end of the bytes: the same word, a byte at a time
+                for k in start..<end { s ^= UInt64(b[k]) &<< UInt64(8 * (k - start)) }
+            }
             return s
         }
 
