@@ -104,6 +104,11 @@ public struct JSONTape: Sendable {
         return nil
     }
 
+    /// `member(_:named:hint:)` of a name known at compile time.
+    public func member(_ object: Int, _ key: StaticString, hint: inout Int) -> Int? {
+        member(object, named: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount), hint: &hint)
+    }
+
     /// The members of the object at `object`: each key's node and its value's.
     public func members(_ object: Int) -> [(key: Int, value: Int)] {
         guard nodes[object].kind == .object else { return [] }

@@ -51,7 +51,7 @@ struct ArchiveIndexTests {
                 var damaged = lines
                 for line in bad { damaged[line - 1] = "{\"endpoint\":\"nope\"}" }
                 try write(damaged)
-                #expect(throws: ODSError(.dataError, "\(archive)/\(Archive.indexFile) line \(bad.min()!): not an index entry (no path)")) {
+                #expect(throws: ODSError(.dataError, "\(archive)/\(Archive.indexFile) line \(bad.min()!): not an index entry (no bytes)")) {
                     try Archive.readIndex(archive)
                 }
             }

@@ -58,7 +58,7 @@ public enum Archive {
                 for line in found[first..<min(count, first + chunk)] {
                     do throws(ODSError) {
                         let entry = try ArchiveEntry(line: Array(bytes[line.range]), sharing: &shared)
-                        try entry.check()
+                        try entry.check(sharing: &shared)
                         (slots.base! + first + made).initialize(to: entry)
                         made += 1
                     } catch {
@@ -132,17 +132,26 @@ public struct ArchiveEntry: Codable, Sendable, Hashable {
     /// an index of a month of 50 stores has 130,000 lines and 32 distinct times, and a
     /// String of more than 15 bytes made per line is an allocation per line, kept as
     /// long as the replay's plan (236 MB of the plan's memory when each was its own).
+    /// Also the last window and endpoint read, by their shared strings, so a line whose
+    /// window is the line before's is not parsed again.
     struct SharedStrings {
-        /// Per kind of value, the distinct values seen, the last one matched first.
+        /// Per kind of value, the distinct values seen.
         var kinds: [[String]] = Array(repeating: [], count: 4)
-        var last = [Int](repeating: 0, count: 4)
         static let endpoint = 0, path = 1, time = 2, store = 3
+        /// Per field of a line, the index in its kind of the value it held last, tried
+        /// first: a line's four times are of one kind, and the last time seen is
+        /// seldom the next one's.
+        var last = [Int](repeating: 0, count: Field.count)
+        enum Field { static let endpoint = 0, path = 1, windowStart = 2, windowEnd = 3, count = 4 }
         /// Beyond this many distinct values of a kind, new ones are made but not kept.
         static let keep = 64
+        /// The window of the last `window(_:_:)`, and the strings it was read from.
+        var lastWindow: (start: String, end: String, window: Range<VenueTime>?)?
+        var lastEndpoint: (name: String, endpoint: Endpoint?)?
 
         /// The string at `node`, shared with an equal one seen before; nil when `node` is
-        /// not a string.
-        mutating func string(_ tape: JSONTape, _ node: Int, kind: Int) -> String? {
+        /// not a string. `field` names the slot of `last` to try first (nil: a query value).
+        mutating func string(_ tape: JSONTape, _ node: Int, kind: Int, field: Int? = nil) -> String? {
             tape.withStringBytes(node) { bytes -> String in
                 if bytes.count <= 15 { return String(decoding: bytes, as: UTF8.self) }  // held inline: nothing to share
                 func same(_ s: String) -> Bool {
@@ -150,18 +159,34 @@ public struct ArchiveEntry: Codable, Sendable, Hashable {
                     return s.withUTF8 { u in u.count == bytes.count && memcmp(u.baseAddress!, bytes.baseAddress!, u.count) == 0 }
                 }
                 let seen = kinds[kind]
-                if last[kind] < seen.count, same(seen[last[kind]]) { return seen[last[kind]] }
+                if let field, last[field] < seen.count, same(seen[last[field]]) { return seen[last[field]] }
                 if let i = seen.firstIndex(where: same) {
-                    last[kind] = i
+                    if let field { last[field] = i }
                     return seen[i]
                 }
                 let made = String(decoding: bytes, as: UTF8.self)
                 if seen.count < Self.keep {
-                    last[kind] = seen.count
+                    if let field { last[field] = seen.count }
                     kinds[kind].append(made)
                 }
                 return made
             }
+        }
+
+        /// `ArchiveEntry.window` of these strings: parsed once for a run of lines that share them.
+        mutating func window(_ start: String, _ end: String) -> Range<VenueTime>? {
+            if let w = lastWindow, w.start == start, w.end == end { return w.window }
+            let parsed = ArchiveEntry.window(start, end)
+            lastWindow = (start, end, parsed)
+            return parsed
+        }
+
+        /// `ArchiveEntry.knownEndpoint` of `name`, looked up once for a run of lines that share it.
+        mutating func endpoint(_ name: String) -> Endpoint? {
+            if let e = lastEndpoint, e.name == name { return e.endpoint }
+            let known = ArchiveEntry.endpoints[name]
+            lastEndpoint = (name, known)
+            return known
         }
     }
 
@@ -172,18 +197,21 @@ public struct ArchiveEntry: Codable, Sendable, Hashable {
         try self.init(line: line, sharing: &shared)
     }
 
-    /// `init(line:)`, its repeating values shared through `shared`.
+    /// `init(line:)`, its repeating values shared through `shared`. The fields are asked
+    /// for in the order the index writes them (sorted keys), so each is found at the
+    /// member after the one before (`JSONTape.member(_:_:hint:)`).
     init(line: [UInt8], sharing shared: inout SharedStrings) throws(ODSError) {
         guard let tape = JSONTape(line), tape.kind(JSONTape.root) == .object else {
             throw ODSError(.dataError, "not an index entry (not a JSON object)")
         }
+        var hint = JSONTape.root
         func field(_ name: StaticString) throws(ODSError) -> Int {
-            guard let node = tape.member(JSONTape.root, name) else { throw ODSError(.dataError, "not an index entry (no \(name))") }
+            guard let node = tape.member(JSONTape.root, name, hint: &hint) else { throw ODSError(.dataError, "not an index entry (no \(name))") }
             return node
         }
-        func text(_ name: StaticString, shared kind: Int? = nil) throws(ODSError) -> String {
+        func text(_ name: StaticString, shared kind: Int? = nil, field slot: Int? = nil) throws(ODSError) -> String {
             let node = try field(name)
-            guard let s = kind.map({ shared.string(tape, node, kind: $0) }) ?? tape.string(node) else {
+            guard let s = kind.map({ shared.string(tape, node, kind: $0, field: slot) }) ?? tape.string(node) else {
                 throw ODSError(.dataError, "not an index entry (\(name) is not a string)")
             }
             return s
@@ -192,35 +220,36 @@ public struct ArchiveEntry: Codable, Sendable, Hashable {
             guard let i = tape.int64(try field(name)) else { throw ODSError(.dataError, "not an index entry (\(name) is not a whole number)") }
             return i
         }
-        endpoint = try text("endpoint", shared: SharedStrings.endpoint)
-        path = try text("path", shared: SharedStrings.path)
-        store = try whole("store")
-        windowStart = try text("windowStart", shared: SharedStrings.time)
-        windowEnd = try text("windowEnd", shared: SharedStrings.time)
+        bytes = try whole("bytes")
+        endpoint = try text("endpoint", shared: SharedStrings.endpoint, field: SharedStrings.Field.endpoint)
+        file = try text("file")
+        if let p = tape.member(JSONTape.root, "page", hint: &hint), tape.kind(p) != .null {
+            guard let n = tape.int64(p), let page = Int(exactly: n) else { throw ODSError(.dataError, "not an index entry (page is not a whole number)") }
+            self.page = page
+        } else {
+            page = nil
+        }
+        path = try text("path", shared: SharedStrings.path, field: SharedStrings.Field.path)
         let q = try field("query")
         guard tape.kind(q) == .object else { throw ODSError(.dataError, "not an index entry (query is not an object)") }
-        var query: [String: String] = [:]
-        for m in tape.members(q) {
+        let members = tape.members(q)
+        var query = [String: String](minimumCapacity: members.count)
+        for m in members {
             let key = tape.string(m.key)!
             // The times and the store repeat; a ticket's id does not.
-            let kind = key.hasSuffix("Time") ? SharedStrings.time : key == "siteId" ? SharedStrings.store : nil
+            let kind = key.utf8.suffix(4).elementsEqual("Time".utf8) ? SharedStrings.time : key == "siteId" ? SharedStrings.store : nil
             guard let value = kind.map({ shared.string(tape, m.value, kind: $0) }) ?? tape.string(m.value) else {
                 throw ODSError(.dataError, "not an index entry (a query value is not a string)")
             }
             query[key] = value
         }
         self.query = query
-        if let p = tape.member(JSONTape.root, "page"), tape.kind(p) != .null {
-            guard let n = tape.int64(p), let page = Int(exactly: n) else { throw ODSError(.dataError, "not an index entry (page is not a whole number)") }
-            self.page = page
-        } else {
-            page = nil
-        }
+        sha256 = try text("sha256")
         guard let s = Int(exactly: try whole("status")) else { throw ODSError(.dataError, "not an index entry (status is out of range)") }
         status = s
-        file = try text("file")
-        bytes = try whole("bytes")
-        sha256 = try text("sha256")
+        store = try whole("store")
+        windowEnd = try text("windowEnd", shared: SharedStrings.time, field: SharedStrings.Field.windowEnd)
+        windowStart = try text("windowStart", shared: SharedStrings.time, field: SharedStrings.Field.windowStart)
     }
 
     /// The endpoint named, if it is one of the 23.
@@ -230,8 +259,10 @@ public struct ArchiveEntry: Codable, Sendable, Hashable {
     static let endpoints = Dictionary(uniqueKeysWithValues: Endpoint.allCases.map { ($0.rawValue, $0) })
 
     /// The window, parsed.
-    public var window: Range<VenueTime>? {
-        guard let s = VenueTime(windowStart), let e = VenueTime(windowEnd), s < e else { return nil }
+    public var window: Range<VenueTime>? { Self.window(windowStart, windowEnd) }
+
+    static func window(_ start: String, _ end: String) -> Range<VenueTime>? {
+        guard let s = VenueTime(start), let e = VenueTime(end), s < e else { return nil }
         return s..<e
     }
 
@@ -251,10 +282,12 @@ public struct ArchiveEntry: Codable, Sendable, Hashable {
         }
     }
 
-    func check() throws(ODSError) {
-        guard let e = knownEndpoint else { throw ODSError(.dataError, "unknown endpoint \(endpoint)") }
+    /// Checks the entry's fields agree (its endpoint, path, window, file and page),
+    /// reading its window and endpoint through `shared`.
+    func check(sharing shared: inout SharedStrings) throws(ODSError) {
+        guard let e = shared.endpoint(endpoint) else { throw ODSError(.dataError, "unknown endpoint \(endpoint)") }
         guard e.path == path else { throw ODSError(.dataError, "\(endpoint) is served at \(e.path), not \(path)") }
-        guard window != nil else { throw ODSError(.dataError, "window \(windowStart)..<\(windowEnd) is not two times, the first earlier") }
+        guard shared.window(windowStart, windowEnd) != nil else { throw ODSError(.dataError, "window \(windowStart)..<\(windowEnd) is not two times, the first earlier") }
         guard Self.isInside(file) else {
             throw ODSError(.dataError, "file \(file) must be a path inside the archive folder")
         }

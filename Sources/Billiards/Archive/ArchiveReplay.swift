@@ -55,9 +55,17 @@ public enum ArchiveReplay {
                 let chosen = entries
                 // By index: an entry passed by value is copied, a dozen reference counts.
                 keys = WorkQueue.map(chunks, jobs: cores, state: {}) { _, c in
-                    ((c * chunk)..<min(chosen.count, (c + 1) * chunk)).map { i -> (window: ODSWindow, rank: Int) in
-                        let w = chosen[i].window!, endpoint = chosen[i].knownEndpoint!
-                        return (ODSWindow(endpoint: endpoint, storeID: chosen[i].store, start: w.lowerBound, end: w.upperBound), rank[endpoint]!)
+                    // A line's window and endpoint are mostly the line before's: read again
+                    // only when their (shared) strings change.
+                    var shared = ArchiveEntry.SharedStrings()
+                    var last: (name: String, endpoint: Endpoint, rank: Int)?
+                    return ((c * chunk)..<min(chosen.count, (c + 1) * chunk)).map { i -> (window: ODSWindow, rank: Int) in
+                        let w = shared.window(chosen[i].windowStart, chosen[i].windowEnd)!
+                        if last?.name != chosen[i].endpoint {
+                            let e = chosen[i].knownEndpoint!
+                            last = (chosen[i].endpoint, e, rank[e]!)
+                        }
+                        return (ODSWindow(endpoint: last!.endpoint, storeID: chosen[i].store, start: w.lowerBound, end: w.upperBound), last!.rank)
                     }
                 }.flatMap { $0 }
                 try Self.checkFilesExist(chosen, folder: folder, cores: cores, chunk: chunk)
@@ -89,18 +97,22 @@ public enum ArchiveReplay {
                 guard let slash = file.utf8.lastIndex(of: UInt8(ascii: "/")) else { return ("", file[...]) }
                 return (file[..<slash], file[file.utf8.index(after: slash)...])
             }
+            // Folders and names as substrings of the entries' paths, and the listings'
+            // names as substrings too: looked up per entry with no string made.
             let chunks = (entries.count + chunk - 1) / chunk
             let folders = Array(WorkQueue.map(chunks, jobs: cores, state: {}) { _, c in
-                Set(((c * chunk)..<min(entries.count, (c + 1) * chunk)).map { String(split(entries[$0].file).folder) })
-            }.reduce(into: Set<String>()) { $0.formUnion($1) })
+                Set(((c * chunk)..<min(entries.count, (c + 1) * chunk)).map { split(entries[$0].file).folder })
+            }.reduce(into: Set<Substring>()) { $0.formUnion($1) })
             let listed = WorkQueue.map(folders.count, jobs: cores, state: {}) { _, i in
-                FileIO.names(folders[i].isEmpty ? folder : folder + "/" + folders[i])
+                Set(FileIO.names(folders[i].isEmpty ? folder : folder + "/" + folders[i]).map { $0[...] })
             }
             let names = Dictionary(uniqueKeysWithValues: zip(folders, listed))
             let missing = WorkQueue.map(chunks, jobs: cores, state: {}) { _, c in
-                ((c * chunk)..<min(entries.count, (c + 1) * chunk)).first { i in
+                var last: (folder: Substring, names: Set<Substring>?)?  // mostly the entry before's folder
+                return ((c * chunk)..<min(entries.count, (c + 1) * chunk)).first { i in
                     let (dir, name) = split(entries[i].file)
-                    return !(names[String(dir)]?.contains(String(name)) ?? false)
+                    if last?.folder != dir { last = (dir, names[dir]) }
+                    return !(last!.names?.contains(name) ?? false)
                 }
             }.lazy.compactMap { $0 }.first
             if let i = missing {
