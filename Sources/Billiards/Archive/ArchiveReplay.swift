@@ -149,7 +149,8 @@ public enum ArchiveReplay {
         var summary = Summary()
         // Windows are read a chunk at a time: their files fetched on kept threads (`WaitingThreads`)
         // (`fetch`), up to `fetchesAhead` chunks ahead, then checked and parsed on every
-        // core while the chunk before is landed, one window at a time in order. The
+        // core, `parsesAhead` chunks at once, while the chunk before is landed, one window
+        // at a time in order. The
         // first window that cannot be read stops the replay after the windows before it
         // are landed.
         let starts = Array(stride(from: 0, to: windows.count, by: chunk))
@@ -257,8 +258,8 @@ public enum ArchiveReplay {
     }
 
     /// Threads reading one chunk's files at once: enough to keep a disk's queue busy.
-    /// The chunk being waited for and `fetchesAhead` more are fetched together, so up to
-    /// 32 threads read.
+    /// The chunks being parsed are fetched already; the next `fetchesAhead +
+    /// parsesAhead` are fetched together, so up to 40 threads read.
     static let fetchThreads = 8
 
     /// Chunks parsed at once (at least 1): with one, a core waited while the other
