@@ -150,9 +150,8 @@ public enum ArchiveReplay {
         // Windows are read a chunk at a time: their files fetched on kept threads (`WaitingThreads`)
         // (`fetch`), up to `fetchesAhead` chunks ahead, then checked and parsed on every
         // core, `parsesAhead` chunks at once, while the chunk before is landed, one window
-        // at a time in order. The
-        // first window that cannot be read stops the replay after the windows before it
-        // are landed.
+        // at a time in order. The first window that cannot be read stops the replay after
+        // the windows before it are landed.
         let starts = Array(stride(from: 0, to: windows.count, by: chunk))
         let cores = ProcessInfo.processInfo.activeProcessorCount
         @Sendable func entries(_ start: Int) -> Range<Int> {
